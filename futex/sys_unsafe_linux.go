@@ -1,0 +1,79 @@
+package futex
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// This file is the package's only door to golang.org/x/sys/unix.
+
+// From linux/futex.h; x/sys/unix does not export them.
+const (
+	opWake       = 1          // FUTEX_WAKE
+	opWaitBitset = 9          // FUTEX_WAIT_BITSET: absolute CLOCK_MONOTONIC timeout
+	bitsetAny    = 0xFFFFFFFF // FUTEX_BITSET_MATCH_ANY
+)
+
+func wait(addr *atomic.Uint32, val uint32, deadline time.Time) error {
+	var ts *unix.Timespec
+	if !deadline.IsZero() {
+		abs, err := monotonicDeadline(deadline)
+		if err != nil {
+			return err
+		}
+		ts = &abs
+	}
+	for {
+		// The kernel reads the word and the timespec during the call;
+		// both pointers stay live across it by the uintptr-in-call rule.
+		_, _, errno := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWaitBitset,
+			uintptr(val), uintptr(unsafe.Pointer(ts)), 0, bitsetAny)
+		switch errno {
+		case 0, unix.EAGAIN: // woken, or *addr != val already
+			return nil
+		case unix.EINTR: // the absolute deadline makes a retry exact
+			continue
+		case unix.ETIMEDOUT:
+			return os.ErrDeadlineExceeded
+		case unix.ENOSYS:
+			return fmt.Errorf("futex: wait: %w (the kernel has no futex support; check seccomp policy)", errno)
+		default:
+			return fmt.Errorf("futex: wait: %w", errno)
+		}
+	}
+}
+
+// Wake wakes up to n waiters blocked in Wait on addr, in any process, and
+// returns how many it woke. Waking costs a system call whether or not
+// anyone waits; callers keep a "someone is parked" flag to skip it.
+func Wake(addr *atomic.Uint32, n int) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	n = min(n, All)
+	r, _, errno := unix.RawSyscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWake, uintptr(n), 0, 0, 0)
+	if errno != 0 {
+		if errors.Is(errno, unix.EFAULT) {
+			return 0, fmt.Errorf("futex: wake: %w (address not mapped)", errno)
+		}
+		return 0, fmt.Errorf("futex: wake: %w", errno)
+	}
+	return int(r), nil
+}
+
+// monotonicDeadline converts deadline to an absolute CLOCK_MONOTONIC time.
+// time.Until uses the monotonic reading of deadline when it has one.
+func monotonicDeadline(deadline time.Time) (unix.Timespec, error) {
+	var now unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &now); err != nil {
+		return now, fmt.Errorf("futex: clock_gettime: %w", err)
+	}
+	d := max(time.Until(deadline), 0)
+	return unix.NsecToTimespec(now.Nano() + int64(d)), nil
+}

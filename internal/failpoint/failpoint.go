@@ -1,0 +1,94 @@
+// Package failpoint lets tests make a process die or stall at a named point
+// inside a protocol, so that crash recovery can be tested at every step.
+//
+// Points are armed by the SHMKIT_FAILPOINT environment variable, read once
+// at start-up: a comma-separated list of NAME=ACTION, where ACTION is
+//
+//	kill    the process sends itself SIGKILL
+//	stop    the process sends itself SIGSTOP
+//	hang    the calling goroutine blocks forever
+//
+// optionally followed by @N to act on the N-th hit only (counting from 1).
+// For example SHMKIT_FAILPOINT=shm/create/sized=kill.
+//
+// When the variable is unset, [Inject] costs one load of a package-level
+// bool and a predictable branch.
+//
+// # Caveats
+//
+// This is a testing hook. A program that sets SHMKIT_FAILPOINT in
+// production gets what it asked for.
+package failpoint
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// EnvVar is the environment variable that arms failpoints.
+const EnvVar = "SHMKIT_FAILPOINT"
+
+type point struct {
+	action string
+	at     int64 // act on this hit; 0 means every hit
+	hits   atomic.Int64
+}
+
+var (
+	enabled bool
+	points  map[string]*point
+)
+
+func init() { parse(os.Getenv(EnvVar)) }
+
+func parse(spec string) {
+	points = map[string]*point{}
+	for _, item := range strings.Split(spec, ",") {
+		name, action, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok || name == "" {
+			continue
+		}
+		p := &point{action: action}
+		if a, n, ok := strings.Cut(action, "@"); ok {
+			p.action = a
+			p.at, _ = strconv.ParseInt(n, 10, 64)
+		}
+		points[name] = p
+	}
+	enabled = len(points) > 0
+}
+
+// Inject acts on the failpoint called name if it is armed.
+func Inject(name string) {
+	if !enabled {
+		return
+	}
+	inject(name)
+}
+
+func inject(name string) {
+	p := points[name]
+	if p == nil {
+		return
+	}
+	if n := p.hits.Add(1); p.at != 0 && n != p.at {
+		return
+	}
+	switch p.action {
+	case "kill":
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		for { // the signal is on its way
+			time.Sleep(time.Second)
+		}
+	case "stop":
+		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+	case "hang":
+		for { // sleep, not select{}: the runtime must not call it a deadlock
+			time.Sleep(time.Hour)
+		}
+	}
+}

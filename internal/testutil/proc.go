@@ -1,0 +1,199 @@
+package testutil
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Timeout bounds every wait on a child, so that a hung child fails its
+// test instead of the whole run.
+var Timeout = 60 * time.Second
+
+// Proc is a running child process.
+type Proc struct {
+	t      testing.TB
+	name   string
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  chan string
+	stderr lockedBuffer
+	done   chan struct{}
+	err    error // valid once done is closed
+}
+
+// Start re-executes the test binary as the child called name with args.
+// The child is killed, if still running, when the test ends.
+func Start(t testing.TB, name string, args ...string) *Proc {
+	t.Helper()
+	return StartEnv(t, nil, name, args...)
+}
+
+// StartEnv is Start with extra environment variables ("K=V"), for example
+// to arm a failpoint in the child.
+func StartEnv(t testing.TB, env []string, name string, args ...string) *Proc {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+name), env...)
+	p := &Proc{t: t, name: name, cmd: cmd, lines: make(chan string, 64), done: make(chan struct{})}
+	cmd.Stderr = &p.stderr
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start child %s: %v", name, err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+		close(p.lines)
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// Pid returns the child's process id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// ReadLine returns the child's next line of output. It fails the test if
+// the child exits or stays silent for Timeout.
+func (p *Proc) ReadLine() string {
+	p.t.Helper()
+	select {
+	case line, ok := <-p.lines:
+		if !ok {
+			<-p.done
+			p.t.Fatalf("child %s exited (%v) before writing a line; stderr:\n%s", p.name, p.err, p.stderr.String())
+		}
+		return line
+	case <-time.After(Timeout):
+		_ = p.cmd.Process.Kill()
+		p.t.Fatalf("child %s wrote nothing for %v; stderr:\n%s", p.name, Timeout, p.stderr.String())
+	}
+	return ""
+}
+
+// Expect reads the child's next line and fails the test unless it is want.
+func (p *Proc) Expect(want string) {
+	p.t.Helper()
+	if got := p.ReadLine(); got != want {
+		p.t.Fatalf("child %s said %q, want %q; stderr:\n%s", p.name, got, want, p.stderr.String())
+	}
+}
+
+// Send writes one line to the child's stdin.
+func (p *Proc) Send(format string, args ...any) {
+	p.t.Helper()
+	if _, err := fmt.Fprintf(p.stdin, format+"\n", args...); err != nil {
+		p.t.Fatalf("send to child %s: %v", p.name, err)
+	}
+}
+
+// Wait waits for the child to exit and fails the test unless it exited 0.
+func (p *Proc) Wait() {
+	p.t.Helper()
+	if err := p.wait(); err != nil {
+		p.t.Fatalf("child %s: %v; stderr:\n%s", p.name, err, p.stderr.String())
+	}
+}
+
+// WaitError waits for the child to exit and returns its exit error (nil
+// for exit status 0). It fails the test if the child outlives Timeout.
+func (p *Proc) WaitError() error {
+	p.t.Helper()
+	return p.wait()
+}
+
+func (p *Proc) wait() error {
+	p.t.Helper()
+	_ = p.stdin.Close()
+	for range p.lines { // drain, so that the child never blocks on stdout
+	}
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(Timeout):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		p.t.Fatalf("child %s still running after %v; killed; stderr:\n%s", p.name, Timeout, p.stderr.String())
+		return nil
+	}
+}
+
+// Kill sends SIGKILL to the child and waits for it to die.
+func (p *Proc) Kill() {
+	p.t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	if sig := p.Signal(); sig != syscall.SIGKILL {
+		p.t.Fatalf("child %s ended by %v, want SIGKILL", p.name, sig)
+	}
+}
+
+// Signal waits for the child to exit and returns the signal that ended it,
+// or 0 if it exited normally.
+func (p *Proc) Signal() syscall.Signal {
+	p.t.Helper()
+	return ExitSignal(p.wait())
+}
+
+// Stderr returns what the child has written to stderr so far.
+func (p *Proc) Stderr() string { return p.stderr.String() }
+
+// ExitSignal returns the signal that ended a process, from the error of
+// exec.Cmd.Wait, or 0 if the process was not killed by a signal.
+func ExitSignal(err error) syscall.Signal {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return ws.Signal()
+		}
+	}
+	return 0
+}
+
+// lockedBuffer is a bytes.Buffer safe for the writer goroutine of exec and
+// a reading test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.TrimSpace(b.buf.String())
+}

@@ -1,0 +1,108 @@
+package shm
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/edsrzf/mmap-go"
+)
+
+// A Segment is a mapped shared-memory segment.
+//
+// Its methods are safe for concurrent use, but Close must not run while
+// another goroutine still uses the Payload: after Close the memory is
+// unmapped and touching it faults.
+type Segment struct {
+	name     string
+	path     string
+	header   Header // private copy; never re-read from shared memory
+	raw      bool
+	readOnly bool
+	file     *os.File
+	mapping  mmap.MMap
+	payload  []byte
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Name returns the name the segment was opened by.
+func (s *Segment) Name() string { return s.name }
+
+// Path returns the file that backs the segment.
+func (s *Segment) Path() string { return s.path }
+
+// Kind returns the kind recorded in the header, or "" for a raw mapping
+// of a segment without a shmkit header (OpenRaw).
+func (s *Segment) Kind() string { return s.header.Kind }
+
+// Header returns the validated header, copied at open.
+func (s *Segment) Header() Header { return s.header }
+
+// Size returns the size of the whole file, header included.
+func (s *Segment) Size() int64 { return int64(len(s.mapping)) }
+
+// ReadOnly reports whether the mapping is read-only.
+func (s *Segment) ReadOnly() bool { return s.readOnly }
+
+// Raw reports whether the segment was mapped by OpenRaw, without a header.
+func (s *Segment) Raw() bool { return s.raw }
+
+// Payload returns the mapped bytes after the header: the shared memory
+// itself, not a copy. The slice is valid until Close; writes to it are
+// seen by every process that maps the segment (a read-only segment's
+// payload must not be written: that faults).
+func (s *Segment) Payload() []byte { return s.payload }
+
+// Stat returns the current file information of the backing file.
+func (s *Segment) Stat() (*Info, error) {
+	fi, err := s.file.Stat()
+	if err != nil {
+		return nil, opError("stat", s.name, err)
+	}
+	return newInfo(s.name, s.path, fi, s.header), nil
+}
+
+// Close unmaps the segment and closes its file. It does not remove the
+// segment; see Remove. Close is idempotent: calls after the first return
+// nil.
+func (s *Segment) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.mapping != nil {
+			errs = append(errs, s.mapping.Unmap())
+		}
+		if s.file != nil {
+			errs = append(errs, s.file.Close())
+		}
+		s.mapping, s.payload = nil, nil
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = opError("close", s.name, err)
+		}
+	})
+	return s.closeErr
+}
+
+// Info describes a segment's file and header, as Stat and List report it.
+type Info struct {
+	Name    string
+	Path    string
+	Size    int64       // file size, header included
+	Mode    fs.FileMode // permission bits
+	UID     uint32      // owner
+	ModTime time.Time
+	Header  Header
+
+	// Err is set, by List only, for a file that carries the shmkit magic
+	// but fails validation (not ready, corrupt, incompatible); Header is
+	// then zero.
+	Err error
+}
+
+// CreatorAlive reports whether the process that created the segment still
+// runs: same boot, same pid and same start time, so that a reused pid does
+// not count. Across pid namespaces the answer is false.
+func (h Header) CreatorAlive() bool { return creatorAlive(&h) }
