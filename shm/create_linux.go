@@ -168,22 +168,19 @@ func OpenOrCreate(name string, size int64, opts *Options) (seg *Segment, created
 			return seg, false, nil
 		case errors.Is(err, ErrNotReady):
 			seg, err = recoverSegment(name, size, o)
-			if seg != nil || (err != nil && !errors.Is(err, ErrNotReady) && !errors.Is(err, ErrNotExist)) {
-				return seg, seg != nil, wrapNonNil("recover", name, err)
+			if seg != nil {
+				return seg, true, nil
 			}
+			if err != nil && !errors.Is(err, ErrNotExist) {
+				return nil, false, opError("recover", name, err)
+			}
+			// ready after all, or removed meanwhile: go round again
 		case errors.Is(err, ErrNotExist): // removed between create and open: try again
 		default:
 			return nil, false, opError("open", name, err)
 		}
 	}
 	return nil, false, opError("open or create", name, err)
-}
-
-func wrapNonNil(op, name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return opError(op, name, err)
 }
 
 // recoverSegment initializes a segment whose creator died before

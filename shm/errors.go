@@ -66,9 +66,8 @@ var (
 
 // opError wraps err with the operation and segment name.
 func opError(op, name string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err // the path is already in our prefix
+	if pe, ok := err.(*fs.PathError); ok {
+		err = pe.Err // the name is already in our prefix
 	}
 	return fmt.Errorf("shm: %s %s: %w", op, name, err)
 }

@@ -149,20 +149,23 @@ func encodeHeader(b []byte, h *Header) {
 // than ErrCorrupt even when its fields are incomplete: that is what a
 // creator that is still at work, or died, leaves behind.
 func parseHeader(b []byte) (*Header, error) {
-	if len(b) < HeaderSize {
-		if len(b) == 0 {
-			return nil, fmt.Errorf("%w: file is empty", ErrNotReady)
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%w: file is empty", ErrNotReady)
+	}
+	if head := b[:min(len(b), len(magic))]; !bytes.Equal(head, magic[:len(head)]) {
+		switch {
+		case len(b) >= HeaderSize && allZero(b[:HeaderSize]):
+			return nil, fmt.Errorf("%w: header not written yet", ErrNotReady)
+		case allZero(b):
+			return nil, fmt.Errorf("%w: file is %d zero bytes, shorter than the %d-byte header", ErrCorrupt, len(b), HeaderSize)
 		}
+		return nil, fmt.Errorf("%w: %w: starts with %q", ErrCorrupt, ErrBadMagic, head)
+	}
+	if len(b) < HeaderSize {
 		return nil, fmt.Errorf("%w: file is %d bytes, shorter than the %d-byte header", ErrCorrupt, len(b), HeaderSize)
 	}
 	le := binary.LittleEndian
 	ready := le.Uint32(b[offReady:])
-	if !bytes.Equal(b[offMagic:offMagic+8], magic[:]) {
-		if ready == 0 && allZero(b[offMagic:offMagic+8]) {
-			return nil, fmt.Errorf("%w: header not written yet", ErrNotReady)
-		}
-		return nil, fmt.Errorf("%w: %w: starts with %q", ErrCorrupt, ErrBadMagic, b[offMagic:offMagic+8])
-	}
 	if v := le.Uint32(b[offVersion:]); v != LayoutVersion {
 		if v > LayoutVersion {
 			return nil, fmt.Errorf("%w: layout version %d is newer than this build's %d", ErrIncompatible, v, LayoutVersion)

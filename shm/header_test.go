@@ -1,0 +1,162 @@
+package shm
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFormatDoc keeps docs/FORMAT.md true: its header table must list the
+// fields of headerFields at the same offsets and sizes, in order.
+func TestFormatDoc(t *testing.T) {
+	doc, err := os.ReadFile("../docs/FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| (0x[0-9A-F]{3}) \| (\d+) \| (\w+) \|`)
+	var got []headerField
+	for _, m := range row.FindAllStringSubmatch(string(doc), -1) {
+		off, _ := strconv.ParseInt(m[1], 0, 32)
+		size, _ := strconv.Atoi(m[2])
+		got = append(got, headerField{m[3], int(off), size})
+	}
+	if fmt.Sprint(got) != fmt.Sprint(headerFields) {
+		t.Fatalf("docs/FORMAT.md header table:\n%v\nshm/header.go:\n%v", got, headerFields)
+	}
+	end := 0
+	for _, f := range headerFields {
+		if f.off != end {
+			t.Errorf("field %s at %#x, want %#x (gap or overlap)", f.name, f.off, end)
+		}
+		end = f.off + f.size
+	}
+	if end != HeaderSize {
+		t.Errorf("fields end at %#x, want %#x", end, HeaderSize)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("% X", magic[:]),
+		fmt.Sprintf("%#08x", readyValue),
+		fmt.Sprintf("currently %d", LayoutVersion),
+		fmt.Sprintf("bytes 0x000–0x%03X", checksummedBytes-1),
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/FORMAT.md does not say %q", want)
+		}
+	}
+}
+
+// TestEncodeOffsets checks that encodeHeader puts each field where the
+// table says.
+func TestEncodeOffsets(t *testing.T) {
+	h := &Header{Kind: "ring", KindVersion: 7, PayloadSize: 0x1234, CreatorPID: 42, CreatorUID: 1000,
+		CreatorStart: 99, BootID: [16]byte{1, 2, 3}, CreatedAt: time.Unix(0, 1700000000123456789),
+		Elem: TypeDesc{Name: "main.T", Size: 16, Align: 8, Count: 3, Fingerprint: 0xabcdef}}
+	b := make([]byte, HeaderSize)
+	encodeHeader(b, h)
+	le := binary.LittleEndian
+	at := func(name string) []byte {
+		for _, f := range headerFields {
+			if f.name == name {
+				return b[f.off : f.off+f.size]
+			}
+		}
+		t.Fatalf("no field %s", name)
+		return nil
+	}
+	checks := []struct {
+		field string
+		got   uint64
+		want  uint64
+	}{
+		{"layout_version", uint64(le.Uint32(at("layout_version"))), LayoutVersion},
+		{"header_size", uint64(le.Uint32(at("header_size"))), HeaderSize},
+		{"payload_size", le.Uint64(at("payload_size")), 0x1234},
+		{"kind_version", uint64(le.Uint32(at("kind_version"))), 7},
+		{"creator_pid", uint64(le.Uint32(at("creator_pid"))), 42},
+		{"creator_uid", uint64(le.Uint32(at("creator_uid"))), 1000},
+		{"creator_start", le.Uint64(at("creator_start")), 99},
+		{"created_at", le.Uint64(at("created_at")), 1700000000123456789},
+		{"elem_size", le.Uint64(at("elem_size")), 16},
+		{"elem_align", le.Uint64(at("elem_align")), 8},
+		{"elem_count", le.Uint64(at("elem_count")), 3},
+		{"elem_fingerprint", le.Uint64(at("elem_fingerprint")), 0xabcdef},
+		{"ready", uint64(le.Uint32(at("ready"))), 0},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %#x, want %#x", c.field, c.got, c.want)
+		}
+	}
+	if !bytes.HasPrefix(at("kind"), []byte("ring\x00")) || !bytes.HasPrefix(at("elem_type"), []byte("main.T\x00")) || at("boot_id")[2] != 3 {
+		t.Errorf("string fields misplaced: kind %q elem_type %q", at("kind"), at("elem_type"))
+	}
+	if _, err := parseHeader(b); !errors.Is(err, ErrNotReady) {
+		t.Fatalf("parse before ready = %v, want ErrNotReady", err)
+	}
+	le.PutUint32(at("ready"), readyValue)
+	got, err := parseHeader(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.LayoutVersion, h.PayloadOffset = LayoutVersion, HeaderSize
+	if !got.CreatedAt.Equal(h.CreatedAt) {
+		t.Fatalf("created_at = %v, want %v", got.CreatedAt, h.CreatedAt)
+	}
+	got.CreatedAt = h.CreatedAt
+	if *got != *h {
+		t.Fatalf("parseHeader(encodeHeader(h)) = %+v, want %+v", got, h)
+	}
+}
+
+func TestParseShortAndEmpty(t *testing.T) {
+	if _, err := parseHeader(nil); !errors.Is(err, ErrNotReady) {
+		t.Errorf("parseHeader(empty) = %v, want ErrNotReady", err)
+	}
+	if _, err := parseHeader(make([]byte, 10)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("parseHeader(10 bytes) = %v, want ErrCorrupt", err)
+	}
+	if _, err := parseHeader(make([]byte, HeaderSize)); !errors.Is(err, ErrNotReady) {
+		t.Errorf("parseHeader(zeros) = %v, want ErrNotReady", err)
+	}
+}
+
+// validHeader returns a published header for fuzz seeds.
+func validHeader() []byte {
+	b := make([]byte, HeaderSize)
+	encodeHeader(b, &Header{Kind: "raw", PayloadSize: 4096, CreatorPID: 1, CreatedAt: time.Unix(1, 0),
+		Elem: TypeDesc{Name: "float64", Size: 8, Align: 8, Count: 512}})
+	binary.LittleEndian.PutUint32(b[offReady:], readyValue)
+	return b
+}
+
+// FuzzParseHeader feeds parseHeader arbitrary bytes: it must never panic,
+// and anything it accepts must re-encode to the same checksummed bytes.
+func FuzzParseHeader(f *testing.F) {
+	f.Add(validHeader())
+	f.Add(validHeader()[:100])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := parseHeader(b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotReady) && !errors.Is(err, ErrIncompatible) {
+				t.Fatalf("parseHeader error %v is none of the header errors", err)
+			}
+			return
+		}
+		if h.PayloadSize <= 0 || h.PayloadSize > MaxPayloadSize || h.PayloadOffset != HeaderSize {
+			t.Fatalf("accepted geometry %+v", h)
+		}
+		again := make([]byte, HeaderSize)
+		encodeHeader(again, h)
+		if !bytes.Equal(again[:checksummedBytes], b[:checksummedBytes]) {
+			t.Fatalf("accepted header does not re-encode to itself")
+		}
+	})
+}
