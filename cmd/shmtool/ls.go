@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shmkit/shmkit/shm"
+	"github.com/spf13/cobra"
+)
+
+func newLs(stdout io.Writer) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ls [DIR]",
+		Short: "List shmkit segments in /dev/shm or DIR",
+		Long: `List the segments that carry a shmkit header, in /dev/shm or in DIR: name,
+kind, size, creator pid, whether the creator still runs, and age. Segments of
+other programs are left out; broken shmkit segments are listed with an error.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("want at most one directory, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			infos, err := shm.List(dir)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			rows := make([]segmentJSON, 0, len(infos))
+			for i := range infos {
+				rows = append(rows, newSegmentJSON(&infos[i], now))
+			}
+			if asJSON {
+				return writeJSON(stdout, rows)
+			}
+			return printLs(stdout, rows)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func printLs(w io.Writer, rows []segmentJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tSIZE\tMODE\tCREATOR\tALIVE\tAGE")
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t?\t%d\t%s\t-\t-\t-\t(%s)\n", r.Name, r.Size, r.Mode, r.Error)
+			continue
+		}
+		alive := "no"
+		if r.CreatorAlive {
+			alive = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\t%s\n", r.Name, r.Kind, r.Size, r.Mode, r.CreatorPID, alive,
+			age(time.Duration(r.AgeSeconds*float64(time.Second))))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRuntime = 1 // the command ran and failed
+	exitUsage   = 2 // the command line was wrong
+)
+
+// usageError marks an error in the command line.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run executes shmtool with args, writing output to stdout and diagnostics
+// to stderr, and returns the exit code. It never lets a panic out: a fault
+// on a truncated mapping becomes an error.
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	debug.SetPanicOnFault(true) // SIGBUS/SIGSEGV on a mapping becomes a recoverable panic
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "shmtool: internal error: %v\n", r)
+			code = exitRuntime
+		}
+	}()
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "shmtool: %v\nRun 'shmtool help' for usage.\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "shmtool: %s\n", oneLine(err.Error()))
+		return exitRuntime
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "shmtool",
+		Short: "Create, inspect, list and remove shmkit shared-memory segments",
+		Long: `shmtool works with shmkit segments: named shared memory in /dev/shm (or a
+file path) that carries a shmkit header. Every command takes --json.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
+			return cmd.Help()
+		},
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newLs(stdout), newInspect(stdout), newCreate(stdout), newRm(stdout),
+		newWho(stdout), newDemo(stdout, stderr),
+	)
+	return root
+}
+
+// exactArgs is cobra.ExactArgs returning a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("want %s, got %d arguments", what, len(args))
+		}
+		return nil
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
