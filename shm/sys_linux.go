@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -42,7 +43,7 @@ func prefault(b []byte, write bool) error {
 		for i := 0; i < len(b); i += os.Getpagesize() {
 			sum += b[i]
 		}
-		prefaultSink = sum
+		runtime.KeepAlive(sum) // keep the loads
 		return nil
 	}
 	if err != nil {
@@ -50,8 +51,6 @@ func prefault(b []byte, write bool) error {
 	}
 	return nil
 }
-
-var prefaultSink byte
 
 // lockMemory pins b in RAM.
 func lockMemory(b []byte) error {

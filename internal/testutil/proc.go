@@ -101,6 +101,21 @@ func (p *Proc) ReadLine() string {
 	return ""
 }
 
+// TryReadLine returns the child's next line, or false once the child has
+// closed its stdout. It fails the test if the child stays silent and
+// running for Timeout.
+func (p *Proc) TryReadLine() (string, bool) {
+	p.t.Helper()
+	select {
+	case line, ok := <-p.lines:
+		return line, ok
+	case <-time.After(Timeout):
+		_ = p.cmd.Process.Kill()
+		p.t.Fatalf("child %s wrote nothing for %v; stderr:\n%s", p.name, Timeout, p.stderr.String())
+	}
+	return "", false
+}
+
 // Expect reads the child's next line and fails the test unless it is want.
 func (p *Proc) Expect(want string) {
 	p.t.Helper()

@@ -1,0 +1,81 @@
+package lint
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// goFiles returns every .go file of the module, relative to its root.
+func goFiles(t *testing.T) (root string, files []string) {
+	t.Helper()
+	root = "../.."
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatal("module root not found: ", err)
+	}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != root) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			rel, _ := filepath.Rel(root, path)
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, files
+}
+
+func TestImportRules(t *testing.T) {
+	root, files := goFiles(t)
+	fset := token.NewFileSet()
+	for _, rel := range files {
+		f, err := parser.ParseFile(fset, filepath.Join(root, rel), nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := filepath.Base(rel)
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			switch path {
+			case "unsafe":
+				if !strings.Contains(base, "_unsafe") {
+					t.Errorf("%s imports unsafe; move that code to a *_unsafe.go file", rel)
+				}
+			case "golang.org/x/sys/unix":
+				if !strings.HasPrefix(base, "sys_") {
+					t.Errorf("%s imports golang.org/x/sys/unix; only the package's sys_*.go file may", rel)
+				}
+			}
+		}
+	}
+}
+
+func TestEveryPackageHasDoc(t *testing.T) {
+	root, files := goFiles(t)
+	dirs := map[string]bool{}
+	for _, rel := range files {
+		if !strings.HasSuffix(rel, "_test.go") {
+			dirs[filepath.Dir(rel)] = true
+		}
+	}
+	for dir := range dirs {
+		if dir == "." || strings.HasPrefix(dir, "cmd/") { // commands document themselves in main.go
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, dir, "doc.go")); err != nil {
+			t.Errorf("package %s has no doc.go", dir)
+		}
+	}
+}
