@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -16,10 +17,12 @@ import (
 // initializes its header (and, through Options.Init, its payload) and maps
 // it read-write. It fails with ErrExist if the name is taken.
 //
-// The file is created with O_CREAT|O_EXCL|O_NOFOLLOW and its permission set
-// by fchmod (0600 unless Options.Mode says otherwise), whatever the umask.
-// The space is reserved up front, so a full file system fails here rather
-// than with SIGBUS later.
+// The segment is built in an anonymous file (O_TMPFILE), locked, sized with
+// its space reserved, given its permission by fchmod (0600 unless
+// Options.Mode says otherwise, whatever the umask) and its header, and
+// only then linked under its name, which fails if the name is taken. The
+// ready word is stored last. A full file system fails here rather than
+// with SIGBUS later.
 func Create(name string, size int64, opts *Options) (*Segment, error) {
 	s, err := create(name, size, opts.withDefaults())
 	if err != nil {
@@ -28,7 +31,7 @@ func Create(name string, size int64, opts *Options) (*Segment, error) {
 	return s, nil
 }
 
-func create(name string, size int64, o Options) (*Segment, error) {
+func create(name string, size int64, o Options) (_ *Segment, err error) {
 	if err := o.checkCreate(size); err != nil {
 		return nil, err
 	}
@@ -36,60 +39,52 @@ func create(name string, size int64, o Options) (*Segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	tmp, err := createHidden(filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
-	failpoint.Inject("shm/create/opened")
-	// Between the open above and this lock, an OpenOrCreate in another
-	// process may have found the empty file, taken the lock and
-	// initialized it. Then the segment is theirs.
-	lk, ok, err := lockInit(path, f, true, o.Timeout)
-	if err == nil && !ok {
-		err = fmt.Errorf("%w: another process is initializing it", ErrExist)
-	}
-	if err == nil {
-		if fi, serr := f.Stat(); serr != nil {
-			err = serr
-		} else if fi.Size() != 0 {
-			err = fmt.Errorf("%w: another process initialized it", ErrExist)
-		}
-	}
-	if err != nil {
-		lk.unlock()
-		f.Close()
-		return nil, err
-	}
-	defer lk.unlock()
-	s, err := initialize(name, path, f, size, o)
-	if err != nil {
-		// Nobody else can have opened it as ready: we still hold the
-		// lock and never published it.
-		_ = syscall.Unlink(path)
-		return nil, err
-	}
-	return s, nil
-}
-
-// initialize sizes f, writes the header and publishes it. The caller holds
-// the exclusive init lock. On error f is closed.
-func initialize(name, path string, f *os.File, size int64, o Options) (_ *Segment, err error) {
-	s := &Segment{name: name, path: path, file: f}
+	s := &Segment{name: name, path: path, file: tmp.f}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
+			tmp.discard()
 		}
 	}()
-	if err := f.Chmod(o.Mode); err != nil {
+	// Nobody else can see the file yet, so the lock is free; holding it
+	// from before the link makes openers wait for the ready word.
+	lk, _, err := lockInit(tmp.f, true, 0)
+	if err != nil {
 		return nil, err
+	}
+	defer lk.unlock()
+	if err := s.build(size, o); err != nil {
+		return nil, err
+	}
+	failpoint.Inject("shm/create/built")
+	if err := tmp.publish(path); err != nil {
+		return nil, err
+	}
+	failpoint.Inject("shm/create/linked")
+	// Release store: the header and the payload's initial contents
+	// happen-before any load of readyValue in another process.
+	readyWord(s.mapping).Store(readyValue)
+	failpoint.Inject("shm/create/ready")
+	return s, nil
+}
+
+// build sizes the unpublished file, maps it, and writes the header (ready
+// still 0) and the initial payload.
+func (s *Segment) build(size int64, o Options) (err error) {
+	if err := s.file.Chmod(o.Mode); err != nil {
+		return err
 	}
 	total := HeaderSize + size
-	if err := reserve(f, total); err != nil {
-		return nil, err
+	if err := reserve(s.file, total); err != nil {
+		return err
 	}
 	failpoint.Inject("shm/create/sized")
-	if s.mapping, err = mmap.MapRegion(f, int(total), mmap.RDWR, 0, 0); err != nil {
-		return nil, fmt.Errorf("map: %w", err)
+	if s.mapping, err = mmap.MapRegion(s.file, int(total), mmap.RDWR, 0, 0); err != nil {
+		return fmt.Errorf("map: %w", err)
 	}
 	s.payload = s.mapping[HeaderSize:]
 	s.header = Header{
@@ -107,20 +102,20 @@ func initialize(name, path string, f *os.File, size int64, o Options) (_ *Segmen
 	}
 	s.header.BootID, _ = proc.BootID()
 	encodeHeader(s.mapping, &s.header)
-	failpoint.Inject("shm/create/header")
 	if o.Init != nil {
 		if err := o.Init(s.payload); err != nil {
-			return nil, fmt.Errorf("init: %w", err)
+			return fmt.Errorf("init: %w", err)
 		}
 	}
 	if err := s.tune(o); err != nil {
-		return nil, err
+		return err
 	}
-	// Release store: the header and the payload's initial contents
-	// happen-before any load of readyValue in another process.
-	readyWord(s.mapping).Store(readyValue)
-	failpoint.Inject("shm/create/ready")
-	return s, nil
+	// For a file on disk, the header and payload reach the disk before the
+	// name does, so a crash never leaves a named file with a torn header.
+	if err := s.mapping.Flush(); err != nil {
+		return fmt.Errorf("msync: %w", err)
+	}
+	return nil
 }
 
 // tune applies the latency options to the mapping.
@@ -141,21 +136,24 @@ func (s *Segment) tune(o Options) error {
 // it. When several processes race, exactly one creates and the others open
 // what it made.
 //
-// A segment left not ready by a creator that died mid-initialization is
-// recovered: initialized afresh by this call, which then reports
-// created=true. A creator that is alive but slow is never overtaken; after
-// Options.Timeout the call fails with ErrNotReady.
+// A segment left not ready by a creator that died between linking its name
+// and publishing it is removed and created afresh by this call, which then
+// reports created=true. A creator that is alive but slow is never
+// overtaken: after Options.Timeout (twice, at most: once to open, once to
+// recover) the call fails with ErrNotReady. A corrupt segment is never
+// replaced.
 //
 // An existing segment of another payload size fails with ErrIncompatible.
 func OpenOrCreate(name string, size int64, opts *Options) (seg *Segment, created bool, err error) {
 	o := opts.withDefaults()
-	for attempt := 0; attempt < 5; attempt++ {
+	const attempts = 8 // each lost race means another process made progress
+	for range attempts {
 		seg, err = create(name, size, o)
 		if err == nil {
 			return seg, true, nil
 		}
 		if !errors.Is(err, ErrExist) {
-			break
+			return nil, false, opError("create", name, err)
 		}
 		seg, err = open(name, o)
 		switch {
@@ -166,55 +164,73 @@ func OpenOrCreate(name string, size int64, opts *Options) (seg *Segment, created
 				return nil, false, opError("open", name, err)
 			}
 			return seg, false, nil
+		case errors.Is(err, ErrNotExist): // removed meanwhile: go round again
 		case errors.Is(err, ErrNotReady):
-			seg, err = recoverSegment(name, size, o)
-			if seg != nil {
-				return seg, true, nil
-			}
-			if err != nil && !errors.Is(err, ErrNotExist) {
+			if err := removeDead(name, o); err != nil {
 				return nil, false, opError("recover", name, err)
 			}
-			// ready after all, or removed meanwhile: go round again
-		case errors.Is(err, ErrNotExist): // removed between create and open: try again
 		default:
 			return nil, false, opError("open", name, err)
 		}
 	}
-	return nil, false, opError("open or create", name, err)
+	return nil, false, opError("open or create", name, fmt.Errorf("%w: still contended after %d attempts (last: %w)", ErrNotReady, attempts, err))
 }
 
-// recoverSegment initializes a segment whose creator died before
-// publishing it. It returns (nil, nil) if the segment turned out ready
-// after all, so that the caller opens it.
-func recoverSegment(name string, size int64, o Options) (*Segment, error) {
-	if err := o.checkCreate(size); err != nil {
-		return nil, err
-	}
+// removeDead removes the segment called name if its creator died before
+// publishing it: the header is intact, the ready word is 0 and nobody holds
+// the init lock. It returns nil once the name no longer holds such a
+// leftover (also when it turned out ready), so that the caller tries again.
+func removeDead(name string, o Options) error {
 	path, err := Path(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	f, err := openFile(path, false, o)
-	if err != nil {
-		return nil, err
-	}
-	lk, ok, err := lockInit(path, f, true, o.Timeout)
-	if err == nil && !ok {
-		err = fmt.Errorf("%w: its creator still holds the init lock after %v", ErrNotReady, o.Timeout)
+	f, err := openFile(path, true, o)
+	if errors.Is(err, ErrNotExist) {
+		return nil
 	}
 	if err != nil {
-		f.Close()
-		return nil, err
+		return err
+	}
+	defer f.Close()
+	lk, ok, err := lockInit(f, true, o.Timeout)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: its creator still holds the init lock after %v", ErrNotReady, o.Timeout)
 	}
 	defer lk.unlock()
-	if _, _, err := readHeader(f); !errors.Is(err, ErrNotReady) {
-		f.Close()
-		return nil, err // ready after all (nil), or corrupt: never overwrite a published segment
+	if named, err := stillNamed(f, path); err != nil || !named {
+		return err // removed or replaced meanwhile
 	}
-	if err := f.Truncate(0); err != nil { // drop whatever the dead creator left
-		f.Close()
-		return nil, err
+	if _, _, err := readHeader(f); !errors.Is(err, ErrNotReady) {
+		return err // ready after all (nil), or corrupt: never remove a segment that is not ours to fix
 	}
 	failpoint.Inject("shm/recover/locked")
-	return initialize(name, path, f, size, o)
+	// Other recoverers queue on this inode's lock; when they get it they
+	// see it unlinked and go round again.
+	if err := syscall.Unlink(path); err != nil && !errors.Is(err, syscall.ENOENT) {
+		return err
+	}
+	return nil
+}
+
+// stillNamed reports whether path still names f's file.
+func stillNamed(f *os.File, path string) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink == 0 {
+		return false, nil
+	}
+	cur, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fi, cur), nil
 }

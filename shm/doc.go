@@ -22,10 +22,12 @@
 //
 //	seg, err := shm.Open("orders", nil) // validated before it is trusted
 //
-// Creation is race-free: the creator holds an exclusive flock while it
-// sizes the file and writes the header, and publishes the ready word last.
-// OpenOrCreate lets many processes race for one name; exactly one creates,
-// and a segment whose creator died mid-initialization is recovered.
+// Creation is race-free: the creator builds the segment in an anonymous
+// file under an exclusive flock, links it under its name only once the
+// header is complete (link fails if the name is taken), and publishes the
+// ready word last. OpenOrCreate lets many processes race for one name;
+// exactly one creates, and a segment whose creator died before publishing
+// it is recovered.
 //
 // Open trusts nothing it reads: it refuses symlinks and non-regular files,
 // files of other users (unless Options.AllowOtherUsers), and headers that

@@ -55,6 +55,12 @@ var (
 	// or above MaxPayloadSize.
 	ErrInvalidSize = errors.New("invalid segment size")
 
+	// ErrInvalidOptions is returned by Create for Options it cannot
+	// record: a malformed Kind, a Mode without 0600, or an Elem whose
+	// alignment is not a power of two, whose name is too long, or whose
+	// elements do not fit the payload.
+	ErrInvalidOptions = errors.New("invalid options")
+
 	// ErrNotRegular is returned when the name refers to a symlink,
 	// directory, FIFO, device or socket rather than a regular file.
 	ErrNotRegular = errors.New("not a regular file")

@@ -145,27 +145,20 @@ func encodeHeader(b []byte, h *Header) {
 // magic, layout version, checksum, ready, then field values, and returns
 // the decoded header. b may be short or hostile.
 //
-// A header whose ready word is still zero is reported as ErrNotReady rather
-// than ErrCorrupt even when its fields are incomplete: that is what a
-// creator that is still at work, or died, leaves behind.
+// A creator links a segment's name only after its header is complete, so
+// a file without the magic is not a shmkit segment, and a bad checksum is
+// corruption, never work in progress. Only the ready word can lag.
 func parseHeader(b []byte) (*Header, error) {
 	if len(b) == 0 {
-		return nil, fmt.Errorf("%w: file is empty", ErrNotReady)
+		return nil, fmt.Errorf("%w: %w: file is empty", ErrCorrupt, ErrBadMagic)
 	}
-	if head := b[:min(len(b), len(magic))]; !bytes.Equal(head, magic[:len(head)]) {
-		switch {
-		case len(b) >= HeaderSize && allZero(b[:HeaderSize]):
-			return nil, fmt.Errorf("%w: header not written yet", ErrNotReady)
-		case allZero(b):
-			return nil, fmt.Errorf("%w: file is %d zero bytes, shorter than the %d-byte header", ErrCorrupt, len(b), HeaderSize)
-		}
+	if head := b[:min(len(b), len(magic))]; !bytes.Equal(head, magic[:len(head)]) || len(b) < len(magic) {
 		return nil, fmt.Errorf("%w: %w: starts with %q", ErrCorrupt, ErrBadMagic, head)
 	}
 	if len(b) < HeaderSize {
 		return nil, fmt.Errorf("%w: file is %d bytes, shorter than the %d-byte header", ErrCorrupt, len(b), HeaderSize)
 	}
 	le := binary.LittleEndian
-	ready := le.Uint32(b[offReady:])
 	if v := le.Uint32(b[offVersion:]); v != LayoutVersion {
 		if v > LayoutVersion {
 			return nil, fmt.Errorf("%w: layout version %d is newer than this build's %d", ErrIncompatible, v, LayoutVersion)
@@ -173,15 +166,12 @@ func parseHeader(b []byte) (*Header, error) {
 		return nil, fmt.Errorf("%w: unknown layout version %d", ErrCorrupt, v)
 	}
 	if got, want := crc32.Checksum(b[:checksummedBytes], castagnoli), le.Uint32(b[offChecksum:]); got != want {
-		if ready == 0 {
-			return nil, fmt.Errorf("%w: header incomplete", ErrNotReady)
-		}
 		return nil, fmt.Errorf("%w: header checksum %#08x, computed %#08x", ErrCorrupt, want, got)
 	}
-	switch ready {
+	switch ready := le.Uint32(b[offReady:]); ready {
 	case readyValue:
 	case 0:
-		return nil, fmt.Errorf("%w: creator has not published it", ErrNotReady)
+		return nil, fmt.Errorf("%w: its creator has not published it (still at work, or died)", ErrNotReady)
 	default:
 		return nil, fmt.Errorf("%w: ready word %#08x", ErrCorrupt, ready)
 	}

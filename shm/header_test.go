@@ -116,14 +116,23 @@ func TestEncodeOffsets(t *testing.T) {
 }
 
 func TestParseShortAndEmpty(t *testing.T) {
-	if _, err := parseHeader(nil); !errors.Is(err, ErrNotReady) {
-		t.Errorf("parseHeader(empty) = %v, want ErrNotReady", err)
-	}
-	if _, err := parseHeader(make([]byte, 10)); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("parseHeader(10 bytes) = %v, want ErrCorrupt", err)
-	}
-	if _, err := parseHeader(make([]byte, HeaderSize)); !errors.Is(err, ErrNotReady) {
-		t.Errorf("parseHeader(zeros) = %v, want ErrNotReady", err)
+	for _, tt := range []struct {
+		name string
+		b    []byte
+		want []error
+	}{
+		{"empty", nil, []error{ErrCorrupt, ErrBadMagic}},
+		{"ten zero bytes", make([]byte, 10), []error{ErrCorrupt, ErrBadMagic}},
+		{"zero page", make([]byte, HeaderSize), []error{ErrCorrupt, ErrBadMagic}},
+		{"magic prefix only", []byte("SHM"), []error{ErrCorrupt, ErrBadMagic}},
+		{"magic then short", validHeader()[:100], []error{ErrCorrupt}},
+	} {
+		_, err := parseHeader(tt.b)
+		for _, want := range tt.want {
+			if !errors.Is(err, want) {
+				t.Errorf("parseHeader(%s) = %v, want %v", tt.name, err, want)
+			}
+		}
 	}
 }
 

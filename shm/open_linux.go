@@ -47,7 +47,7 @@ func open(name string, o Options) (_ *Segment, err error) {
 			s.Close()
 		}
 	}()
-	lk, ok, err := lockInit(path, f, false, o.Timeout)
+	lk, ok, err := lockInit(f, false, o.Timeout)
 	if err != nil {
 		return nil, err
 	}

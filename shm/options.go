@@ -82,16 +82,21 @@ func (o *Options) checkCreate(size int64) error {
 		return fmt.Errorf("%w: %d bytes; want 1 to %d", ErrInvalidSize, size, int64(MaxPayloadSize))
 	}
 	if err := checkKind(o.Kind); err != nil {
-		return fmt.Errorf("%w: %w", ErrIncompatible, err)
+		return fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
 	if o.Mode&^fs.ModePerm != 0 || o.Mode&0o600 != 0o600 {
-		return fmt.Errorf("shm: mode %v must be permission bits including 0600", o.Mode)
+		return fmt.Errorf("%w: mode %04o must be permission bits including 0600", ErrInvalidOptions, uint32(o.Mode))
 	}
-	if len(o.Elem.Name) > MaxTypeNameLen {
-		return fmt.Errorf("%w: type name %q is longer than %d bytes", ErrTypeMismatch, o.Elem.Name, MaxTypeNameLen)
+	e := o.Elem
+	switch {
+	case len(e.Name) > MaxTypeNameLen:
+		return fmt.Errorf("%w: type name %q is longer than %d bytes", ErrInvalidOptions, e.Name, MaxTypeNameLen)
+	case e.Align&(e.Align-1) != 0:
+		return fmt.Errorf("%w: element alignment %d is not a power of two", ErrInvalidOptions, e.Align)
+	case e.Size != 0 && e.Count > uint64(size)/e.Size:
+		return fmt.Errorf("%w: %d elements of %d bytes do not fit %d payload bytes", ErrInvalidOptions, e.Count, e.Size, size)
 	}
-	h := Header{PayloadOffset: HeaderSize, PayloadSize: size, Kind: o.Kind, Elem: o.Elem}
-	return h.check()
+	return nil
 }
 
 // expect checks a validated header against what the opener asked for.

@@ -79,23 +79,35 @@ func TestOpenOrCreateRace(t *testing.T) {
 	}
 }
 
-// A creator killed at each step of initialization leaves a segment that
-// Open reports as not ready and OpenOrCreate recovers.
+// A creator killed at any step of initialization never leaves a segment
+// that Open mistakes for ready: before the name is linked nothing is
+// visible; after, Open reports not ready and OpenOrCreate recovers it.
 func TestCreatorKilledMidInit(t *testing.T) {
-	for _, point := range []string{"shm/create/opened", "shm/create/sized", "shm/create/header"} {
-		t.Run(strings.ReplaceAll(point, "/", "-"), func(t *testing.T) {
+	for _, tt := range []struct {
+		point    string
+		openErr  error
+		leftover bool
+	}{
+		{"shm/create/sized", shm.ErrNotExist, false},
+		{"shm/create/built", shm.ErrNotExist, false},
+		{"shm/create/linked", shm.ErrNotReady, true},
+	} {
+		t.Run(strings.ReplaceAll(tt.point, "/", "-"), func(t *testing.T) {
 			name := testutil.Name(t)
 			defer shm.Remove(name)
-			p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=" + point + "=kill"}, "create", name, "8192")
+			p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=" + tt.point + "=kill"}, "create", name, "8192")
 			if sig := p.Signal(); sig != syscall.SIGKILL {
 				t.Fatalf("child ended by signal %v, want SIGKILL; stderr: %s", sig, p.Stderr())
 			}
-			if _, err := shm.Open(name, nil); !errors.Is(err, shm.ErrNotReady) {
-				t.Fatalf("Open after creator died = %v, want ErrNotReady", err)
+			if _, err := shm.Open(name, nil); !errors.Is(err, tt.openErr) {
+				t.Fatalf("Open after creator died = %v, want %v", err, tt.openErr)
+			}
+			if list := listed(t, name); list != tt.leftover {
+				t.Fatalf("List shows %s: %v, want %v", name, list, tt.leftover)
 			}
 			seg, created, err := shm.OpenOrCreate(name, 8192, nil)
 			if err != nil || !created {
-				t.Fatalf("OpenOrCreate = created %v, %v; want a recovered segment", created, err)
+				t.Fatalf("OpenOrCreate = created %v, %v; want a new segment", created, err)
 			}
 			defer seg.Close()
 			if seg.Header().CreatorPID != os.Getpid() || len(seg.Payload()) != 8192 {
@@ -110,11 +122,76 @@ func TestCreatorKilledMidInit(t *testing.T) {
 	}
 }
 
+// listed reports whether List includes name.
+func listed(t *testing.T, name string) bool {
+	t.Helper()
+	list, err := shm.List("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenOrCreate never replaces what is not a dead creator's leftover: a
+// foreign zero-filled segment (as Python's SharedMemory makes) or a shmkit
+// header that is corrupt.
+func TestOpenOrCreateLeavesForeignAndCorrupt(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		content func() []byte
+		want    error
+	}{
+		{"zero-filled foreign", func() []byte { return make([]byte, 8192) }, shm.ErrBadMagic},
+		{"empty foreign", func() []byte { return nil }, shm.ErrBadMagic},
+		{"unpublished with bad checksum", func() []byte {
+			b := unpublished(t)
+			b[0x40] ^= 1
+			return b
+		}, shm.ErrCorrupt},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			name := testutil.Name(t)
+			defer shm.Remove(name)
+			path, _ := shm.Path(name)
+			want := tt.content()
+			if err := os.WriteFile(path, want, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := shm.OpenOrCreate(name, 4096, nil); !errors.Is(err, tt.want) {
+				t.Fatalf("OpenOrCreate = %v, want %v", err, tt.want)
+			}
+			if got, _ := os.ReadFile(path); string(got) != string(want) {
+				t.Fatal("OpenOrCreate changed a file that was not its to recover")
+			}
+		})
+	}
+}
+
+// unpublished returns the bytes of a valid segment whose ready word is 0.
+func unpublished(t *testing.T) []byte {
+	t.Helper()
+	name := testutil.Name(t)
+	seg := create(t, name, 4096, nil)
+	seg.Close()
+	path, _ := shm.Path(name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[0xFC], b[0xFD], b[0xFE], b[0xFF] = 0, 0, 0, 0
+	return b
+}
+
 // A live creator that holds the init lock is waited for, never overtaken.
 func TestOpenWaitsForLiveCreator(t *testing.T) {
 	name := testutil.Name(t)
 	defer shm.Remove(name)
-	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=shm/create/header=stop"}, "create", name, "4096")
+	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=shm/create/linked=stop"}, "create", name, "4096")
 	// The child stops itself holding the init lock; wait until it has.
 	waitStopped(t, p.Pid())
 	_, err := shm.Open(name, &shm.Options{Timeout: 50e6})

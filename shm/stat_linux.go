@@ -30,7 +30,7 @@ func stat(name, path string) (*Info, error) {
 		return nil, err
 	}
 	defer f.Close()
-	lk, ok, err := lockInit(path, f, false, 0)
+	lk, ok, err := lockInit(f, false, 0)
 	if err != nil {
 		return nil, err
 	}
