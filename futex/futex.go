@@ -42,10 +42,14 @@ func WaitTimeout(addr *atomic.Uint32, val uint32, d time.Duration) error {
 //
 // Cancellation reaches a waiter blocked in the kernel by waking the word:
 // other waiters on the same word see a spurious wake-up and wait again.
-// A cancelled wait returns within about a millisecond.
+// A cancelled wait returns within about a millisecond; one such wake-up
+// may still reach the word just after WaitContext has returned.
 func WaitContext(ctx context.Context, addr *atomic.Uint32, val uint32) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if addr.Load() != val { // nothing to wait for: skip the set-up below
+		return nil
 	}
 	deadline, _ := ctx.Deadline()
 	if ctx.Done() == nil {

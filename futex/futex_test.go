@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -114,6 +115,18 @@ func TestWaitUntilDeadline(t *testing.T) {
 	}
 	if err := futex.WaitTimeout(&w, 0, time.Millisecond); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("WaitTimeout = %v, want os.ErrDeadlineExceeded", err)
+	}
+}
+
+// A deadline too far away to represent means no deadline, not EINVAL.
+func TestWaitFarDeadline(t *testing.T) {
+	var w atomic.Uint32
+	w.Store(1) // the kernel checks the timeout before the value
+	if err := futex.WaitTimeout(&w, 0, math.MaxInt64); err != nil {
+		t.Fatalf("WaitTimeout(MaxInt64) = %v, want nil", err)
+	}
+	if err := futex.WaitUntil(&w, 0, time.Now().Add(200*365*24*time.Hour)); err != nil {
+		t.Fatalf("WaitUntil(in 200 years) = %v, want nil", err)
 	}
 }
 

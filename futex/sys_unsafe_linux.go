@@ -3,6 +3,7 @@ package futex
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync/atomic"
 	"time"
@@ -23,11 +24,13 @@ const (
 func wait(addr *atomic.Uint32, val uint32, deadline time.Time) error {
 	var ts *unix.Timespec
 	if !deadline.IsZero() {
-		abs, err := monotonicDeadline(deadline)
+		abs, ok, err := monotonicDeadline(deadline)
 		if err != nil {
 			return err
 		}
-		ts = &abs
+		if ok {
+			ts = &abs
+		}
 	}
 	for {
 		// The kernel reads the word and the timespec during the call;
@@ -57,7 +60,9 @@ func Wake(addr *atomic.Uint32, n int) (int, error) {
 		return 0, nil
 	}
 	n = min(n, All)
-	r, _, errno := unix.RawSyscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWake, uintptr(n), 0, 0, 0)
+	// Not RawSyscall: the kernel may fault in the word's page, which for a
+	// file-backed segment can block on I/O.
+	r, _, errno := unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), opWake, uintptr(n), 0, 0, 0)
 	if errno != 0 {
 		if errors.Is(errno, unix.EFAULT) {
 			return 0, fmt.Errorf("futex: wake: %w (address not mapped)", errno)
@@ -68,12 +73,16 @@ func Wake(addr *atomic.Uint32, n int) (int, error) {
 }
 
 // monotonicDeadline converts deadline to an absolute CLOCK_MONOTONIC time.
-// time.Until uses the monotonic reading of deadline when it has one.
-func monotonicDeadline(deadline time.Time) (unix.Timespec, error) {
+// time.Until uses the monotonic reading of deadline when it has one. It
+// reports ok=false for a deadline too far away to represent: no deadline.
+func monotonicDeadline(deadline time.Time) (ts unix.Timespec, ok bool, err error) {
 	var now unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &now); err != nil {
-		return now, fmt.Errorf("futex: clock_gettime: %w", err)
+		return now, false, fmt.Errorf("futex: clock_gettime: %w", err)
 	}
 	d := max(time.Until(deadline), 0)
-	return unix.NsecToTimespec(now.Nano() + int64(d)), nil
+	if int64(d) > math.MaxInt64-now.Nano() {
+		return now, false, nil
+	}
+	return unix.NsecToTimespec(now.Nano() + int64(d)), true, nil
 }

@@ -63,15 +63,24 @@ func open(name string, o Options) (_ *Segment, err error) {
 		return nil, err
 	}
 	s.header = *h
-	prot := mmap.RDWR
-	if o.ReadOnly {
-		prot = mmap.RDONLY
-	}
-	if s.mapping, err = mmap.MapRegion(f, int(size), prot, 0, 0); err != nil {
-		return nil, fmt.Errorf("map: %w", err)
+	if err := s.mapFile(size); err != nil {
+		return nil, err
 	}
 	s.payload = s.mapping[HeaderSize:]
 	return s, s.tune(o)
+}
+
+// mapFile maps the first size bytes of the segment's file, read-only or
+// read-write as the segment was opened.
+func (s *Segment) mapFile(size int64) (err error) {
+	prot := mmap.RDWR
+	if s.readOnly {
+		prot = mmap.RDONLY
+	}
+	if s.mapping, err = mmap.MapRegion(s.file, int(size), prot, 0, 0); err != nil {
+		return fmt.Errorf("map: %w", err)
+	}
+	return nil
 }
 
 // readHeader reads and validates f's header and checks that the file's size
@@ -208,12 +217,8 @@ func openRaw(name string, o Options) (_ *Segment, err error) {
 	if fi.Size() <= 0 || fi.Size() > MaxPayloadSize {
 		return nil, fmt.Errorf("%w: file is %d bytes", ErrInvalidSize, fi.Size())
 	}
-	prot := mmap.RDWR
-	if o.ReadOnly {
-		prot = mmap.RDONLY
-	}
-	if s.mapping, err = mmap.MapRegion(f, int(fi.Size()), prot, 0, 0); err != nil {
-		return nil, fmt.Errorf("map: %w", err)
+	if err := s.mapFile(fi.Size()); err != nil {
+		return nil, err
 	}
 	s.payload = s.mapping
 	s.header = Header{PayloadSize: fi.Size()}

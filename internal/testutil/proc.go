@@ -25,7 +25,7 @@ type Proc struct {
 	name   string
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	lines  chan string
+	lines  *lineQueue
 	stderr lockedBuffer
 	done   chan struct{}
 	err    error // valid once done is closed
@@ -48,7 +48,7 @@ func StartEnv(t testing.TB, env []string, name string, args ...string) *Proc {
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(append(os.Environ(), childEnv+"="+name), env...)
-	p := &Proc{t: t, name: name, cmd: cmd, lines: make(chan string, 64), done: make(chan struct{})}
+	p := &Proc{t: t, name: name, cmd: cmd, lines: newLineQueue(), done: make(chan struct{})}
 	cmd.Stderr = &p.stderr
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -63,9 +63,9 @@ func StartEnv(t testing.TB, env []string, name string, args ...string) *Proc {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			p.lines <- sc.Text()
+			p.lines.push(sc.Text())
 		}
-		close(p.lines)
+		p.lines.close()
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
@@ -87,18 +87,12 @@ func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 // the child exits or stays silent for Timeout.
 func (p *Proc) ReadLine() string {
 	p.t.Helper()
-	select {
-	case line, ok := <-p.lines:
-		if !ok {
-			<-p.done
-			p.t.Fatalf("child %s exited (%v) before writing a line; stderr:\n%s", p.name, p.err, p.stderr.String())
-		}
-		return line
-	case <-time.After(Timeout):
-		_ = p.cmd.Process.Kill()
-		p.t.Fatalf("child %s wrote nothing for %v; stderr:\n%s", p.name, Timeout, p.stderr.String())
+	line, ok := p.TryReadLine()
+	if !ok {
+		p.wait()
+		p.t.Fatalf("child %s exited (%v) before writing a line; stderr:\n%s", p.name, p.err, p.stderr.String())
 	}
-	return ""
+	return line
 }
 
 // TryReadLine returns the child's next line, or false once the child has
@@ -106,14 +100,12 @@ func (p *Proc) ReadLine() string {
 // running for Timeout.
 func (p *Proc) TryReadLine() (string, bool) {
 	p.t.Helper()
-	select {
-	case line, ok := <-p.lines:
-		return line, ok
-	case <-time.After(Timeout):
+	line, ok, timedOut := p.lines.next(Timeout)
+	if timedOut {
 		_ = p.cmd.Process.Kill()
 		p.t.Fatalf("child %s wrote nothing for %v; stderr:\n%s", p.name, Timeout, p.stderr.String())
 	}
-	return "", false
+	return line, ok
 }
 
 // Expect reads the child's next line and fails the test unless it is want.
@@ -150,8 +142,6 @@ func (p *Proc) WaitError() error {
 func (p *Proc) wait() error {
 	p.t.Helper()
 	_ = p.stdin.Close()
-	for range p.lines { // drain, so that the child never blocks on stdout
-	}
 	select {
 	case <-p.done:
 		return p.err

@@ -15,6 +15,12 @@ func TestMain(m *testing.M) {
 		Send("got %s", Recv())
 		return nil
 	})
+	Child("chatty", func([]string) error {
+		for i := range 10000 {
+			Send("line %d", i)
+		}
+		return nil
+	})
 	Child("hang", func([]string) error {
 		Send("up")
 		Recv() // until killed
@@ -28,6 +34,13 @@ func TestStartExpectSend(t *testing.T) {
 	p.Expect("hello a b")
 	p.Send("ping")
 	p.Expect("got ping")
+	p.Wait()
+}
+
+// A child that writes more than the test reads still exits and is reaped.
+func TestChattyChild(t *testing.T) {
+	p := Start(t, "chatty")
+	p.Expect("line 0")
 	p.Wait()
 }
 
