@@ -93,6 +93,12 @@ func createHidden(dir string) (hiddenFile, error) {
 	if !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.EISDIR) && !errors.Is(err, unix.EINVAL) {
 		return hiddenFile{}, &fs.PathError{Op: "create", Path: dir, Err: err}
 	}
+	return createNamedTemp(dir)
+}
+
+// createNamedTemp is createHidden for file systems without O_TMPFILE. A
+// creator killed before publish leaves the temporary name behind.
+func createNamedTemp(dir string) (hiddenFile, error) {
 	for range 16 {
 		p := filepath.Join(dir, fmt.Sprintf(".shmkit-tmp-%d-%016x", os.Getpid(), rand.Uint64()))
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
