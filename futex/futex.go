@@ -45,26 +45,36 @@ func WaitTimeout(addr *atomic.Uint32, val uint32, d time.Duration) error {
 // A cancelled wait returns within about a millisecond; one such wake-up
 // may still reach the word just after WaitContext has returned.
 func WaitContext(ctx context.Context, addr *atomic.Uint32, val uint32) error {
+	err := waitContext(ctx, addr, val, time.Time{})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return context.DeadlineExceeded // the context's deadline, seen first by the kernel
+	}
+	return err
+}
+
+// waitContext waits until a wake-up, ctx is done (ctx.Err()), or until
+// passes (os.ErrDeadlineExceeded), whichever comes first. Primitives use
+// until to wake up now and then and check on a peer.
+func waitContext(ctx context.Context, addr *atomic.Uint32, val uint32, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if addr.Load() != val { // nothing to wait for: skip the set-up below
 		return nil
 	}
-	deadline, _ := ctx.Deadline()
+	if d, ok := ctx.Deadline(); ok && (until.IsZero() || d.Before(until)) {
+		until = d
+	}
 	if ctx.Done() == nil {
-		return wait(addr, val, deadline)
+		return wait(addr, val, until)
 	}
 	k := &kicker{addr: addr}
 	stop := context.AfterFunc(ctx, k.kick)
-	err := wait(addr, val, deadline)
+	err := wait(addr, val, until)
 	k.returned.Store(true)
 	stop()
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
-	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return context.DeadlineExceeded // the context's deadline, seen first by the kernel
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/edsrzf/mmap-go"
 	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/proc"
+	"github.com/shmkit/shmkit/internal/tmpfile"
 )
 
 // Create makes a new segment called name with a payload of size bytes,
@@ -39,20 +40,20 @@ func create(name string, size int64, o Options) (_ *Segment, err error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := createHidden(filepath.Dir(path))
+	tmp, err := tmpfile.Create(filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
-	s := &Segment{name: name, path: path, file: tmp.f}
+	s := &Segment{name: name, path: path, file: tmp.F}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
-			tmp.discard()
+			tmp.Discard()
 		}
 	}()
 	// Nobody else can see the file yet, so the lock is free; holding it
 	// from before the link makes openers wait for the ready word.
-	lk, _, err := lockInit(tmp.f, true, 0)
+	lk, _, err := lockInit(tmp.F, true, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func create(name string, size int64, o Options) (_ *Segment, err error) {
 		return nil, err
 	}
 	failpoint.Inject("shm/create/built")
-	if err := tmp.publish(path); err != nil {
+	if err := tmp.Publish(path); err != nil {
 		return nil, err
 	}
 	failpoint.Inject("shm/create/linked")

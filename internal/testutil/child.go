@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/shmkit/shmkit/internal/live"
 )
 
 const childEnv = "SHMKIT_TEST_CHILD"
@@ -31,6 +33,9 @@ func Main(m *testing.M) {
 		os.Exit(runChild(name))
 	}
 	code := m.Run()
+	// Liveness files: ours goes now, and dead children's are swept.
+	live.Release()
+	live.Sweep()
 	if leaks := findLeaks(); len(leaks) > 0 {
 		fmt.Fprintf(os.Stderr, "testutil: tests leaked:\n\t%s\n", strings.Join(leaks, "\n\t"))
 		cleanLeaks()

@@ -1,4 +1,4 @@
-package shm
+package tmpfile
 
 import (
 	"errors"
@@ -12,30 +12,30 @@ import (
 // that publish links to the real name and then removes.
 func TestNamedTempFallback(t *testing.T) {
 	dir := t.TempDir()
-	h, err := createNamedTemp(dir)
+	h, err := createNamed(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.f.Close()
+	defer h.F.Close()
 	path := filepath.Join(dir, "seg")
-	if err := h.publish(path); err != nil {
+	if err := h.Publish(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Lstat(h.tmpPath); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("temporary name %s still there after publish (%v)", h.tmpPath, err)
+	if _, err := os.Lstat(h.TmpPath); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("temporary name %s still there after publish (%v)", h.TmpPath, err)
 	}
 	if _, err := os.Lstat(path); err != nil {
 		t.Fatalf("published name missing: %v", err)
 	}
-	h2, err := createNamedTemp(dir)
+	h2, err := createNamed(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h2.f.Close()
-	if err := h2.publish(path); !errors.Is(err, fs.ErrExist) {
+	defer h2.F.Close()
+	if err := h2.Publish(path); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("publish over a taken name = %v, want ErrExist", err)
 	}
-	h2.discard()
+	h2.Discard()
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("directory holds %d entries after discard, want 1", len(entries))
 	}

@@ -1,0 +1,199 @@
+package futex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// MaxMembers is how many distinct processes a Barrier tracks for death
+// detection. Parties beyond it still work but are not watched.
+const MaxMembers = 64
+
+// Barrier makes a fixed number of parties wait for each other, like
+// Python's multiprocessing.Barrier. Its zero value has no parties: call
+// Init before the first Wait.
+//
+// The barrier is reusable: once all parties have arrived, they are released
+// together and the next generation begins. It breaks, and every waiter gets
+// ErrBrokenBarrier, when a waiter's context ends, when Abort is called, or
+// when a process that has waited at it dies. A process that has used a
+// barrier is a member of it until Reset, which also repairs a broken
+// barrier; so a party that leaves for good breaks the barrier for those who
+// still wait for it. Waiters check their fellow members every few
+// milliseconds, so a party killed while others wait breaks the barrier
+// instead of hanging them.
+//
+// A Barrier must not be copied after first use.
+type Barrier struct {
+	_ noCopy
+	// state: bits 0-30 generation, bit 31 broken (the futex word),
+	// bits 32-63 parties arrived in this generation.
+	state   atomic.Uint64
+	parties atomic.Uint32
+	resets  atomic.Uint32 // bumped by Reset, so that waiters learn of it
+	members [MaxMembers]atomic.Uint64
+}
+
+const (
+	brokenBit = 1 << 31
+	genMask   = brokenBit - 1
+)
+
+// ShmKind names the kind of a segment that holds one Barrier.
+func (*Barrier) ShmKind() string { return "barrier" }
+
+// Init sets the number of parties. Call it once, before the barrier is
+// shared (shm.CreateObject's init function is the place).
+func (b *Barrier) Init(parties int) error {
+	if parties < 1 || parties > 1<<30 {
+		return fmt.Errorf("futex: barrier parties %d out of range", parties)
+	}
+	b.parties.Store(uint32(parties))
+	return nil
+}
+
+// Parties returns the number of parties.
+func (b *Barrier) Parties() int { return int(b.parties.Load()) }
+
+// Wait arrives at the barrier and waits for the other parties. It returns
+// the arrival index, from 0 to Parties()-1, unique within a generation. If
+// ctx ends first, the barrier breaks and Wait returns an error that wraps
+// both ErrBrokenBarrier and ctx.Err().
+func (b *Barrier) Wait(ctx context.Context) (int, error) {
+	parties := b.parties.Load()
+	if parties == 0 {
+		return 0, errors.New("futex: barrier has no parties; call Init first")
+	}
+	if err := b.join(); err != nil {
+		return 0, err
+	}
+	resets := b.resets.Load()
+	var gen uint32
+	var index int
+	for {
+		s := b.state.Load()
+		if s&brokenBit != 0 {
+			return 0, ErrBrokenBarrier
+		}
+		arrived, g := uint32(s>>32), uint32(s)&genMask
+		if arrived+1 >= parties { // the last to arrive releases everyone
+			if b.state.CompareAndSwap(s, uint64((g+1)&genMask)) {
+				_, _ = Wake(lowWord(&b.state), All)
+				return int(arrived), nil
+			}
+			continue
+		}
+		if b.state.CompareAndSwap(s, s+1<<32) {
+			gen, index = g, int(arrived)
+			break
+		}
+	}
+	recheck := recheckMin
+	for {
+		lo := uint32(b.state.Load())
+		switch {
+		case lo&brokenBit != 0:
+			return 0, ErrBrokenBarrier
+		case lo != gen:
+			if b.resets.Load() != resets {
+				return 0, fmt.Errorf("%w: reset while waiting", ErrBrokenBarrier)
+			}
+			return index, nil
+		}
+		err := waitContext(ctx, lowWord(&b.state), gen, time.Now().Add(recheck))
+		switch {
+		case err == nil:
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if pid := b.deadMember(); pid >= 0 {
+				b.Abort()
+				return 0, fmt.Errorf("%w: a party (pid %d) died", ErrBrokenBarrier, pid)
+			}
+			recheck = min(2*recheck, recheckMax)
+		default:
+			b.Abort()
+			return 0, fmt.Errorf("%w: %w", ErrBrokenBarrier, err)
+		}
+	}
+}
+
+// join records this process as a member, once.
+func (b *Barrier) join() error {
+	me, err := live.Self()
+	if err != nil {
+		return err
+	}
+	for i := range b.members {
+		switch b.members[i].Load() {
+		case uint64(me):
+			return nil
+		case 0:
+			if b.members[i].CompareAndSwap(0, uint64(me)) {
+				return nil
+			}
+			if b.members[i].Load() == uint64(me) {
+				return nil
+			}
+		}
+	}
+	return nil // table full: this process is not watched
+}
+
+// deadMember returns the pid (0 if unknown) of a member that has died, or
+// -1 if all are alive.
+func (b *Barrier) deadMember() int {
+	for i := range b.members {
+		if t := live.Token(b.members[i].Load()); t != 0 && !live.Alive(t) {
+			return live.PID(t)
+		}
+	}
+	return -1
+}
+
+// Abort breaks the barrier: every current and future waiter gets
+// ErrBrokenBarrier until Reset.
+func (b *Barrier) Abort() {
+	for {
+		s := b.state.Load()
+		if s&brokenBit != 0 || b.state.CompareAndSwap(s, s|brokenBit) {
+			break
+		}
+	}
+	_, _ = Wake(lowWord(&b.state), All)
+}
+
+// Reset returns the barrier to its initial state, repairing a broken one:
+// no party has arrived and no process is a member. Parties waiting at that
+// moment get ErrBrokenBarrier.
+func (b *Barrier) Reset() {
+	b.resets.Add(1)
+	for i := range b.members {
+		b.members[i].Store(0)
+	}
+	for {
+		s := b.state.Load()
+		if b.state.CompareAndSwap(s, uint64((uint32(s)+1)&genMask)) {
+			break
+		}
+	}
+	_, _ = Wake(lowWord(&b.state), All)
+}
+
+// BarrierState is a snapshot of a Barrier, for observers such as shmtool.
+type BarrierState struct {
+	Parties    int  `json:"parties"`
+	Arrived    int  `json:"arrived"`
+	Generation int  `json:"generation"`
+	Broken     bool `json:"broken"`
+}
+
+// State returns a snapshot of b; it only reads b.
+func (b *Barrier) State() BarrierState {
+	s := b.state.Load()
+	return BarrierState{Parties: b.Parties(), Arrived: int(s >> 32), Generation: int(uint32(s) & genMask), Broken: s&brokenBit != 0}
+}

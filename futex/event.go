@@ -1,0 +1,76 @@
+package futex
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Event is a flag that processes wait for, like Python's
+// multiprocessing.Event. The zero value is a clear event.
+//
+// Set wakes every waiter in every process and never blocks; a waiter that
+// was killed while waiting does not hold anyone up. Wait spins briefly
+// before it parks, so a peer that sets the event within a microsecond or
+// two costs the waiter no system call, and Set makes the wake-up system
+// call only when someone is parked.
+//
+// An Event must not be copied after first use.
+type Event struct {
+	_       noCopy
+	word    atomic.Uint32 // 0 clear, 1 set
+	waiters atomic.Uint32 // parked waiters; one killed while parked stays counted
+}
+
+// ShmKind names the kind of a segment that holds one Event.
+func (*Event) ShmKind() string { return "event" }
+
+// Set sets the event and wakes all waiters.
+func (e *Event) Set() {
+	// Swap, then load waiters; a waiter adds itself to waiters, then
+	// loads word. Both orders are sequentially consistent, so either the
+	// waiter sees 1 or Set sees the waiter and wakes it.
+	if e.word.Swap(1) == 0 && e.waiters.Load() != 0 {
+		_, _ = Wake(&e.word, All)
+	}
+}
+
+// Clear clears the event.
+func (e *Event) Clear() { e.word.Store(0) }
+
+// IsSet reports whether the event is set.
+func (e *Event) IsSet() bool { return e.word.Load() == 1 }
+
+// Wait returns once the event is set, or with ctx.Err() when ctx is done.
+func (e *Event) Wait(ctx context.Context) error {
+	for range spinIters {
+		if e.word.Load() == 1 {
+			return nil
+		}
+	}
+	for {
+		e.waiters.Add(1)
+		if e.word.Load() == 1 {
+			e.waiters.Add(^uint32(0))
+			return nil
+		}
+		err := waitContext(ctx, &e.word, 0, noDeadline)
+		e.waiters.Add(^uint32(0))
+		if e.word.Load() == 1 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// EventState is a snapshot of an Event, for observers such as shmtool.
+type EventState struct {
+	Set     bool `json:"set"`
+	Waiters int  `json:"waiters"`
+}
+
+// State returns a snapshot of e; it only reads e.
+func (e *Event) State() EventState {
+	return EventState{Set: e.IsSet(), Waiters: int(e.waiters.Load())}
+}

@@ -1,0 +1,120 @@
+package futex_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// pingPong is two events bounced between two processes.
+type pingPong struct {
+	Ping, Pong futex.Event
+	Count      uint64 // written by the child only
+}
+
+func init() { testutil.Child("pong", childPong) }
+
+// floodSignals sends SIGUSR1 (caught and drained) and SIGURG (the runtime's
+// preemption signal) to this process every few microseconds until stop is
+// closed, so that futex system calls keep being interrupted (EINTR).
+func floodSignals(stop <-chan struct{}) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				signal.Stop(sigs)
+				return
+			case <-sigs:
+			}
+		}
+	}()
+	go func() {
+		pid := os.Getpid()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			syscall.Kill(pid, syscall.SIGUSR1)
+			syscall.Kill(pid, syscall.SIGURG)
+			time.Sleep(20 * time.Microsecond)
+		}
+	}()
+}
+
+func childPong(args []string) error {
+	obj, err := shm.OpenObject[pingPong](args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	pp := obj.Get()
+	n, _ := strconv.Atoi(args[1])
+	stop := make(chan struct{})
+	defer close(stop)
+	floodSignals(stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*testutil.Timeout) // the watchdog
+	defer cancel()
+	testutil.Send("ready")
+	for i := range n {
+		if err := pp.Ping.Wait(ctx); err != nil {
+			return fmt.Errorf("round %d: %w", i, err)
+		}
+		pp.Ping.Clear()
+		pp.Count++
+		pp.Pong.Set()
+	}
+	return nil
+}
+
+// Lost wake-up torture: 10^6 round trips between two processes through
+// two Events while both are flooded with signals. Any lost wake-up hangs a
+// side, which the context watchdog turns into a failure; any surfaced
+// EINTR is an error. The counts must be exact.
+func TestEventPingPongTorture(t *testing.T) {
+	rounds := 1_000_000
+	if testing.Short() {
+		rounds = 100_000
+	}
+	name := testutil.Name(t)
+	obj, err := shm.CreateObject[pingPong](name, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer obj.Close()
+	pp := obj.Get()
+	p := testutil.Start(t, "pong", name, strconv.Itoa(rounds))
+	p.Expect("ready")
+	stop := make(chan struct{})
+	floodSignals(stop)
+	defer close(stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*testutil.Timeout)
+	defer cancel()
+	start := time.Now()
+	for i := range rounds {
+		pp.Ping.Set()
+		if err := pp.Pong.Wait(ctx); err != nil {
+			t.Fatalf("round %d of %d: %v (child count %d); child stderr: %s", i, rounds, err, pp.Count, p.Stderr())
+		}
+		pp.Pong.Clear()
+	}
+	elapsed := time.Since(start)
+	p.Wait()
+	if pp.Count != uint64(rounds) {
+		t.Fatalf("child counted %d round trips, want %d", pp.Count, rounds)
+	}
+	t.Logf("%d round trips in %v (%.0f ns each) under signal flood", rounds, elapsed, float64(elapsed.Nanoseconds())/float64(rounds))
+}

@@ -1,0 +1,36 @@
+// Package semaphore provides a counting semaphore shared between processes,
+// in the shape of golang.org/x/sync/semaphore: Acquire(ctx, n),
+// TryAcquire(n), Release(n). It can be bounded, like Python's
+// multiprocessing.BoundedSemaphore, so that releasing more than was ever
+// acquired is an error rather than a silent overflow.
+//
+// A Semaphore is a fixed-size, pointer-free struct that lives in shared
+// memory: a field of a struct laid over an shm segment, or a named segment
+// of its own made with Create.
+//
+//	sem, err := semaphore.Create("db-slots", 4, 4, nil) // 4 permits, bound 4
+//	...
+//	if err := sem.Get().Acquire(ctx, 1); err != nil { ... }
+//	defer sem.Get().Release(1)
+//
+// # Permits of a process that dies
+//
+// By default permits are anonymous, as in x/sync: one process may release
+// what another acquired (a semaphore used as a counter of items), and
+// permits held by a process that dies are lost with it.
+//
+// A semaphore created with Tracked records which process holds how many
+// permits (up to MaxHolders processes at once). Permits then belong to the
+// process that acquired them: Release of more than it holds fails with
+// ErrNotHeld, and when a holder dies its permits return to the semaphore,
+// reclaimed by the next process that waits for permits or by Reclaim.
+// shmtool shows the holders. A process killed in the instant between
+// taking permits and recording them loses them rather than returning them
+// twice: the semaphore never hands out more permits than it has.
+//
+// # Caveats
+//
+// Wake-ups are broadcast: every Release wakes all parked acquirers, which
+// re-check. That is fair enough for a handful of waiters and costs a
+// thundering herd with hundreds.
+package semaphore

@@ -1,0 +1,193 @@
+package semaphore_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/semaphore"
+	"github.com/shmkit/shmkit/shm"
+)
+
+func TestMain(m *testing.M) {
+	testutil.Child("sem-inc", childSemInc)
+	testutil.Child("sem-hold", childSemHold)
+	testutil.Main(m)
+}
+
+// guarded is a plain counter guarded by a Semaphore(1).
+type guarded struct {
+	Sem semaphore.Semaphore
+	N   uint64
+}
+
+func childSemInc(args []string) error {
+	obj, err := shm.OpenObject[guarded](args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	g := obj.Get()
+	n, _ := strconv.Atoi(args[1])
+	ctx := context.Background()
+	testutil.Send("ready")
+	testutil.Recv()
+	for range n {
+		if err := g.Sem.Acquire(ctx, 1); err != nil {
+			return err
+		}
+		g.N++
+		if err := g.Sem.Release(1); err != nil {
+			return err
+		}
+	}
+	testutil.Send("done")
+	return nil
+}
+
+// 4 processes × 250k increments under a Semaphore(1) give exactly 10^6.
+func TestSemaphoreExclusion(t *testing.T) {
+	name := testutil.Name(t)
+	obj, err := shm.CreateObject(name, func(g *guarded) error { return g.Sem.Init(1, 1, false) }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer obj.Close()
+	const procs, iters = 4, 250_000
+	var ps []*testutil.Proc
+	for range procs {
+		p := testutil.Start(t, "sem-inc", name, strconv.Itoa(iters))
+		p.Expect("ready")
+		ps = append(ps, p)
+	}
+	for _, p := range ps {
+		p.Send("go")
+	}
+	for _, p := range ps {
+		p.Expect("done")
+		p.Wait()
+	}
+	if got := obj.Get().N; got != procs*iters {
+		t.Fatalf("counter = %d, want %d", got, procs*iters)
+	}
+	if st := obj.Get().Sem.State(); st.Value != 1 || st.Max == nil || *st.Max != 1 {
+		t.Fatalf("State after = %+v, want value 1 of max 1", st)
+	}
+}
+
+func TestCancelledAcquireLeaksNothing(t *testing.T) {
+	var s semaphore.Semaphore
+	if err := s.Init(2, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := s.Acquire(ctx, 3); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Acquire(3 of 2) = %v, want DeadlineExceeded", err)
+	}
+	if st := s.State(); st.Value != 2 || st.Waiters != 0 {
+		t.Fatalf("after a cancelled Acquire: %+v, want value 2, no waiters", st)
+	}
+	if !s.TryAcquire(2) || s.TryAcquire(1) {
+		t.Fatal("TryAcquire after a cancelled Acquire: permits leaked")
+	}
+}
+
+func TestBounded(t *testing.T) {
+	var s semaphore.Semaphore
+	if err := s.Init(1, 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(1); !errors.Is(err, semaphore.ErrOverRelease) {
+		t.Fatalf("Release past the bound = %v, want ErrOverRelease", err)
+	}
+	if st := s.State(); st.Value != 2 {
+		t.Fatalf("value after refused release = %d, want 2", st.Value)
+	}
+	for _, bad := range [][3]int64{{-1, 0}, {3, 2}, {0, -1}} {
+		var s semaphore.Semaphore
+		if err := s.Init(bad[0], bad[1], false); err == nil {
+			t.Errorf("Init(%d, %d) succeeded", bad[0], bad[1])
+		}
+	}
+	var u semaphore.Semaphore // zero value: no permits, unbounded
+	if u.TryAcquire(1) {
+		t.Fatal("zero Semaphore gave a permit")
+	}
+	if err := u.Release(5); err != nil || !u.TryAcquire(5) {
+		t.Fatalf("unbounded Release/TryAcquire: %v", err)
+	}
+}
+
+// Acquire waits for a Release from another goroutine.
+func TestAcquireWaits(t *testing.T) {
+	var s semaphore.Semaphore
+	done := make(chan error, 1)
+	go func() { done <- s.Acquire(context.Background(), 2) }()
+	s.Release(1)
+	s.Release(1)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(testutil.Timeout):
+		t.Fatal("Acquire never returned")
+	}
+}
+
+func childSemHold(args []string) error {
+	obj, err := semaphore.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	n, _ := strconv.ParseInt(args[1], 10, 64)
+	if err := obj.Get().Acquire(context.Background(), n); err != nil {
+		return err
+	}
+	testutil.Send("holding")
+	testutil.Recv()
+	return nil
+}
+
+// A tracked semaphore returns the permits of a holder that was killed, to
+// a process waiting for them; shmtool's State shows the holders.
+func TestTrackedHolderDeath(t *testing.T) {
+	name := testutil.Name(t)
+	obj, err := semaphore.Create(name, semaphore.Config{Value: 3, Max: 3, Tracked: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer obj.Close()
+	s := obj.Get()
+	p := testutil.Start(t, "sem-hold", name, "2")
+	p.Expect("holding")
+	st := s.State()
+	if st.Value != 1 || len(st.Holders) != 1 || st.Holders[0].PID != p.Pid() || st.Holders[0].Permits != 2 || !st.Holders[0].Alive {
+		t.Fatalf("State with a holder = %+v", st)
+	}
+	if err := s.Release(1); !errors.Is(err, semaphore.ErrNotHeld) {
+		t.Fatalf("Release of permits this process does not hold = %v, want ErrNotHeld", err)
+	}
+	p.Kill()
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	if err := s.Acquire(ctx, 3); err != nil {
+		t.Fatalf("Acquire(3) after the holder died = %v", err)
+	}
+	if err := s.Release(3); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.State(); st.Value != 3 || len(st.Holders) != 1 || st.Holders[0].Permits != 0 {
+		t.Fatalf("State after = %+v, want all 3 back and only this process listed", st)
+	}
+}
