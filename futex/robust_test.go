@@ -402,4 +402,3 @@ func TestBarrierPartyKilled(t *testing.T) {
 		p.Wait()
 	}
 }
-
