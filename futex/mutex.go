@@ -74,9 +74,12 @@ func (m *Mutex) Lock() error { return m.LockContext(context.Background()) }
 // LockContext is Lock that gives up when ctx is done, returning ctx.Err()
 // without the lock.
 func (m *Mutex) LockContext(ctx context.Context) error {
-	me, err := live.Self()
-	if err != nil {
-		return err
+	me := live.Current()
+	if me == 0 {
+		var err error
+		if me, err = live.Self(); err != nil {
+			return err
+		}
 	}
 	enc := encode(me)
 	if m.word.CompareAndSwap(0, enc) {
@@ -190,12 +193,15 @@ func (m *Mutex) MarkConsistent() error {
 // m. Unlocking after ErrOwnerDead without MarkConsistent makes m
 // unrecoverable.
 func (m *Mutex) Unlock() error {
-	me, _ := live.Self()
-	if me == 0 || owner(m.word.Load()) != me {
+	me := live.Current() // a process that never locked has no token
+	if me == 0 {
 		return ErrNotOwner
 	}
-	m.status.CompareAndSwap(statusOwnerDead, statusUnrecoverable)
-	if !m.release(encode(me)) {
+	enc := encode(me)
+	if m.status.Load() == statusOwnerDead && owner(m.word.Load()) == me {
+		m.status.CompareAndSwap(statusOwnerDead, statusUnrecoverable)
+	}
+	if !m.release(enc) {
 		return ErrNotOwner
 	}
 	return nil
@@ -204,6 +210,9 @@ func (m *Mutex) Unlock() error {
 // release unlocks a mutex held with encoded token enc, waking one waiter if
 // any are parked. It reports false if enc does not hold it.
 func (m *Mutex) release(enc uint64) bool {
+	if m.word.CompareAndSwap(enc, 0) { // nobody parked: no system call
+		return true
+	}
 	for {
 		w := m.word.Load()
 		if w&^waitersBit != enc {

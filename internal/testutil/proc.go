@@ -42,12 +42,26 @@ func Start(t testing.TB, name string, args ...string) *Proc {
 // to arm a failpoint in the child.
 func StartEnv(t testing.TB, env []string, name string, args ...string) *Proc {
 	t.Helper()
+	return start(t, env, nil, name, args)
+}
+
+// StartFiles is Start with extra open files, which the child sees as
+// descriptors 3, 4, ... (exec.Cmd.ExtraFiles): for raw pipes that bypass
+// the line handshake.
+func StartFiles(t testing.TB, files []*os.File, name string, args ...string) *Proc {
+	t.Helper()
+	return start(t, nil, files, name, args)
+}
+
+func start(t testing.TB, env []string, files []*os.File, name string, args []string) *Proc {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(append(os.Environ(), childEnv+"="+name), env...)
+	cmd.ExtraFiles = files
 	p := &Proc{t: t, name: name, cmd: cmd, lines: newLineQueue(), done: make(chan struct{})}
 	cmd.Stderr = &p.stderr
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
