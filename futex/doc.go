@@ -1,5 +1,30 @@
-// Package futex waits and wakes on 32-bit words in shared memory, the
-// building block of every blocking primitive in shmkit.
+// Package futex waits and wakes on 32-bit words in shared memory, and
+// builds on them the synchronization primitives of Python's
+// multiprocessing for processes that share memory: Mutex (robust to the
+// death of its owner), Event, Cond and Barrier.
+//
+// Each primitive is a fixed-size, pointer-free struct whose zero value is
+// ready (Barrier needs Init), so it can sit inside a struct laid over a
+// shared segment, next to the data it guards:
+//
+//	type Shared struct {
+//		Mu   futex.Mutex
+//		Hits uint64
+//	}
+//	obj, err := shm.CreateObject[Shared]("stats", nil, nil) // or shm.OpenObject
+//
+// or alone in a named segment: shm.CreateObject[futex.Mutex]("lock", nil,
+// nil), which shmtool inspect then shows. Uncontended operations are a
+// compare-and-swap or two, with no system call; waiters spin briefly, then
+// park on a futex, and a waker makes the wake-up system call only when
+// someone is parked.
+//
+// Processes that die are handled: a Mutex owner's death is reported to the
+// next locker as ErrOwnerDead; a Barrier party's death breaks the barrier;
+// an Event or Cond waiter's death holds nobody up. Death is detected with
+// per-process liveness tokens that pid reuse cannot fool.
+//
+// The raw calls underneath:
 //
 // Wait blocks the calling goroutine while *addr still holds a given value,
 // until another goroutine or process calls Wake on the same word. The word
@@ -26,6 +51,11 @@
 // lengthen it.
 //
 // # Caveats
+//
+// The primitives are for processes on one host that map the same memory,
+// and share /dev/shm (where liveness tokens live). A process registers its
+// token on first use, which creates /dev/shm/shmkit-live-TOKEN; dead
+// processes' tokens are swept by later ones.
 //
 // A blocked Wait occupies an operating-system thread for its duration, as
 // any blocking system call does in Go. Prefer channels and sync for

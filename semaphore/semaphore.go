@@ -266,7 +266,8 @@ type State struct {
 	Value   int64    `json:"value"`
 	Max     *int64   `json:"max"` // nil when unbounded
 	Waiters int      `json:"waiters"`
-	Holders []Holder `json:"holders,omitempty"` // tracked semaphores only
+	Tracked bool     `json:"tracked"`
+	Holders []Holder `json:"holders"` // nil unless tracked
 }
 
 // State returns a snapshot of s; it only reads s.
@@ -276,7 +277,7 @@ func (s *Semaphore) State() State {
 		st.Max = &m
 	}
 	if s.tracked.Load() == 1 {
-		st.Holders = []Holder{}
+		st.Tracked, st.Holders = true, []Holder{}
 		for i := range s.holders {
 			t := live.Token(s.holders[i].token.Load() &^ reclaiming)
 			if t == 0 {

@@ -12,31 +12,43 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// createFlags are create's kind-specific flags.
+type createFlags struct {
+	size    string
+	value   int64
+	max     int64
+	parties int
+	tracked bool
+	kind    string
+	mode    string
+	asJSON  bool
+}
+
 func newCreate(stdout io.Writer) *cobra.Command {
-	var (
-		kind, size, mode string
-		asJSON           bool
-	)
+	f := &createFlags{}
 	cmd := &cobra.Command{
-		Use:   "create --kind raw --size BYTES NAME",
+		Use:   "create --kind KIND [flags] NAME",
 		Short: "Create a segment",
-		Long: `Create a segment called NAME. For --kind raw, --size is the payload size in
-bytes, with an optional K, M or G suffix (powers of 1024). The segment is
-created 0600 unless --mode says otherwise.`,
+		Long: `Create a segment called NAME, 0600 unless --mode says otherwise:
+
+  --kind raw --size BYTES          untyped payload (K, M, G suffixes: powers of 1024)
+  --kind mutex                     a robust futex.Mutex
+  --kind event                     a futex.Event
+  --kind barrier --parties N       a futex.Barrier
+  --kind semaphore --value V [--max M] [--tracked]
+                                   a semaphore.Semaphore with V permits, bounded by M
+                                   (0: unbounded), recording holders if --tracked`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			if kind != "raw" {
-				return usagef("--kind %q: this build creates: raw", kind)
+			k, ok := kinds[f.kind]
+			if !ok || k.create == nil {
+				return usagef("--kind %q: this build creates %s", f.kind, kindNames())
 			}
-			n, err := parseSize(size)
-			if err != nil {
-				return usagef("--size: %v", err)
-			}
-			perm, err := strconv.ParseUint(mode, 8, 32)
+			perm, err := strconv.ParseUint(f.mode, 8, 32)
 			if err != nil || perm > 0o777 {
-				return usagef("--mode %q: want octal permission bits such as 0600", mode)
+				return usagef("--mode %q: want octal permission bits such as 0600", f.mode)
 			}
-			seg, err := shm.Create(args[0], n, &shm.Options{Kind: kind, Mode: fs.FileMode(perm)})
+			seg, err := k.create(args[0], f, &shm.Options{Mode: fs.FileMode(perm)})
 			if err != nil {
 				return err
 			}
@@ -45,18 +57,22 @@ created 0600 unless --mode says otherwise.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				j := newSegmentJSON(info, time.Now())
-				return writeJSON(stdout, j)
+			if f.asJSON {
+				return writeJSON(stdout, newSegmentJSON(info, time.Now()))
 			}
-			_, err = fmt.Fprintf(stdout, "created %s (%s, %d payload bytes) at %s\n", info.Name, kind, n, info.Path)
+			_, err = fmt.Fprintf(stdout, "created %s (%s, %d payload bytes) at %s\n", info.Name, f.kind, info.Header.PayloadSize, info.Path)
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&kind, "kind", "raw", "kind of segment")
-	cmd.Flags().StringVar(&size, "size", "", "payload size in bytes (K, M, G suffixes)")
-	cmd.Flags().StringVar(&mode, "mode", "0600", "permission bits, octal")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the new segment as JSON")
+	fl := cmd.Flags()
+	fl.StringVar(&f.kind, "kind", "raw", "kind of segment: "+kindNames())
+	fl.StringVar(&f.size, "size", "", "payload size in bytes, for --kind raw")
+	fl.Int64Var(&f.value, "value", 0, "initial permits, for --kind semaphore")
+	fl.Int64Var(&f.max, "max", 0, "bound on permits (0: none), for --kind semaphore")
+	fl.BoolVar(&f.tracked, "tracked", false, "record semaphore holders, so that a dead holder's permits return")
+	fl.IntVar(&f.parties, "parties", 0, "parties, for --kind barrier")
+	fl.StringVar(&f.mode, "mode", "0600", "permission bits, octal")
+	fl.BoolVar(&f.asJSON, "json", false, "print the new segment as JSON")
 	return cmd
 }
 

@@ -1,21 +1,104 @@
 package main
 
-import "github.com/shmkit/shmkit/shm"
+import (
+	"encoding/json"
+	"fmt"
 
-// stateFunc decodes a kind's live state from a read-only segment, for
-// inspect's "state". Each object package exports one; adding a kind adds
-// a line here and touches nothing else in the tool.
-type stateFunc func(seg *shm.Segment) (map[string]any, error)
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/semaphore"
+	"github.com/shmkit/shmkit/shm"
+)
 
-var kinds = map[string]stateFunc{
-	"raw": func(*shm.Segment) (map[string]any, error) { return map[string]any{}, nil },
+// kind is what shmtool knows of one kind of segment: how to show its live
+// state and how to create one. Adding a kind adds an entry here and
+// touches nothing else in the tool.
+type kind struct {
+	// state decodes the kind's state from a read-only segment, for
+	// inspect's "state".
+	state func(seg *shm.Segment) (map[string]any, error)
+	// create makes a segment of the kind from create's flags.
+	create func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error)
+}
+
+var kinds = map[string]kind{
+	"raw": {
+		state: func(*shm.Segment) (map[string]any, error) { return map[string]any{}, nil },
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			n, err := parseSize(f.size)
+			if err != nil {
+				return nil, usagef("--size: %v", err)
+			}
+			return shm.Create(name, n, o)
+		},
+	},
+	"mutex": {
+		state:  objectState(func(m *futex.Mutex) any { return m.State() }),
+		create: createObject[futex.Mutex](nil),
+	},
+	"event": {
+		state:  objectState(func(e *futex.Event) any { return e.State() }),
+		create: createObject[futex.Event](nil),
+	},
+	"barrier": {
+		state: objectState(func(b *futex.Barrier) any { return b.State() }),
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			if f.parties < 1 {
+				return nil, usagef("--parties: a barrier needs at least 1 party")
+			}
+			return createObject(func(b *futex.Barrier) error { return b.Init(f.parties) })(name, f, o)
+		},
+	},
+	"semaphore": {
+		state: objectState(func(s *semaphore.Semaphore) any { return s.State() }),
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			if f.value < 0 || f.max < 0 || (f.max > 0 && f.value > f.max) {
+				return nil, usagef("--value %d --max %d: want 0 <= value <= max (max 0 for none)", f.value, f.max)
+			}
+			return createObject(func(s *semaphore.Semaphore) error { return s.Init(f.value, f.max, f.tracked) })(name, f, o)
+		},
+	},
 }
 
 // kindState returns the segment's state, or an empty object for a kind
 // this build of shmtool does not know.
 func kindState(seg *shm.Segment) (map[string]any, error) {
-	if f := kinds[seg.Kind()]; f != nil {
-		return f(seg)
+	if k, ok := kinds[seg.Kind()]; ok {
+		return k.state(seg)
 	}
 	return map[string]any{}, nil
+}
+
+// objectState adapts a primitive's State method to inspect.
+func objectState[T any](state func(*T) any) func(*shm.Segment) (map[string]any, error) {
+	return func(seg *shm.Segment) (map[string]any, error) {
+		v, err := shm.ObjectOf[T](seg)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(state(v))
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		return m, json.Unmarshal(b, &m)
+	}
+}
+
+// createObject makes a named object of T, initialized by init.
+func createObject[T any](init func(*T) error) func(string, *createFlags, *shm.Options) (*shm.Segment, error) {
+	return func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+		if f.size != "" {
+			return nil, usagef("--size applies to --kind raw only")
+		}
+		obj, err := shm.CreateObject(name, init, o)
+		if err != nil {
+			return nil, err
+		}
+		return obj.Segment(), nil
+	}
+}
+
+// kindNames lists the kinds create accepts, for messages.
+func kindNames() string {
+	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier"})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -17,6 +18,18 @@ func TestMain(m *testing.M) {
 	// The tool itself, as a real process: exit codes and stderr are real.
 	testutil.Child("shmtool", func(args []string) error {
 		os.Exit(run(args, os.Stdout, os.Stderr))
+		return nil
+	})
+	testutil.Child("hold-mutex", func(args []string) error {
+		obj, err := shm.OpenObject[futex.Mutex](args[0], nil)
+		if err != nil {
+			return err
+		}
+		if err := obj.Get().Lock(); err != nil {
+			return err
+		}
+		testutil.Send("locked")
+		testutil.Recv() // until killed
 		return nil
 	})
 	testutil.Main(m)

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// inspectState runs inspect --json and returns the kind and state.
+func inspectState(t *testing.T, name string) (string, map[string]any) {
+	t.Helper()
+	var j segmentJSON
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", name)), &j); err != nil {
+		t.Fatal(err)
+	}
+	return j.Kind, j.State
+}
+
+func TestCreateInspectKinds(t *testing.T) {
+	for _, tt := range []struct {
+		flags string
+		kind  string
+		state string // the state, as fmt prints the decoded map
+	}{
+		{"--kind mutex", "mutex", "map[locked:false owner_alive:false owner_pid:0 status:consistent waiters:0]"},
+		{"--kind event", "event", "map[set:false waiters:0]"},
+		{"--kind barrier --parties 3", "barrier", "map[arrived:0 broken:false generation:0 parties:3]"},
+		{"--kind semaphore --value 2 --max 4", "semaphore", "map[holders:<nil> max:4 tracked:false value:2 waiters:0]"},
+		{"--kind semaphore --value 2", "semaphore", "map[holders:<nil> max:<nil> tracked:false value:2 waiters:0]"},
+		{"--kind semaphore --value 1 --tracked", "semaphore", "map[holders:[] max:<nil> tracked:true value:1 waiters:0]"},
+	} {
+		t.Run(tt.flags, func(t *testing.T) {
+			name := testutil.Name(t)
+			mustRun(t, append([]string{"create"}, append(strings.Fields(tt.flags), name)...)...)
+			defer shm.Remove(name)
+			kind, state := inspectState(t, name)
+			if kind != tt.kind || fmt.Sprint(state) != tt.state {
+				t.Fatalf("inspect: kind %s state %v, want %s %s", kind, state, tt.kind, tt.state)
+			}
+		})
+	}
+}
+
+// inspect shows who holds a mutex, and that its owner died.
+func TestInspectMutexOwner(t *testing.T) {
+	name := testutil.Name(t)
+	mustRun(t, "create", "--kind", "mutex", name)
+	defer shm.Remove(name)
+	p := testutil.Start(t, "hold-mutex", name)
+	p.Expect("locked")
+	_, st := inspectState(t, name)
+	if st["locked"] != true || st["owner_pid"] != float64(p.Pid()) || st["owner_alive"] != true || st["status"] != "consistent" {
+		t.Fatalf("state with a live owner = %v, want locked by %d", st, p.Pid())
+	}
+	p.Kill()
+	_, st = inspectState(t, name)
+	if st["locked"] != true || st["owner_alive"] != false || st["status"] != "owner-dead" {
+		t.Fatalf("state after the owner was killed = %v, want owner-dead", st)
+	}
+}
+
+func TestCreateKindUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"create", "--kind", "barrier", "x"},
+		{"create", "--kind", "mutex", "--size", "8", "x"},
+		{"create", "--kind", "semaphore", "--value", "5", "--max", "2", "x"},
+		{"create", "--kind", "queue", "x"},
+	} {
+		if _, errOut, code := shmtool(t, args...); code != 2 {
+			t.Errorf("shmtool %v: exit %d, stderr %q; want 2", args, code, errOut)
+		}
+	}
+}
