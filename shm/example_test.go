@@ -83,3 +83,29 @@ func ExampleOpenRaw() {
 	fmt.Println(string(seg.Payload()), seg.Raw())
 	// Output: made elsewhere true
 }
+
+// A struct of plain fields laid over a named segment: the typed view that
+// shmkit's primitives also use to live in segments of their own.
+func ExampleCreateObject() {
+	type stats struct {
+		Requests uint64
+		Errors   uint64
+	}
+	name := exampleName()
+	obj, err := shm.CreateObject(name, func(s *stats) error { s.Requests = 10; return nil }, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer obj.Close()
+
+	peer, err := shm.OpenObject[stats](name, nil) // in another process
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer peer.Close()
+	fmt.Println(peer.Get().Requests, peer.Segment().Kind())
+	// Output: 10 object
+}
