@@ -1,3 +1,5 @@
+//lint:file-ignore SA2001 the benchmarks measure empty critical sections on purpose
+
 package futex_test
 
 import (
