@@ -151,7 +151,7 @@ func childLockHold(args []string) error {
 	}
 	testutil.Send("locked")
 	if len(args) > 1 && args[1] == "stop" {
-		syscall.Kill(syscall.Getpid(), syscall.SIGSTOP)
+		testutil.StopSelf()
 		testutil.Send("continued")
 		return obj.Get().Mu.Unlock()
 	}

@@ -60,12 +60,12 @@ func inject(name string) {
 	}
 	switch p.action {
 	case "kill":
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		signalSelf(syscall.SIGKILL)
 		for { // the signal is on its way
 			time.Sleep(time.Second)
 		}
 	case "stop":
-		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+		signalSelf(syscall.SIGSTOP)
 	case "hang":
 		for { // sleep, not select{}: the runtime must not call it a deadlock
 			time.Sleep(time.Hour)
