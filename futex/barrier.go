@@ -32,17 +32,24 @@ const MaxMembers = 64
 // A Barrier must not be copied after first use.
 type Barrier struct {
 	_ noCopy
-	// state: bits 0-30 generation, bit 31 broken (the futex word),
-	// bits 32-63 parties arrived in this generation.
+	// state's low half is the futex word: bits 0-23 generation, bits
+	// 24-30 reset epoch, bit 31 broken; its high half counts the parties
+	// arrived in this generation. A waiter reads its generation and epoch
+	// from the same CAS that counts it in, so no Reset or completion can
+	// slip between them.
 	state   atomic.Uint64
 	parties atomic.Uint32
-	resets  atomic.Uint32 // bumped by Reset, so that waiters learn of it
+	_       uint32
 	members [MaxMembers]atomic.Uint64
 }
 
 const (
-	brokenBit = 1 << 31
-	genMask   = brokenBit - 1
+	genBits    = 24
+	genMask    = 1<<genBits - 1
+	epochShift = genBits
+	epochMask  = 0x7F << epochShift
+	brokenBit  = 1 << 31
+	maxParties = 1<<32 - 1
 )
 
 // ShmKind names the kind of a segment that holds one Barrier.
@@ -51,7 +58,7 @@ func (*Barrier) ShmKind() string { return "barrier" }
 // Init sets the number of parties. Call it once, before the barrier is
 // shared (shm.CreateObject's init function is the place).
 func (b *Barrier) Init(parties int) error {
-	if parties < 1 || parties > 1<<30 {
+	if parties < 1 || parties > maxParties {
 		return fmt.Errorf("futex: barrier parties %d out of range", parties)
 	}
 	b.parties.Store(uint32(parties))
@@ -73,24 +80,25 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 	if err := b.join(); err != nil {
 		return 0, err
 	}
-	resets := b.resets.Load()
-	var gen uint32
+	var mine uint32 // our generation and epoch
 	var index int
 	for {
 		s := b.state.Load()
-		if s&brokenBit != 0 {
+		lo := uint32(s)
+		if lo&brokenBit != 0 {
 			return 0, ErrBrokenBarrier
 		}
-		arrived, g := uint32(s>>32), uint32(s)&genMask
+		arrived := uint32(s >> 32)
 		if arrived+1 >= parties { // the last to arrive releases everyone
-			if b.state.CompareAndSwap(s, uint64((g+1)&genMask)) {
+			next := lo&epochMask | (lo+1)&genMask
+			if b.state.CompareAndSwap(s, uint64(next)) {
 				_, _ = Wake(lowWord(&b.state), All)
 				return int(arrived), nil
 			}
 			continue
 		}
 		if b.state.CompareAndSwap(s, s+1<<32) {
-			gen, index = g, int(arrived)
+			mine, index = lo, int(arrived)
 			break
 		}
 	}
@@ -98,15 +106,14 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 	for {
 		lo := uint32(b.state.Load())
 		switch {
+		case lo&epochMask != mine&epochMask:
+			return 0, fmt.Errorf("%w: reset while waiting", ErrBrokenBarrier)
+		case lo&genMask != mine&genMask: // released, whatever happened since
+			return index, nil
 		case lo&brokenBit != 0:
 			return 0, ErrBrokenBarrier
-		case lo != gen:
-			if b.resets.Load() != resets {
-				return 0, fmt.Errorf("%w: reset while waiting", ErrBrokenBarrier)
-			}
-			return index, nil
 		}
-		err := waitContext(ctx, lowWord(&b.state), gen, time.Now().Add(recheck))
+		err := waitContext(ctx, lowWord(&b.state), mine, time.Now().Add(recheck))
 		switch {
 		case err == nil:
 		case errors.Is(err, os.ErrDeadlineExceeded):
@@ -171,13 +178,14 @@ func (b *Barrier) Abort() {
 // no party has arrived and no process is a member. Parties waiting at that
 // moment get ErrBrokenBarrier.
 func (b *Barrier) Reset() {
-	b.resets.Add(1)
 	for i := range b.members {
 		b.members[i].Store(0)
 	}
 	for {
 		s := b.state.Load()
-		if b.state.CompareAndSwap(s, uint64((uint32(s)+1)&genMask)) {
+		lo := uint32(s)
+		next := (lo+1<<epochShift)&epochMask | lo&genMask // new epoch, nobody arrived, not broken
+		if b.state.CompareAndSwap(s, uint64(next)) {
 			break
 		}
 	}
@@ -195,5 +203,5 @@ type BarrierState struct {
 // State returns a snapshot of b; it only reads b.
 func (b *Barrier) State() BarrierState {
 	s := b.state.Load()
-	return BarrierState{Parties: b.Parties(), Arrived: int(s >> 32), Generation: int(uint32(s) & genMask), Broken: s&brokenBit != 0}
+	return BarrierState{Parties: b.Parties(), Arrived: int(s >> 32), Generation: int(uint32(s) & genMask), Broken: uint32(s)&brokenBit != 0}
 }

@@ -16,46 +16,65 @@ import (
 //
 // An Event must not be copied after first use.
 type Event struct {
-	_       noCopy
-	word    atomic.Uint32 // 0 clear, 1 set
+	_ noCopy
+	// word: bit 0 set; bits 1-31 count the sets (clear to set changes),
+	// so that a waiter notices a Set even if a Clear followed at once.
+	word    atomic.Uint32
 	waiters atomic.Uint32 // parked waiters; one killed while parked stays counted
 }
+
+const eventSet = 1
 
 // ShmKind names the kind of a segment that holds one Event.
 func (*Event) ShmKind() string { return "event" }
 
 // Set sets the event and wakes all waiters.
 func (e *Event) Set() {
-	// Swap, then load waiters; a waiter adds itself to waiters, then
-	// loads word. Both orders are sequentially consistent, so either the
-	// waiter sees 1 or Set sees the waiter and wakes it.
-	if e.word.Swap(1) == 0 && e.waiters.Load() != 0 {
+	for {
+		w := e.word.Load()
+		if w&eventSet != 0 {
+			return
+		}
+		if e.word.CompareAndSwap(w, (w+2)|eventSet) {
+			break
+		}
+	}
+	// CAS, then load waiters; a waiter adds itself to waiters, then loads
+	// word. Both are sequentially consistent, so either the waiter sees
+	// the Set or Set sees the waiter and wakes it.
+	if e.waiters.Load() != 0 {
 		_, _ = Wake(&e.word, All)
 	}
 }
 
 // Clear clears the event.
-func (e *Event) Clear() { e.word.Store(0) }
+func (e *Event) Clear() { e.word.And(^uint32(eventSet)) }
 
 // IsSet reports whether the event is set.
-func (e *Event) IsSet() bool { return e.word.Load() == 1 }
+func (e *Event) IsSet() bool { return e.word.Load()&eventSet != 0 }
 
-// Wait returns once the event is set, or with ctx.Err() when ctx is done.
+// Wait returns once the event is set, or has been set since Wait began
+// (even if it was cleared again at once), or with ctx.Err() when ctx is
+// done.
 func (e *Event) Wait(ctx context.Context) error {
+	w := e.word.Load()
+	if w&eventSet != 0 {
+		return nil
+	}
 	for range spinIters {
-		if e.word.Load() == 1 {
+		if e.word.Load() != w {
 			return nil
 		}
 	}
 	for {
 		e.waiters.Add(1)
-		if e.word.Load() == 1 {
+		if e.word.Load() != w {
 			e.waiters.Add(^uint32(0))
 			return nil
 		}
-		err := waitContext(ctx, &e.word, 0, noDeadline)
+		err := waitContext(ctx, &e.word, w, noDeadline)
 		e.waiters.Add(^uint32(0))
-		if e.word.Load() == 1 {
+		if e.word.Load() != w { // only a Set changes a clear word
 			return nil
 		}
 		if err != nil {

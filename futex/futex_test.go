@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -236,5 +237,77 @@ func TestWakeNone(t *testing.T) {
 	}
 	if n, err := futex.Wake(&w, 5); n != 0 || err != nil {
 		t.Fatalf("Wake with no waiters = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// A waiter notices a Set even when a Clear follows at once, before it runs.
+func TestEventSetThenClear(t *testing.T) {
+	var e futex.Event
+	const waiters = 50
+	done := make(chan error, waiters)
+	for range waiters {
+		go func() { done <- e.Wait(context.Background()) }()
+	}
+	for e.State().Waiters < waiters/2 { // most of them parked
+		time.Sleep(time.Millisecond)
+	}
+	e.Set()
+	e.Clear()
+	for range waiters {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(testutil.Timeout):
+			t.Fatal("a waiter missed a Set followed by a Clear")
+		}
+	}
+	if e.IsSet() {
+		t.Fatal("IsSet after Clear")
+	}
+}
+
+// Aborting after a generation completed does not turn that generation's
+// success into ErrBrokenBarrier for a party that had not yet run.
+func TestBarrierAbortAfterRelease(t *testing.T) {
+	for range 200 {
+		var b futex.Barrier
+		b.Init(2)
+		got := make(chan error, 1)
+		go func() { _, err := b.Wait(context.Background()); got <- err }()
+		for b.State().Arrived != 1 {
+			runtime.Gosched()
+		}
+		if _, err := b.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		b.Abort()
+		if err := <-got; err != nil {
+			t.Fatalf("first party of a released generation got %v", err)
+		}
+	}
+}
+
+// Reset while a party waits breaks it; a party that arrives after the
+// Reset waits in the new epoch.
+func TestBarrierReset(t *testing.T) {
+	var b futex.Barrier
+	b.Init(2)
+	got := make(chan error, 1)
+	go func() { _, err := b.Wait(context.Background()); got <- err }()
+	for b.State().Arrived != 1 {
+		runtime.Gosched()
+	}
+	b.Reset()
+	if err := <-got; !errors.Is(err, futex.ErrBrokenBarrier) {
+		t.Fatalf("Wait across Reset = %v, want ErrBrokenBarrier", err)
+	}
+	go func() { _, err := b.Wait(context.Background()); got <- err }()
+	if _, err := b.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -20,12 +20,14 @@
 // permits held by a process that dies are lost with it.
 //
 // A semaphore created with Tracked records which process holds how many
-// permits (up to MaxHolders processes at once). Permits then belong to the
-// process that acquired them: Release of more than it holds fails with
-// ErrNotHeld, and when a holder dies its permits return to the semaphore,
-// reclaimed by the next process that waits for permits or by Reclaim.
-// shmtool shows the holders. A process killed in the instant between
-// taking permits and recording them loses them rather than returning them
+// permits. Each process that acquires takes a holder slot, which it keeps
+// until it dies (MaxHolders live processes at once). Permits then belong
+// to the process that acquired them: Release of more than it holds fails
+// with ErrNotHeld, and when a holder dies its permits return to the
+// semaphore, reclaimed by the next process that waits for permits or by
+// Reclaim. shmtool shows the holders. A process killed in the instant
+// between taking permits and recording them, or between un-recording and
+// returning them in Release, loses those permits rather than returning them
 // twice: the semaphore never hands out more permits than it has.
 //
 // # Caveats

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -191,20 +192,26 @@ func (s *Semaphore) give(n int64) error {
 	return nil
 }
 
+// claimMu serializes this process's claims of holder slots, so that two
+// goroutines never claim two slots for one process.
+var claimMu sync.Mutex
+
 // slot returns this process's holder entry, claiming a free one if claim
-// is set (reclaiming dead holders' slots when none is free).
+// is set (reclaiming dead holders' slots when none is free). A process
+// keeps its slot from its first Acquire until it dies: giving it up at zero
+// would race with another goroutine of the process adding to it.
 func (s *Semaphore) slot(claim bool) (*holder, error) {
 	me, err := live.Self()
 	if err != nil {
 		return nil, err
 	}
-	for i := range s.holders {
-		if s.holders[i].token.Load() == uint64(me) {
-			return &s.holders[i], nil
-		}
+	if h := s.find(me); h != nil || !claim {
+		return h, nil
 	}
-	if !claim {
-		return nil, nil
+	claimMu.Lock()
+	defer claimMu.Unlock()
+	if h := s.find(me); h != nil { // another goroutine claimed it meanwhile
+		return h, nil
 	}
 	for pass := range 2 {
 		for i := range s.holders {
@@ -213,41 +220,62 @@ func (s *Semaphore) slot(claim bool) (*holder, error) {
 				return h, nil
 			}
 		}
-		if pass == 0 && s.Reclaim() == 0 {
-			break
+		if pass == 0 {
+			if _, freed := s.reclaim(); freed == 0 {
+				break
+			}
 		}
 	}
 	return nil, ErrTooManyHolders
+}
+
+func (s *Semaphore) find(me live.Token) *holder {
+	for i := range s.holders {
+		if s.holders[i].token.Load() == uint64(me) {
+			return &s.holders[i]
+		}
+	}
+	return nil
 }
 
 // Reclaim returns the permits of holders that have died to the semaphore
 // and frees their slots. It returns the number of permits returned. Acquire
 // calls it while it waits; call it yourself to reclaim sooner.
 func (s *Semaphore) Reclaim() int64 {
+	permits, _ := s.reclaim()
+	return permits
+}
+
+func (s *Semaphore) reclaim() (permits int64, slots int) {
 	if s.tracked.Load() == 0 {
-		return 0
+		return 0, 0
 	}
-	me, _ := live.Self()
-	var total int64
+	me, err := live.Self()
+	if err != nil {
+		return 0, 0
+	}
 	for i := range s.holders {
 		h := &s.holders[i]
 		t := h.token.Load()
-		if t == 0 || t == uint64(me) || live.Alive(live.Token(t)) {
-			continue
+		owner := live.Token(t &^ reclaiming)
+		if t == 0 || owner == me || live.Alive(owner) {
+			continue // free, ours, or held (or being reclaimed) by a live process
 		}
-		// Claim the dead slot first, so that only one reclaimer returns
-		// its permits; if we die after the Swap, they are lost, not doubled.
+		// The holder, or a reclaimer that died mid-way, is dead. Claim the
+		// slot, so that only one reclaimer returns its permits; if we die
+		// after the Swap, they are lost, never doubled.
 		if !h.token.CompareAndSwap(t, uint64(me)|reclaiming) {
 			continue
 		}
-		n := h.count.Swap(0)
-		if n > 0 {
+		if n := h.count.Swap(0); n > 0 {
 			_ = s.give(n)
-			total += n
+			permits += n
 		}
-		h.token.Store(0)
+		if h.token.CompareAndSwap(uint64(me)|reclaiming, 0) {
+			slots++
+		}
 	}
-	return total
+	return permits, slots
 }
 
 // reclaiming marks a slot being emptied; it keeps the slot from looking
@@ -279,8 +307,9 @@ func (s *Semaphore) State() State {
 	if s.tracked.Load() == 1 {
 		st.Tracked, st.Holders = true, []Holder{}
 		for i := range s.holders {
-			t := live.Token(s.holders[i].token.Load() &^ reclaiming)
-			if t == 0 {
+			raw := s.holders[i].token.Load()
+			t := live.Token(raw)
+			if raw == 0 || raw&reclaiming != 0 { // free, or being emptied
 				continue
 			}
 			st.Holders = append(st.Holders, Holder{PID: live.PID(t), Permits: s.holders[i].count.Load(), Alive: live.Alive(t)})

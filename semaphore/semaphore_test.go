@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,5 +190,33 @@ func TestTrackedHolderDeath(t *testing.T) {
 	}
 	if st := s.State(); st.Value != 3 || len(st.Holders) != 1 || st.Holders[0].Permits != 0 {
 		t.Fatalf("State after = %+v, want all 3 back and only this process listed", st)
+	}
+}
+
+// Goroutines of one process that acquire for the first time together share
+// one holder slot, so that every permit can be released.
+func TestTrackedConcurrentFirstAcquire(t *testing.T) {
+	for range 200 {
+		var s semaphore.Semaphore
+		s.Init(64, 64, true)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if !s.TryAcquire(1) {
+					t.Error("TryAcquire failed")
+				}
+			}()
+		}
+		wg.Wait()
+		for range 8 {
+			if err := s.Release(1); err != nil {
+				t.Fatalf("Release: %v (holders %+v)", err, s.State().Holders)
+			}
+		}
+		if st := s.State(); st.Value != 64 || len(st.Holders) != 1 {
+			t.Fatalf("State = %+v, want 64 permits and one holder", st)
+		}
 	}
 }
