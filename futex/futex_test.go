@@ -248,7 +248,9 @@ func TestEventSetThenClear(t *testing.T) {
 	for range waiters {
 		go func() { done <- e.Wait(context.Background()) }()
 	}
-	for e.State().Waiters < waiters/2 { // most of them parked
+	// Every waiter must have begun (it counts itself after reading the
+	// word): one that begins after the Clear rightly waits for a new Set.
+	for e.State().Waiters < waiters {
 		time.Sleep(time.Millisecond)
 	}
 	e.Set()
