@@ -3,16 +3,17 @@ package futex
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
 // Event is a flag that processes wait for, like Python's
 // multiprocessing.Event. The zero value is a clear event.
 //
 // Set wakes every waiter in every process and never blocks; a waiter that
-// was killed while waiting does not hold anyone up. Wait spins briefly
-// before it parks, so a peer that sets the event within a microsecond or
-// two costs the waiter no system call, and Set makes the wake-up system
-// call only when someone is parked.
+// was killed while waiting does not hold anyone up. Wait spins for up to
+// 20µs before it parks, so a peer that sets the event within that time
+// costs neither side a system call: Set makes the wake-up system call only
+// when someone is parked.
 //
 // An Event must not be copied after first use.
 type Event struct {
@@ -24,6 +25,11 @@ type Event struct {
 }
 
 const eventSet = 1
+
+// eventSpin is how long Wait spins before it parks: long enough to catch a
+// peer's answer in a cross-process ping-pong, short enough that a long
+// wait wastes little.
+const eventSpin = 20 * time.Microsecond
 
 // ShmKind names the kind of a segment that holds one Event.
 func (*Event) ShmKind() string { return "event" }
@@ -61,9 +67,14 @@ func (e *Event) Wait(ctx context.Context) error {
 	if w&eventSet != 0 {
 		return nil
 	}
-	for range spinIters {
+	// Spin for a while before parking: a peer process that answers within
+	// microseconds then costs neither side a system call.
+	for start, i := time.Now(), 0; ; i++ {
 		if e.word.Load() != w {
 			return nil
+		}
+		if i%256 == 255 && time.Since(start) > eventSpin {
+			break
 		}
 	}
 	for {

@@ -23,6 +23,9 @@ type pingPong struct {
 
 func init() { testutil.Child("pong", childPong) }
 
+// parkDelay exceeds Event's spin, so a waiter kept waiting this long parks.
+const parkDelay = 40 * time.Microsecond
+
 // floodSignals sends SIGUSR1 (caught and drained) and SIGURG (the runtime's
 // preemption signal) to this process every few microseconds until stop is
 // closed, so that futex system calls keep being interrupted (EINTR).
@@ -74,13 +77,20 @@ func childPong(args []string) error {
 		}
 		pp.Ping.Clear()
 		pp.Count++
+		if i%8 == 0 {
+			// Answer late, past the waiter's spin, so that it parks:
+			// the park, EINTR and wake paths are what is tortured.
+			for start := time.Now(); time.Since(start) < parkDelay; {
+			}
+		}
 		pp.Pong.Set()
 	}
 	return nil
 }
 
 // Lost wake-up torture: 10^6 round trips between two processes through
-// two Events while both are flooded with signals. Any lost wake-up hangs a
+// two Events while both are flooded with signals; every 8th answer comes
+// late enough that the waiter has parked on the futex. Any lost wake-up hangs a
 // side, which the context watchdog turns into a failure; any surfaced
 // EINTR is an error. The counts must be exact.
 func TestEventPingPongTorture(t *testing.T) {
