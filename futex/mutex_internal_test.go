@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -13,17 +12,6 @@ import (
 	"github.com/shmkit/shmkit/internal/testutil"
 )
 
-func init() {
-	testutil.Child("live-token", func([]string) error {
-		t, err := live.Self()
-		if err != nil {
-			return err
-		}
-		testutil.Send("%d", t)
-		testutil.Recv()
-		return nil
-	})
-}
 
 func TestEncodeOwner(t *testing.T) {
 	for range 1000 {
@@ -74,13 +62,9 @@ func TestMutexStaleOwnerFile(t *testing.T) {
 // A lock word naming a live process (that does not even hold the lock in
 // its own view) is never taken over: the locker times out.
 func TestMutexLiveOwnerNotRobbed(t *testing.T) {
-	p := testutil.Start(t, "live-token")
-	v, err := strconv.ParseUint(p.ReadLine(), 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, tok := testutil.LiveToken(t)
 	var m Mutex
-	m.word.Store(encode(live.Token(v)))
+	m.word.Store(encode(tok))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := m.LockContext(ctx); !errors.Is(err, context.DeadlineExceeded) {

@@ -1,37 +1,20 @@
 package semaphore
 
 import (
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/internal/testutil"
 )
 
-func init() {
-	testutil.Child("live-token", func([]string) error {
-		t, err := live.Self()
-		if err != nil {
-			return err
-		}
-		testutil.Send("%d", t)
-		testutil.Recv()
-		return nil
-	})
-}
 
 // A slot that a live process is reclaiming is not reclaimed again: that
 // would return its permits twice, or take a new holder's.
 func TestReclaimSkipsLiveReclaimer(t *testing.T) {
-	p := testutil.Start(t, "live-token")
-	v, err := strconv.ParseUint(p.ReadLine(), 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, tok := testutil.LiveToken(t)
 	var s Semaphore
 	s.Init(0, 10, true)
-	s.holders[0].token.Store(v | reclaiming)
+	s.holders[0].token.Store(uint64(tok) | reclaiming)
 	s.holders[0].count.Store(5)
 	if n := s.Reclaim(); n != 0 || s.holders[0].count.Load() != 5 || s.value.Load() != 0 {
 		t.Fatalf("Reclaim took %d permits from a live reclaimer's slot (count now %d)", n, s.holders[0].count.Load())
