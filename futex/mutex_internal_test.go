@@ -12,7 +12,6 @@ import (
 	"github.com/shmkit/shmkit/internal/testutil"
 )
 
-
 func TestEncodeOwner(t *testing.T) {
 	for range 1000 {
 		tok := live.Token(rand.Uint64() & (1<<live.Bits - 1))

@@ -7,7 +7,6 @@ import (
 	"github.com/shmkit/shmkit/internal/testutil"
 )
 
-
 // A slot that a live process is reclaiming is not reclaimed again: that
 // would return its permits twice, or take a new holder's.
 func TestReclaimSkipsLiveReclaimer(t *testing.T) {
