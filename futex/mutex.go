@@ -227,6 +227,14 @@ func (m *Mutex) release(enc uint64) bool {
 	}
 }
 
+// HeldByLiveOwner reports whether m is locked, consistent, by a process
+// that still runs. It only reads m; observers use it to tell a slow holder
+// from a dead one.
+func (m *Mutex) HeldByLiveOwner() bool {
+	w := m.word.Load()
+	return w != 0 && m.status.Load() == statusConsistent && live.Alive(owner(w))
+}
+
 // MutexState is a snapshot of a Mutex, for observers such as shmtool.
 type MutexState struct {
 	Locked     bool   `json:"locked"`

@@ -1,0 +1,23 @@
+package value
+
+import "github.com/shmkit/shmkit/internal/atomicint"
+
+// Integer is the set of types with atomic Add, CompareAndSwap and Swap.
+type Integer = atomicint.Integer
+
+// These operate on the shared integer directly with one atomic
+// instruction (8- and 16-bit ones with a compare-and-swap loop), without
+// the writers' lock: they are linearizable with each other and with Load
+// and Store.
+
+// Add atomically adds delta to the value and returns the new value.
+func Add[T Integer](v *Value[T], delta T) T { return atomicint.Add(v.p, delta) }
+
+// CompareAndSwap atomically replaces the value with new if it equals old,
+// and reports whether it did.
+func CompareAndSwap[T Integer](v *Value[T], old, new T) bool {
+	return atomicint.CompareAndSwap(v.p, old, new)
+}
+
+// Swap atomically replaces the value with new and returns the old one.
+func Swap[T Integer](v *Value[T], new T) T { return atomicint.Swap(v.p, new) }

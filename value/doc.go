@@ -1,0 +1,41 @@
+// Package value shares one typed value between processes, like Python's
+// multiprocessing.Value: Value[T] lives in a named segment, readers take
+// consistent snapshots without blocking writers, and writers are
+// serialized by a robust lock.
+//
+//	v, err := value.Create("price", Quote{Bid: 100, Ask: 101}, nil)
+//	...
+//	v.Store(Quote{Bid: 102, Ask: 103}) // in one process
+//	q, err := v.Load()                 // in another: never half old, half new
+//
+// T is any fixed-size type with no pointers inside (no pointer, slice, map,
+// string, interface, channel or function): an address means nothing in
+// another process. A T that breaks this is refused with an error naming
+// the offending field; opening with a different T than the creator's fails
+// with shm.ErrTypeMismatch naming both types.
+//
+// Load is a seqlock read: it copies the value while a sequence counter
+// stays even and unchanged, retrying otherwise, and never blocks a writer.
+// For integer types, Add, CompareAndSwap and Swap are single atomic
+// instructions on the shared value.
+//
+// # Layout
+//
+// The payload holds T itself at the header's payload offset (4096), so a
+// foreign program reads it like an array of one element (see
+// docs/FORMAT.md), followed at the next 64-byte boundary by the control
+// block: the sequence counter and the writers' futex.Mutex.
+//
+// # Caveats
+//
+// A writer killed in the middle of a Store leaves the value torn: Load and
+// Update then fail with ErrCorrupt until the next Store replaces it. Load
+// never spins forever: it gives up with ErrCorrupt when the writer that
+// left the value mid-write is dead, and with os.ErrDeadlineExceeded when a
+// live writer keeps it mid-write for over a second (a stopped process).
+//
+// A seqlock suits values that are read often and written now and then.
+// Readers retry while writes are in flight, so a value written in a tight
+// loop by several processes is better served by a Mutex, or, for counters,
+// by Add.
+package value

@@ -1,0 +1,221 @@
+package value
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/failpoint"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// Kind is the segment kind of a Value, and KindVersion its payload layout.
+const (
+	Kind        = "value"
+	KindVersion = 1
+)
+
+// ErrCorrupt is returned by Load and Update when the value is torn: a
+// writer died in the middle of a Store. The next Store repairs it.
+var ErrCorrupt = errors.New("value: torn by a writer that died mid-write")
+
+// control follows the value in the payload, at a 64-byte boundary.
+type control struct {
+	seq atomic.Uint32 // odd while a write is in progress
+	_   uint32
+	mu  futex.Mutex // serializes writers
+}
+
+// Value is one T shared between processes through a named segment.
+//
+// Its methods are safe for concurrent use by goroutines and processes.
+// Load never blocks; Store and Update take the writers' lock.
+type Value[T any] struct {
+	seg   *shm.Segment
+	p     *T // the value, in the mapping
+	words []atomic.Uint64
+	ctl   *control
+}
+
+// geometry returns where the control block goes after a T, and the
+// payload size.
+func geometry(size uint64) (ctlOff, payload int64) {
+	ctlOff = int64((size + 63) &^ 63)
+	return ctlOff, ctlOff + 64
+}
+
+func options[T any](opts *shm.Options) (*shm.Options, shm.TypeDesc, error) {
+	desc, err := shm.DescribeType[T]()
+	if err != nil {
+		return nil, desc, err
+	}
+	if desc.Size == 0 {
+		return nil, desc, fmt.Errorf("%w: %s has size 0", shm.ErrInvalidOptions, desc.Name)
+	}
+	var o shm.Options
+	if opts != nil {
+		o = *opts
+	}
+	o.Kind, o.KindVersion, o.Elem = Kind, KindVersion, desc
+	return &o, desc, nil
+}
+
+// Create makes a segment called name holding initial.
+func Create[T any](name string, initial T, opts *shm.Options) (*Value[T], error) {
+	o, desc, err := options[T](opts)
+	if err != nil {
+		return nil, fmt.Errorf("value: create %s: %w", name, err)
+	}
+	_, size := geometry(desc.Size)
+	o.Init = func(payload []byte) error {
+		*viewAs[T](payload) = initial
+		return nil
+	}
+	seg, err := shm.Create(name, size, o)
+	if err != nil {
+		return nil, err
+	}
+	return wrap[T](seg)
+}
+
+// Open opens the value segment called name, which must hold a T.
+func Open[T any](name string, opts *shm.Options) (*Value[T], error) {
+	o, _, err := options[T](opts)
+	if err != nil {
+		return nil, fmt.Errorf("value: open %s: %w", name, err)
+	}
+	seg, err := shm.Open(name, o)
+	if err != nil {
+		return nil, err
+	}
+	return wrap[T](seg)
+}
+
+// wrap checks seg's geometry, from its private header copy, and builds the
+// views. A header that a peer forged is refused, never trusted.
+func wrap[T any](seg *shm.Segment) (*Value[T], error) {
+	h := seg.Header()
+	ctlOff, size := geometry(h.Elem.Size)
+	if h.Elem.Count != 1 || h.PayloadSize != size {
+		seg.Close()
+		return nil, fmt.Errorf("value: open %s: %w: %d elements in %d bytes, want 1 in %d", seg.Name(), shm.ErrCorrupt, h.Elem.Count, h.PayloadSize, size)
+	}
+	payload := seg.Payload()
+	return &Value[T]{
+		seg:   seg,
+		p:     viewAs[T](payload),
+		words: wordsOf(payload[:ctlOff]),
+		ctl:   viewAs[control](payload[ctlOff:]),
+	}, nil
+}
+
+// Segment returns the segment that holds the value.
+func (v *Value[T]) Segment() *shm.Segment { return v.seg }
+
+// Close unmaps the value. It does not remove the segment.
+func (v *Value[T]) Close() error { return v.seg.Close() }
+
+// loadBudget bounds how long Load waits for a live writer.
+const loadBudget = time.Second
+
+// Load returns a consistent snapshot of the value, retrying while a write is
+// in flight. It fails with ErrCorrupt if a writer died mid-write.
+func (v *Value[T]) Load() (T, error) {
+	var out T
+	var start time.Time
+	for i := 0; ; i++ {
+		s1 := v.ctl.seq.Load()
+		if s1&1 == 0 {
+			// Atomic loads: each orders the next (acquire on arm64), so
+			// the second sequence load cannot pass the data loads.
+			loadWords(&out, v.words)
+			if v.ctl.seq.Load() == s1 {
+				return out, nil
+			}
+		}
+		if i < 64 {
+			continue // writes take nanoseconds
+		}
+		// Odd, and still the same odd value after the lock was seen free
+		// or dead: the writer that made it odd is gone for good. (A live
+		// writer makes it even before it unlocks.)
+		if s1&1 == 1 && i%64 == 0 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s1 {
+			var zero T
+			return zero, ErrCorrupt
+		}
+		if start.IsZero() {
+			start = time.Now()
+		} else if time.Since(start) > loadBudget {
+			var zero T
+			return zero, fmt.Errorf("value: load: a writer kept the value mid-write for %v: %w", loadBudget, os.ErrDeadlineExceeded)
+		}
+		runtime.Gosched()
+	}
+}
+
+// Store replaces the value. It also repairs a value torn by a writer that
+// died mid-write.
+func (v *Value[T]) Store(x T) error {
+	if err := v.lock(); err != nil && !errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	v.write(x)
+	return v.ctl.mu.Unlock()
+}
+
+// Update applies f to the value under the writers' lock. f sees the
+// current value and must not retain the pointer. On a torn value it fails
+// with ErrCorrupt without calling f.
+func (v *Value[T]) Update(f func(*T)) error {
+	if err := v.lock(); err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			v.ctl.mu.Unlock()
+		}
+		return err
+	}
+	cur := *v.p // no writer can run: we hold the lock
+	f(&cur)
+	v.write(cur)
+	return v.ctl.mu.Unlock()
+}
+
+// lock takes the writers' lock. A dead previous writer is recovered from:
+// if it died mid-write (odd sequence) the value is torn, reported as
+// ErrCorrupt with the lock held and the sequence made even again.
+func (v *Value[T]) lock() error {
+	err := v.ctl.mu.Lock()
+	if !errors.Is(err, futex.ErrOwnerDead) {
+		return err
+	}
+	torn := v.ctl.seq.Load()&1 == 1
+	if torn {
+		v.ctl.seq.Add(1) // even again: the next write starts a clean round
+	}
+	if err := v.ctl.mu.MarkConsistent(); err != nil {
+		return err
+	}
+	if torn {
+		return ErrCorrupt
+	}
+	return nil
+}
+
+// write stores x between the two sequence increments; the caller holds
+// the lock. The increments are atomic read-modify-writes, so the data
+// stores cannot move before the first or after the second.
+func (v *Value[T]) write(x T) {
+	v.ctl.seq.Add(1) // odd: readers retry
+	if failpointArmed {
+		tornWrite(v.p, x) // half a value, for tests that kill a writer here
+	}
+	*v.p = x
+	v.ctl.seq.Add(1) // even: the new value is published
+}
+
+// failpointArmed is set when the test environment arms the torn-write
+// failpoint, so that a normal Store pays one predictable branch.
+var failpointArmed = os.Getenv(failpoint.EnvVar) != ""

@@ -1,0 +1,52 @@
+package value
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
+)
+
+// viewAs returns b's first bytes as a *T. b comes from a page-aligned
+// mapping, or a 64-byte boundary in it, and is at least sizeof(T) long;
+// T is pointer-free (shm.DescribeType vetted it).
+func viewAs[T any](b []byte) *T {
+	var zero T
+	_ = b[unsafe.Sizeof(zero)-1]                     // bounds check before the cast
+	return (*T)(unsafe.Pointer(unsafe.SliceData(b))) // aligned, inside the mapping
+}
+
+// wordsOf views b, 8-byte aligned with a length that is a multiple of 8
+// (the value's slot is padded to 64 bytes), as 64-bit atomic words.
+func wordsOf(b []byte) []atomic.Uint64 {
+	return unsafe.Slice((*atomic.Uint64)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/8) // aligned slot, padded
+}
+
+// loadWords copies a T out of words with 64-bit atomic loads, straight
+// into out (on the caller's stack): the slot is padded to whole words, and
+// only the bytes of T are written.
+func loadWords[T any](out *T, words []atomic.Uint64) {
+	n := unsafe.Sizeof(*out)
+	dst := unsafe.Pointer(out)
+	full := n / 8
+	for j := range full {
+		*(*uint64)(unsafe.Add(dst, 8*j)) = words[j].Load() // unaligned stores are fine on amd64 and arm64
+	}
+	if tail := n % 8; tail != 0 {
+		var b [8]byte
+		binary.NativeEndian.PutUint64(b[:], words[full].Load())
+		copy(unsafe.Slice((*byte)(unsafe.Add(dst, 8*full)), tail), b[:]) // the last bytes of out
+
+	}
+}
+
+// tornWrite stores the first half of x's bytes, then hits the failpoint
+// "value/store/half": a writer killed there leaves a torn value.
+func tornWrite[T any](p *T, x T) {
+	n := unsafe.Sizeof(x)
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(p)), n) // p is the value in the mapping
+	src := unsafe.Slice((*byte)(unsafe.Pointer(&x)), n)
+	copy(dst[:n/2], src[:n/2])
+	failpoint.Inject("value/store/half")
+}
