@@ -35,10 +35,9 @@ type control struct {
 // Its methods are safe for concurrent use by goroutines and processes.
 // Load never blocks; Store and Update take the writers' lock.
 type Value[T any] struct {
-	seg   *shm.Segment
-	p     *T // the value, in the mapping
-	words []atomic.Uint64
-	ctl   *control
+	seg *shm.Segment
+	p   *T // the value, in the mapping
+	view
 }
 
 // geometry returns where the control block goes after a T, and the
@@ -98,19 +97,63 @@ func Open[T any](name string, opts *shm.Options) (*Value[T], error) {
 // wrap checks seg's geometry, from its private header copy, and builds the
 // views. A header that a peer forged is refused, never trusted.
 func wrap[T any](seg *shm.Segment) (*Value[T], error) {
+	v, err := wrapView(seg)
+	if err != nil {
+		seg.Close()
+		return nil, err
+	}
+	return &Value[T]{seg: seg, p: viewAs[T](seg.Payload()), view: v}, nil
+}
+
+// ReadBytes returns a consistent snapshot of the bytes of the value held by
+// seg, a value segment of any element type, open read-only or not: for
+// observers such as shmtool, which do not know T.
+func ReadBytes(seg *shm.Segment) ([]byte, error) {
+	if seg.Kind() != Kind {
+		return nil, fmt.Errorf("value: %s is a %q segment, not a value", seg.Name(), seg.Kind())
+	}
+	v, err := wrapView(seg)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint64, len(v.words))
+	for i := 0; ; i++ {
+		s1 := v.ctl.seq.Load()
+		if s1&1 == 0 {
+			for j := range out {
+				out[j] = v.words[j].Load()
+			}
+			if v.ctl.seq.Load() == s1 {
+				return wordBytes(out)[:seg.Header().Elem.Size], nil
+			}
+		}
+		if i > 1000 {
+			if s1&1 == 1 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s1 {
+				return nil, ErrCorrupt
+			}
+			if i > 100000 {
+				return nil, fmt.Errorf("value: read %s: writers kept it busy: %w", seg.Name(), os.ErrDeadlineExceeded)
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// view is the type-free part of a Value: its words and control block.
+type view struct {
+	words []atomic.Uint64
+	ctl   *control
+}
+
+// wrapView checks seg's geometry from its private header copy.
+func wrapView(seg *shm.Segment) (view, error) {
 	h := seg.Header()
 	ctlOff, size := geometry(h.Elem.Size)
-	if h.Elem.Count != 1 || h.PayloadSize != size {
-		seg.Close()
-		return nil, fmt.Errorf("value: open %s: %w: %d elements in %d bytes, want 1 in %d", seg.Name(), shm.ErrCorrupt, h.Elem.Count, h.PayloadSize, size)
+	if h.Elem.Count != 1 || h.Elem.Size == 0 || h.PayloadSize != size {
+		return view{}, fmt.Errorf("value: open %s: %w: %d elements in %d bytes, want 1 in %d", seg.Name(), shm.ErrCorrupt, h.Elem.Count, h.PayloadSize, size)
 	}
 	payload := seg.Payload()
-	return &Value[T]{
-		seg:   seg,
-		p:     viewAs[T](payload),
-		words: wordsOf(payload[:ctlOff]),
-		ctl:   viewAs[control](payload[ctlOff:]),
-	}, nil
+	return view{words: wordsOf(payload[:ctlOff]), ctl: viewAs[control](payload[ctlOff:])}, nil
 }
 
 // Segment returns the segment that holds the value.

@@ -50,3 +50,8 @@ func tornWrite[T any](p *T, x T) {
 	copy(dst[:n/2], src[:n/2])
 	failpoint.Inject("value/store/half")
 }
+
+// wordBytes views words as bytes, in memory order.
+func wordBytes(words []uint64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 8*len(words)) // the same memory
+}

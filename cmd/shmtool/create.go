@@ -19,6 +19,8 @@ type createFlags struct {
 	max     int64
 	parties int
 	tracked bool
+	typ     string // element type, for value and array
+	length  int    // elements, for array
 	kind    string
 	mode    string
 	asJSON  bool
@@ -37,7 +39,10 @@ func newCreate(stdout io.Writer) *cobra.Command {
   --kind barrier --parties N       a futex.Barrier
   --kind semaphore --value V [--max M] [--tracked]
                                    a semaphore.Semaphore with V permits, bounded by M
-                                   (0: unbounded), recording holders if --tracked`,
+                                   (0: unbounded), recording holders if --tracked
+  --kind value --type T            a value.Value[T], T one of int8..int64,
+                                   uint8..uint64, float32, float64
+  --kind array --type T --len N    an array.Array[T] of N elements`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			k, ok := kinds[f.kind]
@@ -71,6 +76,8 @@ func newCreate(stdout io.Writer) *cobra.Command {
 	fl.Int64Var(&f.max, "max", 0, "bound on permits (0: none), for --kind semaphore")
 	fl.BoolVar(&f.tracked, "tracked", false, "record semaphore holders, so that a dead holder's permits return")
 	fl.IntVar(&f.parties, "parties", 0, "parties, for --kind barrier")
+	fl.StringVar(&f.typ, "type", "", "element type, for --kind value and array")
+	fl.IntVar(&f.length, "len", 0, "number of elements, for --kind array")
 	fl.StringVar(&f.mode, "mode", "0600", "permission bits, octal")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new segment as JSON")
 	return cmd

@@ -48,6 +48,32 @@ var kinds = map[string]kind{
 			return createObject(func(b *futex.Barrier) error { return b.Init(f.parties) })(name, f, o)
 		},
 	},
+	"value": {
+		state: elemState,
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			bt, err := basicFlag(f)
+			if err != nil {
+				return nil, err
+			}
+			if f.length != 0 {
+				return nil, usagef("--len applies to --kind array only")
+			}
+			return bt.createValue(name, o)
+		},
+	},
+	"array": {
+		state: elemState,
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			bt, err := basicFlag(f)
+			if err != nil {
+				return nil, err
+			}
+			if f.length < 1 {
+				return nil, usagef("--len: an array needs at least 1 element")
+			}
+			return bt.createArray(name, f.length, o)
+		},
+	},
 	"semaphore": {
 		state: objectState(func(s *semaphore.Semaphore) any { return s.State() }),
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
@@ -57,6 +83,24 @@ var kinds = map[string]kind{
 			return createObject(func(s *semaphore.Semaphore) error { return s.Init(f.value, f.max, f.tracked) })(name, f, o)
 		},
 	},
+}
+
+// elemState is the state of a value or array: its element type and length.
+func elemState(seg *shm.Segment) (map[string]any, error) {
+	e := seg.Header().Elem
+	return map[string]any{"type": e.Name, "len": e.Count, "elem_size": e.Size}, nil
+}
+
+// basicFlag checks create's --type for values and arrays.
+func basicFlag(f *createFlags) (basicType, error) {
+	if f.size != "" {
+		return basicType{}, usagef("--size applies to --kind raw only")
+	}
+	bt, ok := basicTypes[f.typ]
+	if !ok {
+		return basicType{}, usagef("--type %q: want one of %s", f.typ, basicTypeNames())
+	}
+	return bt, nil
 }
 
 // kindState returns the segment's state, or an empty object for a kind
@@ -100,5 +144,5 @@ func createObject[T any](init func(*T) error) func(string, *createFlags, *shm.Op
 
 // kindNames lists the kinds create accepts, for messages.
 func kindNames() string {
-	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier"})
+	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier", "value", "array"})
 }

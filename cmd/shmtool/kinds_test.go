@@ -69,6 +69,9 @@ func TestCreateKindUsage(t *testing.T) {
 		{"create", "--kind", "mutex", "--size", "8", "x"},
 		{"create", "--kind", "semaphore", "--value", "5", "--max", "2", "x"},
 		{"create", "--kind", "queue", "x"},
+		{"create", "--kind", "array", "--type", "int64", "x"},
+		{"create", "--kind", "value", "--type", "float128", "x"},
+		{"create", "--kind", "value", "--type", "int8", "--len", "3", "x"},
 	} {
 		if _, errOut, code := shmtool(t, args...); code != 2 {
 			t.Errorf("shmtool %v: exit %d, stderr %q; want 2", args, code, errOut)
