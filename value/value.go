@@ -212,7 +212,8 @@ func (v *Value[T]) Store(x T) error {
 
 // Update applies f to the value under the writers' lock. f sees the
 // current value and must not retain the pointer. On a torn value it fails
-// with ErrCorrupt without calling f.
+// with ErrCorrupt without calling f. The lock-free Add, CompareAndSwap and
+// Swap do not take the lock: one that lands while f runs is overwritten.
 func (v *Value[T]) Update(f func(*T)) error {
 	if err := v.lock(); err != nil {
 		if errors.Is(err, ErrCorrupt) {
@@ -227,35 +228,39 @@ func (v *Value[T]) Update(f func(*T)) error {
 }
 
 // lock takes the writers' lock. A dead previous writer is recovered from:
-// if it died mid-write (odd sequence) the value is torn, reported as
-// ErrCorrupt with the lock held and the sequence made even again.
+// if it died mid-write the sequence is odd and the value torn, reported as
+// ErrCorrupt with the lock held. The sequence stays odd, so readers keep
+// reporting the value torn, until a write completes.
 func (v *Value[T]) lock() error {
 	err := v.ctl.mu.Lock()
 	if !errors.Is(err, futex.ErrOwnerDead) {
+		if err == nil && v.ctl.seq.Load()&1 == 1 {
+			return ErrCorrupt // torn earlier, and not yet repaired by a Store
+		}
 		return err
-	}
-	torn := v.ctl.seq.Load()&1 == 1
-	if torn {
-		v.ctl.seq.Add(1) // even again: the next write starts a clean round
 	}
 	if err := v.ctl.mu.MarkConsistent(); err != nil {
 		return err
 	}
-	if torn {
+	if v.ctl.seq.Load()&1 == 1 {
 		return ErrCorrupt
 	}
 	return nil
 }
 
-// write stores x between the two sequence increments; the caller holds
-// the lock. The increments are atomic read-modify-writes, so the data
-// stores cannot move before the first or after the second.
+// write stores x between making the sequence odd (unless a dead writer
+// left it odd) and making it even; the caller holds the lock. The stores
+// are atomic, like the reader's loads: on arm64 an atomic store is a
+// store-release, ordered after the increment's store, which a plain store
+// is not on CPUs without LSE atomics.
 func (v *Value[T]) write(x T) {
-	v.ctl.seq.Add(1) // odd: readers retry
+	if v.ctl.seq.Load()&1 == 0 {
+		v.ctl.seq.Add(1) // odd: readers retry
+	}
 	if failpointArmed {
 		tornWrite(v.p, x) // half a value, for tests that kill a writer here
 	}
-	*v.p = x
+	storeWords(v.words, &x)
 	v.ctl.seq.Add(1) // even: the new value is published
 }
 

@@ -139,8 +139,13 @@ func TestWriterKilledMidStore(t *testing.T) {
 	if _, err := v.Load(); !errors.Is(err, value.ErrCorrupt) {
 		t.Fatalf("Load of a torn value = %v, want ErrCorrupt", err)
 	}
-	if err := v.Update(func(*wide) {}); !errors.Is(err, value.ErrCorrupt) {
-		t.Fatalf("Update of a torn value = %v, want ErrCorrupt", err)
+	for range 2 { // a failed Update must not make the torn value look whole
+		if err := v.Update(func(*wide) {}); !errors.Is(err, value.ErrCorrupt) {
+			t.Fatalf("Update of a torn value = %v, want ErrCorrupt", err)
+		}
+		if got, err := v.Load(); !errors.Is(err, value.ErrCorrupt) {
+			t.Fatalf("Load after a failed Update = %v, %v; want ErrCorrupt", got, err)
+		}
 	}
 	if err := v.Store(wide{F: [8]uint64{9, 9, 9, 9, 9, 9, 9, 9}}); err != nil {
 		t.Fatalf("Store repairing a torn value = %v", err)

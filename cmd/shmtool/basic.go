@@ -16,6 +16,7 @@ import (
 // basicType is what shmtool can do with one basic element type: create a
 // value or array of it, and decode its bytes for dump.
 type basicType struct {
+	size        int
 	createValue func(name string, o *shm.Options) (*shm.Segment, error)
 	createArray func(name string, n int, o *shm.Options) (*shm.Segment, error)
 	decode      func(b []byte) any // one element, in memory order
@@ -37,7 +38,9 @@ var basicTypes = map[string]basicType{
 }
 
 func basic[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64 | float32 | float64](decode func([]byte) T) basicType {
+	var zero T
 	return basicType{
+		size: binary.Size(zero),
 		createValue: func(name string, o *shm.Options) (*shm.Segment, error) {
 			v, err := value.Create[T](name, 0, o)
 			if err != nil {
@@ -88,6 +91,7 @@ func basicTypeNames() string {
 func decodeElems(typeName string, raw []byte, size int) []any {
 	out := make([]any, 0, len(raw)/max(size, 1))
 	bt, isBasic := basicTypes[typeName]
+	isBasic = isBasic && bt.size == size // a forged header may pair a name with another size
 	for off := 0; size > 0 && off+size <= len(raw); off += size {
 		if isBasic {
 			out = append(out, bt.decode(raw[off:off+size]))

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
+	"os"
 	"fmt"
 	"math"
 	"strings"
@@ -92,5 +95,28 @@ func TestDumpOtherKinds(t *testing.T) {
 	defer shm.Remove(name)
 	if _, errOut, code := shmtool(t, "dump", name); code != 1 || !strings.Contains(errOut, "dump shows values and arrays") {
 		t.Fatalf("dump of a mutex: exit %d, %q", code, errOut)
+	}
+}
+
+// A header forged to pair a basic type's name with another size (the
+// checksum recomputed, as a hostile peer can) is dumped in hex, never
+// decoded past the element's bytes.
+func TestDumpForgedElemSize(t *testing.T) {
+	name := testutil.Name(t)
+	mustRun(t, "create", "--kind", "value", "--type", "int64", name)
+	defer shm.Remove(name)
+	path := "/dev/shm/" + name
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint64(b[0x58:], 1) // elem_size 1 for an "int64"
+	binary.LittleEndian.PutUint32(b[0xF8:], crc32.Checksum(b[:0xF8], crc32.MakeTable(crc32.Castagnoli)))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := shmtool(t, "dump", "--json", name)
+	if code != 0 || !strings.Contains(out, `"values": [`) || !strings.Contains(out, `"00"`) {
+		t.Fatalf("dump of a forged value: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
