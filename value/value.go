@@ -249,10 +249,8 @@ func (v *Value[T]) lock() error {
 }
 
 // write stores x between making the sequence odd (unless a dead writer
-// left it odd) and making it even; the caller holds the lock. The stores
-// are atomic, like the reader's loads: on arm64 an atomic store is a
-// store-release, ordered after the increment's store, which a plain store
-// is not on CPUs without LSE atomics.
+// left it odd) and making it even; the caller holds the lock. See
+// storeValue for why the data stores stay between the two.
 func (v *Value[T]) write(x T) {
 	if v.ctl.seq.Load()&1 == 0 {
 		v.ctl.seq.Add(1) // odd: readers retry
@@ -260,7 +258,7 @@ func (v *Value[T]) write(x T) {
 	if failpointArmed {
 		tornWrite(v.p, x) // half a value, for tests that kill a writer here
 	}
-	storeWords(v.words, &x)
+	storeValue(v.p, v.words, &x)
 	v.ctl.seq.Add(1) // even: the new value is published
 }
 

@@ -41,22 +41,6 @@ func loadWords[T any](out *T, words []atomic.Uint64) {
 	}
 }
 
-// storeWords copies *x into words with 64-bit atomic stores; the bytes of
-// the last word past the end of T (slot padding) are zeroed.
-func storeWords[T any](words []atomic.Uint64, x *T) {
-	n := unsafe.Sizeof(*x)
-	src := unsafe.Pointer(x)
-	full := n / 8
-	for j := range full {
-		words[j].Store(*(*uint64)(unsafe.Add(src, 8*j))) // unaligned loads are fine on amd64 and arm64
-	}
-	if tail := n % 8; tail != 0 {
-		var b [8]byte
-		copy(b[:], unsafe.Slice((*byte)(unsafe.Add(src, 8*full)), tail)) // the last bytes of x
-		words[full].Store(binary.NativeEndian.Uint64(b[:]))
-	}
-}
-
 // tornWrite stores the first half of x's bytes, then hits the failpoint
 // "value/store/half": a writer killed there leaves a torn value.
 func tornWrite[T any](p *T, x T) {

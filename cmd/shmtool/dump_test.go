@@ -3,10 +3,10 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
-	"os"
 	"fmt"
+	"hash/crc32"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
