@@ -52,9 +52,16 @@ func WaitContext(ctx context.Context, addr *atomic.Uint32, val uint32) error {
 	return err
 }
 
+// WaitContextUntil is WaitContext that also returns, with
+// os.ErrDeadlineExceeded, once until has passed (a zero until means none).
+// Primitives use until to wake up now and then and check on a peer, while
+// ctx stays the caller's.
+func WaitContextUntil(ctx context.Context, addr *atomic.Uint32, val uint32, until time.Time) error {
+	return waitContext(ctx, addr, val, until)
+}
+
 // waitContext waits until a wake-up, ctx is done (ctx.Err()), or until
-// passes (os.ErrDeadlineExceeded), whichever comes first. Primitives use
-// until to wake up now and then and check on a peer.
+// passes (os.ErrDeadlineExceeded), whichever comes first.
 func waitContext(ctx context.Context, addr *atomic.Uint32, val uint32, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err

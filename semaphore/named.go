@@ -1,15 +1,6 @@
 package semaphore
 
-import (
-	"context"
-	"errors"
-	"os"
-	"sync/atomic"
-	"time"
-
-	"github.com/shmkit/shmkit/futex"
-	"github.com/shmkit/shmkit/shm"
-)
+import "github.com/shmkit/shmkit/shm"
 
 // Config describes a new semaphore.
 type Config struct {
@@ -28,22 +19,4 @@ func Create(name string, cfg Config, opts *shm.Options) (*shm.Object[Semaphore],
 // Open opens the semaphore segment called name.
 func Open(name string, opts *shm.Options) (*shm.Object[Semaphore], error) {
 	return shm.OpenObject[Semaphore](name, opts)
-}
-
-// waitSeq parks on *addr == val until a wake-up, ctx is done (ctx.Err()) or
-// until passes (os.ErrDeadlineExceeded; zero means no such deadline).
-func waitSeq(ctx context.Context, addr *atomic.Uint32, val uint32, until time.Time) error {
-	if until.IsZero() {
-		return futex.WaitContext(ctx, addr, val)
-	}
-	wctx, cancel := context.WithDeadline(ctx, until)
-	err := futex.WaitContext(wctx, addr, val)
-	cancel()
-	if cerr := ctx.Err(); cerr != nil {
-		return cerr
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return os.ErrDeadlineExceeded
-	}
-	return err
 }

@@ -93,7 +93,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 		if s.tracked.Load() == 1 {
 			until = time.Now().Add(recheck) // wake now and then to reclaim a dead holder's permits
 		}
-		err := waitSeq(ctx, &s.seq, seq, until)
+		err := futex.WaitContextUntil(ctx, &s.seq, seq, until)
 		s.waiters.Add(^uint32(0))
 		switch {
 		case err == nil:

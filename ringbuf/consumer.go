@@ -1,0 +1,242 @@
+package ringbuf
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// Consumer is the reading side of a Ring. It is not safe for concurrent
+// use: one goroutine reads at a time.
+type Consumer struct {
+	r         *Ring
+	token     live.Token
+	pos       uint64 // our published position
+	next      uint64 // position after the message last handed out, not yet released
+	prodCache uint64 // the producer's position as last read
+	wait      Wait
+	err       error // for Messages
+}
+
+// Consumer makes this process the ring's consumer. It fails with ErrBusy
+// if another live process is.
+func (r *Ring) Consumer() (*Consumer, error) {
+	t, err := claim(r.cons)
+	if err != nil {
+		return nil, err
+	}
+	pos := r.cons.pos.Load()
+	c := &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}
+	return c, nil
+}
+
+// SetWait sets how reads wait for data.
+func (c *Consumer) SetWait(w Wait) { c.wait = w }
+
+// peek returns the message at c.next without waiting, skipping padding. It
+// validates everything it reads from shared memory, each value read once.
+func (c *Consumer) peek() ([]byte, error) {
+	for {
+		if c.next == c.prodCache {
+			p := c.r.prod.pos.Load()
+			if p < c.next || p-c.pos > c.r.geo.capacity {
+				return nil, fmt.Errorf("%w: producer at %d, consumer at %d, capacity %d", ErrCorrupt, p, c.pos, c.r.geo.capacity)
+			}
+			c.prodCache = p
+			if p == c.next {
+				return nil, ErrEmpty
+			}
+		}
+		avail := c.prodCache - c.next
+		idx := c.next & c.r.mask
+		length := int32(binary.LittleEndian.Uint32(c.r.data[idx:]))
+		kind := binary.LittleEndian.Uint32(c.r.data[idx+4:])
+		switch {
+		case kind == kindPadding:
+			pad := c.r.geo.capacity - idx
+			if uint64(length) != pad || pad > avail {
+				return nil, fmt.Errorf("%w: padding of %d bytes at %d (%d to the end, %d available)", ErrCorrupt, length, idx, pad, avail)
+			}
+			c.next += pad
+			continue
+		case kind != kindMessage || length <= 0 || uint64(length) > c.r.geo.maxMsg:
+			return nil, fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
+		}
+		size := recordSize(int(length))
+		if size > avail || idx+size > c.r.geo.capacity {
+			return nil, fmt.Errorf("%w: record of %d bytes at %d (%d available)", ErrCorrupt, size, idx, avail)
+		}
+		start := idx + recordHeader
+		c.next += size
+		return c.r.data[start : start+uint64(length) : start+uint64(length)], nil
+	}
+}
+
+// Release frees the space of the messages handed out so far, so that the
+// producer can reuse it: their slices must not be used afterwards.
+func (c *Consumer) Release() {
+	if c.next == c.pos {
+		return
+	}
+	// Release: our reads of the records happen-before the producer's
+	// load of our position, and so before it overwrites them.
+	c.r.cons.pos.Store(c.next)
+	c.pos = c.next
+	wake(c.r.cons, c.r.prod)
+}
+
+// count adds n messages of b bytes to our counters; only we write them.
+func (c *Consumer) count(n, b uint64) {
+	c.r.cons.msgs.Store(c.r.cons.msgs.Load() + n)
+	c.r.cons.bytes.Store(c.r.cons.bytes.Load() + b)
+}
+
+// TryNext returns the next message in place, without copying and without
+// waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
+// the next call to TryNext, Next, a read, or Release, which free it.
+func (c *Consumer) TryNext() ([]byte, error) {
+	c.Release()
+	msg, err := c.peek()
+	if err != nil {
+		return nil, err
+	}
+	c.count(1, uint64(len(msg)))
+	return msg, nil
+}
+
+// Next is TryNext that waits for a message until ctx ends. After the
+// producer has closed and every message was read it returns io.EOF; if the
+// producer's process died, ErrPeerDead.
+func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
+	for {
+		msg, err := c.TryNext()
+		if err != ErrEmpty {
+			return msg, err
+		}
+		if err := c.waitData(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// waitData waits until the producer has published more than we have seen.
+func (c *Consumer) waitData(ctx context.Context) error {
+	closed := func() bool { return c.r.prodMeta.closed.Load() == 1 }
+	if closed() && c.r.prod.pos.Load() == c.next {
+		return io.EOF
+	}
+	err := waitFor(ctx, c.wait, c.r.cons, c.r.prod, c.next, closed)
+	if err == nil && closed() && c.r.prod.pos.Load() == c.next {
+		return io.EOF
+	}
+	return err
+}
+
+// TryRead copies the next message into buf and returns its length, or
+// fails with ErrEmpty. A message longer than buf is left in the ring and
+// io.ErrShortBuffer returned.
+func (c *Consumer) TryRead(buf []byte) (int, error) {
+	c.Release()
+	msg, err := c.peek()
+	if err != nil {
+		return 0, err
+	}
+	if len(msg) > len(buf) {
+		c.next -= recordSize(len(msg)) // not consumed (padding before it stays skipped)
+		return 0, fmt.Errorf("%w: message of %d bytes", io.ErrShortBuffer, len(msg))
+	}
+	n := copy(buf, msg)
+	c.count(1, uint64(n))
+	c.Release()
+	return n, nil
+}
+
+// Read copies the next message into buf, waiting for one.
+func (c *Consumer) Read(buf []byte) (int, error) { return c.ReadContext(context.Background(), buf) }
+
+// ReadContext is Read that gives up when ctx ends.
+func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
+	for {
+		n, err := c.TryRead(buf)
+		if err != ErrEmpty {
+			return n, err
+		}
+		if err := c.waitData(ctx); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// ReadBatch waits for at least one message, then calls fn on each message
+// available, up to max, in place, and releases them all with one update of
+// the consumer position. It returns how many fn saw. An error from fn stops
+// the batch; the message fn failed on is released with the others.
+func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
+	c.Release()
+	n, bytes := 0, uint64(0)
+	defer func() {
+		c.count(uint64(n), bytes)
+		c.Release()
+	}()
+	for n < max {
+		msg, err := c.peek()
+		if err == ErrEmpty {
+			if n > 0 {
+				return n, nil
+			}
+			if err := c.waitData(ctx); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		bytes += uint64(len(msg))
+		if err := fn(msg); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Messages returns an iterator over the messages, in place, each valid
+// until the loop body returns. It stops when ctx ends, the producer closes
+// (after the last message) or an error occurs; Err then tells which.
+//
+//	for msg := range c.Messages(ctx) { ... }
+//	if err := c.Err(); err != nil { ... }
+func (c *Consumer) Messages(ctx context.Context) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		c.err = nil
+		for {
+			msg, err := c.Next(ctx)
+			if err != nil {
+				if err != io.EOF {
+					c.err = err
+				}
+				return
+			}
+			if !yield(msg) {
+				c.Release()
+				return
+			}
+		}
+	}
+}
+
+// Err returns the error that ended the last Messages loop, or nil if it
+// ended because the producer closed or the loop broke off.
+func (c *Consumer) Err() error { return c.err }
+
+// Close releases what was read and gives up the consumer role.
+func (c *Consumer) Close() error {
+	c.Release()
+	c.r.cons.owner.CompareAndSwap(uint64(c.token), 0)
+	return nil
+}

@@ -1,0 +1,117 @@
+package ringbuf
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// The ring's payload, as docs/FORMAT.md describes it. Each of the first
+// three blocks sits on its own 128-byte line, so that the producer and the
+// consumer never write the same cache line (128 bytes covers adjacent-line
+// prefetching).
+const (
+	lineSize = 128
+
+	offGeometry = 0 * lineSize // written once by the creator
+	offProducer = 1 * lineSize // written by the producer
+	offConsumer = 2 * lineSize // written by the consumer
+	dataOffset  = 4096         // the records, a page boundary
+
+	recordHeader = 8 // int32 length, uint32 kind
+	recordAlign  = 8
+
+	kindMessage = 0
+	kindPadding = 1
+
+	// MinCapacity and MaxCapacity bound the data area.
+	MinCapacity = 4096
+	MaxCapacity = 1 << 40
+
+	geometryMagic = 0x52494E47 // "RING"
+)
+
+// Errors; test with errors.Is.
+var (
+	// ErrCorrupt is returned when a position or record header read from
+	// shared memory is impossible: a hostile or broken peer wrote it.
+	ErrCorrupt = errors.New("ringbuf: corrupt ring")
+
+	// ErrTooLarge is returned for a message longer than the ring's
+	// maximum message size.
+	ErrTooLarge = errors.New("ringbuf: message too large")
+
+	// ErrFull and ErrEmpty are returned by TryWrite and TryRead.
+	ErrFull  = errors.New("ringbuf: ring full")
+	ErrEmpty = errors.New("ringbuf: ring empty")
+
+	// ErrBusy is returned when another live process already is the
+	// ring's producer (or consumer).
+	ErrBusy = errors.New("ringbuf: role taken by a live process")
+
+	// ErrNoReservation is returned by Commit without a Reserve.
+	ErrNoReservation = errors.New("ringbuf: commit without a reservation")
+)
+
+// geometry is the first line of the payload, immutable after creation and
+// copied into private memory at open.
+type geometry struct {
+	magic    uint32
+	version  uint32
+	capacity uint64 // bytes in the data area, a power of two
+	maxMsg   uint64 // longest message
+}
+
+// side is a producer or consumer line. Only its owner writes pos and the
+// counters; the other side reads them.
+type side struct {
+	pos     atomic.Uint64 // next byte to write (producer) or read (consumer); never wraps in practice
+	parked  atomic.Uint32 // 1 while the owner is parked, or about to park, on the other side's pos
+	_       uint32
+	owner   atomic.Uint64 // live.Token of the owning process, 0 if none
+	msgs    atomic.Uint64 // messages written or read
+	bytes   atomic.Uint64 // payload bytes written or read
+	waits   atomic.Uint64 // times the owner had to park (ring full, or empty)
+	wakeups atomic.Uint64 // futex wake-ups the owner sent to the other side
+}
+
+// sideSize is the bytes of a side; the producer's meta follows it.
+const sideSize = 56
+
+// Counters are a side's counters.
+type Counters struct {
+	Messages uint64 `json:"messages"`
+	Bytes    uint64 `json:"bytes"`
+	Waits    uint64 `json:"waits"`
+	Wakeups  uint64 `json:"wakeups"`
+}
+
+func (s *side) counters() Counters {
+	return Counters{s.msgs.Load(), s.bytes.Load(), s.waits.Load(), s.wakeups.Load()}
+}
+
+// checkGeometry validates the creator's geometry line against the payload.
+func checkGeometry(g geometry, payloadSize int) error {
+	switch {
+	case g.magic != geometryMagic || g.version != 1:
+		return fmt.Errorf("%w: geometry magic %#x version %d", ErrCorrupt, g.magic, g.version)
+	case g.capacity < MinCapacity || g.capacity > MaxCapacity || g.capacity&(g.capacity-1) != 0:
+		return fmt.Errorf("%w: capacity %d is not a power of two in [%d, %d]", ErrCorrupt, g.capacity, MinCapacity, uint64(MaxCapacity))
+	case uint64(payloadSize) != dataOffset+g.capacity:
+		return fmt.Errorf("%w: payload %d bytes for capacity %d", ErrCorrupt, payloadSize, g.capacity)
+	case g.maxMsg == 0 || g.maxMsg > maxMsgFor(g.capacity):
+		return fmt.Errorf("%w: max message %d for capacity %d", ErrCorrupt, g.maxMsg, g.capacity)
+	}
+	return nil
+}
+
+// maxMsgFor is the longest message a ring of capacity bytes can take: a
+// record (header included) may use at most a quarter of the ring, so that
+// wrap-around padding never starves a writer for long.
+func maxMsgFor(capacity uint64) uint64 { return capacity/4 - recordHeader }
+
+// recordSize is the bytes a message of n bytes uses, header and alignment
+// included.
+func recordSize(n int) uint64 {
+	return (recordHeader + uint64(n) + recordAlign - 1) &^ (recordAlign - 1)
+}

@@ -1,0 +1,168 @@
+package ringbuf
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// Producer is the writing side of a Ring. It is not safe for concurrent
+// use: one goroutine writes at a time.
+type Producer struct {
+	r         *Ring
+	token     live.Token
+	pos       uint64 // our position: only we write r.prod.pos
+	consCache uint64 // the consumer's position as last read
+	claimed   uint64 // record size of the open reservation, 0 if none
+	claimLen  int
+	claimAt   uint64 // position of the reservation's header
+	wait      Wait
+}
+
+// Producer makes this process the ring's producer. It fails with ErrBusy
+// if another live process is; a dead producer's role is taken over, and
+// anything it reserved but never committed is simply overwritten.
+func (r *Ring) Producer() (*Producer, error) {
+	t, err := claim(r.prod)
+	if err != nil {
+		return nil, err
+	}
+	p := &Producer{r: r, token: t, pos: r.prod.pos.Load(), consCache: r.cons.pos.Load()}
+	if err := p.checkCons(p.consCache); err != nil {
+		r.prod.owner.CompareAndSwap(uint64(t), 0)
+		return nil, err
+	}
+	r.prodMeta.closed.Store(0)
+	return p, nil
+}
+
+// SetWait sets how Write and Reserve wait for room.
+func (p *Producer) SetWait(w Wait) { p.wait = w }
+
+// checkCons validates a consumer position read from shared memory.
+func (p *Producer) checkCons(c uint64) error {
+	if c > p.pos || p.pos-c > p.r.geo.capacity {
+		return fmt.Errorf("%w: consumer at %d, producer at %d, capacity %d", ErrCorrupt, c, p.pos, p.r.geo.capacity)
+	}
+	return nil
+}
+
+// room reports whether need bytes fit, reading the consumer's position
+// only when the cached one says they do not.
+func (p *Producer) room(need uint64) (bool, error) {
+	if p.pos+need-p.consCache <= p.r.geo.capacity {
+		return true, nil
+	}
+	c := p.r.cons.pos.Load()
+	if err := p.checkCons(c); err != nil {
+		return false, err
+	}
+	p.consCache = c
+	return p.pos+need-c <= p.r.geo.capacity, nil
+}
+
+// TryReserve reserves room for a message of n bytes and returns it: the
+// ring's own memory, to be filled and then published with Commit. It fails
+// with ErrFull if there is no room now.
+func (p *Producer) TryReserve(n int) ([]byte, error) {
+	if p.claimed != 0 {
+		return nil, fmt.Errorf("ringbuf: reserve before committing the previous reservation")
+	}
+	if n <= 0 || uint64(n) > p.r.geo.maxMsg {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, p.r.geo.maxMsg)
+	}
+	size := recordSize(n)
+	idx := p.pos & p.r.mask
+	pad := uint64(0)
+	if idx+size > p.r.geo.capacity { // the record would cross the end: pad to it
+		pad = p.r.geo.capacity - idx
+	}
+	ok, err := p.room(pad + size)
+	if err != nil || !ok {
+		if err == nil {
+			err = ErrFull
+		}
+		return nil, err
+	}
+	if pad != 0 {
+		p.header(idx, int32(pad), kindPadding) // padding is committed at once, published with the record
+		p.pos += pad
+		idx = 0
+	}
+	p.header(idx, -int32(n), kindMessage) // claimed, not committed
+	p.claimed, p.claimLen, p.claimAt = size, n, p.pos
+	return p.r.data[idx+recordHeader : idx+recordHeader+uint64(n) : idx+recordHeader+uint64(n)], nil
+}
+
+// Reserve is TryReserve that waits for room, until ctx ends.
+func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
+	for {
+		b, err := p.TryReserve(n)
+		if err != ErrFull {
+			return b, err
+		}
+		if err := waitFor(ctx, p.wait, p.r.prod, p.r.cons, p.consCache, nil); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Commit publishes the reserved message to the consumer. The reserved
+// bytes must not be touched afterwards.
+func (p *Producer) Commit() error {
+	if p.claimed == 0 {
+		return ErrNoReservation
+	}
+	failpoint.Inject("ringbuf/commit/before")
+	p.header(p.claimAt&p.r.mask, int32(p.claimLen), kindMessage) // the length, stored last
+	p.pos += p.claimed
+	// Release: the record happens-before the consumer's load of pos.
+	p.r.prod.pos.Store(p.pos)
+	p.r.prod.msgs.Store(p.r.prod.msgs.Load() + 1) // only we write our counters
+	p.r.prod.bytes.Store(p.r.prod.bytes.Load() + uint64(p.claimLen))
+	p.claimed = 0
+	wake(p.r.prod, p.r.cons)
+	return nil
+}
+
+func (p *Producer) header(idx uint64, length int32, kind uint32) {
+	binary.LittleEndian.PutUint32(p.r.data[idx:], uint32(length))
+	binary.LittleEndian.PutUint32(p.r.data[idx+4:], kind)
+}
+
+// TryWrite copies msg into the ring if there is room now, or fails with
+// ErrFull.
+func (p *Producer) TryWrite(msg []byte) error {
+	b, err := p.TryReserve(len(msg))
+	if err != nil {
+		return err
+	}
+	copy(b, msg)
+	return p.Commit()
+}
+
+// Write copies msg into the ring, waiting for room.
+func (p *Producer) Write(msg []byte) error { return p.WriteContext(context.Background(), msg) }
+
+// WriteContext is Write that gives up when ctx ends.
+func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
+	b, err := p.Reserve(ctx, len(msg))
+	if err != nil {
+		return err
+	}
+	copy(b, msg)
+	return p.Commit()
+}
+
+// Close gives up the producer role; the consumer reads what was committed,
+// then io.EOF. An open reservation is dropped.
+func (p *Producer) Close() error {
+	p.claimed = 0
+	p.r.prodMeta.closed.Store(1)
+	p.r.prod.owner.CompareAndSwap(uint64(p.token), 0)
+	wake(p.r.prod, p.r.cons)
+	return nil
+}

@@ -1,0 +1,284 @@
+package ringbuf_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+func TestMain(m *testing.M) {
+	testutil.Child("produce", childProduce)
+	testutil.Main(m)
+}
+
+// produce writes messages first..first+n-1 to p, by Write or Reserve/Commit.
+func produce(p *ringbuf.Producer, first, n uint64, mode string) error {
+	buf := make([]byte, 4096)
+	for seq := first; seq < first+n; seq++ {
+		l := msgLen(seq)
+		if mode == "reserve" {
+			b, err := p.Reserve(context.Background(), l)
+			if err != nil {
+				return fmt.Errorf("reserve %d: %w", seq, err)
+			}
+			fill(b, seq)
+			if err := p.Commit(); err != nil {
+				return err
+			}
+			continue
+		}
+		fill(buf[:l], seq)
+		if err := p.Write(buf[:l]); err != nil {
+			return fmt.Errorf("write %d: %w", seq, err)
+		}
+	}
+	return nil
+}
+
+// consume reads n messages from c starting at first, by the given method,
+// and checks each.
+func consume(ctx context.Context, c *ringbuf.Consumer, first, n uint64, mode string) error {
+	scratch := make([]byte, 4096)
+	seq := first
+	checkNext := func(msg []byte) error {
+		if err := check(msg, seq, scratch); err != nil {
+			return err
+		}
+		seq++
+		return nil
+	}
+	for seq < first+n {
+		switch mode {
+		case "next":
+			msg, err := c.Next(ctx)
+			if err != nil {
+				return fmt.Errorf("next at %d: %w", seq, err)
+			}
+			if err := checkNext(msg); err != nil {
+				return err
+			}
+		case "read":
+			buf := make([]byte, 4096)
+			k, err := c.ReadContext(ctx, buf)
+			if err != nil {
+				return fmt.Errorf("read at %d: %w", seq, err)
+			}
+			if err := checkNext(buf[:k]); err != nil {
+				return err
+			}
+		case "batch":
+			if _, err := c.ReadBatch(ctx, int(min(64, first+n-seq)), checkNext); err != nil {
+				return fmt.Errorf("batch at %d: %w", seq, err)
+			}
+		case "iter":
+			for msg := range c.Messages(ctx) {
+				if err := checkNext(msg); err != nil {
+					return err
+				}
+				if seq == first+n {
+					break
+				}
+			}
+			if err := c.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// In one process over heap memory, so that the race detector checks the
+// orderings, every write and read method carries messages intact.
+func TestHeapRing(t *testing.T) {
+	for _, wmode := range []string{"write", "reserve"} {
+		for _, rmode := range []string{"next", "read", "batch", "iter"} {
+			t.Run(wmode+"-"+rmode, func(t *testing.T) {
+				r, err := ringbuf.New(1<<15, 4096)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := r.Producer()
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := r.Consumer()
+				if err != nil {
+					t.Fatal(err)
+				}
+				const n = 20_000
+				done := make(chan error, 1)
+				go func() { done <- produce(p, 0, n, wmode) }()
+				ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+				defer cancel()
+				if err := consume(ctx, c, 0, n, rmode); err != nil {
+					t.Fatal(err)
+				}
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+				c.Release() // the last message handed out in place
+				st := r.State()
+				if st.Produced.Messages != n || st.Consumed.Messages != n || st.Produced.Bytes != st.Consumed.Bytes || st.Used != 0 {
+					t.Fatalf("counters: %+v", st)
+				}
+				p.Close()
+				if _, err := c.Next(ctx); err != io.EOF {
+					t.Fatalf("Next after the producer closed = %v, want io.EOF", err)
+				}
+			})
+		}
+	}
+}
+
+func TestTryAndErrors(t *testing.T) {
+	r, err := ringbuf.New(4096, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	if _, err := r.Producer(); !errors.Is(err, ringbuf.ErrBusy) {
+		t.Fatalf("second Producer = %v, want ErrBusy", err)
+	}
+	if _, err := c.TryNext(); err != ringbuf.ErrEmpty {
+		t.Fatalf("TryNext on empty = %v, want ErrEmpty", err)
+	}
+	if err := p.TryWrite(make([]byte, 1001)); !errors.Is(err, ringbuf.ErrTooLarge) {
+		t.Fatalf("TryWrite too large = %v, want ErrTooLarge", err)
+	}
+	msg := make([]byte, 1000)
+	writes := 0
+	for p.TryWrite(msg) == nil {
+		writes++
+	}
+	if writes != 4096/1008 || p.TryWrite(msg) != ringbuf.ErrFull {
+		t.Fatalf("fit %d messages of 1000 bytes in 4096, want %d then ErrFull", writes, 4096/1008)
+	}
+	if _, err := c.TryRead(make([]byte, 10)); !errors.Is(err, io.ErrShortBuffer) {
+		t.Fatalf("TryRead into a short buffer = %v, want io.ErrShortBuffer", err)
+	}
+	if n, err := c.TryRead(make([]byte, 1000)); n != 1000 || err != nil {
+		t.Fatalf("TryRead after a short buffer = %d, %v: the message was lost", n, err)
+	}
+	if err := p.Commit(); !errors.Is(err, ringbuf.ErrNoReservation) {
+		t.Fatalf("Commit without Reserve = %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	for range writes - 1 {
+		c.TryNext()
+	}
+	c.Release()
+	if _, err := c.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Next on an empty ring past the deadline = %v", err)
+	}
+	for _, bad := range [][2]int{{1000, 10}, {4096, 0}, {4096, 1017}, {3 << 12, 8}} {
+		if _, err := ringbuf.New(bad[0], bad[1]); !errors.Is(err, shm.ErrInvalidSize) {
+			t.Errorf("New(%d, %d) = %v, want ErrInvalidSize", bad[0], bad[1], err)
+		}
+	}
+}
+
+// childProduce writes args[1] messages to ring args[0] from sequence
+// args[2], by mode args[3], then closes.
+func childProduce(args []string) error {
+	r, err := ringbuf.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	p, err := r.Producer()
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.ParseUint(args[1], 10, 64)
+	first, _ := strconv.ParseUint(args[2], 10, 64)
+	if err := produce(p, first, n, args[3]); err != nil {
+		return err
+	}
+	return p.Close()
+}
+
+func createRing(t *testing.T) *ringbuf.Ring {
+	t.Helper()
+	name := testutil.Name(t)
+	r, err := ringbuf.Create(name, 1<<20, 4096, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		r.Close()
+		shm.Remove(name)
+	})
+	return r
+}
+
+// Messages of random length 1..4096 cross from one process to another
+// complete and in order, through Write and through Reserve/Commit, read
+// one by one and in batches.
+func TestCrossProcess(t *testing.T) {
+	n := crossProcessMessages
+	for _, mode := range [][2]string{{"write", "next"}, {"reserve", "batch"}} {
+		t.Run(mode[0]+"-"+mode[1], func(t *testing.T) {
+			r := createRing(t)
+			c, err := r.Consumer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := testutil.Start(t, "produce", r.Segment().Name(), strconv.Itoa(n), "0", mode[0])
+			ctx, cancel := context.WithTimeout(context.Background(), 4*testutil.Timeout)
+			defer cancel()
+			start := time.Now()
+			if err := consume(ctx, c, 0, uint64(n), mode[1]); err != nil {
+				t.Fatalf("%v; producer stderr: %s", err, p.Stderr())
+			}
+			if _, err := c.Next(ctx); err != io.EOF {
+				t.Fatalf("after the last message: %v, want io.EOF", err)
+			}
+			p.Wait()
+			t.Logf("%d messages in %v", n, time.Since(start))
+		})
+	}
+}
+
+// A producer killed between Reserve and Commit: the consumer gets every
+// committed message, then ErrPeerDead rather than a hang, and never the
+// half-written one; a new producer then carries on.
+func TestProducerKilled(t *testing.T) {
+	r := createRing(t)
+	c, err := r.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=ringbuf/commit/before=kill@101"}, "produce", r.Segment().Name(), "1000", "0", "reserve")
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	if err := consume(ctx, c, 0, 100, "next"); err != nil {
+		t.Fatal(err)
+	}
+	if sig := p.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("producer ended by %v, want SIGKILL", sig)
+	}
+	start := time.Now()
+	if _, err := c.Next(ctx); !errors.Is(err, ringbuf.ErrPeerDead) || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("Next after the producer died = %v, want ErrPeerDead", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("noticing the dead producer took %v", d)
+	}
+	// A new producer takes over where the committed messages end.
+	p2 := testutil.Start(t, "produce", r.Segment().Name(), "500", "100", "write")
+	if err := consume(ctx, c, 100, 500, "next"); err != nil {
+		t.Fatal(err)
+	}
+	p2.Wait()
+}
