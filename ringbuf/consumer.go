@@ -30,8 +30,11 @@ func (r *Ring) Consumer() (*Consumer, error) {
 		return nil, err
 	}
 	pos := r.cons.pos.Load()
-	c := &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}
-	return c, nil
+	if pos%recordAlign != 0 {
+		r.cons.owner.CompareAndSwap(uint64(t), 0)
+		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
+	}
+	return &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}, nil
 }
 
 // SetWait sets how reads wait for data.
@@ -43,7 +46,7 @@ func (c *Consumer) peek() ([]byte, error) {
 	for {
 		if c.next == c.prodCache {
 			p := c.r.prod.pos.Load()
-			if p < c.next || p-c.pos > c.r.geo.capacity {
+			if p < c.next || p-c.pos > c.r.geo.capacity || p%recordAlign != 0 {
 				return nil, fmt.Errorf("%w: producer at %d, consumer at %d, capacity %d", ErrCorrupt, p, c.pos, c.r.geo.capacity)
 			}
 			c.prodCache = p

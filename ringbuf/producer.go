@@ -31,7 +31,11 @@ func (r *Ring) Producer() (*Producer, error) {
 		return nil, err
 	}
 	p := &Producer{r: r, token: t, pos: r.prod.pos.Load(), consCache: r.cons.pos.Load()}
-	if err := p.checkCons(p.consCache); err != nil {
+	err = p.checkCons(p.consCache)
+	if p.pos%recordAlign != 0 {
+		err = fmt.Errorf("%w: producer position %d is not %d-byte aligned", ErrCorrupt, p.pos, recordAlign)
+	}
+	if err != nil {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
@@ -44,7 +48,7 @@ func (p *Producer) SetWait(w Wait) { p.wait = w }
 
 // checkCons validates a consumer position read from shared memory.
 func (p *Producer) checkCons(c uint64) error {
-	if c > p.pos || p.pos-c > p.r.geo.capacity {
+	if c > p.pos || p.pos-c > p.r.geo.capacity || c%recordAlign != 0 {
 		return fmt.Errorf("%w: consumer at %d, producer at %d, capacity %d", ErrCorrupt, c, p.pos, p.r.geo.capacity)
 	}
 	return nil

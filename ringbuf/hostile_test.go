@@ -1,0 +1,109 @@
+package ringbuf
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+// healthyRing returns a heap ring, its memory, and a producer and consumer
+// with some messages in flight, wrapped around once.
+func healthyRing(t testing.TB) (*Ring, []byte) {
+	g, _ := newGeometry(MinCapacity, 512)
+	mem := heapMemory(int(dataOffset + g.capacity))
+	*lineAt[geometry](mem[offGeometry:]) = g
+	r, err := attach(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, mem
+}
+
+// exercise runs a bounded number of non-blocking operations on a ring that
+// may be corrupt; every error must be one the package documents.
+func exercise(t testing.TB, mem []byte) {
+	r, err := attach(mem)
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("attach: %v", err)
+		}
+		return
+	}
+	r.prod.owner.Store(0)
+	r.cons.owner.Store(0)
+	p, perr := r.Producer()
+	c, cerr := r.Consumer()
+	for i := 0; i < 50; i++ {
+		if cerr == nil {
+			if _, err := c.TryNext(); err != nil && err != ErrEmpty && !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("TryNext: %v", err)
+			}
+		}
+		if perr == nil {
+			msg := make([]byte, 1+i*7%500)
+			if err := p.TryWrite(msg); err != nil && err != ErrFull && !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("TryWrite: %v", err)
+			}
+		}
+	}
+	if perr != nil && !errors.Is(perr, ErrCorrupt) {
+		t.Fatalf("Producer: %v", perr)
+	}
+}
+
+// 10,000 random scribbles over the geometry, the positions and the record
+// headers: each gives ErrCorrupt or valid data, never a panic or a hang.
+func TestHostileScribbles(t *testing.T) {
+	r, mem := healthyRing(t)
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	for i := range 40 { // wrap around at least once
+		p.TryWrite(make([]byte, 100+i))
+		c.TryNext()
+	}
+	for i := range 5 {
+		p.TryWrite(make([]byte, 300+i))
+	}
+	p.Close()
+	c.Close()
+	healthy := append([]byte(nil), mem...)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10_000 {
+		copy(mem, healthy)
+		for range 1 + rng.IntN(4) {
+			switch rng.IntN(4) {
+			case 0: // geometry
+				mem[offGeometry+rng.IntN(24)] = byte(rng.Uint32())
+			case 1: // a position
+				off := []int{offProducer, offConsumer}[rng.IntN(2)]
+				binary.LittleEndian.PutUint64(mem[off:], rng.Uint64()>>rng.IntN(64))
+			case 2: // a record header, at a record boundary
+				at := dataOffset + 8*rng.IntN(MinCapacity/8)
+				binary.LittleEndian.PutUint32(mem[at:], rng.Uint32()>>rng.IntN(32))
+				if rng.IntN(2) == 0 {
+					binary.LittleEndian.PutUint32(mem[at+4:], uint32(rng.IntN(3)))
+				}
+			default: // anywhere in the data
+				mem[dataOffset+rng.IntN(MinCapacity)] = byte(rng.Uint32())
+			}
+		}
+		exercise(t, mem)
+	}
+}
+
+// FuzzRecords decodes arbitrary data areas and positions: never a panic,
+// an out-of-range slice or an endless loop.
+func FuzzRecords(f *testing.F) {
+	_, mem := healthyRing(f)
+	f.Add(uint64(0), uint64(16), mem[dataOffset:dataOffset+64])
+	f.Add(uint64(4000), uint64(4200), []byte{0x60, 0, 0, 0, 1, 0, 0, 0})
+	f.Add(uint64(8), uint64(8+4096), []byte{0xF8, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, cons, prod uint64, data []byte) {
+		_, mem := healthyRing(t)
+		copy(mem[dataOffset:], data)
+		binary.LittleEndian.PutUint64(mem[offConsumer:], cons)
+		binary.LittleEndian.PutUint64(mem[offProducer:], prod)
+		exercise(t, mem)
+	})
+}
