@@ -20,6 +20,7 @@ type Consumer struct {
 	prodCache uint64 // the producer's position as last read
 	wait      Wait
 	err       error // for Messages
+	tally     tally
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
@@ -89,14 +90,11 @@ func (c *Consumer) Release() {
 	// load of our position, and so before it overwrites them.
 	c.r.cons.pos.Store(c.next)
 	c.pos = c.next
-	wake(c.r.cons, c.r.prod)
+	wake(c.r.cons, c.r.prodFlag, &c.tally)
 }
 
-// count adds n messages of b bytes to our counters; only we write them.
-func (c *Consumer) count(n, b uint64) {
-	c.r.cons.msgs.Store(c.r.cons.msgs.Load() + n)
-	c.r.cons.bytes.Store(c.r.cons.bytes.Load() + b)
-}
+// count adds n messages of b bytes to our counters.
+func (c *Consumer) count(n, b uint64) { c.tally.add(c.r.cons, n, b) }
 
 // TryNext returns the next message in place, without copying and without
 // waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
@@ -128,11 +126,12 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 
 // waitData waits until the producer has published more than we have seen.
 func (c *Consumer) waitData(ctx context.Context) error {
-	closed := func() bool { return c.r.prodMeta.closed.Load() == 1 }
+	c.tally.publish(c.r.cons) // before sleeping: the counters stay current for observers
+	closed := func() bool { return c.r.prodFlag.closed.Load() == 1 }
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
-	err := waitFor(ctx, c.wait, c.r.cons, c.r.prod, c.next, closed)
+	err := waitFor(ctx, c.wait, c.r.cons, c.r.prod, c.r.consFlag, c.next, closed)
 	if err == nil && closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
@@ -240,6 +239,7 @@ func (c *Consumer) Err() error { return c.err }
 // Close releases what was read and gives up the consumer role.
 func (c *Consumer) Close() error {
 	c.Release()
+	c.tally.publish(c.r.cons)
 	c.r.cons.owner.CompareAndSwap(uint64(c.token), 0)
 	return nil
 }

@@ -13,10 +13,12 @@ import (
 const (
 	lineSize = 128
 
-	offGeometry = 0 * lineSize // written once by the creator
-	offProducer = 1 * lineSize // written by the producer
-	offConsumer = 2 * lineSize // written by the consumer
-	dataOffset  = 4096         // the records, a page boundary
+	offGeometry      = 0 * lineSize // written once by the creator
+	offProducer      = 1 * lineSize // written by the producer on every message
+	offConsumer      = 2 * lineSize // written by the consumer on every release
+	offProducerFlags = 3 * lineSize // written by the producer when it parks or closes
+	offConsumerFlags = 4 * lineSize // written by the consumer when it parks
+	dataOffset       = 4096         // the records, a page boundary
 
 	recordHeader = 8 // int32 length, uint32 kind
 	recordAlign  = 8
@@ -62,12 +64,12 @@ type geometry struct {
 	maxMsg   uint64 // longest message
 }
 
-// side is a producer or consumer line. Only its owner writes pos and the
-// counters; the other side reads them.
+// side is a producer or consumer line. Only its owner writes it; the
+// other side reads pos. The counters are published now and then (every
+// countEvery messages, and when the owner waits or closes), not on every
+// message: a store to shared memory is a locked instruction on amd64.
 type side struct {
 	pos     atomic.Uint64 // next byte to write (producer) or read (consumer); never wraps in practice
-	parked  atomic.Uint32 // 1 while the owner is parked, or about to park, on the other side's pos
-	_       uint32
 	owner   atomic.Uint64 // live.Token of the owning process, 0 if none
 	msgs    atomic.Uint64 // messages written or read
 	bytes   atomic.Uint64 // payload bytes written or read
@@ -75,8 +77,46 @@ type side struct {
 	wakeups atomic.Uint64 // futex wake-ups the owner sent to the other side
 }
 
-// sideSize is the bytes of a side; the producer's meta follows it.
-const sideSize = 56
+// flags sit on their own line, apart from pos: the other side reads parked
+// on every message, and would miss in its cache if it shared a line with
+// the constantly written pos.
+type flags struct {
+	parked atomic.Uint32 // 1 while the owner is parked, or about to park, on the other side's pos
+	closed atomic.Uint32 // producer only: 1 once it closed; the consumer gets io.EOF when drained
+}
+
+// countEvery is how many messages a side handles between publishing its
+// counters.
+const countEvery = 64
+
+// tally is a side's private count of what it has not yet published.
+type tally struct {
+	msgs, bytes, wakeups uint64
+}
+
+// publish adds t to s's counters and clears it.
+func (t *tally) publish(s *side) {
+	if t.msgs != 0 {
+		s.msgs.Store(s.msgs.Load() + t.msgs) // only the owner writes its counters
+		s.bytes.Store(s.bytes.Load() + t.bytes)
+	}
+	if t.wakeups != 0 {
+		s.wakeups.Store(s.wakeups.Load() + t.wakeups)
+	}
+	*t = tally{}
+}
+
+// add counts n messages of b bytes, publishing every countEvery.
+func (t *tally) add(s *side, n, b uint64) {
+	t.msgs += n
+	t.bytes += b
+	if t.msgs >= countEvery {
+		t.publish(s)
+	}
+}
+
+// sideSize is the bytes of a side.
+const sideSize = 48
 
 // Counters are a side's counters.
 type Counters struct {

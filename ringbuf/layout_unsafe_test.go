@@ -10,15 +10,15 @@ func TestLayout(t *testing.T) {
 	if s := unsafe.Sizeof(side{}); s != sideSize {
 		t.Fatalf("side is %d bytes, sideSize says %d", s, sideSize)
 	}
-	if sideSize+unsafe.Sizeof(meta{}) > lineSize || unsafe.Sizeof(geometry{}) > lineSize {
+	if unsafe.Sizeof(flags{}) > lineSize || unsafe.Sizeof(geometry{}) > lineSize {
 		t.Fatal("a line's contents overflow 128 bytes")
 	}
 	var s side
 	for name, off := range map[string]uintptr{
-		"pos": unsafe.Offsetof(s.pos), "parked": unsafe.Offsetof(s.parked), "owner": unsafe.Offsetof(s.owner),
+		"pos": unsafe.Offsetof(s.pos), "owner": unsafe.Offsetof(s.owner),
 		"msgs": unsafe.Offsetof(s.msgs), "bytes": unsafe.Offsetof(s.bytes), "waits": unsafe.Offsetof(s.waits), "wakeups": unsafe.Offsetof(s.wakeups),
 	} {
-		want := map[string]uintptr{"pos": 0, "parked": 8, "owner": 16, "msgs": 24, "bytes": 32, "waits": 40, "wakeups": 48}[name]
+		want := map[string]uintptr{"pos": 0, "owner": 8, "msgs": 16, "bytes": 24, "waits": 32, "wakeups": 40}[name]
 		if off != want {
 			t.Errorf("side.%s at %d, docs/FORMAT.md says %d", name, off, want)
 		}

@@ -20,6 +20,7 @@ type Producer struct {
 	claimLen  int
 	claimAt   uint64 // position of the reservation's header
 	wait      Wait
+	tally     tally
 }
 
 // Producer makes this process the ring's producer. It fails with ErrBusy
@@ -39,7 +40,7 @@ func (r *Ring) Producer() (*Producer, error) {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
-	r.prodMeta.closed.Store(0)
+	r.prodFlag.closed.Store(0)
 	return p, nil
 }
 
@@ -108,7 +109,8 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 		if err != ErrFull {
 			return b, err
 		}
-		if err := waitFor(ctx, p.wait, p.r.prod, p.r.cons, p.consCache, nil); err != nil {
+		p.tally.publish(p.r.prod) // before sleeping: the counters stay current for observers
+		if err := waitFor(ctx, p.wait, p.r.prod, p.r.cons, p.r.prodFlag, p.consCache, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -125,10 +127,9 @@ func (p *Producer) Commit() error {
 	p.pos += p.claimed
 	// Release: the record happens-before the consumer's load of pos.
 	p.r.prod.pos.Store(p.pos)
-	p.r.prod.msgs.Store(p.r.prod.msgs.Load() + 1) // only we write our counters
-	p.r.prod.bytes.Store(p.r.prod.bytes.Load() + uint64(p.claimLen))
 	p.claimed = 0
-	wake(p.r.prod, p.r.cons)
+	wake(p.r.prod, p.r.consFlag, &p.tally)
+	p.tally.add(p.r.prod, 1, uint64(p.claimLen))
 	return nil
 }
 
@@ -165,8 +166,9 @@ func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
 // then io.EOF. An open reservation is dropped.
 func (p *Producer) Close() error {
 	p.claimed = 0
-	p.r.prodMeta.closed.Store(1)
+	p.r.prodFlag.closed.Store(1)
 	p.r.prod.owner.CompareAndSwap(uint64(p.token), 0)
-	wake(p.r.prod, p.r.cons)
+	wake(p.r.prod, p.r.consFlag, &p.tally)
+	p.tally.publish(p.r.prod)
 	return nil
 }

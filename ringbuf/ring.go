@@ -3,7 +3,6 @@ package ringbuf
 import (
 	"fmt"
 	"math/bits"
-	"sync/atomic"
 
 	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/shm"
@@ -25,12 +24,8 @@ type Ring struct {
 	data     []byte
 	prod     *side
 	cons     *side
-	prodMeta *meta
-}
-
-// meta follows the producer's side on its line: flags the producer sets.
-type meta struct {
-	closed atomic.Uint32 // 1 once the producer closed: the consumer gets io.EOF when drained
+	prodFlag *flags
+	consFlag *flags
 }
 
 // Create makes a ring segment called name with capacity bytes of data (a
@@ -121,7 +116,8 @@ func attach(mem []byte) (*Ring, error) {
 		data:     mem[dataOffset : dataOffset+g.capacity],
 		prod:     lineAt[side](mem[offProducer:]),
 		cons:     lineAt[side](mem[offConsumer:]),
-		prodMeta: lineAt[meta](mem[offProducer+sideSize:]),
+		prodFlag: lineAt[flags](mem[offProducerFlags:]),
+		consFlag: lineAt[flags](mem[offConsumerFlags:]),
 	}, nil
 }
 
@@ -180,7 +176,7 @@ type State struct {
 func (r *Ring) State() State {
 	p, c := r.prod.pos.Load(), r.cons.pos.Load()
 	st := State{Capacity: r.geo.capacity, MaxMessage: r.geo.maxMsg, ProducerPos: p, ConsumerPos: c,
-		ProducerWait: r.prod.parked.Load() == 1, ConsumerWait: r.cons.parked.Load() == 1,
+		ProducerWait: r.prodFlag.parked.Load() == 1, ConsumerWait: r.consFlag.parked.Load() == 1,
 		Produced: r.prod.counters(), Consumed: r.cons.counters()}
 	if p >= c && p-c <= r.geo.capacity {
 		st.Used = p - c

@@ -125,14 +125,13 @@ func TestHeapRing(t *testing.T) {
 				if err := <-done; err != nil {
 					t.Fatal(err)
 				}
-				c.Release() // the last message handed out in place
-				st := r.State()
-				if st.Produced.Messages != n || st.Consumed.Messages != n || st.Produced.Bytes != st.Consumed.Bytes || st.Used != 0 {
-					t.Fatalf("counters: %+v", st)
-				}
 				p.Close()
 				if _, err := c.Next(ctx); err != io.EOF {
 					t.Fatalf("Next after the producer closed = %v, want io.EOF", err)
+				}
+				st := r.State() // both sides have published their counters by now
+				if st.Produced.Messages != n || st.Consumed.Messages != n || st.Produced.Bytes != st.Consumed.Bytes || st.Used != 0 {
+					t.Fatalf("counters: %+v", st)
 				}
 			})
 		}

@@ -57,7 +57,7 @@ const (
 // means never), ctx ends, or the peer's process is found dead. me is the
 // waiting side: it announces itself parked there, so that the other side
 // knows to wake it.
-func waitFor(ctx context.Context, w Wait, me, other *side, seen uint64, done func() bool) error {
+func waitFor(ctx context.Context, w Wait, me, other *side, myFlags *flags, seen uint64, done func() bool) error {
 	stop := func() bool { return other.pos.Load() != seen || done != nil && done() }
 	if w != Block {
 		start := time.Now()
@@ -88,14 +88,14 @@ func waitFor(ctx context.Context, w Wait, me, other *side, seen uint64, done fun
 		// Announce, then look again: the other side stores its position,
 		// then loads our flag. Both are sequentially consistent, so either
 		// we see its new position or it sees us parked and wakes us.
-		me.parked.Store(1)
+		myFlags.parked.Store(1)
 		p := other.pos.Load()
 		if p != seen || done != nil && done() {
-			me.parked.Store(0)
+			myFlags.parked.Store(0)
 			return nil
 		}
 		err := futex.WaitContextUntil(ctx, lowWord(&other.pos), uint32(p), time.Now().Add(recheck))
-		me.parked.Store(0)
+		myFlags.parked.Store(0)
 		switch {
 		case err == nil:
 			if stop() {
@@ -125,12 +125,12 @@ func peerDead(s *side) bool {
 	return true
 }
 
-// wake wakes the owner of other if it announced itself parked; me counts
-// the wake-up. Called after me's position was stored.
-func wake(me, other *side) {
-	if other.parked.Load() == 1 {
-		_, _ = futex.Wake(lowWord(&me.pos), 1)
-		me.wakeups.Store(me.wakeups.Load() + 1)
+// wake wakes the other side if it announced itself parked on mine, and
+// counts the wake-up in t. Called after my position was stored.
+func wake(mine *side, otherFlags *flags, t *tally) {
+	if otherFlags.parked.Load() == 1 {
+		_, _ = futex.Wake(lowWord(&mine.pos), 1)
+		t.wakeups++
 	}
 }
 

@@ -1,0 +1,162 @@
+package ringbuf_test
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"strconv"
+	"testing"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+func init() { testutil.Child("bench-drain", childDrain) }
+
+var benchSizes = []int{8, 64, 1024, 65536}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// drain consumes everything, reading every byte of every message (a
+// CRC-32C: hardware-fast, so it measures the ring, not the reader), until
+// the producer closes.
+func drain(c *ringbuf.Consumer) (sum uint32, err error) {
+	for {
+		_, err := c.ReadBatch(context.Background(), 256, func(msg []byte) error {
+			sum = crc32.Update(sum, castagnoli, msg)
+			return nil
+		})
+		if err != nil {
+			return sum, err
+		}
+	}
+}
+
+// BenchmarkRing is one message from a producer goroutine to a consumer
+// goroutine through a heap ring (the same code as a shared ring).
+func BenchmarkRing(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			r, err := ringbuf.New(1<<22, 1<<16)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p, _ := r.Producer()
+			c, _ := r.Consumer()
+			done := make(chan struct{})
+			go func() { drain(c); close(done) }()
+			msg := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := p.Write(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p.Close()
+			<-done
+		})
+	}
+}
+
+// BenchmarkChan64 is the same for a buffered channel of [64]byte between
+// two goroutines: the in-process reference for 64-byte messages.
+func BenchmarkChan64(b *testing.B) {
+	ch := make(chan [64]byte, 4096)
+	done := make(chan struct{})
+	go func() {
+		var sum uint32
+		for m := range ch {
+			sum = crc32.Update(sum, castagnoli, m[:])
+		}
+		_ = sum
+		close(done)
+	}()
+	var msg [64]byte
+	b.SetBytes(64)
+	b.ReportAllocs()
+	for b.Loop() {
+		ch <- msg
+	}
+	close(ch)
+	<-done
+}
+
+// BenchmarkReserveCommit64K fills 64 KiB messages in place: the zero-copy
+// path, to compare with BenchmarkCopy64K.
+func BenchmarkReserveCommit64K(b *testing.B) {
+	r, _ := ringbuf.New(1<<22, 1<<16)
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	done := make(chan struct{})
+	go func() { drain(c); close(done) }()
+	src := make([]byte, 1<<16)
+	b.SetBytes(1 << 16)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, err := p.Reserve(context.Background(), 1<<16)
+		if err != nil {
+			b.Fatal(err)
+		}
+		copy(buf, src)
+		p.Commit()
+	}
+	p.Close()
+	<-done
+}
+
+// BenchmarkCopy64K is a single-core copy of 64 KiB: the floor for moving
+// the bytes at all.
+func BenchmarkCopy64K(b *testing.B) {
+	src, dst := make([]byte, 1<<16), make([]byte, 1<<16)
+	b.SetBytes(1 << 16)
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(dst, src)
+	}
+}
+
+func childDrain(args []string) error {
+	r, err := ringbuf.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	c, err := r.Consumer()
+	if err != nil {
+		return err
+	}
+	testutil.Send("ready")
+	drain(c)
+	return c.Close()
+}
+
+// BenchmarkRingCrossProcess is one message to a consumer process through
+// a shared ring in /dev/shm.
+func BenchmarkRingCrossProcess(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			name := testutil.Name(b)
+			r, err := ringbuf.Create(name, 1<<22, 1<<16, &shm.Options{Prefault: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer shm.Remove(name)
+			defer r.Close()
+			p, _ := r.Producer()
+			child := testutil.Start(b, "bench-drain", name)
+			child.Expect("ready")
+			msg := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := p.Write(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p.Close()
+			child.Wait()
+		})
+	}
+}
