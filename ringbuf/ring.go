@@ -155,29 +155,44 @@ func claim(s *side) (live.Token, error) {
 	}
 }
 
+// StateOf returns the state of the ring in seg, a ring segment opened by
+// shm.Open, read-only or not: for observers such as shmtool.
+func StateOf(seg *shm.Segment) (State, error) {
+	if seg.Kind() != Kind {
+		return State{}, fmt.Errorf("ringbuf: %s is a %q segment, not a ring", seg.Name(), seg.Kind())
+	}
+	r, err := attach(seg.Payload())
+	if err != nil {
+		return State{}, fmt.Errorf("ringbuf: %s: %w", seg.Name(), err)
+	}
+	return r.State(), nil
+}
+
 // State is a snapshot of a ring, for observers such as shmtool.
 type State struct {
-	Capacity      uint64   `json:"capacity"`
-	MaxMessage    uint64   `json:"max_message"`
-	Used          uint64   `json:"used"`
-	ProducerPos   uint64   `json:"producer_pos"`
-	ConsumerPos   uint64   `json:"consumer_pos"`
-	ProducerPID   int      `json:"producer_pid"`
-	ConsumerPID   int      `json:"consumer_pid"`
-	ProducerAlive bool     `json:"producer_alive"`
-	ConsumerAlive bool     `json:"consumer_alive"`
-	ProducerWait  bool     `json:"producer_parked"`
-	ConsumerWait  bool     `json:"consumer_parked"`
-	Produced      Counters `json:"produced"`
-	Consumed      Counters `json:"consumed"`
+	Capacity      uint64 `json:"capacity"`
+	MaxMessage    uint64 `json:"max_message"`
+	Used          uint64 `json:"used"`
+	ProducerPos   uint64 `json:"producer_pos"`
+	ConsumerPos   uint64 `json:"consumer_pos"`
+	ProducerPID   int    `json:"producer_pid"`
+	ConsumerPID   int    `json:"consumer_pid"`
+	ProducerAlive bool   `json:"producer_alive"`
+	ConsumerAlive bool   `json:"consumer_alive"`
+	ProducerWait  bool   `json:"producer_parked"`
+	ConsumerWait  bool   `json:"consumer_parked"`
+	Counters      struct {
+		Produced Counters `json:"produced"`
+		Consumed Counters `json:"consumed"`
+	} `json:"counters"`
 }
 
 // State returns a snapshot of r; it only reads r.
 func (r *Ring) State() State {
 	p, c := r.prod.pos.Load(), r.cons.pos.Load()
 	st := State{Capacity: r.geo.capacity, MaxMessage: r.geo.maxMsg, ProducerPos: p, ConsumerPos: c,
-		ProducerWait: r.prodFlag.parked.Load() == 1, ConsumerWait: r.consFlag.parked.Load() == 1,
-		Produced: r.prod.counters(), Consumed: r.cons.counters()}
+		ProducerWait: r.prodFlag.parked.Load() == 1, ConsumerWait: r.consFlag.parked.Load() == 1}
+	st.Counters.Produced, st.Counters.Consumed = r.prod.counters(), r.cons.counters()
 	if p >= c && p-c <= r.geo.capacity {
 		st.Used = p - c
 	}

@@ -130,7 +130,7 @@ func TestHeapRing(t *testing.T) {
 					t.Fatalf("Next after the producer closed = %v, want io.EOF", err)
 				}
 				st := r.State() // both sides have published their counters by now
-				if st.Produced.Messages != n || st.Consumed.Messages != n || st.Produced.Bytes != st.Consumed.Bytes || st.Used != 0 {
+				if st.Counters.Produced.Messages != n || st.Counters.Consumed.Messages != n || st.Counters.Produced.Bytes != st.Counters.Consumed.Bytes || st.Used != 0 {
 					t.Fatalf("counters: %+v", st)
 				}
 			})

@@ -21,6 +21,7 @@ type createFlags struct {
 	tracked bool
 	typ     string // element type, for value and array
 	length  int    // elements, for array
+	maxMsg  int    // longest message, for ring
 	kind    string
 	mode    string
 	asJSON  bool
@@ -42,7 +43,11 @@ func newCreate(stdout io.Writer) *cobra.Command {
                                    (0: unbounded), recording holders if --tracked
   --kind value --type T            a value.Value[T], T one of int8..int64,
                                    uint8..uint64, float32, float64
-  --kind array --type T --len N    an array.Array[T] of N elements`,
+  --kind array --type T --len N    an array.Array[T] of N elements
+  --kind ring --size BYTES [--max-msg N]
+                                   a ringbuf message ring with BYTES of data (a power
+                                   of two, at least 4K), messages up to N bytes
+                                   (default and limit: BYTES/4 - 8)`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			k, ok := kinds[f.kind]
@@ -78,6 +83,7 @@ func newCreate(stdout io.Writer) *cobra.Command {
 	fl.IntVar(&f.parties, "parties", 0, "parties, for --kind barrier")
 	fl.StringVar(&f.typ, "type", "", "element type, for --kind value and array")
 	fl.IntVar(&f.length, "len", 0, "number of elements, for --kind array")
+	fl.IntVar(&f.maxMsg, "max-msg", 0, "longest message, for --kind ring")
 	fl.StringVar(&f.mode, "mode", "0600", "permission bits, octal")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new segment as JSON")
 	return cmd

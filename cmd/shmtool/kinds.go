@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/semaphore"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -74,6 +76,33 @@ var kinds = map[string]kind{
 			return bt.createArray(name, f.length, o)
 		},
 	},
+	"ring": {
+		state: func(seg *shm.Segment) (map[string]any, error) {
+			st, err := ringbuf.StateOf(seg)
+			if err != nil {
+				return nil, err
+			}
+			return toMap(st)
+		},
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			capacity, err := parseSize(f.size)
+			if err != nil {
+				return nil, usagef("--size: %v", err)
+			}
+			maxMsg := f.maxMsg
+			if maxMsg == 0 {
+				maxMsg = int(capacity/4) - 8
+			}
+			r, err := ringbuf.Create(name, int(capacity), maxMsg, o)
+			if err != nil {
+				if errors.Is(err, shm.ErrInvalidSize) {
+					return nil, usageError{err}
+				}
+				return nil, err
+			}
+			return r.Segment(), nil
+		},
+	},
 	"semaphore": {
 		state: objectState(func(s *semaphore.Semaphore) any { return s.State() }),
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
@@ -119,13 +148,18 @@ func objectState[T any](state func(*T) any) func(*shm.Segment) (map[string]any, 
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(state(v))
-		if err != nil {
-			return nil, err
-		}
-		var m map[string]any
-		return m, json.Unmarshal(b, &m)
+		return toMap(state(v))
 	}
+}
+
+// toMap turns a state struct into inspect's JSON object.
+func toMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
 }
 
 // createObject makes a named object of T, initialized by init.
@@ -144,5 +178,5 @@ func createObject[T any](init func(*T) error) func(string, *createFlags, *shm.Op
 
 // kindNames lists the kinds create accepts, for messages.
 func kindNames() string {
-	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier", "value", "array"})
+	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier", "value", "array", "ring"})
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 )
 
@@ -76,5 +78,37 @@ func TestCreateKindUsage(t *testing.T) {
 		if _, errOut, code := shmtool(t, args...); code != 2 {
 			t.Errorf("shmtool %v: exit %d, stderr %q; want 2", args, code, errOut)
 		}
+	}
+}
+
+// inspect shows a ring's producer, fill and counters.
+func TestInspectRing(t *testing.T) {
+	name := testutil.Name(t)
+	mustRun(t, "create", "--kind", "ring", "--size", "64K", "--max-msg", "1000", name)
+	defer shm.Remove(name)
+	r, err := ringbuf.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, err := r.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for range 64 { // counters are published every 64 messages
+		if err := p.Write(make([]byte, 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kind, st := inspectState(t, name)
+	produced := st["counters"].(map[string]any)["produced"].(map[string]any)
+	if kind != "ring" || st["capacity"] != float64(65536) || st["max_message"] != float64(1000) ||
+		st["producer_pid"] != float64(os.Getpid()) || st["producer_alive"] != true || st["consumer_pid"] != float64(0) ||
+		st["used"] != float64(64*112) || produced["messages"] != float64(64) || produced["bytes"] != float64(6400) {
+		t.Fatalf("inspect of a ring = %s %v", kind, st)
+	}
+	if _, _, code := shmtool(t, "create", "--kind", "ring", "--size", "3000", name+"x"); code != 2 {
+		t.Fatalf("create ring of a bad size: exit %d, want 2", code)
 	}
 }
