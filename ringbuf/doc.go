@@ -10,6 +10,11 @@
 //	c, err := r.Consumer()
 //	for msg := range c.Messages(ctx) { ... }              // in place, no copy
 //
+// A ring also carries a byte stream, Python's Pipe in one direction:
+// StreamWriter (io.Writer, io.ReaderFrom, io.Closer) and StreamReader
+// (io.Reader, io.WriterTo), with SetDeadline as on a net.Conn, and io.EOF
+// for the reader once the writer closes.
+//
 // The producer reserves room in the ring itself (Reserve), fills it and
 // publishes it (Commit); the consumer sees each message in place (Next,
 // ReadBatch, Messages) and releases it when it moves on. Write and Read

@@ -118,10 +118,23 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 
 // Commit publishes the reserved message to the consumer. The reserved
 // bytes must not be touched afterwards.
-func (p *Producer) Commit() error {
+func (p *Producer) Commit() error { return p.CommitN(p.claimLen) }
+
+// CommitN publishes the first n bytes of the reservation as the message,
+// for a producer that learns the length only as it fills it (n == 0
+// cancels the reservation).
+func (p *Producer) CommitN(n int) error {
 	if p.claimed == 0 {
 		return ErrNoReservation
 	}
+	if n < 0 || n > p.claimLen {
+		return fmt.Errorf("ringbuf: commit of %d bytes of a %d-byte reservation", n, p.claimLen)
+	}
+	if n == 0 {
+		p.claimed = 0
+		return nil
+	}
+	p.claimed, p.claimLen = recordSize(n), n
 	failpoint.Inject("ringbuf/commit/before")
 	p.header(p.claimAt&p.r.mask, int32(p.claimLen), kindMessage) // the length, stored last
 	p.pos += p.claimed

@@ -3,3 +3,5 @@
 package ringbuf_test
 
 const crossProcessMessages = 10_000_000
+
+const streamBytes = 1 << 30

@@ -1,0 +1,174 @@
+package ringbuf
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+)
+
+// StreamWriter writes a byte stream into a ring, in chunks of up to the
+// ring's maximum message size: Python's Pipe, one way. It implements
+// io.Writer, io.ReaderFrom and io.Closer. It is not safe for concurrent
+// use.
+type StreamWriter struct {
+	p        *Producer
+	deadline time.Time
+}
+
+// StreamReader reads the byte stream a StreamWriter writes. It implements
+// io.Reader and io.WriterTo; it returns io.EOF once the writer has closed
+// and everything was read, and ErrPeerDead if the writer's process died.
+// It is not safe for concurrent use.
+type StreamReader struct {
+	c        *Consumer
+	left     []byte // the unread rest of the current message, in place
+	deadline time.Time
+}
+
+// StreamWriter makes this process the ring's producer, for a byte stream.
+func (r *Ring) StreamWriter() (*StreamWriter, error) {
+	p, err := r.Producer()
+	if err != nil {
+		return nil, err
+	}
+	return &StreamWriter{p: p}, nil
+}
+
+// StreamReader makes this process the ring's consumer, for a byte stream.
+func (r *Ring) StreamReader() (*StreamReader, error) {
+	c, err := r.Consumer()
+	if err != nil {
+		return nil, err
+	}
+	return &StreamReader{c: c}, nil
+}
+
+// SetDeadline sets when Write and ReadFrom give up waiting for room, with
+// os.ErrDeadlineExceeded. A zero time means no deadline.
+func (w *StreamWriter) SetDeadline(t time.Time) error { w.deadline = t; return nil }
+
+// SetDeadline sets when Read and WriteTo give up waiting for data, with
+// os.ErrDeadlineExceeded. A zero time means no deadline.
+func (r *StreamReader) SetDeadline(t time.Time) error { r.deadline = t; return nil }
+
+// withDeadline returns a context for one call; only a deadline costs an
+// allocation.
+func withDeadline(d time.Time) (context.Context, context.CancelFunc) {
+	if d.IsZero() {
+		return context.Background(), func() {}
+	}
+	return context.WithDeadline(context.Background(), d)
+}
+
+// streamErr turns a context's deadline into the error net.Conn returns.
+func streamErr(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return os.ErrDeadlineExceeded
+	}
+	return err
+}
+
+// Write writes b, waiting for room as needed.
+func (w *StreamWriter) Write(b []byte) (int, error) {
+	ctx, cancel := withDeadline(w.deadline)
+	defer cancel()
+	n := 0
+	for n < len(b) {
+		chunk := min(len(b)-n, w.p.r.MaxMessage())
+		buf, err := w.p.Reserve(ctx, chunk)
+		if err != nil {
+			return n, streamErr(err)
+		}
+		copy(buf, b[n:n+chunk])
+		if err := w.p.Commit(); err != nil {
+			return n, err
+		}
+		n += chunk
+	}
+	return n, nil
+}
+
+// ReadFrom copies src into the stream until io.EOF, reading straight into
+// the ring's memory.
+func (w *StreamWriter) ReadFrom(src io.Reader) (int64, error) {
+	ctx, cancel := withDeadline(w.deadline)
+	defer cancel()
+	var total int64
+	for {
+		buf, err := w.p.Reserve(ctx, w.p.r.MaxMessage())
+		if err != nil {
+			return total, streamErr(err)
+		}
+		n, rerr := src.Read(buf)
+		if err := w.p.CommitN(n); err != nil {
+			return total, err
+		}
+		total += int64(n)
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// Close ends the stream: the reader gets io.EOF after the last byte.
+func (w *StreamWriter) Close() error { return w.p.Close() }
+
+// Read reads up to len(b) bytes of the stream, waiting for at least one.
+func (r *StreamReader) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if len(r.left) == 0 {
+		ctx, cancel := withDeadline(r.deadline)
+		msg, err := r.c.Next(ctx)
+		cancel()
+		if err != nil {
+			return 0, streamErr(err)
+		}
+		r.left = msg
+	}
+	n := copy(b, r.left)
+	r.left = r.left[n:]
+	return n, nil
+}
+
+// WriteTo writes the rest of the stream to dst, from the ring's memory,
+// until the writer closes (a nil error) or an error occurs.
+func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
+	var total int64
+	if len(r.left) > 0 {
+		n, err := dst.Write(r.left)
+		total += int64(n)
+		r.left = r.left[n:]
+		if err != nil {
+			return total, err
+		}
+	}
+	ctx, cancel := withDeadline(r.deadline)
+	defer cancel()
+	for {
+		msg, err := r.c.Next(ctx)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, streamErr(err)
+		}
+		n, err := dst.Write(msg)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// Close gives up the consumer role.
+func (r *StreamReader) Close() error {
+	r.left = nil
+	return r.c.Close()
+}

@@ -1,0 +1,166 @@
+package ringbuf_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/ringbuf"
+)
+
+func init() { testutil.Child("stream-write", childStreamWrite) }
+
+// randomStream is n pseudo-random bytes from seed, and their sha256.
+func randomStream(seed uint64, n int64) (io.Reader, func() string) {
+	h := sha256.New()
+	r := io.TeeReader(io.LimitReader(rand.NewChaCha8([32]byte{byte(seed)}), n), h)
+	return r, func() string { return hex.EncodeToString(h.Sum(nil)) }
+}
+
+// childStreamWrite copies args[1] random bytes into the stream of ring
+// args[0] (io.Copy, so through ReadFrom) and reports their sha256.
+func childStreamWrite(args []string) error {
+	r, err := ringbuf.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := r.StreamWriter()
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.ParseInt(args[1], 10, 64)
+	src, sum := randomStream(7, n)
+	testutil.Send("writing")
+	if _, err := io.Copy(w, src); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	testutil.Send("sha256 %s", sum())
+	return nil
+}
+
+// io.Copy of random bytes from one process to another gives an equal
+// sha256.
+func TestStreamCrossProcess(t *testing.T) {
+	r := createRing(t)
+	sr, err := r.StreamReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testutil.Start(t, "stream-write", r.Segment().Name(), strconv.FormatInt(streamBytes, 10))
+	p.Expect("writing")
+	h := sha256.New()
+	start := time.Now()
+	n, err := io.Copy(h, sr) // through WriteTo
+	if err != nil || n != streamBytes {
+		t.Fatalf("io.Copy = %d, %v; want %d bytes", n, err, streamBytes)
+	}
+	p.Expect("sha256 " + hex.EncodeToString(h.Sum(nil)))
+	p.Wait()
+	t.Logf("%d MiB in %v", streamBytes>>20, time.Since(start))
+}
+
+// A writer killed mid-stream leaves the reader with an error within a
+// second, not a hang.
+func TestStreamWriterKilled(t *testing.T) {
+	r := createRing(t)
+	sr, err := r.StreamReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testutil.Start(t, "stream-write", r.Segment().Name(), strconv.FormatInt(1<<40, 10))
+	p.Expect("writing")
+	buf := make([]byte, 1<<16)
+	if _, err := io.ReadFull(sr, buf); err != nil {
+		t.Fatal(err)
+	}
+	p.Kill()
+	deadline := time.Now().Add(time.Second)
+	for {
+		_, err := sr.Read(buf)
+		if err == nil {
+			continue // draining what was written before the kill
+		}
+		if !errors.Is(err, ringbuf.ErrPeerDead) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("Read after the writer died = %v, want ErrPeerDead", err)
+		}
+		break
+	}
+	if time.Now().After(deadline) {
+		t.Fatal("the reader took over a second to notice the dead writer")
+	}
+}
+
+// Within one process over heap memory (for the race detector), through
+// both Write/Read and ReadFrom/WriteTo.
+func TestStreamHeap(t *testing.T) {
+	r, err := ringbuf.New(1<<16, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := r.StreamWriter()
+	sr, _ := r.StreamReader()
+	src, sum := randomStream(3, 8<<20)
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 1000) // odd-sized writes through Write
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				if _, werr := w.Write(buf[:n]); werr != nil {
+					done <- werr
+					return
+				}
+			}
+			if err == io.EOF {
+				done <- w.Close()
+				return
+			}
+		}
+	}()
+	h := sha256.New()
+	buf := make([]byte, 777) // and odd-sized reads through Read
+	for {
+		n, err := sr.Read(buf)
+		h.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum() {
+		t.Fatal("sha256 differs")
+	}
+}
+
+func TestStreamDeadline(t *testing.T) {
+	r, _ := ringbuf.New(4096, 1000)
+	sr, _ := r.StreamReader()
+	sr.SetDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := sr.Read(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read past the deadline = %v, want os.ErrDeadlineExceeded", err)
+	}
+	w, _ := r.StreamWriter()
+	w.SetDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := w.Write(make([]byte, 8000)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Write into a full ring past the deadline = %v, want os.ErrDeadlineExceeded", err)
+	}
+	var _ io.ReaderFrom = w
+	var _ io.WriterTo = sr
+
+}
