@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -110,5 +111,50 @@ func TestInspectRing(t *testing.T) {
 	}
 	if _, _, code := shmtool(t, "create", "--kind", "ring", "--size", "3000", name+"x"); code != 2 {
 		t.Fatalf("create ring of a bad size: exit %d, want 2", code)
+	}
+}
+
+// watch shows the rate at which a ring's consumer reads, from the ring's
+// own counters.
+func TestWatchRing(t *testing.T) {
+	name := testutil.Name(t)
+	mustRun(t, "create", "--kind", "ring", "--size", "64K", name)
+	defer shm.Remove(name)
+	r, err := ringbuf.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // a steady flow while watch runs
+		defer close(done)
+		msg := make([]byte, 100)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if p.TryWrite(msg) == nil {
+				c.TryNext()
+			}
+		}
+	}()
+	out := mustRun(t, "watch", "--json", "--interval", "200ms", "--count", "3", name)
+	close(stop)
+	<-done
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("watch printed %d lines, want 3:\n%s", len(lines), out)
+	}
+	var last tick
+	if err := json.Unmarshal([]byte(lines[2]), &last); err != nil {
+		t.Fatal(err)
+	}
+	if last.MsgsPerSec <= 0 || math.Abs(last.BytesPerSec-100*last.MsgsPerSec) > 1e-9*last.BytesPerSec || last.Producer != os.Getpid() {
+		t.Fatalf("watch tick = %+v, want a positive rate of 100-byte messages from pid %d", last, os.Getpid())
 	}
 }

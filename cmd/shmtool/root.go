@@ -75,7 +75,7 @@ file path) that carries a shmkit header. Every command takes --json.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newLs(stdout), newInspect(stdout), newCreate(stdout), newRm(stdout),
-		newWho(stdout), newDump(stdout), newDemo(stdout, stderr),
+		newWho(stdout), newDump(stdout), newWatch(stdout), newDemo(stdout, stderr),
 	)
 	return root
 }
@@ -89,6 +89,9 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// writeJSONLine writes v as one line of JSON.
+func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
