@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/ringbuf"
@@ -157,4 +158,60 @@ func TestWatchRing(t *testing.T) {
 	if last.MsgsPerSec <= 0 || math.Abs(last.BytesPerSec-100*last.MsgsPerSec) > 1e-9*last.BytesPerSec || last.Producer != os.Getpid() {
 		t.Fatalf("watch tick = %+v, want a positive rate of 100-byte messages from pid %d", last, os.Getpid())
 	}
+}
+
+// tail prints messages as they are committed, without consuming them, or
+// consuming them with --consume.
+func TestTailRing(t *testing.T) {
+	name := testutil.Name(t)
+	mustRun(t, "create", "--kind", "ring", "--size", "64K", name)
+	defer shm.Remove(name)
+	r, err := ringbuf.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, _ := r.Producer()
+	tail := testutil.Start(t, "shmtool", "tail", "--json", "--count", "3", name)
+	stop := make(chan struct{})
+	wrote := make(chan int)
+	go func() { // write until tail has seen three
+		n := 0
+		for {
+			select {
+			case <-stop:
+				wrote <- n
+				return
+			case <-time.After(time.Millisecond):
+			}
+			p.TryWrite([]byte(fmt.Sprintf("hello %d", n)))
+			n++
+		}
+	}()
+	var got []map[string]any
+	for range 3 {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(tail.ReadLine()), &m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m)
+	}
+	tail.Wait()
+	close(stop)
+	<-wrote
+	var first int
+	fmt.Sscanf(got[0]["text"].(string), "hello %d", &first)
+	for i, m := range got {
+		if m["seq"] != float64(i) || m["text"] != fmt.Sprintf("hello %d", first+i) {
+			t.Fatalf("tail line %d = %v, want consecutive messages", i, m)
+		}
+	}
+	if st := r.State(); st.ConsumerPos != 0 {
+		t.Fatalf("tail consumed: consumer position %d", st.ConsumerPos)
+	}
+	out := mustRun(t, "tail", "--consume", "--count", "2", name)
+	if !strings.HasPrefix(out, "0\t\"hello 0\"\n1\t\"hello 1\"\n") {
+		t.Fatalf("tail --consume = %q", out)
+	}
+	p.Close()
 }

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+	"github.com/spf13/cobra"
+)
+
+func newTail(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		asJSON, consume bool
+		count           int
+		wait            time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "tail NAME",
+		Short: "Print a ring's messages as they arrive",
+		Long: `Print each message committed to the ring from now on: as text when it is
+UTF-8, in hex otherwise. By default tail only watches (a read-only mapping);
+it does not take the messages from the consumer, and under load it may miss
+some, which it says on stderr. With --consume it becomes the ring's consumer
+and takes them. --count stops after that many messages; --wait stops after
+that long without one.`,
+		Args: exactArgs(1, "one ring NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if count < 0 || wait < 0 {
+				return usagef("--count and --wait must not be negative")
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			next, done, err := tailSource(args[0], consume)
+			if err != nil {
+				return err
+			}
+			defer done()
+			var buf []byte
+			for seq := 0; count == 0 || seq < count; seq++ {
+				wctx, cancel := ctx, context.CancelFunc(func() {})
+				if wait > 0 {
+					wctx, cancel = context.WithTimeout(ctx, wait)
+				}
+				msg, err := next(wctx, buf)
+				cancel()
+				switch {
+				case errors.Is(err, ringbuf.ErrLapped):
+					fmt.Fprintln(stderr, "shmtool: tail fell behind; some messages were not shown")
+					seq--
+					continue
+				case errors.Is(err, context.DeadlineExceeded) && wait > 0, errors.Is(err, io.EOF):
+					return nil
+				case err != nil:
+					return err
+				}
+				buf = msg
+				if err := printMessage(stdout, seq, msg, asJSON); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print one {"seq", "len", "text" or "hex"} object per message`)
+	cmd.Flags().BoolVar(&consume, "consume", false, "become the ring's consumer and take the messages")
+	cmd.Flags().IntVar(&count, "count", 0, "stop after this many messages (0: never)")
+	cmd.Flags().DurationVar(&wait, "wait", 0, "stop after this long without a message (0: never)")
+	return cmd
+}
+
+// tailSource returns a function giving the ring's next message, watching
+// or consuming, and a function to release it all.
+func tailSource(name string, consume bool) (func(context.Context, []byte) ([]byte, error), func(), error) {
+	if consume {
+		r, err := ringbuf.Open(name, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := r.Consumer()
+		if err != nil {
+			r.Close()
+			return nil, nil, err
+		}
+		next := func(ctx context.Context, buf []byte) ([]byte, error) {
+			msg, err := c.Next(ctx)
+			return append(buf[:0], msg...), err
+		}
+		return next, func() { c.Close(); r.Close() }, nil
+	}
+	seg, err := shm.Open(name, &shm.Options{ReadOnly: true, AllowOtherUsers: true, Kind: ringbuf.Kind})
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := ringbuf.Observe(seg)
+	if err != nil {
+		seg.Close()
+		return nil, nil, err
+	}
+	next := func(ctx context.Context, buf []byte) ([]byte, error) { return o.Next(ctx, buf, 5*time.Millisecond) }
+	return next, func() { seg.Close() }, nil
+}
+
+func printMessage(w io.Writer, seq int, msg []byte, asJSON bool) error {
+	text := utf8.Valid(msg)
+	if asJSON {
+		j := map[string]any{"seq": seq, "len": len(msg)}
+		if text {
+			j["text"] = string(msg)
+		} else {
+			j["hex"] = hex.EncodeToString(msg)
+		}
+		return writeJSONLine(w, j)
+	}
+	if text {
+		_, err := fmt.Fprintf(w, "%d\t%s\n", seq, strconv.Quote(string(msg)))
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d\t%s\n", seq, hex.EncodeToString(msg))
+	return err
+}
