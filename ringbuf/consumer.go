@@ -90,7 +90,7 @@ func (c *Consumer) Release() {
 	// load of our position, and so before it overwrites them.
 	c.r.cons.pos.Store(c.next)
 	c.pos = c.next
-	wake(c.r.cons, c.r.prodFlag, &c.tally)
+	wake(c.r.prodFlag, &c.tally)
 }
 
 // count adds n messages of b bytes to our counters.

@@ -3,6 +3,7 @@ package ringbuf
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 )
 
@@ -81,8 +82,9 @@ type side struct {
 // on every message, and would miss in its cache if it shared a line with
 // the constantly written pos.
 type flags struct {
-	parked atomic.Uint32 // 1 while the owner is parked, or about to park, on the other side's pos
+	parked atomic.Uint32 // 1 while the owner is parked, or about to park
 	closed atomic.Uint32 // producer only: 1 once it closed; the consumer gets io.EOF when drained
+	wakes  atomic.Uint32 // the owner sleeps on this futex word; the other side bumps it to wake it
 }
 
 // countEvery is how many messages a side handles between publishing its
@@ -147,8 +149,11 @@ func checkGeometry(g geometry, payloadSize int) error {
 
 // maxMsgFor is the longest message a ring of capacity bytes can take: a
 // record (header included) may use at most a quarter of the ring, so that
-// wrap-around padding never starves a writer for long.
-func maxMsgFor(capacity uint64) uint64 { return capacity/4 - recordHeader }
+// wrap-around padding never starves a writer for long, and its length
+// must fit the header's int32.
+func maxMsgFor(capacity uint64) uint64 {
+	return min(capacity/4-recordHeader, math.MaxInt32-recordAlign+1)
+}
 
 // recordSize is the bytes a message of n bytes uses, header and alignment
 // included.

@@ -141,7 +141,7 @@ func (p *Producer) CommitN(n int) error {
 	// Release: the record happens-before the consumer's load of pos.
 	p.r.prod.pos.Store(p.pos)
 	p.claimed = 0
-	wake(p.r.prod, p.r.consFlag, &p.tally)
+	wake(p.r.consFlag, &p.tally)
 	p.tally.add(p.r.prod, 1, uint64(p.claimLen))
 	return nil
 }
@@ -181,7 +181,7 @@ func (p *Producer) Close() error {
 	p.claimed = 0
 	p.r.prodFlag.closed.Store(1)
 	p.r.prod.owner.CompareAndSwap(uint64(p.token), 0)
-	wake(p.r.prod, p.r.consFlag, &p.tally)
+	wake(p.r.consFlag, &p.tally)
 	p.tally.publish(p.r.prod)
 	return nil
 }

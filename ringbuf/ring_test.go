@@ -281,3 +281,36 @@ func TestProducerKilled(t *testing.T) {
 	}
 	p2.Wait()
 }
+
+// A message length must fit the record header's int32, whatever the
+// capacity.
+func TestMaxMessageFitsHeader(t *testing.T) {
+	if _, err := ringbuf.New(1<<34, 1<<31); !errors.Is(err, shm.ErrInvalidSize) {
+		t.Fatalf("New with a 2 GiB max message = %v, want ErrInvalidSize", err)
+	}
+}
+
+// A consumer parked on an empty ring learns of the producer's Close.
+func TestParkedConsumerSeesClose(t *testing.T) {
+	r, _ := ringbuf.New(4096, 100)
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	c.SetWait(ringbuf.Block)
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Next(context.Background())
+		got <- err
+	}()
+	for !r.State().ConsumerWait {
+		time.Sleep(time.Millisecond)
+	}
+	p.Close()
+	select {
+	case err := <-got:
+		if err != io.EOF {
+			t.Fatalf("Next after Close = %v, want io.EOF", err)
+		}
+	case <-time.After(testutil.Timeout):
+		t.Fatal("the parked consumer never saw Close")
+	}
+}

@@ -1,10 +1,6 @@
 package ringbuf
 
-import (
-	"encoding/binary"
-	"sync/atomic"
-	"unsafe"
-)
+import "unsafe"
 
 // lineAt views b, at a 128-byte line of a page-aligned payload (or of an
 // 8-byte aligned heap buffer), as a *T. b holds at least sizeof(T) bytes.
@@ -20,16 +16,3 @@ func heapMemory(n int) []byte {
 	words := make([]uint64, (n+7)/8)
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), n) // the same allocation
 }
-
-// lowHalf returns the 32 low-order bits of *p as a futex word: its first
-// four bytes on a little-endian machine, its last four otherwise.
-func lowHalf(p *atomic.Uint64) *atomic.Uint32 {
-	return (*atomic.Uint32)(unsafe.Add(unsafe.Pointer(p), lowOffset)) // inside the 8-byte word
-}
-
-var lowOffset = func() uintptr {
-	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
-		return 0
-	}
-	return 4
-}()

@@ -3,6 +3,7 @@ package ringbuf
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -102,6 +103,10 @@ func (w *StreamWriter) ReadFrom(src io.Reader) (int64, error) {
 			return total, streamErr(err)
 		}
 		n, rerr := src.Read(buf)
+		if n < 0 || n > len(buf) {
+			w.p.CommitN(0) // drop the reservation: the reader broke io.Reader's contract
+			return total, fmt.Errorf("ringbuf: reader returned %d bytes for a %d-byte buffer", n, len(buf))
+		}
 		if err := w.p.CommitN(n); err != nil {
 			return total, err
 		}
@@ -145,6 +150,9 @@ func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
 		n, err := dst.Write(r.left)
 		total += int64(n)
 		r.left = r.left[n:]
+		if err == nil && len(r.left) > 0 {
+			err = io.ErrShortWrite
+		}
 		if err != nil {
 			return total, err
 		}
@@ -161,6 +169,10 @@ func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
 		}
 		n, err := dst.Write(msg)
 		total += int64(n)
+		if err == nil && n < len(msg) {
+			r.left = msg[n:] // the rest stays readable
+			err = io.ErrShortWrite
+		}
 		if err != nil {
 			return total, err
 		}

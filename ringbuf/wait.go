@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
@@ -77,24 +76,29 @@ func waitFor(ctx context.Context, w Wait, me, other *side, myFlags *flags, seen 
 			if w == Adaptive && time.Since(start) > adaptiveSpin {
 				break
 			}
-			if w != Adaptive && peerDead(other) {
-				return ErrPeerDead
+			if w != Adaptive {
+				if t := deadOwner(other); t != 0 && !stop() && other.owner.CompareAndSwap(uint64(t), 0) {
+					return ErrPeerDead
+				}
 			}
 		}
 	}
 	me.waits.Store(me.waits.Load() + 1) // only the owner writes its counters
 	recheck := recheckMin
 	for {
-		// Announce, then look again: the other side stores its position,
-		// then loads our flag. Both are sequentially consistent, so either
-		// we see its new position or it sees us parked and wakes us.
+		// Read the wake counter, announce, then look again. The other side
+		// stores its position (or closed), then loads our parked flag, and
+		// bumps the counter before waking us. Both are sequentially
+		// consistent, so either we see its change here, or it sees us
+		// parked and changes the counter, and the futex wait below returns
+		// at once if that happened before it began.
+		seq := myFlags.wakes.Load()
 		myFlags.parked.Store(1)
-		p := other.pos.Load()
-		if p != seen || done != nil && done() {
+		if stop() {
 			myFlags.parked.Store(0)
 			return nil
 		}
-		err := futex.WaitContextUntil(ctx, lowWord(&other.pos), uint32(p), time.Now().Add(recheck))
+		err := futex.WaitContextUntil(ctx, &myFlags.wakes, seq, time.Now().Add(recheck))
 		myFlags.parked.Store(0)
 		switch {
 		case err == nil:
@@ -102,8 +106,15 @@ func waitFor(ctx context.Context, w Wait, me, other *side, myFlags *flags, seen 
 				return nil
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			if peerDead(other) {
-				return ErrPeerDead
+			if t := deadOwner(other); t != 0 {
+				// Data or a Close that came just before the death is
+				// delivered first; the death is reported at the next wait.
+				if stop() {
+					return nil
+				}
+				if other.owner.CompareAndSwap(uint64(t), 0) {
+					return ErrPeerDead
+				}
 			}
 			recheck = min(2*recheck, recheckMax)
 		default:
@@ -112,27 +123,22 @@ func waitFor(ctx context.Context, w Wait, me, other *side, myFlags *flags, seen 
 	}
 }
 
-// peerDead reports whether the process that owns s has died, and if so
-// frees the role: the death is reported once, and a new process may then
-// attach. A side with no owner is not dead: its process may not have
-// attached yet.
-func peerDead(s *side) bool {
+// deadOwner returns the token of s's owner if its process has died, or 0.
+// A side with no owner is not dead: its process may not have attached yet.
+func deadOwner(s *side) live.Token {
 	t := live.Token(s.owner.Load())
 	if t == 0 || live.Alive(t) {
-		return false
+		return 0
 	}
-	s.owner.CompareAndSwap(uint64(t), 0)
-	return true
+	return t
 }
 
-// wake wakes the other side if it announced itself parked on mine, and
-// counts the wake-up in t. Called after my position was stored.
-func wake(mine *side, otherFlags *flags, t *tally) {
+// wake wakes the other side if it announced itself parked, and counts the
+// wake-up in t. Called after this side's position (or closed) was stored.
+func wake(otherFlags *flags, t *tally) {
 	if otherFlags.parked.Load() == 1 {
-		_, _ = futex.Wake(lowWord(&mine.pos), 1)
+		otherFlags.wakes.Add(1) // changes the word the other side sleeps on
+		_, _ = futex.Wake(&otherFlags.wakes, 1)
 		t.wakeups++
 	}
 }
-
-// lowWord is the futex word of a position: its low 32 bits.
-func lowWord(p *atomic.Uint64) *atomic.Uint32 { return lowHalf(p) }
