@@ -313,3 +313,53 @@ func TestBarrierReset(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWaitMany(t *testing.T) {
+	var ws [5]atomic.Uint32
+	words := []*atomic.Uint32{&ws[0], &ws[1], &ws[2], &ws[3], &ws[4]}
+	vals := make([]uint32, 5)
+	got := make(chan int, 1)
+	go func() {
+		i, err := futex.WaitMany(context.Background(), words, vals, time.Time{})
+		if err != nil {
+			t.Error(err)
+		}
+		got <- i
+	}()
+	// Wake word 3 until the waiter returns (it may not have parked yet:
+	// a store first, so that a late waiter sees the change).
+	ws[3].Store(1)
+	for {
+		futex.Wake(&ws[3], 1)
+		select {
+		case i := <-got:
+			if i != 3 && i != -1 {
+				t.Fatalf("WaitMany returned index %d, want 3", i)
+			}
+			goto deadline
+		case <-time.After(time.Millisecond):
+		}
+	}
+deadline:
+	ws[3].Store(0)
+	if _, err := futex.WaitMany(context.Background(), words, vals, time.Now().Add(20*time.Millisecond)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("WaitMany past its deadline = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := futex.WaitMany(ctx, words, vals, time.Time{}); done <- err }()
+	time.Sleep(5 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("WaitMany after cancel = %v", err)
+		}
+	case <-time.After(testutil.Timeout):
+		t.Fatal("WaitMany did not return after cancel")
+	}
+	ws[4].Store(9)
+	if i, err := futex.WaitMany(context.Background(), words, vals, time.Time{}); i != 4 || err != nil {
+		t.Fatalf("WaitMany with word 4 changed = %d, %v; want 4", i, err)
+	}
+}

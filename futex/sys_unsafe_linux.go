@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -85,4 +86,58 @@ func monotonicDeadline(deadline time.Time) (ts unix.Timespec, ok bool, err error
 		return now, false, nil
 	}
 	return unix.NsecToTimespec(now.Nano() + int64(d)), true, nil
+}
+
+// futexWaitv is struct futex_waitv from linux/futex.h.
+type futexWaitv struct {
+	val      uint64
+	uaddr    uint64
+	flags    uint32
+	reserved uint32
+}
+
+const futex32 = 2 // FUTEX_32: a 32-bit futex, shared (no FUTEX_PRIVATE_FLAG)
+
+// waitv waits on up to 128 words at once with FUTEX_WAITV (Linux 5.16+).
+// It returns the index of a word that was woken, -1 when a word already
+// differed from its value or on a spurious return, and errNoWaitv when the
+// kernel lacks the call.
+func waitv(words []*atomic.Uint32, vals []uint32, deadline time.Time) (int, error) {
+	var ws [128]futexWaitv
+	if len(words) > len(ws) || len(words) != len(vals) {
+		return -1, fmt.Errorf("futex: waitv on %d words", len(words))
+	}
+	for i, w := range words {
+		ws[i] = futexWaitv{val: uint64(vals[i]), uaddr: uint64(uintptr(unsafe.Pointer(w))), flags: futex32}
+	}
+	var ts *unix.Timespec
+	if !deadline.IsZero() {
+		abs, ok, err := monotonicDeadline(deadline)
+		if err != nil {
+			return -1, err
+		}
+		if ok {
+			ts = &abs
+		}
+	}
+	for {
+		// The words, the array and the timespec stay live across the call.
+		r, _, errno := unix.Syscall6(unix.SYS_FUTEX_WAITV, uintptr(unsafe.Pointer(&ws[0])), uintptr(len(words)), 0,
+			uintptr(unsafe.Pointer(ts)), uintptr(unix.CLOCK_MONOTONIC), 0)
+		runtime.KeepAlive(words)
+		switch errno {
+		case 0:
+			return int(r), nil
+		case unix.EAGAIN:
+			return -1, nil
+		case unix.EINTR:
+			continue
+		case unix.ETIMEDOUT:
+			return -1, os.ErrDeadlineExceeded
+		case unix.ENOSYS:
+			return -1, errNoWaitv
+		default:
+			return -1, fmt.Errorf("futex: waitv: %w", errno)
+		}
+	}
 }

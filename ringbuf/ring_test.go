@@ -314,3 +314,75 @@ func TestParkedConsumerSeesClose(t *testing.T) {
 		t.Fatal("the parked consumer never saw Close")
 	}
 }
+
+func init() { testutil.Child("select-writer", childSelectWriter) }
+
+// childSelectWriter opens ring args[0] and writes one message, "from " +
+// args[0], when told to.
+func childSelectWriter(args []string) error {
+	r, err := ringbuf.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	p, err := r.Producer()
+	if err != nil {
+		return err
+	}
+	testutil.Send("ready")
+	testutil.Recv()
+	return p.Write([]byte("from " + args[0]))
+}
+
+// Select over three rings fed by three processes returns the one that has
+// a message.
+func TestSelectAcrossProcesses(t *testing.T) {
+	var rings []*ringbuf.Ring
+	var cs []*ringbuf.Consumer
+	var ps []*testutil.Proc
+	for range 3 {
+		r := createRing(t)
+		c, err := r.Consumer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := testutil.Start(t, "select-writer", r.Segment().Name())
+		p.Expect("ready")
+		rings, cs, ps = append(rings, r), append(cs, c), append(ps, p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	for _, want := range []int{2, 0, 1} {
+		got := make(chan int, 1)
+		go func() {
+			i, err := ringbuf.Select(ctx, cs...)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- i
+		}()
+		for !rings[0].State().ConsumerWait { // all parked
+			time.Sleep(time.Millisecond)
+		}
+		ps[want].Send("go")
+		i := <-got
+		if i != want {
+			t.Fatalf("Select = %d, want %d", i, want)
+		}
+		msg, err := cs[i].Next(ctx)
+		if err != nil || string(msg) != "from "+rings[i].Segment().Name() {
+			t.Fatalf("message from ring %d = %q, %v", i, msg, err)
+		}
+		ps[want].Wait()
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer scancel()
+	for _, c := range cs {
+		c.Release()
+	}
+	// All three producers have exited; their rings are ready only with
+	// ErrPeerDead, which Select reports as ready.
+	if i, err := ringbuf.Select(sctx, cs...); err != nil || i < 0 {
+		t.Fatalf("Select with dead producers = %d, %v", i, err)
+	}
+}
