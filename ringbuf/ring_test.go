@@ -318,7 +318,8 @@ func TestParkedConsumerSeesClose(t *testing.T) {
 func init() { testutil.Child("select-writer", childSelectWriter) }
 
 // childSelectWriter opens ring args[0] and writes one message, "from " +
-// args[0], when told to.
+// args[0], when told to; it stays alive (a live producer) until its stdin
+// closes.
 func childSelectWriter(args []string) error {
 	r, err := ringbuf.Open(args[0], nil)
 	if err != nil {
@@ -331,7 +332,11 @@ func childSelectWriter(args []string) error {
 	}
 	testutil.Send("ready")
 	testutil.Recv()
-	return p.Write([]byte("from " + args[0]))
+	if err := p.Write([]byte("from " + args[0])); err != nil {
+		return err
+	}
+	testutil.Recv()
+	return nil
 }
 
 // Select over three rings fed by three processes returns the one that has
@@ -373,13 +378,13 @@ func TestSelectAcrossProcesses(t *testing.T) {
 		if err != nil || string(msg) != "from "+rings[i].Segment().Name() {
 			t.Fatalf("message from ring %d = %q, %v", i, msg, err)
 		}
-		ps[want].Wait()
+		cs[i].Release()
 	}
-	sctx, scancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	for _, p := range ps {
+		p.Wait() // closes its stdin: the writer exits
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), testutil.Timeout)
 	defer scancel()
-	for _, c := range cs {
-		c.Release()
-	}
 	// All three producers have exited; their rings are ready only with
 	// ErrPeerDead, which Select reports as ready.
 	if i, err := ringbuf.Select(sctx, cs...); err != nil || i < 0 {
