@@ -81,27 +81,10 @@ func childAddAt(args []string) error {
 	return nil
 }
 
-func runAll(t *testing.T, kind, name string, procs, iters int) {
-	t.Helper()
-	var ps []*testutil.Proc
-	for range procs {
-		p := testutil.Start(t, kind, name, strconv.Itoa(iters))
-		p.Expect("ready")
-		ps = append(ps, p)
-	}
-	for _, p := range ps {
-		p.Send("go")
-	}
-	for _, p := range ps {
-		p.Expect("done")
-		p.Wait()
-	}
-}
-
 // The array's lock guards a compound update across 4 processes.
 func TestLockGuardsCompoundUpdate(t *testing.T) {
 	a := create[int64](t, 2)
-	runAll(t, "compound", a.Segment().Name(), 4, 100_000)
+	testutil.RunTogether(t, 4, "compound", a.Segment().Name(), "100000")
 	if s := a.Slice(); s[0] != 400_000 || s[1] != 800_000 {
 		t.Fatalf("a = %v, want [400000 800000]", s)
 	}
@@ -110,7 +93,7 @@ func TestLockGuardsCompoundUpdate(t *testing.T) {
 // Element atomics from 4 processes give exact totals.
 func TestAddAtAcrossProcesses(t *testing.T) {
 	a := create[int32](t, 10)
-	runAll(t, "add-at", a.Segment().Name(), 4, 250_000)
+	testutil.RunTogether(t, 4, "add-at", a.Segment().Name(), "250000")
 	for i, v := range a.Slice() {
 		if v != 100_000 {
 			t.Fatalf("a[%d] = %d, want 100000", i, v)
@@ -199,22 +182,10 @@ func mustDesc[T any](t *testing.T) shm.TypeDesc {
 	return d
 }
 
-func python3(t *testing.T) string {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is required in CI: ", err)
-		}
-		t.Skip("python3 not installed")
-	}
-	return py
-}
-
 // Python, with the standard library only, reads Go's arrays in place at
 // the documented offset and writes values that Go then reads.
 func TestPythonReadsAndWritesGoArrays(t *testing.T) {
-	py := python3(t)
+	py := testutil.Python3(t)
 	f := create[float64](t, 1000)
 	n := create[int64](t, 333)
 	for i := range f.Slice() {
@@ -242,7 +213,7 @@ func TestPythonReadsAndWritesGoArrays(t *testing.T) {
 // Go maps, raw, a segment that Python's SharedMemory created and reads the
 // float64s Python wrote.
 func TestGoReadsPythonSharedMemory(t *testing.T) {
-	py := python3(t)
+	py := testutil.Python3(t)
 	name := testutil.Name(t)
 	cmd := exec.Command(py, "testdata/interop.py", "make", name)
 	stdin, _ := cmd.StdinPipe()

@@ -108,22 +108,10 @@ func createCounter(t testing.TB) *shm.Object[counter] {
 	return obj
 }
 
-// runIncrementers starts procs children of kind, lets them go together, and
-// checks that N ends at procs*iters exactly.
+// runIncrementers runs procs children of kind together and checks that N
+// ends at procs*iters exactly.
 func runIncrementers(t *testing.T, obj *shm.Object[counter], kind string, procs, iters int) {
-	var ps []*testutil.Proc
-	for range procs {
-		p := testutil.Start(t, kind, obj.Segment().Name(), strconv.Itoa(iters))
-		p.Expect("ready")
-		ps = append(ps, p)
-	}
-	for _, p := range ps {
-		p.Send("go")
-	}
-	for _, p := range ps {
-		p.Expect("done")
-		p.Wait()
-	}
+	testutil.RunTogether(t, procs, kind, obj.Segment().Name(), strconv.Itoa(iters))
 	if got, want := obj.Get().N, uint64(procs*iters); got != want {
 		t.Fatalf("counter = %d, want %d", got, want)
 	}

@@ -59,19 +59,7 @@ func TestSemaphoreExclusion(t *testing.T) {
 	defer shm.Remove(name)
 	defer obj.Close()
 	const procs, iters = 4, 250_000
-	var ps []*testutil.Proc
-	for range procs {
-		p := testutil.Start(t, "sem-inc", name, strconv.Itoa(iters))
-		p.Expect("ready")
-		ps = append(ps, p)
-	}
-	for _, p := range ps {
-		p.Send("go")
-	}
-	for _, p := range ps {
-		p.Expect("done")
-		p.Wait()
-	}
+	testutil.RunTogether(t, procs, "sem-inc", name, strconv.Itoa(iters))
 	if got := obj.Get().N; got != procs*iters {
 		t.Fatalf("counter = %d, want %d", got, procs*iters)
 	}

@@ -14,24 +14,10 @@ import (
 	"github.com/shmkit/shmkit/shm"
 )
 
-// python3 returns the interpreter's path; missing, it skips the test, or
-// fails it under CI, where python3 is required.
-func python3(t *testing.T) string {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is required in CI: ", err)
-		}
-		t.Skip("python3 not installed")
-	}
-	return py
-}
-
 // Go maps, with OpenRaw, a segment that Python's
 // multiprocessing.shared_memory created, and reads what Python wrote.
 func TestOpenRawPythonSharedMemory(t *testing.T) {
-	py := python3(t)
+	py := testutil.Python3(t)
 	name := testutil.Name(t)
 	script := `
 import sys

@@ -182,19 +182,7 @@ func TestAtomicAddAcrossProcesses(t *testing.T) {
 	defer shm.Remove(name)
 	defer v.Close()
 	const procs, iters = 4, 1_000_000
-	var ps []*testutil.Proc
-	for range procs {
-		p := testutil.Start(t, "adder", name, strconv.Itoa(iters))
-		p.Expect("ready")
-		ps = append(ps, p)
-	}
-	for _, p := range ps {
-		p.Send("go")
-	}
-	for _, p := range ps {
-		p.Expect("done")
-		p.Wait()
-	}
+	testutil.RunTogether(t, procs, "adder", name, strconv.Itoa(iters))
 	if got, err := v.Load(); err != nil || got != procs*iters {
 		t.Fatalf("total = %d, %v; want %d", got, err, procs*iters)
 	}
