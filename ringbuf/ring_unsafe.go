@@ -6,7 +6,7 @@ import "unsafe"
 // 8-byte aligned heap buffer), as a *T. b holds at least sizeof(T) bytes.
 func lineAt[T any](b []byte) *T {
 	var zero T
-	_ = b[unsafe.Sizeof(zero)-1]                     // bounds check before the cast
+	_ = b[:unsafe.Sizeof(zero)]                      // bounds check before the cast (a slice, not a read)
 	return (*T)(unsafe.Pointer(unsafe.SliceData(b))) // 8-aligned, pointer-free T
 }
 

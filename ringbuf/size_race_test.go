@@ -7,3 +7,5 @@ package ringbuf_test
 const crossProcessMessages = 200_000
 
 const streamBytes = 64 << 20
+
+const queueMessages = 25_000

@@ -183,6 +183,16 @@ func (p *Proc) Signal() syscall.Signal {
 	return ExitSignal(p.wait())
 }
 
+// Exited reports whether the child has exited, without waiting.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // Stderr returns what the child has written to stderr so far.
 func (p *Proc) Stderr() string { return p.stderr.String() }
 

@@ -1,0 +1,143 @@
+package ringbuf
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
+)
+
+// QueueConsumer takes messages from a Queue. It is not safe for concurrent
+// use; each goroutine that reads attaches its own.
+type QueueConsumer struct {
+	q     *Queue
+	me    *qPeer
+	wait  Wait
+	tally qTally
+}
+
+// Consumer attaches a consumer to q. It fails with ErrBusy if
+// MaxQueuePeers live consumers are attached.
+func (q *Queue) Consumer() (*QueueConsumer, error) {
+	e, err := q.attach(consumers)
+	if err != nil {
+		return nil, err
+	}
+	return &QueueConsumer{q: q, me: e}, nil
+}
+
+// SetWait sets how Read waits for data.
+func (c *QueueConsumer) SetWait(w Wait) { c.wait = w }
+
+// TryRead takes the next message, copies it into buf and returns its
+// length, or fails with ErrEmpty. A message longer than buf is left in the
+// queue and io.ErrShortBuffer returned.
+func (c *QueueConsumer) TryRead(buf []byte) (int, error) {
+	q := c.q
+	for range maxSpins {
+		h := q.head.Load()
+		seq := q.seqAt(h)
+		s := seq.Load()
+		switch {
+		case s&^skipBit == h+1: // committed (or skipped) for position h
+			slot := q.slotAt(h)
+			n := uint64(lineAt[atomic.Uint32](slot[8:]).Load()) // read once; stable while the head is h
+			skip := s&skipBit != 0
+			if !skip && n > q.geo.maxMsg {
+				if q.head.Load() != h {
+					continue // taken and reused under us
+				}
+				c.unclaim()
+				return 0, fmt.Errorf("%w: slot for position %d has length %d, limit %d", ErrCorrupt, h, n, q.geo.maxMsg)
+			}
+			if !skip && n > uint64(len(buf)) {
+				c.unclaim()
+				return 0, fmt.Errorf("%w: message of %d bytes", io.ErrShortBuffer, n)
+			}
+			c.me.claim.Store(h + 1)
+			if !q.head.CompareAndSwap(h, h+1) {
+				continue
+			}
+			if !skip {
+				half := n / 2
+				copy(buf, slot[qSlotHeader:qSlotHeader+half])
+				failpoint.Inject("ringbuf/queue/taken") // dying here loses this message, not the queue
+				copy(buf[half:], slot[qSlotHeader+half:qSlotHeader+n])
+			}
+			seq.Store(h + q.geo.slots) // release: our copy happens-before the producer's load of seq
+			c.me.claim.Store(0)
+			q.wakeOne(q.prodWait, &c.tally)
+			if skip {
+				continue
+			}
+			c.tally.add(q.consumed, n)
+			return int(n), nil
+		case s == h || h >= q.geo.slots && s&^skipBit == h-q.geo.slots+1:
+			// Nothing committed at the head yet (or the previous lap's
+			// reader has not released it, so nothing written): empty.
+			if q.head.Load() == h {
+				c.unclaim()
+				return 0, ErrEmpty
+			}
+			continue
+		}
+		if q.head.Load() == h {
+			c.unclaim()
+			return 0, fmt.Errorf("%w: slot for position %d has sequence %#x", ErrCorrupt, h, s)
+		}
+	}
+	c.unclaim()
+	return 0, fmt.Errorf("%w: the head keeps moving", ErrCorrupt)
+}
+
+func (c *QueueConsumer) unclaim() {
+	if c.me.claim.Load() != 0 {
+		c.me.claim.Store(0)
+	}
+}
+
+// Read takes the next message into buf, waiting for one.
+func (c *QueueConsumer) Read(buf []byte) (int, error) {
+	return c.ReadContext(context.Background(), buf)
+}
+
+// ReadContext is Read that gives up when ctx ends. While it waits it skips
+// slots that producers which died claimed and never committed.
+func (c *QueueConsumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
+	recheck := recheckMin
+	for {
+		n, err := c.TryRead(buf)
+		if err != ErrEmpty {
+			return n, err
+		}
+		c.tally.publish(c.q.consumed)
+		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.me, c.q.consumed, c.ready, c.settle, recheck); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// ready reports whether the slot at the head holds a message.
+func (c *QueueConsumer) ready() bool {
+	h := c.q.head.Load()
+	return c.q.seqAt(h).Load()&^skipBit == h+1
+}
+
+// settle skips the slot at the head if a dead producer claimed it.
+func (c *QueueConsumer) settle() error {
+	_, err := c.q.skipDeadWrite(c.q.head.Load())
+	return err
+}
+
+// Close detaches the consumer.
+func (c *QueueConsumer) Close() error {
+	if c.me == nil {
+		return nil
+	}
+	c.tally.publish(c.q.consumed)
+	detach(c.me)
+	c.me = nil
+	return nil
+}

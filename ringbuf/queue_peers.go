@@ -1,0 +1,262 @@
+package ringbuf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// How a queue survives its peers' deaths.
+//
+// Each producer and consumer owns an entry in its side's table. Before it
+// tries to claim position p (a CAS of the tail, or of the head) it stores
+// p+1 in its entry's claim, and it clears claim only after the slot has
+// moved on (committed, or released). So while a slot waits on a claim,
+// the claimer is among the entries whose claim names that slot. If all of
+// them belong to dead processes, the claimer is dead and the slot is
+// settled for it: a producer's claim becomes a skip, a consumer's is
+// released. If one of them is alive, it may be the claimer, and nothing is
+// done: a live peer is never robbed, only waited for.
+
+// queueSide is the producers' or the consumers' half of a queue.
+type queueSide bool
+
+const (
+	producers queueSide = false
+	consumers queueSide = true
+)
+
+func (s queueSide) String() string {
+	if s == producers {
+		return "producer"
+	}
+	return "consumer"
+}
+
+func (q *Queue) table(s queueSide) *[MaxQueuePeers]qPeerLine {
+	if s == producers {
+		return q.prods
+	}
+	return q.conss
+}
+
+func (q *Queue) waitLine(s queueSide) *qWait {
+	if s == producers {
+		return q.prodWait
+	}
+	return q.consWait
+}
+
+// attach takes an entry of s's table for this process: a free one, or one
+// whose owner died, once its claim is settled.
+func (q *Queue) attach(s queueSide) (*qPeer, error) {
+	me, err := live.Self()
+	if err != nil {
+		return nil, err
+	}
+	for round := 0; ; round++ {
+		undecided := false
+		for i := range q.table(s) {
+			e := &q.table(s)[i].qPeer
+			tok := e.token.Load()
+			if tok == 0 {
+				if e.token.CompareAndSwap(0, uint64(me)) {
+					return e, nil
+				}
+				continue
+			}
+			if live.Alive(live.Token(tok&^reclaimBit)) || !e.token.CompareAndSwap(tok, uint64(me)|reclaimBit) {
+				continue
+			}
+			ok, err := q.settle(s, e)
+			if err != nil || !ok {
+				e.token.Store(tok) // leave it to a later attach
+				if err != nil {
+					return nil, err
+				}
+				undecided = true
+				continue
+			}
+			e.token.Store(uint64(me))
+			return e, nil
+		}
+		if !undecided || round == 100 {
+			return nil, fmt.Errorf("%w: all %d %s entries are held by live processes", ErrBusy, MaxQueuePeers, s)
+		}
+		time.Sleep(time.Millisecond) // a live claimant is mid-claim; it moves on in microseconds
+	}
+}
+
+// detach gives e back. Its owner holds no claim.
+func detach(e *qPeer) {
+	e.claim.Store(0)
+	e.token.Store(0)
+}
+
+// settle settles the claim of a dead owner's entry e, which the caller
+// has marked with reclaimBit, and undoes its parked count. It reports
+// false if a live peer may hold the same claim: try later.
+func (q *Queue) settle(s queueSide, e *qPeer) (bool, error) {
+	if e.parked.CompareAndSwap(1, 0) {
+		q.waitLine(s).waiters.Add(^uint32(0))
+	}
+	c := e.claim.Load()
+	if c == 0 {
+		return true, nil
+	}
+	var ok bool
+	var err error
+	if s == producers {
+		ok, err = q.skipDeadWrite(c - 1)
+	} else {
+		ok, err = q.releaseDeadRead(c - 1)
+	}
+	if ok && err == nil {
+		e.claim.Store(0)
+	}
+	return ok, err
+}
+
+// claimants looks for the entries of s whose claim names pos. It reports
+// whether any belongs to a live process, and whether there was any.
+func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool) {
+	for i := range q.table(s) {
+		e := &q.table(s)[i].qPeer
+		if e.claim.Load() != pos+1 {
+			continue
+		}
+		found = true
+		tok := e.token.Load()
+		if tok != 0 && tok&reclaimBit == 0 && live.Alive(live.Token(tok)) {
+			return true, true
+		}
+	}
+	return false, found
+}
+
+// skipDeadWrite turns the slot for pos into a skip if the producer that
+// claimed it died before committing. It reports false if a live producer
+// may still commit it.
+func (q *Queue) skipDeadWrite(pos uint64) (bool, error) {
+	seq := q.seqAt(pos)
+	if seq.Load() != pos || q.tail.Load() <= pos {
+		return true, nil // committed, or never claimed
+	}
+	alive, found := q.claimants(producers, pos)
+	switch {
+	case alive:
+		return false, nil
+	case !found:
+		if seq.Load() != pos {
+			return true, nil // committed while we looked
+		}
+		return false, fmt.Errorf("%w: slot for position %d is claimed by no producer", ErrCorrupt, pos)
+	}
+	if seq.CompareAndSwap(pos, (pos+1)|skipBit) {
+		q.recov.skipped.Add(1)
+		q.wakeOne(q.consWait, nil)
+	}
+	return true, nil
+}
+
+// releaseDeadRead releases the slot for pos if the consumer that took it
+// died before releasing it; its message is lost with it. It reports false
+// if a live consumer may still release it.
+func (q *Queue) releaseDeadRead(pos uint64) (bool, error) {
+	seq := q.seqAt(pos)
+	s := seq.Load()
+	if s&^skipBit != pos+1 || q.head.Load() <= pos {
+		return true, nil // released, or never taken
+	}
+	alive, found := q.claimants(consumers, pos)
+	switch {
+	case alive:
+		return false, nil
+	case !found:
+		if seq.Load() != s {
+			return true, nil
+		}
+		return false, fmt.Errorf("%w: slot for position %d is held by no consumer", ErrCorrupt, pos)
+	}
+	if seq.CompareAndSwap(s, pos+q.geo.slots) {
+		if s&skipBit == 0 {
+			q.recov.dropped.Add(1)
+		}
+		q.wakeOne(q.prodWait, nil)
+	}
+	return true, nil
+}
+
+// wakeOne wakes one process parked at ws, if any announced itself, and
+// counts the wake-up in t (if not nil). Called after the change it waits
+// for was stored.
+func (q *Queue) wakeOne(ws *qWait, t *qTally) {
+	if ws.waiters.Load() != 0 {
+		ws.wakes.Add(1) // changes the futex word, so a wake before the sleep is not lost
+		_, _ = futex.Wake(&ws.wakes, 1)
+		if t != nil {
+			t.wakeups++
+		}
+	}
+}
+
+// await waits until ready reports true or ctx ends, as w says. It parks
+// for at most recheck at a time; when a park times out it calls settle
+// (which looks for a dead peer to settle) and returns, so that the caller
+// tries again. It returns the next recheck.
+func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qCounters, ready func() bool, settle func() error, recheck time.Duration) (time.Duration, error) {
+	next := min(2*recheck, recheckMax)
+	if w != Block {
+		start := time.Now()
+		for i := 0; ; i++ {
+			if ready() {
+				return recheck, nil
+			}
+			if w == Yield {
+				runtime.Gosched()
+			}
+			if i%256 != 255 {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return recheck, err
+			}
+			elapsed := time.Since(start)
+			if w == Adaptive && elapsed > adaptiveSpin {
+				break
+			}
+			if w != Adaptive && elapsed > recheck {
+				return next, settle()
+			}
+		}
+	}
+	ctr.waits.Add(1)
+	// Load the futex word, announce, then look again: a peer that makes
+	// us ready stores its change and then loads waiters, so either we see
+	// the change here or it sees us and bumps the word we sleep on.
+	seq := ws.wakes.Load()
+	me.parked.Store(1)
+	ws.waiters.Add(1)
+	defer func() {
+		if me.parked.CompareAndSwap(1, 0) {
+			ws.waiters.Add(^uint32(0))
+		}
+	}()
+	if ready() {
+		return recheck, nil
+	}
+	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(recheck))
+	switch {
+	case err == nil:
+		return recheck, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return next, settle()
+	}
+	return recheck, err
+}

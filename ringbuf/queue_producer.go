@@ -1,0 +1,143 @@
+package ringbuf
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
+)
+
+// QueueProducer puts messages into a Queue. It is not safe for concurrent
+// use; each goroutine that writes attaches its own.
+type QueueProducer struct {
+	q     *Queue
+	me    *qPeer
+	wait  Wait
+	tally qTally
+}
+
+// Producer attaches a producer to q. It fails with ErrBusy if
+// MaxQueuePeers live producers are attached.
+func (q *Queue) Producer() (*QueueProducer, error) {
+	e, err := q.attach(producers)
+	if err != nil {
+		return nil, err
+	}
+	return &QueueProducer{q: q, me: e}, nil
+}
+
+// SetWait sets how Write waits for room.
+func (p *QueueProducer) SetWait(w Wait) { p.wait = w }
+
+// maxSpins bounds the claim loops: every failed try means another peer
+// made progress, so this many in a row means a peer is scribbling.
+const maxSpins = 1 << 20
+
+// claim claims the slot at the tail, or fails with ErrFull.
+func (p *QueueProducer) claim() (uint64, error) {
+	q := p.q
+	for range maxSpins {
+		t := q.tail.Load()
+		s := q.seqAt(t).Load()
+		switch {
+		case s == t: // free for position t
+			p.me.claim.Store(t + 1)
+			if q.tail.CompareAndSwap(t, t+1) {
+				return t, nil
+			}
+			continue
+		case t >= q.geo.slots && (s == t-q.geo.slots || s&^skipBit == t-q.geo.slots+1):
+			// The previous lap's message is not yet written, or not yet
+			// read and released: full.
+			if q.tail.Load() == t {
+				p.unclaim()
+				return 0, ErrFull
+			}
+			continue
+		}
+		if q.tail.Load() == t { // s is no value the slot for t can hold
+			p.unclaim()
+			return 0, fmt.Errorf("%w: slot for position %d has sequence %#x", ErrCorrupt, t, s)
+		}
+	}
+	p.unclaim()
+	return 0, fmt.Errorf("%w: the tail keeps moving", ErrCorrupt)
+}
+
+func (p *QueueProducer) unclaim() {
+	if p.me.claim.Load() != 0 {
+		p.me.claim.Store(0)
+	}
+}
+
+// TryWrite copies msg into the queue if there is room now, or fails with
+// ErrFull.
+func (p *QueueProducer) TryWrite(msg []byte) error {
+	if uint64(len(msg)) > p.q.geo.maxMsg {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
+	}
+	t, err := p.claim()
+	if err != nil {
+		return err
+	}
+	slot := p.q.slotAt(t)
+	half := len(msg) / 2
+	copy(slot[qSlotHeader:], msg[:half])
+	failpoint.Inject("ringbuf/queue/claimed") // dying here leaves a claimed, half-written slot
+	copy(slot[qSlotHeader+half:], msg[half:])
+	lineAt[atomic.Uint32](slot[8:]).Store(uint32(len(msg))) // atomic: a consumer that loses the race for this slot may read it
+	p.q.seqAt(t).Store(t + 1)                               // commit: the message happens-before a consumer's load of seq
+	p.me.claim.Store(0)
+	p.q.wakeOne(p.q.consWait, &p.tally)
+	p.tally.add(p.q.produced, uint64(len(msg)))
+	return nil
+}
+
+// Write copies msg into the queue, waiting for room.
+func (p *QueueProducer) Write(msg []byte) error {
+	return p.WriteContext(context.Background(), msg)
+}
+
+// WriteContext is Write that gives up when ctx ends. While it waits it
+// releases slots that consumers which died took and never released.
+func (p *QueueProducer) WriteContext(ctx context.Context, msg []byte) error {
+	recheck := recheckMin
+	for {
+		err := p.TryWrite(msg)
+		if err != ErrFull {
+			return err
+		}
+		p.tally.publish(p.q.produced)
+		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.me, p.q.produced, p.room, p.settle, recheck); err != nil {
+			return err
+		}
+	}
+}
+
+// room reports whether the slot at the tail is free, or the tail moved.
+func (p *QueueProducer) room() bool {
+	t := p.q.tail.Load()
+	return p.q.seqAt(t).Load() == t
+}
+
+// settle releases the slot at the tail if a dead consumer holds it.
+func (p *QueueProducer) settle() error {
+	t := p.q.tail.Load()
+	if t < p.q.geo.slots {
+		return nil
+	}
+	_, err := p.q.releaseDeadRead(t - p.q.geo.slots)
+	return err
+}
+
+// Close detaches the producer.
+func (p *QueueProducer) Close() error {
+	if p.me == nil {
+		return nil
+	}
+	p.tally.publish(p.q.produced)
+	detach(p.me)
+	p.me = nil
+	return nil
+}
