@@ -1,0 +1,122 @@
+package ringbuf
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+// healthyQueue returns the memory of a heap queue of 8 slots that has
+// wrapped around, with messages in it.
+func healthyQueue(t testing.TB) []byte {
+	g, _ := newQGeometry(QueueConfig{Slots: 8, MaxMessage: 100})
+	mem := heapMemory(int(qDataOffset + g.slots*g.stride))
+	initQueue(mem, g)
+	q, err := attachQueue(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := q.Producer()
+	c, _ := q.Consumer()
+	buf := make([]byte, 100)
+	for i := range 12 {
+		p.TryWrite(buf[:i*7%101])
+		c.TryRead(buf)
+	}
+	for i := range 5 {
+		p.TryWrite(buf[:50+i])
+	}
+	p.Close()
+	c.Close()
+	return mem
+}
+
+// exerciseQueue runs a bounded number of non-blocking operations on a
+// queue that may be corrupt; every error must be one the package
+// documents.
+func exerciseQueue(t testing.TB, mem []byte) {
+	q, err := attachQueue(mem)
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("attach: %v", err)
+		}
+		return
+	}
+	_ = q.State()
+	ok := func(what string, err error) {
+		if err != nil && err != ErrEmpty && err != ErrFull && !errors.Is(err, ErrCorrupt) && !errors.Is(err, io.ErrShortBuffer) && !errors.Is(err, ErrBusy) && !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	p, perr := q.Producer()
+	ok("Producer", perr)
+	c, cerr := q.Consumer()
+	ok("Consumer", cerr)
+	buf := make([]byte, 100)
+	for i := range 30 {
+		if cerr == nil {
+			_, err := c.TryRead(buf[:i*13%101])
+			ok("TryRead", err)
+			ok("consumer settle", c.settle())
+		}
+		if perr == nil {
+			ok("TryWrite", p.TryWrite(buf[:i*7%101]))
+			ok("producer settle", p.settle())
+		}
+	}
+	if perr == nil {
+		p.Close()
+	}
+	if cerr == nil {
+		c.Close()
+	}
+}
+
+// 10,000 random scribbles over the geometry, the positions, the peer
+// tables and the slot headers: each gives ErrCorrupt or valid data, never
+// a panic or a hang.
+func TestQueueHostileScribbles(t *testing.T) {
+	healthy := healthyQueue(t)
+	mem := make([]byte, len(healthy))
+	rng := rand.New(rand.NewPCG(3, 4))
+	slots := len(healthy) - qDataOffset
+	for range 10_000 {
+		copy(mem, healthy)
+		for range 1 + rng.IntN(4) {
+			switch rng.IntN(5) {
+			case 0:
+				mem[qOffGeometry+rng.IntN(32)] = byte(rng.Uint32())
+			case 1: // tail or head
+				off := []int{qOffTail, qOffHead}[rng.IntN(2)]
+				binary.LittleEndian.PutUint64(mem[off:], rng.Uint64()>>rng.IntN(64))
+			case 2: // a peer entry: token, claim or parked flag
+				off := qOffProducers + qPeerSize*rng.IntN(2*MaxQueuePeers) + 8*rng.IntN(3)
+				binary.LittleEndian.PutUint64(mem[off:], rng.Uint64()>>rng.IntN(64))
+			case 3: // a slot's sequence number or length
+				off := qDataOffset + 128*rng.IntN(slots/128) + 8*rng.IntN(2)
+				binary.LittleEndian.PutUint64(mem[off:], rng.Uint64()>>rng.IntN(64))
+			default:
+				mem[qDataOffset+rng.IntN(slots)] = byte(rng.Uint32())
+			}
+		}
+		exerciseQueue(t, mem)
+	}
+}
+
+// FuzzQueueSlots decodes arbitrary slot headers and positions: never a
+// panic, an out-of-range slice or an endless loop.
+func FuzzQueueSlots(f *testing.F) {
+	mem := healthyQueue(f)
+	f.Add(uint64(12), uint64(17), mem[qDataOffset:qDataOffset+256])
+	f.Add(uint64(0), uint64(9), []byte{1, 0, 0, 0, 0, 0, 0, 0x80, 200, 0, 0, 0})
+	f.Add(uint64(20), uint64(8), []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})
+	f.Fuzz(func(t *testing.T, head, tail uint64, data []byte) {
+		mem := healthyQueue(t)
+		copy(mem[qDataOffset:], data)
+		binary.LittleEndian.PutUint64(mem[qOffHead:], head)
+		binary.LittleEndian.PutUint64(mem[qOffTail:], tail)
+		exerciseQueue(t, mem)
+	})
+}
