@@ -10,10 +10,22 @@
 //	c, err := r.Consumer()
 //	for msg := range c.Messages(ctx) { ... }              // in place, no copy
 //
-// A ring also carries a byte stream, Python's Pipe in one direction:
-// StreamWriter (io.Writer, io.ReaderFrom, io.Closer) and StreamReader
-// (io.Reader, io.WriterTo), with SetDeadline as on a net.Conn, and io.EOF
-// for the reader once the writer closes.
+// A ring also carries a byte stream, Python's Pipe in one direction
+// (CreateStream, OpenStream): StreamWriter (io.Writer, io.ReaderFrom,
+// io.Closer) and StreamReader (io.Reader, io.WriterTo), with SetDeadline
+// as on a net.Conn, and io.EOF for the reader once the writer closes.
+//
+// A Queue takes many producers and many consumers, in any processes:
+// Python's multiprocessing.Queue. Each message is delivered to exactly one
+// consumer, in claim order per slot. Its slots have a fixed size set at
+// creation, and each slot has its own sequence number: a producer claims
+// the tail with one CAS, writes, and commits by storing the slot's
+// sequence; a consumer takes the head with one CAS, copies, and releases
+// the slot the same way. Fixed slots keep every message independent of
+// the others: no commit waits for an earlier one, and a peer that dies
+// holding a slot is settled one slot at a time (see below). The cost is
+// space, as every slot is as large as the largest message; for a stream of
+// large and small messages between two processes use a Ring.
 //
 // The producer reserves room in the ring itself (Reserve), fills it and
 // publishes it (Commit); the consumer sees each message in place (Next,
@@ -51,6 +63,14 @@
 // attaches continues after the last committed message. Producer.Close
 // gives the consumer io.EOF once it has read everything.
 //
+// A queue producer that dies between claiming a slot and committing it
+// leaves a slot that waits on a dead claim; a consumer that waits on it
+// finds the claimer dead (within 2 to 50ms) and turns the slot into a skip,
+// so a half-written message is never delivered. A consumer that dies
+// holding a message loses that message only: a producer that needs the
+// slot releases it. A live but slow peer is never robbed: only a dead
+// process's claims are settled. See docs/FORMAT.md.
+//
 // # Caveats
 //
 // One producer and one consumer at a time; Producer and Consumer are not
@@ -58,7 +78,7 @@
 // Next or the iterator is the ring's memory: it is valid until Commit, or
 // until the next read or Release, respectively.
 //
-// Rings over ordinary memory (New) exist so that the race detector can
+// Rings and queues over ordinary memory (New, NewQueue) exist so that the race detector can
 // check the same code; between goroutines of one process a channel is
 // simpler.
 package ringbuf

@@ -28,7 +28,7 @@ type Observer struct {
 // Observe starts following the ring in seg from the producer's current
 // position.
 func Observe(seg *shm.Segment) (*Observer, error) {
-	if seg.Kind() != Kind {
+	if !isRing(seg) {
 		return nil, fmt.Errorf("ringbuf: %s is a %q segment, not a ring", seg.Name(), seg.Kind())
 	}
 	r, err := attach(seg.Payload())

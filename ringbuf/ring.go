@@ -8,9 +8,11 @@ import (
 	"github.com/shmkit/shmkit/shm"
 )
 
-// Kind is the segment kind of a message ring, and KindVersion its layout.
+// Kind is the segment kind of a message ring, StreamKind that of a ring
+// made to carry a byte stream, and KindVersion their layout (the same).
 const (
 	Kind        = "ring"
+	StreamKind  = "stream"
 	KindVersion = 1
 )
 
@@ -32,6 +34,20 @@ type Ring struct {
 // power of two, at least MinCapacity) for messages of up to maxMsg bytes
 // (at most capacity/4 - 8).
 func Create(name string, capacity, maxMsg int, opts *shm.Options) (*Ring, error) {
+	return create(Kind, name, capacity, maxMsg, opts)
+}
+
+// CreateStream makes a segment called name for a byte stream
+// (StreamWriter and StreamReader): a ring of kind StreamKind with capacity
+// bytes of data, whose messages are the largest the capacity allows.
+func CreateStream(name string, capacity int, opts *shm.Options) (*Ring, error) {
+	if capacity < MinCapacity {
+		return nil, fmt.Errorf("ringbuf: create %s: %w: capacity %d, at least %d", name, shm.ErrInvalidSize, capacity, MinCapacity)
+	}
+	return create(StreamKind, name, capacity, int(maxMsgFor(uint64(capacity))), opts)
+}
+
+func create(kind, name string, capacity, maxMsg int, opts *shm.Options) (*Ring, error) {
 	g, err := newGeometry(capacity, maxMsg)
 	if err != nil {
 		return nil, fmt.Errorf("ringbuf: create %s: %w", name, err)
@@ -40,7 +56,7 @@ func Create(name string, capacity, maxMsg int, opts *shm.Options) (*Ring, error)
 	if opts != nil {
 		o = *opts
 	}
-	o.Kind, o.KindVersion = Kind, KindVersion
+	o.Kind, o.KindVersion = kind, KindVersion
 	o.Init = func(payload []byte) error {
 		*lineAt[geometry](payload[offGeometry:]) = g
 		return nil
@@ -59,12 +75,17 @@ func Create(name string, capacity, maxMsg int, opts *shm.Options) (*Ring, error)
 }
 
 // Open opens the ring segment called name.
-func Open(name string, opts *shm.Options) (*Ring, error) {
+func Open(name string, opts *shm.Options) (*Ring, error) { return open(Kind, name, opts) }
+
+// OpenStream opens the stream segment called name.
+func OpenStream(name string, opts *shm.Options) (*Ring, error) { return open(StreamKind, name, opts) }
+
+func open(kind, name string, opts *shm.Options) (*Ring, error) {
 	var o shm.Options
 	if opts != nil {
 		o = *opts
 	}
-	o.Kind, o.KindVersion = Kind, KindVersion
+	o.Kind, o.KindVersion = kind, KindVersion
 	seg, err := shm.Open(name, &o)
 	if err != nil {
 		return nil, err
@@ -158,7 +179,7 @@ func claim(s *side) (live.Token, error) {
 // StateOf returns the state of the ring in seg, a ring segment opened by
 // shm.Open, read-only or not: for observers such as shmtool.
 func StateOf(seg *shm.Segment) (State, error) {
-	if seg.Kind() != Kind {
+	if !isRing(seg) {
 		return State{}, fmt.Errorf("ringbuf: %s is a %q segment, not a ring", seg.Name(), seg.Kind())
 	}
 	r, err := attach(seg.Payload())
@@ -204,3 +225,6 @@ func (r *Ring) State() State {
 	}
 	return st
 }
+
+// isRing reports whether seg holds a ring: a message ring or a stream.
+func isRing(seg *shm.Segment) bool { return seg.Kind() == Kind || seg.Kind() == StreamKind }

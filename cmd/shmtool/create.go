@@ -22,6 +22,7 @@ type createFlags struct {
 	typ     string // element type, for value and array
 	length  int    // elements, for array
 	maxMsg  int    // longest message, for ring
+	slot    int    // longest message, for queue
 	kind    string
 	mode    string
 	asJSON  bool
@@ -47,7 +48,12 @@ func newCreate(stdout io.Writer) *cobra.Command {
   --kind ring --size BYTES [--max-msg N]
                                    a ringbuf message ring with BYTES of data (a power
                                    of two, at least 4K), messages up to N bytes
-                                   (default and limit: BYTES/4 - 8)`,
+                                   (default and limit: BYTES/4 - 8)
+  --kind stream --size BYTES       a ring for a byte stream (StreamWriter/StreamReader)
+  --kind queue --size BYTES [--slot N]
+                                   a ringbuf queue for many producers and consumers:
+                                   as many slots for messages of up to N bytes
+                                   (default 256) as fit in BYTES, a power of two`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			k, ok := kinds[f.kind]
@@ -84,6 +90,7 @@ func newCreate(stdout io.Writer) *cobra.Command {
 	fl.StringVar(&f.typ, "type", "", "element type, for --kind value and array")
 	fl.IntVar(&f.length, "len", 0, "number of elements, for --kind array")
 	fl.IntVar(&f.maxMsg, "max-msg", 0, "longest message, for --kind ring")
+	fl.IntVar(&f.slot, "slot", 256, "longest message (the slot size), for --kind queue")
 	fl.StringVar(&f.mode, "mode", "0600", "permission bits, octal")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new segment as JSON")
 	return cmd

@@ -20,6 +20,44 @@ type kind struct {
 	state func(seg *shm.Segment) (map[string]any, error)
 	// create makes a segment of the kind from create's flags.
 	create func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error)
+	// flow reads the counters of a kind that carries messages, for
+	// watch; nil for other kinds.
+	flow func(seg *shm.Segment) (flow, error)
+}
+
+// flow is what watch shows of a ring, stream or queue.
+type flow struct {
+	msgs, bytes    uint64 // consumed so far
+	used, capacity uint64
+	peers          string // "PRODUCER/CONSUMER" pids, or counts for a queue
+	producer       int    // ring and stream only
+	consumer       int
+}
+
+func ringState(seg *shm.Segment) (map[string]any, error) {
+	st, err := ringbuf.StateOf(seg)
+	if err != nil {
+		return nil, err
+	}
+	return toMap(st)
+}
+
+func ringFlow(seg *shm.Segment) (flow, error) {
+	st, err := ringbuf.StateOf(seg)
+	return flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
+		fmt.Sprintf("%d/%d", st.ProducerPID, st.ConsumerPID), st.ProducerPID, st.ConsumerPID}, err
+}
+
+// usage returns the segment of a ring or queue just made, turning a bad
+// size into a usage error.
+func usage[T interface{ Segment() *shm.Segment }](obj T, err error) (*shm.Segment, error) {
+	if err != nil {
+		if errors.Is(err, shm.ErrInvalidSize) {
+			return nil, usageError{err}
+		}
+		return nil, err
+	}
+	return obj.Segment(), nil
 }
 
 var kinds = map[string]kind{
@@ -77,13 +115,8 @@ var kinds = map[string]kind{
 		},
 	},
 	"ring": {
-		state: func(seg *shm.Segment) (map[string]any, error) {
-			st, err := ringbuf.StateOf(seg)
-			if err != nil {
-				return nil, err
-			}
-			return toMap(st)
-		},
+		state: ringState,
+		flow:  ringFlow,
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			capacity, err := parseSize(f.size)
 			if err != nil {
@@ -93,14 +126,43 @@ var kinds = map[string]kind{
 			if maxMsg == 0 {
 				maxMsg = int(capacity/4) - 8
 			}
-			r, err := ringbuf.Create(name, int(capacity), maxMsg, o)
+			return usage(ringbuf.Create(name, int(capacity), maxMsg, o))
+		},
+	},
+	"stream": {
+		state: ringState,
+		flow:  ringFlow,
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			capacity, err := parseSize(f.size)
 			if err != nil {
-				if errors.Is(err, shm.ErrInvalidSize) {
-					return nil, usageError{err}
-				}
+				return nil, usagef("--size: %v", err)
+			}
+			return usage(ringbuf.CreateStream(name, int(capacity), o))
+		},
+	},
+	"queue": {
+		state: func(seg *shm.Segment) (map[string]any, error) {
+			st, err := ringbuf.QueueStateOf(seg)
+			if err != nil {
 				return nil, err
 			}
-			return r.Segment(), nil
+			return toMap(st)
+		},
+		flow: func(seg *shm.Segment) (flow, error) {
+			st, err := ringbuf.QueueStateOf(seg)
+			return flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
+				fmt.Sprintf("%d producers/%d consumers", len(st.ProducerPIDs), len(st.ConsumerPIDs)), 0, 0}, err
+		},
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			size, err := parseSize(f.size)
+			if err != nil {
+				return nil, usagef("--size: %v", err)
+			}
+			slots := ringbuf.QueueSlotsFor(size, f.slot)
+			if slots == 0 {
+				return nil, usagef("--size %s --slot %d: not even %d slots fit", f.size, f.slot, ringbuf.MinQueueSlots)
+			}
+			return usage(ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: slots, MaxMessage: f.slot}, o))
 		},
 	},
 	"semaphore": {
@@ -178,5 +240,5 @@ func createObject[T any](init func(*T) error) func(string, *createFlags, *shm.Op
 
 // kindNames lists the kinds create accepts, for messages.
 func kindNames() string {
-	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier", "value", "array", "ring"})
+	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier", "value", "array", "ring", "stream", "queue"})
 }

@@ -23,14 +23,15 @@ func newTail(stdout, stderr io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "tail NAME",
-		Short: "Print a ring's messages as they arrive",
-		Long: `Print each message committed to the ring from now on: as text when it is
-UTF-8, in hex otherwise. By default tail only watches (a read-only mapping);
-it does not take the messages from the consumer, and under load it may miss
-some, which it says on stderr. With --consume it becomes the ring's consumer
-and takes them. --count stops after that many messages; --wait stops after
+		Short: "Print a ring's, stream's or queue's messages as they arrive",
+		Long: `Print each message committed to the ring, stream or queue from now on: as
+text when it is UTF-8, in hex otherwise. By default tail only watches (a
+read-only mapping); it does not take the messages from the consumers, and
+under load it may miss some (in a queue, those a consumer takes first),
+which it says on stderr. With --consume it becomes a consumer and takes
+them. --count stops after that many messages; --wait stops after
 that long without one.`,
-		Args: exactArgs(1, "one ring NAME"),
+		Args: exactArgs(1, "one ring, stream or queue NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if count < 0 || wait < 0 {
 				return usagef("--count and --wait must not be negative")
@@ -77,36 +78,89 @@ that long without one.`,
 	return cmd
 }
 
-// tailSource returns a function giving the ring's next message, watching
-// or consuming, and a function to release it all.
+// tailSource returns a function giving the next message of the ring,
+// stream or queue called name, watching or consuming, and a function to
+// release it all.
 func tailSource(name string, consume bool) (func(context.Context, []byte) ([]byte, error), func(), error) {
+	seg, err := shm.Open(name, &shm.Options{ReadOnly: true, AllowOtherUsers: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	kind := seg.Kind()
 	if consume {
-		r, err := ringbuf.Open(name, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		c, err := r.Consumer()
-		if err != nil {
-			r.Close()
-			return nil, nil, err
-		}
-		next := func(ctx context.Context, buf []byte) ([]byte, error) {
-			msg, err := c.Next(ctx)
-			return append(buf[:0], msg...), err
-		}
-		return next, func() { c.Close(); r.Close() }, nil
-	}
-	seg, err := shm.Open(name, &shm.Options{ReadOnly: true, AllowOtherUsers: true, Kind: ringbuf.Kind})
-	if err != nil {
-		return nil, nil, err
-	}
-	o, err := ringbuf.Observe(seg)
-	if err != nil {
 		seg.Close()
+		switch kind {
+		case ringbuf.Kind, ringbuf.StreamKind:
+			return consumeRing(name, kind)
+		case ringbuf.QueueKind:
+			return consumeQueue(name)
+		}
+	} else {
+		var next func(context.Context, []byte) ([]byte, error)
+		switch kind {
+		case ringbuf.Kind, ringbuf.StreamKind:
+			o, err := ringbuf.Observe(seg)
+			if err != nil {
+				seg.Close()
+				return nil, nil, err
+			}
+			next = func(ctx context.Context, buf []byte) ([]byte, error) { return o.Next(ctx, buf, 5*time.Millisecond) }
+		case ringbuf.QueueKind:
+			o, err := ringbuf.ObserveQueue(seg)
+			if err != nil {
+				seg.Close()
+				return nil, nil, err
+			}
+			next = func(ctx context.Context, buf []byte) ([]byte, error) { return o.Next(ctx, buf, 5*time.Millisecond) }
+		default:
+			seg.Close()
+			return nil, nil, fmt.Errorf("%s is a %q segment; tail follows rings, streams and queues", name, kind)
+		}
+		return next, func() { seg.Close() }, nil
+	}
+	return nil, nil, fmt.Errorf("%s is a %q segment; tail follows rings, streams and queues", name, kind)
+}
+
+func consumeRing(name, kind string) (func(context.Context, []byte) ([]byte, error), func(), error) {
+	open := ringbuf.Open
+	if kind == ringbuf.StreamKind {
+		open = ringbuf.OpenStream
+	}
+	r, err := open(name, nil)
+	if err != nil {
 		return nil, nil, err
 	}
-	next := func(ctx context.Context, buf []byte) ([]byte, error) { return o.Next(ctx, buf, 5*time.Millisecond) }
-	return next, func() { seg.Close() }, nil
+	c, err := r.Consumer()
+	if err != nil {
+		r.Close()
+		return nil, nil, err
+	}
+	next := func(ctx context.Context, buf []byte) ([]byte, error) {
+		msg, err := c.Next(ctx)
+		return append(buf[:0], msg...), err
+	}
+	return next, func() { c.Close(); r.Close() }, nil
+}
+
+func consumeQueue(name string) (func(context.Context, []byte) ([]byte, error), func(), error) {
+	q, err := ringbuf.OpenQueue(name, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := q.Consumer()
+	if err != nil {
+		q.Close()
+		return nil, nil, err
+	}
+	next := func(ctx context.Context, buf []byte) ([]byte, error) {
+		buf = buf[:cap(buf)]
+		if len(buf) < q.MaxMessage() {
+			buf = make([]byte, q.MaxMessage())
+		}
+		n, err := c.ReadContext(ctx, buf)
+		return buf[:n], err
+	}
+	return next, func() { c.Close(); q.Close() }, nil
 }
 
 func printMessage(w io.Writer, seq int, msg []byte, asJSON bool) error {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
@@ -18,8 +17,9 @@ type tick struct {
 	BytesPerSec float64 `json:"bytes_per_sec"`
 	Fill        float64 `json:"fill"` // used / capacity, 0 to 1
 	Used        uint64  `json:"used"`
-	Producer    int     `json:"producer_pid"`
+	Producer    int     `json:"producer_pid"` // rings and streams; 0 for a queue
 	Consumer    int     `json:"consumer_pid"`
+	Peers       string  `json:"peers"` // "PRODUCER/CONSUMER", or how many of each a queue has
 }
 
 func newWatch(stdout io.Writer) *cobra.Command {
@@ -30,27 +30,31 @@ func newWatch(stdout io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "watch NAME",
-		Short: "Show a ring's live message and byte rates and fill",
-		Long: `Open a ring read-only and print, every --interval, the messages and bytes per
-second consumed since the last tick and how full the ring is, from the
-counters the ring keeps in shared memory: the processes that use it need not
-help. --count stops after that many ticks (0: until interrupted).`,
-		Args: exactArgs(1, "one ring NAME"),
+		Short: "Show a ring's, stream's or queue's live message and byte rates and fill",
+		Long: `Open a ring, stream or queue read-only and print, every --interval, the
+messages and bytes per second consumed since the last tick and how full it
+is, from the counters it keeps in shared memory: the processes that use it
+need not help. --count stops after that many ticks (0: until interrupted).`,
+		Args: exactArgs(1, "one ring, stream or queue NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if interval <= 0 || count < 0 {
 				return usagef("--interval must be positive and --count not negative")
 			}
-			seg, err := shm.Open(args[0], &shm.Options{ReadOnly: true, AllowOtherUsers: true, Kind: ringbuf.Kind})
+			seg, err := shm.Open(args[0], &shm.Options{ReadOnly: true, AllowOtherUsers: true})
 			if err != nil {
 				return err
 			}
 			defer seg.Close()
-			prev, err := ringbuf.StateOf(seg)
+			read := kinds[seg.Kind()].flow
+			if read == nil {
+				return fmt.Errorf("%s is a %q segment; watch follows rings, streams and queues", args[0], seg.Kind())
+			}
+			prev, err := read(seg)
 			if err != nil {
 				return err
 			}
 			if !asJSON {
-				fmt.Fprintf(stdout, "%-8s  %12s  %14s  %6s  %s\n", "TIME", "MSGS/S", "BYTES/S", "FILL", "PRODUCER/CONSUMER")
+				fmt.Fprintf(stdout, "%-8s  %12s  %14s  %6s  %s\n", "TIME", "MSGS/S", "BYTES/S", "FILL", "PEERS")
 			}
 			ctx := cmd.Context()
 			if ctx == nil {
@@ -63,7 +67,7 @@ help. --count stops after that many ticks (0: until interrupted).`,
 					return nil
 				case <-time.After(interval):
 				}
-				st, err := ringbuf.StateOf(seg)
+				st, err := read(seg)
 				if err != nil {
 					return err
 				}
@@ -71,12 +75,13 @@ help. --count stops after that many ticks (0: until interrupted).`,
 				dt := now.Sub(last).Seconds()
 				t := tick{
 					Time:        now.UTC().Format(time.RFC3339),
-					MsgsPerSec:  float64(st.Counters.Consumed.Messages-prev.Counters.Consumed.Messages) / dt,
-					BytesPerSec: float64(st.Counters.Consumed.Bytes-prev.Counters.Consumed.Bytes) / dt,
-					Fill:        float64(st.Used) / float64(st.Capacity),
-					Used:        st.Used,
-					Producer:    st.ProducerPID,
-					Consumer:    st.ConsumerPID,
+					MsgsPerSec:  float64(st.msgs-prev.msgs) / dt,
+					BytesPerSec: float64(st.bytes-prev.bytes) / dt,
+					Fill:        float64(st.used) / float64(st.capacity),
+					Used:        st.used,
+					Producer:    st.producer,
+					Consumer:    st.consumer,
+					Peers:       st.peers,
 				}
 				prev, last = st, now
 				if asJSON {
@@ -85,7 +90,7 @@ help. --count stops after that many ticks (0: until interrupted).`,
 					}
 					continue
 				}
-				fmt.Fprintf(stdout, "%-8s  %12.0f  %14.0f  %5.1f%%  %d/%d\n", now.Format("15:04:05"), t.MsgsPerSec, t.BytesPerSec, 100*t.Fill, t.Producer, t.Consumer)
+				fmt.Fprintf(stdout, "%-8s  %12.0f  %14.0f  %5.1f%%  %s\n", now.Format("15:04:05"), t.MsgsPerSec, t.BytesPerSec, 100*t.Fill, t.Peers)
 			}
 			return nil
 		},

@@ -1,0 +1,95 @@
+package ringbuf_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+func exampleName() string { return fmt.Sprintf("shmkit-example-%d", os.Getpid()) }
+
+// A message ring: zero-copy on both sides. Normally the producer and the
+// consumer are two processes that Create and Open the ring by name.
+func Example() {
+	name := exampleName()
+	r, err := ringbuf.Create(name, 1<<16, 1024, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer r.Close()
+	p, _ := r.Producer()
+	b, _ := p.Reserve(context.Background(), 5) // the ring's own bytes
+	copy(b, "hello")
+	p.Commit()
+	p.Write([]byte("world")) // or copy
+	p.Close()
+
+	c, _ := r.Consumer()
+	defer c.Close()
+	for msg := range c.Messages(context.Background()) { // in place
+		fmt.Println(string(msg))
+	}
+	fmt.Println(c.Err())
+	// Output:
+	// hello
+	// world
+	// <nil>
+}
+
+// A byte stream, Python's Pipe in one direction: io.Copy in, io.Copy out.
+func ExampleCreateStream() {
+	name := exampleName()
+	r, err := ringbuf.CreateStream(name, 1<<16, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer r.Close()
+	w, _ := r.StreamWriter()
+	go func() {
+		io.Copy(w, strings.NewReader("a stream of bytes, in chunks of any size"))
+		w.Close() // the reader gets io.EOF once it has read everything
+	}()
+	rd, _ := r.StreamReader()
+	var out strings.Builder
+	n, err := io.Copy(&out, rd)
+	fmt.Println(n, err, out.String())
+	// Output:
+	// 40 <nil> a stream of bytes, in chunks of any size
+}
+
+// A queue for many producers and consumers: each message goes to exactly
+// one consumer.
+func ExampleCreateQueue() {
+	name := exampleName()
+	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 1024, MaxMessage: 256}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer q.Close()
+	p, _ := q.Producer() // in any number of processes
+	defer p.Close()
+	for _, job := range []string{"resize a.png", "resize b.png"} {
+		p.Write([]byte(job))
+	}
+	c, _ := q.Consumer() // in any number of processes
+	defer c.Close()
+	buf := make([]byte, q.MaxMessage())
+	for range 2 {
+		n, _ := c.Read(buf)
+		fmt.Println(string(buf[:n]))
+	}
+	// Output:
+	// resize a.png
+	// resize b.png
+}
