@@ -21,6 +21,7 @@ type Consumer struct {
 	wait      Wait
 	err       error // for Messages
 	tally     tally
+	relaxed   bool // publish pos with plain release stores (fence.go)
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
@@ -35,7 +36,8 @@ func (r *Ring) Consumer() (*Consumer, error) {
 		r.cons.owner.CompareAndSwap(uint64(t), 0)
 		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
 	}
-	return &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}, nil
+	r.consFlag.relaxed.Store(relaxFlag())
+	return &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos, relaxed: canRelax()}, nil
 }
 
 // SetWait sets how reads wait for data.
@@ -88,7 +90,7 @@ func (c *Consumer) Release() {
 	}
 	// Release: our reads of the records happen-before the producer's
 	// load of our position, and so before it overwrites them.
-	c.r.cons.pos.Store(c.next)
+	publish(&c.r.cons.pos, c.next, c.relaxed)
 	c.pos = c.next
 	wake(c.r.prodFlag, &c.tally)
 }
@@ -131,7 +133,7 @@ func (c *Consumer) waitData(ctx context.Context) error {
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
-	err := waitFor(ctx, c.wait, c.r.cons, c.r.prod, c.r.consFlag, c.next, closed)
+	err := waitFor(ctx, c.wait, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, c.next, closed)
 	if err == nil && closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}

@@ -85,6 +85,9 @@ type flags struct {
 	parked atomic.Uint32 // 1 while the owner is parked, or about to park
 	closed atomic.Uint32 // producer only: 1 once it closed; the consumer gets io.EOF when drained
 	wakes  atomic.Uint32 // the owner sleeps on this futex word; the other side bumps it to wake it
+	// relaxed is 1 if the owner publishes pos with plain release stores,
+	// so that a side parking on it must fence it first (fence.go).
+	relaxed atomic.Uint32
 }
 
 // countEvery is how many messages a side handles between publishing its

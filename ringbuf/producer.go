@@ -21,6 +21,7 @@ type Producer struct {
 	claimAt   uint64 // position of the reservation's header
 	wait      Wait
 	tally     tally
+	relaxed   bool // publish pos with plain release stores (fence.go)
 }
 
 // Producer makes this process the ring's producer. It fails with ErrBusy
@@ -40,6 +41,8 @@ func (r *Ring) Producer() (*Producer, error) {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
+	p.relaxed = canRelax()
+	r.prodFlag.relaxed.Store(relaxFlag())
 	r.prodFlag.closed.Store(0)
 	return p, nil
 }
@@ -110,7 +113,7 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 			return b, err
 		}
 		p.tally.publish(p.r.prod) // before sleeping: the counters stay current for observers
-		if err := waitFor(ctx, p.wait, p.r.prod, p.r.cons, p.r.prodFlag, p.consCache, nil); err != nil {
+		if err := waitFor(ctx, p.wait, p.r.prod, p.r.cons, p.r.prodFlag, p.r.consFlag, p.consCache, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -139,7 +142,7 @@ func (p *Producer) CommitN(n int) error {
 	p.header(p.claimAt&p.r.mask, int32(p.claimLen), kindMessage) // the length, stored last
 	p.pos += p.claimed
 	// Release: the record happens-before the consumer's load of pos.
-	p.r.prod.pos.Store(p.pos)
+	publish(&p.r.prod.pos, p.pos, p.relaxed)
 	p.claimed = 0
 	wake(p.r.consFlag, &p.tally)
 	p.tally.add(p.r.prod, 1, uint64(p.claimLen))

@@ -2,6 +2,7 @@ package ringbuf
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
@@ -16,6 +17,7 @@ type QueueConsumer struct {
 	me    *qPeer
 	wait  Wait
 	tally qTally
+	stuck stuckWatch
 }
 
 // Consumer attaches a consumer to q. It fails with ErrBusy if
@@ -79,6 +81,11 @@ func (c *QueueConsumer) TryRead(buf []byte) (int, error) {
 			// reader has not released it, so nothing written): empty.
 			if q.head.Load() == h {
 				c.unclaim()
+				if c.stuck.due(h) {
+					if err := q.settleAt(h); err != nil {
+						return 0, err
+					}
+				}
 				return 0, ErrEmpty
 			}
 			continue
@@ -110,10 +117,13 @@ func (c *QueueConsumer) ReadContext(ctx context.Context, buf []byte) (int, error
 	for {
 		n, err := c.TryRead(buf)
 		if err != ErrEmpty {
+			if errors.Is(err, io.ErrShortBuffer) {
+				c.q.wakeOne(c.q.consWait, nil) // the message stays: pass on a wake-up we may have taken
+			}
 			return n, err
 		}
 		c.tally.publish(c.q.consumed)
-		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.me, c.q.consumed, c.ready, c.settle, recheck); err != nil {
+		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.me, c.q.consumed, c.ready, recheck); err != nil {
 			return 0, err
 		}
 	}
@@ -123,12 +133,6 @@ func (c *QueueConsumer) ReadContext(ctx context.Context, buf []byte) (int, error
 func (c *QueueConsumer) ready() bool {
 	h := c.q.head.Load()
 	return c.q.seqAt(h).Load()&^skipBit == h+1
-}
-
-// settle skips the slot at the head if a dead producer claimed it.
-func (c *QueueConsumer) settle() error {
-	_, err := c.q.skipDeadWrite(c.q.head.Load())
-	return err
 }
 
 // Close detaches the consumer.

@@ -59,11 +59,11 @@ func exerciseQueue(t testing.TB, mem []byte) {
 		if cerr == nil {
 			_, err := c.TryRead(buf[:i*13%101])
 			ok("TryRead", err)
-			ok("consumer settle", c.settle())
+			ok("consumer settle", q.settleAt(q.head.Load()))
 		}
 		if perr == nil {
 			ok("TryWrite", p.TryWrite(buf[:i*7%101]))
-			ok("producer settle", p.settle())
+			ok("producer settle", q.settleAt(q.tail.Load()))
 		}
 	}
 	if perr == nil {

@@ -193,6 +193,48 @@ func (q *Queue) releaseDeadRead(pos uint64) (bool, error) {
 	return true, nil
 }
 
+// settleAt settles a dead peer's claim that keeps the slot for position
+// x (the tail, or the head) from moving: a dead producer's claim on x
+// itself, or a dead producer's or consumer's claim on the previous lap's
+// use of the slot.
+func (q *Queue) settleAt(x uint64) error {
+	s := q.seqAt(x).Load()
+	var err error
+	switch {
+	case s == x:
+		_, err = q.skipDeadWrite(x)
+	case x >= q.geo.slots && s == x-q.geo.slots:
+		_, err = q.skipDeadWrite(x - q.geo.slots)
+	case x >= q.geo.slots && s&^skipBit == x-q.geo.slots+1:
+		_, err = q.releaseDeadRead(x - q.geo.slots)
+	}
+	return err
+}
+
+// stuckWatch notices a position that does not move, so that a peer looks
+// for a dead claim holding it up once it has been stuck for a while (2ms,
+// then doubling to 50ms), however its waits end: wake-ups for later slots
+// must not keep it from looking.
+type stuckWatch struct {
+	pos   uint64
+	since time.Time
+	every time.Duration
+}
+
+// due reports whether pos has been stuck long enough to look again.
+func (w *stuckWatch) due(pos uint64) bool {
+	now := time.Now()
+	if pos != w.pos || w.since.IsZero() {
+		w.pos, w.since, w.every = pos, now, recheckMin
+		return false
+	}
+	if now.Sub(w.since) < w.every {
+		return false
+	}
+	w.since, w.every = now, min(2*w.every, recheckMax)
+	return true
+}
+
 // wakeOne wakes one process parked at ws, if any announced itself, and
 // counts the wake-up in t (if not nil). Called after the change it waits
 // for was stored.
@@ -206,20 +248,23 @@ func (q *Queue) wakeOne(ws *qWait, t *qTally) {
 	}
 }
 
-// await waits until ready reports true or ctx ends, as w says. It parks
-// for at most recheck at a time; when a park times out it calls settle
-// (which looks for a dead peer to settle) and returns, so that the caller
-// tries again. It returns the next recheck.
-func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qCounters, ready func() bool, settle func() error, recheck time.Duration) (time.Duration, error) {
+// await waits until ready reports true or ctx ends, as w says, or for at
+// most recheck, so that the caller tries again (and looks for dead
+// claims). It returns the next recheck.
+func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qCounters, ready func() bool, recheck time.Duration) (time.Duration, error) {
 	next := min(2*recheck, recheckMax)
 	if w != Block {
 		start := time.Now()
+		backoff := 1
 		for i := 0; ; i++ {
 			if ready() {
 				return recheck, nil
 			}
 			if w == Yield {
 				runtime.Gosched()
+			} else {
+				pause(backoff)
+				backoff = min(2*backoff, maxPause)
 			}
 			if i%256 != 255 {
 				continue
@@ -232,7 +277,7 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qC
 				break
 			}
 			if w != Adaptive && elapsed > recheck {
-				return next, settle()
+				return next, nil
 			}
 		}
 	}
@@ -240,9 +285,12 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qC
 	// Load the futex word, announce, then look again: a peer that makes
 	// us ready stores its change and then loads waiters, so either we see
 	// the change here or it sees us and bumps the word we sleep on.
+	// waiters first: a process killed in between leaves the count one too
+	// high (a wasted wake-up call now and then), never one too low (a
+	// lost wake-up).
 	seq := ws.wakes.Load()
-	me.parked.Store(1)
 	ws.waiters.Add(1)
+	me.parked.Store(1)
 	defer func() {
 		if me.parked.CompareAndSwap(1, 0) {
 			ws.waiters.Add(^uint32(0))
@@ -256,7 +304,10 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qC
 	case err == nil:
 		return recheck, nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return next, settle()
+		return next, nil
+	}
+	if ws.wakes.Load() != seq {
+		q.wakeOne(ws, nil) // we may have taken a wake-up meant for a peer that stays
 	}
 	return recheck, err
 }

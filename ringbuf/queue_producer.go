@@ -1,6 +1,7 @@
 package ringbuf
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync/atomic"
@@ -15,6 +16,7 @@ type QueueProducer struct {
 	me    *qPeer
 	wait  Wait
 	tally qTally
+	stuck stuckWatch
 }
 
 // Producer attaches a producer to q. It fails with ErrBusy if
@@ -78,6 +80,9 @@ func (p *QueueProducer) TryWrite(msg []byte) error {
 		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
 	}
 	t, err := p.claim()
+	if err == ErrFull && p.stuck.due(p.q.tail.Load()) {
+		err = cmp.Or(p.q.settleAt(p.q.tail.Load()), err)
+	}
 	if err != nil {
 		return err
 	}
@@ -109,7 +114,7 @@ func (p *QueueProducer) WriteContext(ctx context.Context, msg []byte) error {
 			return err
 		}
 		p.tally.publish(p.q.produced)
-		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.me, p.q.produced, p.room, p.settle, recheck); err != nil {
+		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.me, p.q.produced, p.room, recheck); err != nil {
 			return err
 		}
 	}
@@ -119,16 +124,6 @@ func (p *QueueProducer) WriteContext(ctx context.Context, msg []byte) error {
 func (p *QueueProducer) room() bool {
 	t := p.q.tail.Load()
 	return p.q.seqAt(t).Load() == t
-}
-
-// settle releases the slot at the tail if a dead consumer holds it.
-func (p *QueueProducer) settle() error {
-	t := p.q.tail.Load()
-	if t < p.q.geo.slots {
-		return nil
-	}
-	_, err := p.q.releaseDeadRead(t - p.q.geo.slots)
-	return err
 }
 
 // Close detaches the producer.

@@ -32,13 +32,19 @@ func Select(ctx context.Context, cs ...*Consumer) (int, error) {
 			return i, nil
 		}
 		// As in waitFor: read each wake counter, announce, look again.
+		deadline := time.Now().Add(recheck)
+		fence := false
 		for i, c := range cs {
 			vals[i] = c.r.consFlag.wakes.Load()
 			c.r.consFlag.parked.Store(1)
+			fence = fence || c.r.prodFlag.relaxed.Load() == 1
+		}
+		if fence && globalBarrier() != nil { // see fence.go
+			deadline = time.Now().Add(recheckMin)
 		}
 		i := readyIndex(cs)
 		if i < 0 {
-			_, err := futex.WaitMany(ctx, words, vals, time.Now().Add(recheck))
+			_, err := futex.WaitMany(ctx, words, vals, deadline)
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
 				recheck = min(2*recheck, recheckMax)

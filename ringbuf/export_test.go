@@ -1,0 +1,9 @@
+package ringbuf
+
+// LateWakeups returns how many parks in this process timed out although
+// what they waited for had come.
+func LateWakeups() int64 { return lateWakeups.Load() }
+
+// RelaxedStores reports whether this process publishes positions with
+// plain release stores.
+func RelaxedStores() bool { return canRelax() }

@@ -1,0 +1,19 @@
+#include "textflag.h"
+
+// func pause(n int)
+TEXT ·pause(SB), NOSPLIT, $0-8
+	MOVQ n+0(FP), AX
+again:
+	PAUSE
+	DECQ AX
+	JNZ  again
+	RET
+
+// func storeRelease(addr *atomic.Uint64, v uint64)
+// A plain MOV: on amd64 every store is a release store. It is not a full
+// fence, unlike the XCHG of atomic.Store; see fence.go.
+TEXT ·storeRelease(SB), NOSPLIT, $0-16
+	MOVQ addr+0(FP), AX
+	MOVQ v+8(FP), BX
+	MOVQ BX, (AX)
+	RET

@@ -1,0 +1,17 @@
+#include "textflag.h"
+
+// func pause(n int)
+TEXT ·pause(SB), NOSPLIT, $0-8
+	MOVD n+0(FP), R0
+again:
+	YIELD
+	SUBS $1, R0, R0
+	BNE  again
+	RET
+
+// func storeRelease(addr *atomic.Uint64, v uint64)
+TEXT ·storeRelease(SB), NOSPLIT, $0-16
+	MOVD addr+0(FP), R0
+	MOVD v+8(FP), R1
+	STLR R1, (R0)
+	RET

@@ -1,0 +1,21 @@
+//go:build amd64 || arm64
+
+package ringbuf
+
+import "sync/atomic"
+
+// pause executes n (at least 1) PAUSE (YIELD) instructions: a spinning
+// core backs off, so that it does not keep pulling the line it polls away
+// from the core that writes it.
+//
+//go:noescape
+func pause(n int)
+
+// storeRelease stores v at addr with release ordering only: earlier
+// stores are visible before it, but a later load may pass it. It does not
+// stall on the cache line as atomic.Store's full fence does. Callers that
+// then load the other side's parked flag rely on fence.go's asymmetric
+// barrier instead.
+//
+//go:noescape
+func storeRelease(addr *atomic.Uint64, v uint64)
