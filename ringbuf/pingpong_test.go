@@ -3,7 +3,6 @@ package ringbuf_test
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
 	"strconv"
 	"testing"
 
@@ -98,6 +97,6 @@ func TestBlockingPingPong(t *testing.T) {
 		t.Fatalf("%d round trips: %d late wake-ups here, %d in the child", n, late, cl)
 	}
 	st := a.State()
-	t.Log(fmt.Sprintf("%d round trips; relaxed stores: %v; producer parks %d, consumer parks %d, wake-ups %d",
-		n, ringbuf.RelaxedStores(), st.Counters.Produced.Waits, st.Counters.Consumed.Waits, st.Counters.Produced.Wakeups))
+	t.Logf("%d round trips; relaxed stores: %v; producer parks %d, consumer parks %d, wake-ups %d",
+		n, ringbuf.RelaxedStores(), st.Counters.Produced.Waits, st.Counters.Consumed.Waits, st.Counters.Produced.Wakeups)
 }
