@@ -1,12 +1,15 @@
 #include "textflag.h"
 
-// func pause(n int)
+// func pause(n int): nothing if n <= 0
 TEXT ·pause(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), AX
+	TESTQ AX, AX
+	JLE  done
 again:
 	PAUSE
 	DECQ AX
 	JNZ  again
+done:
 	RET
 
 // func storeRelease(addr *atomic.Uint64, v uint64)

@@ -1,12 +1,15 @@
 #include "textflag.h"
 
-// func pause(n int)
+// func pause(n int): nothing if n <= 0
 TEXT ·pause(SB), NOSPLIT, $0-8
 	MOVD n+0(FP), R0
+	CMP  $0, R0
+	BLE  done
 again:
 	YIELD
 	SUBS $1, R0, R0
 	BNE  again
+done:
 	RET
 
 // func storeRelease(addr *atomic.Uint64, v uint64)

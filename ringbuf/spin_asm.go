@@ -4,7 +4,7 @@ package ringbuf
 
 import "sync/atomic"
 
-// pause executes n (at least 1) PAUSE (YIELD) instructions: a spinning
+// pause executes n PAUSE (YIELD) instructions: a spinning
 // core backs off, so that it does not keep pulling the line it polls away
 // from the core that writes it.
 //

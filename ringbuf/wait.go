@@ -73,7 +73,7 @@ const (
 func waitFor(ctx context.Context, w Wait, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
 	stop := func() bool { return other.pos.Load() != seen || done != nil && done() }
 	if w != Block {
-		start := time.Now()
+		var start time.Time
 		b := 1
 		for i := 0; ; i++ {
 			if stop() {
@@ -90,6 +90,9 @@ func waitFor(ctx context.Context, w Wait, me, other *side, myFlags, otherFlags *
 			}
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if start.IsZero() {
+				start = time.Now() // not earlier: a wait that ends at once costs no clock read
 			}
 			if w == Adaptive && time.Since(start) > adaptiveSpin {
 				break
