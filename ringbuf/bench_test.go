@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/ringbuf"
@@ -22,8 +23,10 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // drain consumes everything, reading every byte of every message (a
 // CRC-32C: hardware-fast, so it measures the ring, not the reader), until
-// the producer closes.
+// the producer closes. It reads in batches that linger up to 2µs for more
+// messages (SetLinger): how a consumer reads for throughput.
 func drain(c *ringbuf.Consumer) (sum uint32, err error) {
+	c.SetLinger(2 * time.Microsecond)
 	for {
 		_, err := c.ReadBatch(context.Background(), 256, func(msg []byte) error {
 			sum = crc32.Update(sum, castagnoli, msg)

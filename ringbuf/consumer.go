@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 
 	"github.com/shmkit/shmkit/internal/live"
 )
@@ -21,7 +22,8 @@ type Consumer struct {
 	wait      Wait
 	err       error // for Messages
 	tally     tally
-	relaxed   bool // publish pos with plain release stores (fence.go)
+	pub       publisher
+	linger    int // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
@@ -36,12 +38,14 @@ func (r *Ring) Consumer() (*Consumer, error) {
 		r.cons.owner.CompareAndSwap(uint64(t), 0)
 		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
 	}
-	r.consFlag.relaxed.Store(relaxFlag())
-	return &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos, relaxed: canRelax()}, nil
+	c := &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}
+	c.pub.init(r.consFlag)
+	setFence(r.consFlag, c.wait)
+	return c, nil
 }
 
 // SetWait sets how reads wait for data.
-func (c *Consumer) SetWait(w Wait) { c.wait = w }
+func (c *Consumer) SetWait(w Wait) { c.wait = w; setFence(c.r.consFlag, w) }
 
 // peek returns the message at c.next without waiting, skipping padding. It
 // validates everything it reads from shared memory, each value read once.
@@ -59,6 +63,9 @@ func (c *Consumer) peek() ([]byte, error) {
 		}
 		avail := c.prodCache - c.next
 		idx := c.next & c.r.mask
+		if avail > prefetchAhead {
+			prefetch(&c.r.data[(idx+prefetchAhead)&c.r.mask])
+		}
 		length := int32(binary.LittleEndian.Uint32(c.r.data[idx:]))
 		kind := binary.LittleEndian.Uint32(c.r.data[idx+4:])
 		switch {
@@ -90,7 +97,7 @@ func (c *Consumer) Release() {
 	}
 	// Release: our reads of the records happen-before the producer's
 	// load of our position, and so before it overwrites them.
-	publish(&c.r.cons.pos, c.next, c.relaxed)
+	c.pub.publish(&c.r.cons.pos, c.next, c.r.consFlag, c.r.prodFlag)
 	c.pos = c.next
 	wake(c.r.prodFlag, &c.tally)
 }
@@ -175,6 +182,35 @@ func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
 	}
 }
 
+// SetLinger lets ReadBatch, once a message is there, wait up to d for
+// more before it hands them over, while fewer than lingerBytes are
+// waiting. A consumer as fast as its producer otherwise takes each
+// message as it is committed, and every message costs a cache-line
+// transfer of the producer's position and of the record; a little
+// lingering lets one transfer carry many messages, which can multiply
+// throughput, at the price of up to d of latency. Zero (the default)
+// turns it off.
+func (c *Consumer) SetLinger(d time.Duration) {
+	c.linger = int(d.Nanoseconds() / pauseNanos())
+	if d > 0 {
+		c.linger = max(c.linger, 1)
+	}
+}
+
+// lingerBytes is how much data ends a linger early.
+const lingerBytes = 4096
+
+// lingerFor spins up to c.linger PAUSEs while fewer than lingerBytes
+// are waiting.
+func (c *Consumer) lingerFor() {
+	for i := 0; i < c.linger; i += 8 {
+		if c.r.prod.pos.Load()-c.next >= lingerBytes || c.r.prodFlag.closed.Load() == 1 {
+			return
+		}
+		pause(8)
+	}
+}
+
 // ReadBatch waits for at least one message, then calls fn on each message
 // available, up to max, in place, and releases them all with one update of
 // the consumer position. It returns how many fn saw. An error from fn stops
@@ -186,6 +222,14 @@ func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) e
 		c.count(uint64(n), bytes)
 		c.Release()
 	}()
+	if c.linger > 0 && c.prodCache == c.next { // all we knew of is read: linger for more
+		if c.r.prod.pos.Load() == c.next {
+			if err := c.waitData(ctx); err != nil {
+				return 0, err
+			}
+		}
+		c.lingerFor()
+	}
 	for n < max {
 		msg, err := c.peek()
 		if err == ErrEmpty {

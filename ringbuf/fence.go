@@ -3,6 +3,7 @@ package ringbuf
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Publishing a position without a full fence.
@@ -31,21 +32,62 @@ import (
 // with plain release stores.
 var canRelax = sync.OnceValue(func() bool { return !raceEnabled && registerBarrier() })
 
-// publish stores v in pos: a plain release store if relaxed, else a
-// sequentially consistent one.
-func publish(pos *atomic.Uint64, v uint64, relaxed bool) {
-	if relaxed {
+// A peer that parks on every wait (Wait Block) would pay for a barrier on
+// every message, which costs tens of microseconds where IPIs are slow (in
+// VMs). So it sets its flags' fence word, and a side that sees it publishes
+// with fenced stores instead, and says so by clearing its relaxed word:
+// with a sequentially consistent store, after which every earlier plain
+// store is visible. A side going back to plain stores sets relaxed first.
+// Either way a parking side that reads relaxed = 0 needs no barrier.
+
+// publisher is one side's choice of stores.
+type publisher struct {
+	can     bool // this process may use plain stores (canRelax)
+	relaxed bool // the stores are plain: mine.relaxed is 1
+}
+
+// init sets the side's relaxed word for this process's ability.
+func (p *publisher) init(mine *flags) {
+	p.can = canRelax()
+	p.relaxed = p.can
+	if p.relaxed {
+		mine.relaxed.Store(1)
+	} else {
+		mine.relaxed.Store(0)
+	}
+}
+
+// publish stores v in pos, plainly if this process can and the other side
+// does not ask for fences.
+func (p *publisher) publish(pos *atomic.Uint64, v uint64, mine, other *flags) {
+	if want := p.can && other.fence.Load() == 0; want != p.relaxed {
+		p.relaxed = want
+		if want {
+			mine.relaxed.Store(1)
+		} else {
+			mine.relaxed.Store(0)
+		}
+	}
+	if p.relaxed {
 		storeRelease(pos, v)
 		return
 	}
 	pos.Store(v)
 }
 
-// relaxFlag returns 1 if this process publishes with plain stores, for a
-// side's flags.relaxed.
-func relaxFlag() uint32 {
-	if canRelax() {
-		return 1
+// pauseNanos is how long one PAUSE takes here, measured once.
+var pauseNanos = sync.OnceValue(func() int64 {
+	const n = 1 << 14
+	start := time.Now()
+	pause(n)
+	return max(1, time.Since(start).Nanoseconds()/n)
+})
+
+// setFence sets the side's fence word for wait strategy w.
+func setFence(mine *flags, w Wait) {
+	if w == Block {
+		mine.fence.Store(1)
+	} else {
+		mine.fence.Store(0)
 	}
-	return 0
 }

@@ -88,7 +88,17 @@ type flags struct {
 	// relaxed is 1 if the owner publishes pos with plain release stores,
 	// so that a side parking on it must fence it first (fence.go).
 	relaxed atomic.Uint32
+	// fence is 1 if the owner parks on every wait (Block), and asks the
+	// other side to publish with fenced stores, so that it need not fence
+	// the other side with a costly barrier each time.
+	fence atomic.Uint32
 }
+
+// prefetchAhead is how far ahead of its position each side asks for the
+// ring's lines: a line the other side has just written (or read) is in its
+// cache, and fetching it on demand, one message at a time, costs a cross-
+// core round trip each; asked for early, it is there when needed.
+const prefetchAhead = 512
 
 // countEvery is how many messages a side handles between publishing its
 // counters.

@@ -21,7 +21,7 @@ type Producer struct {
 	claimAt   uint64 // position of the reservation's header
 	wait      Wait
 	tally     tally
-	relaxed   bool // publish pos with plain release stores (fence.go)
+	pub       publisher
 }
 
 // Producer makes this process the ring's producer. It fails with ErrBusy
@@ -41,14 +41,14 @@ func (r *Ring) Producer() (*Producer, error) {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
-	p.relaxed = canRelax()
-	r.prodFlag.relaxed.Store(relaxFlag())
+	p.pub.init(r.prodFlag)
+	setFence(r.prodFlag, p.wait)
 	r.prodFlag.closed.Store(0)
 	return p, nil
 }
 
 // SetWait sets how Write and Reserve wait for room.
-func (p *Producer) SetWait(w Wait) { p.wait = w }
+func (p *Producer) SetWait(w Wait) { p.wait = w; setFence(p.r.prodFlag, w) }
 
 // checkCons validates a consumer position read from shared memory.
 func (p *Producer) checkCons(c uint64) error {
@@ -84,6 +84,7 @@ func (p *Producer) TryReserve(n int) ([]byte, error) {
 	}
 	size := recordSize(n)
 	idx := p.pos & p.r.mask
+	prefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
 	pad := uint64(0)
 	if idx+size > p.r.geo.capacity { // the record would cross the end: pad to it
 		pad = p.r.geo.capacity - idx
@@ -142,7 +143,7 @@ func (p *Producer) CommitN(n int) error {
 	p.header(p.claimAt&p.r.mask, int32(p.claimLen), kindMessage) // the length, stored last
 	p.pos += p.claimed
 	// Release: the record happens-before the consumer's load of pos.
-	publish(&p.r.prod.pos, p.pos, p.relaxed)
+	p.pub.publish(&p.r.prod.pos, p.pos, p.r.prodFlag, p.r.consFlag)
 	p.claimed = 0
 	wake(p.r.consFlag, &p.tally)
 	p.tally.add(p.r.prod, 1, uint64(p.claimLen))

@@ -391,3 +391,45 @@ func TestSelectAcrossProcesses(t *testing.T) {
 		t.Fatalf("Select with dead producers = %d, %v", i, err)
 	}
 }
+
+// A lingering ReadBatch waits a little for more messages, but hands over
+// what it has once the linger ends, and stops lingering once a batch's
+// worth of bytes is waiting.
+func TestLinger(t *testing.T) {
+	r, err := ringbuf.New(1<<16, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	c.SetLinger(50 * time.Millisecond)
+	p.Write([]byte("one"))
+	go func() {
+		time.Sleep(5 * time.Millisecond)
+		p.Write([]byte("two")) // arrives while the batch lingers
+	}()
+	var got []string
+	collect := func(msg []byte) error { got = append(got, string(msg)); return nil }
+	start := time.Now()
+	if n, err := c.ReadBatch(context.Background(), 10, collect); n != 2 || err != nil {
+		t.Fatalf("lingering batch = %d %v (%q), want both messages", n, err, got)
+	}
+	if d := time.Since(start); d < 40*time.Millisecond {
+		t.Fatalf("the batch returned after %v, before its linger", d)
+	}
+	for range 8 { // 8 KiB waiting: no linger
+		p.Write(make([]byte, 1000))
+	}
+	start = time.Now()
+	if n, err := c.ReadBatch(context.Background(), 100, collect); n != 8 || err != nil {
+		t.Fatalf("full batch = %d %v", n, err)
+	}
+	if d := time.Since(start); d > 40*time.Millisecond {
+		t.Fatalf("a full batch lingered %v", d)
+	}
+	c.SetLinger(0)
+	p.Close()
+	if _, err := c.ReadBatch(context.Background(), 10, collect); err != io.EOF {
+		t.Fatalf("after close = %v, want io.EOF", err)
+	}
+}

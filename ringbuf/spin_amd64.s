@@ -20,3 +20,15 @@ TEXT ·storeRelease(SB), NOSPLIT, $0-16
 	MOVQ v+8(FP), BX
 	MOVQ BX, (AX)
 	RET
+
+// func prefetch(addr *byte)
+TEXT ·prefetch(SB), NOSPLIT, $0-8
+	MOVQ addr+0(FP), AX
+	PREFETCHT0 (AX)
+	RET
+
+// func prefetchWrite(addr *byte)
+TEXT ·prefetchWrite(SB), NOSPLIT, $0-8
+	MOVQ addr+0(FP), AX
+	BYTE $0x0F; BYTE $0x0D; BYTE $0x08 // PREFETCHW (AX), which the Go assembler lacks
+	RET

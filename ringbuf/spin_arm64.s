@@ -18,3 +18,15 @@ TEXT ·storeRelease(SB), NOSPLIT, $0-16
 	MOVD v+8(FP), R1
 	STLR R1, (R0)
 	RET
+
+// func prefetch(addr *byte)
+TEXT ·prefetch(SB), NOSPLIT, $0-8
+	MOVD addr+0(FP), R0
+	PRFM (R0), PLDL1KEEP
+	RET
+
+// func prefetchWrite(addr *byte)
+TEXT ·prefetchWrite(SB), NOSPLIT, $0-8
+	MOVD addr+0(FP), R0
+	PRFM (R0), PSTL1KEEP
+	RET

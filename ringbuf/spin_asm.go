@@ -19,3 +19,13 @@ func pause(n int)
 //
 //go:noescape
 func storeRelease(addr *atomic.Uint64, v uint64)
+
+// prefetch asks the core to bring the line at addr into its cache, to be
+// read soon; prefetchWrite, to be written soon (exclusive). Neither
+// faults, whatever addr is.
+//
+//go:noescape
+func prefetch(addr *byte)
+
+//go:noescape
+func prefetchWrite(addr *byte)

@@ -46,6 +46,12 @@ func (r *Ring) StreamReader() (*StreamReader, error) {
 	return &StreamReader{c: c}, nil
 }
 
+// SetWait sets how Write and ReadFrom wait for room.
+func (w *StreamWriter) SetWait(wait Wait) { w.p.SetWait(wait) }
+
+// SetWait sets how Read and WriteTo wait for data.
+func (r *StreamReader) SetWait(wait Wait) { r.c.SetWait(wait) }
+
 // SetDeadline sets when Write and ReadFrom give up waiting for room, with
 // os.ErrDeadlineExceeded. A zero time means no deadline.
 func (w *StreamWriter) SetDeadline(t time.Time) error { w.deadline = t; return nil }

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// A link joins the bench's two processes: tx carries this process's
+// messages to the other, rx the other's to this one. The parent makes the
+// resources (segments, descriptors) and tells the child how to find them:
+// args for names, files for descriptors (fd 3, 4, ... in the child).
+type link struct {
+	tx     sender
+	rx     receiver
+	args   []string
+	files  []*os.File
+	closer func()
+}
+
+type sender interface {
+	send(msg []byte) error
+}
+
+// receiver returns the next message, possibly in place: valid until the
+// next call.
+type receiver interface {
+	recv(buf []byte) ([]byte, error)
+}
+
+// benchLinger is how long a ring reader's batch waits for more messages
+// (ringbuf.Consumer.SetLinger): throughput is measured with batch reads,
+// round trips with single ones, which do not linger.
+var benchLinger = 2 * time.Microsecond
+
+// benchTimeout bounds every wait on the other process, which may have died.
+const benchTimeout = 30 * time.Second
+
+// benchSegment names a segment of this bench run.
+func benchSegment(tag string) string {
+	return fmt.Sprintf("shmtool-bench-%d-%s", os.Getpid(), tag)
+}
+
+// --- ring: one ring each way, zero-copy on both sides ---
+
+// benchCtx bounds a whole bench run's waits on the other process (a
+// context per message would cost an allocation each).
+var benchCtx, _ = context.WithTimeout(context.Background(), 30*time.Minute) //nolint:govet // lives as long as the process
+
+type ringTx struct {
+	p *ringbuf.Producer
+}
+
+func (s ringTx) send(msg []byte) error {
+	b, err := s.p.Reserve(context.Background(), len(msg)) // a dead peer is ErrPeerDead
+	if err != nil {
+		return err
+	}
+	copy(b, msg)
+	return s.p.Commit()
+}
+
+type ringRx struct {
+	c *ringbuf.Consumer
+}
+
+func (r ringRx) recv([]byte) ([]byte, error) { return r.c.Next(context.Background()) }
+
+// recvBatch hands fn every message available, in place, and releases them
+// all with one update of the consumer position: how a ring is read for
+// throughput.
+func (r ringRx) recvBatch(fn func(msg []byte) error) error {
+	_, err := r.c.ReadBatch(context.Background(), 256, fn)
+	return err
+}
+
+// ringLink makes (parent) or opens (child) the two rings of a ring or
+// stream link.
+func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
+	capacity := 4 << 20
+	names := args
+	if parent {
+		names = []string{benchSegment("fwd"), benchSegment("back")}
+	}
+	var rings [2]*ringbuf.Ring
+	cleanup := func() {
+		for i, r := range rings {
+			if r != nil {
+				r.Close()
+				if parent {
+					shm.Remove(names[i])
+				}
+			}
+		}
+	}
+	for i, name := range names {
+		var err error
+		switch {
+		case parent && stream:
+			rings[i], err = ringbuf.CreateStream(name, capacity, nil)
+		case parent:
+			rings[i], err = ringbuf.Create(name, capacity, max(size, 8), nil)
+		case stream:
+			rings[i], err = ringbuf.OpenStream(name, nil)
+		default:
+			rings[i], err = ringbuf.Open(name, nil)
+		}
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+	}
+	out, in := rings[0], rings[1] // the parent writes fwd and reads back; the child the other way
+	if !parent {
+		out, in = in, out
+	}
+	wait := ringbuf.Spin
+	if mode == "block" {
+		wait = ringbuf.Block
+	}
+	l := &link{args: names, closer: cleanup}
+	if stream {
+		w, err := out.StreamWriter()
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		r, err := in.StreamReader()
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		w.SetWait(wait)
+		r.SetWait(wait)
+		l.tx, l.rx = writerTx{w}, readerRx{r}
+		return l, nil
+	}
+	p, err := out.Producer()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	c, err := in.Consumer()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	p.SetWait(wait)
+	c.SetWait(wait)
+	c.SetLinger(benchLinger)
+	l.tx, l.rx = ringTx{p}, ringRx{c}
+	return l, nil
+}
+
+// writerTx and readerRx carry fixed-size messages over a byte stream.
+type writerTx struct{ w io.Writer }
+
+func (s writerTx) send(msg []byte) error {
+	_, err := s.w.Write(msg)
+	return err
+}
+
+type readerRx struct{ r io.Reader }
+
+func (r readerRx) recv(buf []byte) ([]byte, error) {
+	_, err := io.ReadFull(r.r, buf)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return buf, err
+}
+
+// --- queue: one queue each way, copying ---
+
+type queueTx struct {
+	p *ringbuf.QueueProducer
+}
+
+func (s queueTx) send(msg []byte) error { return s.p.WriteContext(benchCtx, msg) }
+
+type queueRx struct {
+	c *ringbuf.QueueConsumer
+}
+
+func (r queueRx) recv(buf []byte) ([]byte, error) {
+	n, err := r.c.ReadContext(benchCtx, buf)
+	return buf[:n], err
+}
+
+func queueLink(parent bool, mode string, size int, args []string) (*link, error) {
+	names := args
+	if parent {
+		names = []string{benchSegment("fwd"), benchSegment("back")}
+	}
+	var qs [2]*ringbuf.Queue
+	cleanup := func() {
+		for i, q := range qs {
+			if q != nil {
+				q.Close()
+				if parent {
+					shm.Remove(names[i])
+				}
+			}
+		}
+	}
+	for i, name := range names {
+		var err error
+		if parent {
+			qs[i], err = ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: max(64, ringbuf.QueueSlotsFor(4<<20, size)), MaxMessage: size}, nil)
+		} else {
+			qs[i], err = ringbuf.OpenQueue(name, nil)
+		}
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+	}
+	out, in := qs[0], qs[1]
+	if !parent {
+		out, in = in, out
+	}
+	p, err := out.Producer()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	c, err := in.Consumer()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	wait := ringbuf.Spin
+	if mode == "block" {
+		wait = ringbuf.Block
+	}
+	p.SetWait(wait)
+	c.SetWait(wait)
+	return &link{tx: queueTx{p}, rx: queueRx{c}, args: names, closer: func() { p.Close(); c.Close(); cleanup() }}, nil
+}
+
+// --- limit and futex: one turn word and one buffer, strictly alternating ---
+
+// turnLink is both ends of a ping-pong over one shared buffer: a side may
+// write when the turn word equals its count v, and its peer's answer has
+// come when the word is v+1. limit spins on the word (the hardware floor
+// for a round trip), futex parks on it (the floor for a blocking one).
+type turnLink struct {
+	word  *atomic.Uint32
+	buf   []byte
+	v     uint32
+	block bool
+}
+
+func (t *turnLink) await(want uint32) error {
+	deadline := time.Now().Add(benchTimeout)
+	for i := 0; ; i++ {
+		cur := t.word.Load()
+		if cur == want {
+			return nil
+		}
+		if t.block {
+			if err := futex.WaitUntil(t.word, cur, deadline); err != nil {
+				return err
+			}
+		} else if i%(1<<20) == 0 && time.Now().After(deadline) {
+			return os.ErrDeadlineExceeded
+		}
+	}
+}
+
+func (t *turnLink) send(msg []byte) error {
+	if err := t.await(t.v); err != nil {
+		return err
+	}
+	copy(t.buf, msg)
+	t.v++
+	t.word.Store(t.v)
+	if t.block {
+		_, err := futex.Wake(t.word, 1)
+		return err
+	}
+	return nil
+}
+
+func (t *turnLink) recv(buf []byte) ([]byte, error) {
+	if err := t.await(t.v + 1); err != nil {
+		return nil, err
+	}
+	t.v++
+	return t.buf[:len(buf)], nil
+}
+
+func turnLinkFor(parent bool, mode string, size int, args []string) (*link, error) {
+	var seg *shm.Segment
+	var err error
+	name := benchSegment("turn")
+	if parent {
+		seg, err = shm.Create(name, int64(64+size), nil)
+	} else {
+		name = args[0]
+		seg, err = shm.Open(name, &shm.Options{Kind: "raw"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := seg.Payload()
+	if len(p) < 64+size {
+		seg.Close()
+		return nil, fmt.Errorf("turn segment of %d bytes, want %d", len(p), 64+size)
+	}
+	t := &turnLink{word: wordAt(p, 0), buf: p[64 : 64+size], block: mode == "block"}
+	return &link{tx: t, rx: t, args: []string{name}, closer: func() {
+		seg.Close()
+		if parent {
+			shm.Remove(name)
+		}
+	}}, nil
+}

@@ -1,0 +1,7 @@
+//go:build race
+
+package main
+
+// Under the race detector every process is several times slower: the
+// bench test measures one size, and CI runs the whole of it without -race.
+var benchTestArgs = []string{"--sizes", "64"}
