@@ -200,14 +200,17 @@ func (c *Consumer) SetLinger(d time.Duration) {
 // lingerBytes is how much data ends a linger early.
 const lingerBytes = 4096
 
+// lingerStep is the PAUSEs between looks while lingering.
+const lingerStep = 8
+
 // lingerFor spins up to c.linger PAUSEs while fewer than lingerBytes
 // are waiting.
 func (c *Consumer) lingerFor() {
-	for i := 0; i < c.linger; i += 8 {
+	for i := 0; i < c.linger; i += lingerStep {
 		if c.r.prod.pos.Load()-c.next >= lingerBytes || c.r.prodFlag.closed.Load() == 1 {
 			return
 		}
-		pause(8)
+		pause(lingerStep)
 	}
 }
 

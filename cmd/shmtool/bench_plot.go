@@ -25,7 +25,7 @@ func savePlot(path string, m benchMachine, rs []benchResult) error {
 	tput.Y.Label.Text = "bytes per second"
 	tput.X.Scale, tput.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	tput.X.Tick.Marker, tput.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-	tput.Legend.Top, tput.Legend.Left = true, true
+	tput.Legend.Top, tput.Legend.Left = false, false // bottom right, below the lines
 	series := map[string]plotter.XYs{}
 	var order []string
 	for _, r := range rs {
@@ -38,13 +38,22 @@ func savePlot(path string, m benchMachine, rs []benchResult) error {
 		}
 		series[key] = append(series[key], plotter.XY{X: float64(r.MsgSize), Y: *r.BytesPerSec})
 	}
-	for i, key := range order {
+	transports := map[string]int{} // one color per transport; block mode dashed
+	for _, key := range order {
+		name, mode, _ := strings.Cut(key, " ")
+		if _, ok := transports[name]; !ok {
+			transports[name] = len(transports)
+		}
+		i := transports[name]
 		line, points, err := plotter.NewLinePoints(series[key])
 		if err != nil {
 			return err
 		}
 		line.Color, points.Color = plotutil.Color(i), plotutil.Color(i)
 		points.Shape = plotutil.Shape(i)
+		if mode == "block" {
+			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
 		tput.Add(line, points)
 		tput.Legend.Add(key, line, points)
 	}
@@ -79,6 +88,7 @@ func savePlot(path string, m benchMachine, rs []benchResult) error {
 		lat.Add(s)
 		lat.Legend.Add(label, s)
 	}
+	lat.Y.Min, lat.Y.Max = lat.Y.Min/1.5, lat.Y.Max*1.5 // no point on the frame
 	lat.NominalX(names...)
 	lat.X.Tick.Label.Rotation = 0.8
 	lat.X.Tick.Label.XAlign, lat.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
