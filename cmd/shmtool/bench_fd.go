@@ -39,7 +39,13 @@ func fdLink(parent bool, transport, mode string) (*link, error) {
 		if transport == "unixpacket" {
 			typ = syscall.SOCK_SEQPACKET
 		}
-		fds, err := syscall.Socketpair(syscall.AF_UNIX, typ|syscall.SOCK_CLOEXEC, 0)
+		syscall.ForkLock.RLock() // no child may inherit them before they are close-on-exec
+		fds, err := syscall.Socketpair(syscall.AF_UNIX, typ, 0)
+		if err == nil {
+			syscall.CloseOnExec(fds[0])
+			syscall.CloseOnExec(fds[1])
+		}
+		syscall.ForkLock.RUnlock()
 		if err != nil {
 			return nil, fmt.Errorf("socketpair: %w", err)
 		}
