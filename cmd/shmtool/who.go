@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,17 +93,23 @@ func mappers(id devIno) []process {
 }
 
 // mapsHas reports whether a /proc/PID/maps listing has a line for id.
-// Each line is "ADDR PERMS OFFSET DEV INODE [PATH]".
 func mapsHas(r io.Reader, id devIno) bool {
+	return slices.Contains(mapsIDs(r), id)
+}
+
+// mapsIDs lists the files of a /proc/PID/maps listing. Each line is
+// "ADDR PERMS OFFSET DEV INODE [PATH]"; inode 0 is no file.
+func mapsIDs(r io.Reader) []devIno {
+	var ids []devIno
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) < 5 || f[3] != id.dev {
+		if len(f) < 5 {
 			continue
 		}
-		if ino, err := strconv.ParseUint(f[4], 10, 64); err == nil && ino == id.ino {
-			return true
+		if ino, err := strconv.ParseUint(f[4], 10, 64); err == nil && ino != 0 {
+			ids = append(ids, devIno{dev: f[3], ino: ino})
 		}
 	}
-	return false
+	return ids
 }
