@@ -226,6 +226,9 @@ func createRing(t *testing.T) *ringbuf.Ring {
 // one by one and in batches.
 func TestCrossProcess(t *testing.T) {
 	n := crossProcessMessages
+	if testing.Short() {
+		n /= 10
+	}
 	for _, mode := range [][2]string{{"write", "next"}, {"reserve", "batch"}} {
 		t.Run(mode[0]+"-"+mode[1], func(t *testing.T) {
 			r := createRing(t)
