@@ -1,0 +1,64 @@
+package value_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/value"
+)
+
+// FuzzOpen writes arbitrary bytes over a value's payload (the value, its
+// sequence counter and the writers' mutex), then opens it and loads,
+// updates and stores: every call returns, with the value or a documented
+// error, and never panics.
+func FuzzOpen(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(append(make([]byte, 64), 1))                                                                         // sequence odd: a writer died mid-write
+	f.Add(append(make([]byte, 64), 2, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x40))                         // a mutex held by a dead token
+	f.Add(append(make([]byte, 64), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2)) // unrecoverable
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		path := filepath.Join(t.TempDir(), "v")
+		v, err := value.Create[int64](path, 42, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Close()
+		file, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = file.WriteAt(payload[:min(len(payload), 128)], 4096)
+		file.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err = value.Open[int64](path, nil)
+		if err != nil {
+			t.Fatalf("open after a payload scribble: %v", err) // the header is intact
+		}
+		defer v.Close()
+		documented := func(err error) bool {
+			return err == nil || errors.Is(err, value.ErrCorrupt) || errors.Is(err, os.ErrDeadlineExceeded) ||
+				errors.Is(err, futex.ErrOwnerDead) || errors.Is(err, futex.ErrNotRecoverable) || errors.Is(err, futex.ErrNotOwner)
+		}
+		if _, err := v.Load(); !documented(err) {
+			t.Fatalf("Load: %v", err)
+		}
+		if err := v.Update(func(x *int64) { *x++ }); !documented(err) {
+			t.Fatalf("Update: %v", err)
+		}
+		storeErr := v.Store(7)
+		if !documented(storeErr) {
+			t.Fatalf("Store: %v", storeErr)
+		}
+		if storeErr == nil { // a store repairs a torn value
+			if x, err := v.Load(); err != nil || x != 7 {
+				t.Fatalf("Load after Store(7) = %d, %v", x, err)
+			}
+		}
+		value.Add(v, 1)
+	})
+}
