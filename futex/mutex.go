@@ -8,6 +8,7 @@ import (
 
 	"sync/atomic"
 
+	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
 )
 
@@ -164,6 +165,7 @@ func (m *Mutex) lockSlow(ctx context.Context, me live.Token, enc uint64) error {
 
 // acquired finishes a successful acquisition.
 func (m *Mutex) acquired(enc uint64, ownerDied bool) error {
+	failpoint.Inject("futex/mutex/acquired") // dying here leaves the lock held by a dead owner
 	switch m.status.Load() {
 	case statusUnrecoverable:
 		m.release(enc)
@@ -210,6 +212,7 @@ func (m *Mutex) Unlock() error {
 // release unlocks a mutex held with encoded token enc, waking one waiter if
 // any are parked. It reports false if enc does not hold it.
 func (m *Mutex) release(enc uint64) bool {
+	failpoint.Inject("futex/mutex/release")
 	if m.word.CompareAndSwap(enc, 0) { // nobody parked: no system call
 		return true
 	}

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
 )
 
@@ -95,6 +96,7 @@ func (c *Consumer) Release() {
 	if c.next == c.pos {
 		return
 	}
+	failpoint.Inject("ringbuf/release/before")
 	// Release: our reads of the records happen-before the producer's
 	// load of our position, and so before it overwrites them.
 	c.pub.publish(&c.r.cons.pos, c.next, c.r.consFlag, c.r.prodFlag)

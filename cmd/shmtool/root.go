@@ -75,7 +75,7 @@ file path) that carries a shmkit header. Every command takes --json.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newLs(stdout), newInspect(stdout), newCreate(stdout), newRm(stdout),
-		newWho(stdout), newDump(stdout), newWatch(stdout), newTail(stdout, stderr), newDemo(stdout, stderr), newBench(stdout, stderr), newGC(stdout),
+		newWho(stdout), newDump(stdout), newWatch(stdout), newTail(stdout, stderr), newDemo(stdout, stderr), newBench(stdout, stderr), newGC(stdout), newStress(stdout, stderr),
 	)
 	return root
 }

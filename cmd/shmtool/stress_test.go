@@ -1,0 +1,39 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// stress with kills: workers die at random and inside the protocols, the
+// survivors recover, and nothing is violated or hangs.
+func TestStress(t *testing.T) {
+	for _, kind := range stressKindNames() {
+		t.Run(kind, func(t *testing.T) {
+			out, stderr, code := shmtool(t, "stress", "--kind", kind, "--procs", "3", "--duration", "3s", "--kill-every", "150ms", "--seed", "1", "--json")
+			var res stressResult
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("stress printed %q (exit %d): %v\n%s", out, code, err, stderr)
+			}
+			t.Logf("%+v", res)
+			if code != 0 || res.Violations != 0 || res.Hangs != 0 {
+				t.Fatalf("stress %s: exit %d, %+v\n%s", kind, code, res, stderr)
+			}
+			if res.Kills == 0 || res.Recoveries == 0 || res.Ops == 0 || res.Seed != 1 || res.Procs != 3 {
+				t.Fatalf("stress %s did not stress: %+v", kind, res)
+			}
+		})
+	}
+}
+
+func TestStressUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"stress", "--kind", "teapot"},
+		{"stress", "--kind", "mutex", "--procs", "0"},
+		{"stress", "--kind", "mutex", "--duration", "0s"},
+	} {
+		if _, _, code := shmtool(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
