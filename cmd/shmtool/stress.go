@@ -208,6 +208,10 @@ func runStress(stderr io.Writer, kindName string, k stressKind, procs int, durat
 						p.ops, p.progress = n, time.Now()
 					}
 					p.mu.Unlock()
+				case "standby": // waiting for a role a live peer holds: not hung
+					p.mu.Lock()
+					p.progress = time.Now()
+					p.mu.Unlock()
 				case "recovery":
 					run.mu.Lock()
 					run.recoveries++
@@ -377,6 +381,14 @@ func (r *stressReporter) recovery() {
 func (r *stressReporter) violation(format string, args ...any) {
 	r.mu.Lock()
 	fmt.Fprintf(r.out, "violation "+format+"\n", args...)
+	r.mu.Unlock()
+}
+
+// standby says that the worker waits, rightly, for a role a live peer
+// holds (a ring has one producer and one consumer).
+func (r *stressReporter) standby() {
+	r.mu.Lock()
+	fmt.Fprintln(r.out, "standby")
 	r.mu.Unlock()
 }
 
