@@ -29,7 +29,9 @@ type stressKind struct {
 	create     func(name string) error
 	work       func(ctx context.Context, name string, id int, r *stressReporter) error
 	failpoints []string
-	final      func(name string, totals stressTotals) []string // violations
+	// final checks the object at the end: violations, and recoveries
+	// the object itself counted (the workers report the ones they see).
+	final func(name string, totals stressTotals) (violations []string, recoveries int64)
 }
 
 // stressTotals is what the parent knows at the end.
@@ -315,9 +317,11 @@ func runStress(stderr io.Writer, kindName string, k stressKind, procs int, durat
 	}
 	res.DurationS = time.Since(began).Seconds()
 	live.Sweep() // the killed workers' liveness files
-	for _, v := range k.final(name, stressTotals{ops: run.ops, kills: kills}) {
+	violations, recoveries := k.final(name, stressTotals{ops: run.ops, kills: kills})
+	for _, v := range violations {
 		run.violation(v)
 	}
+	run.recoveries += recoveries
 	res.Ops, res.Kills, res.Recoveries, res.Hangs = run.ops, kills, run.recoveries, hangs
 	res.Violations = int64(len(run.violations))
 	return res, nil

@@ -103,15 +103,15 @@ func stressMutexWork(ctx context.Context, name string, id int, r *stressReporter
 // stressMutexFinal checks that the counters agree and that no counted
 // increment is missing: A counts every increment, the workers' reports
 // only those they lived to report.
-func stressMutexFinal(name string, t stressTotals) []string {
+func stressMutexFinal(name string, t stressTotals) ([]string, int64) {
 	obj, err := shm.OpenObject[stressMutex](name, nil)
 	if err != nil {
-		return []string{err.Error()}
+		return []string{err.Error()}, 0
 	}
 	defer obj.Close()
 	m := obj.Get()
 	if err := lockMutex(context.Background(), m, nil); err != nil {
-		return []string{"final lock: " + err.Error()}
+		return []string{"final lock: " + err.Error()}, 0
 	}
 	defer m.Mu.Unlock()
 	var v []string
@@ -121,7 +121,7 @@ func stressMutexFinal(name string, t stressTotals) []string {
 	if m.A < uint64(t.ops) || (t.kills == 0 && m.A != uint64(t.ops)) {
 		v = append(v, fmt.Sprintf("counter %d, but the workers reported %d increments (%d kills)", m.A, t.ops, t.kills))
 	}
-	return v
+	return v, 0
 }
 
 // stressWide is the value kind's value: eight words a writer keeps equal,
@@ -176,10 +176,10 @@ func stressValueWork(ctx context.Context, name string, id int, r *stressReporter
 	return ctx.Err()
 }
 
-func stressValueFinal(name string, _ stressTotals) []string {
+func stressValueFinal(name string, _ stressTotals) ([]string, int64) {
 	v, err := value.Open[stressWide](name, nil)
 	if err != nil {
-		return []string{err.Error()}
+		return []string{err.Error()}, 0
 	}
 	defer v.Close()
 	w, err := v.Load()
@@ -190,9 +190,9 @@ func stressValueFinal(name string, _ stressTotals) []string {
 	}
 	switch {
 	case err != nil:
-		return []string{"final load: " + err.Error()}
+		return []string{"final load: " + err.Error()}, 0
 	case w.torn():
-		return []string{fmt.Sprintf("final value torn: %v", w.W)}
+		return []string{fmt.Sprintf("final value torn: %v", w.W)}, 0
 	}
-	return nil
+	return nil, 0
 }

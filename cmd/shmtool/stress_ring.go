@@ -18,7 +18,7 @@ func init() {
 		create:     stressRingCreate,
 		work:       stressRingWork,
 		failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
-		final:      func(string, stressTotals) []string { return nil }, // checked as it runs
+		final:      func(string, stressTotals) ([]string, int64) { return nil, 0 }, // checked as it runs
 	}
 }
 

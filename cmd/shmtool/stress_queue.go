@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/shmkit/shmkit/array"
+	"github.com/shmkit/shmkit/ringbuf"
+)
+
+func init() {
+	stressKinds["queue"] = stressKind{
+		create:     stressQueueCreate,
+		work:       stressQueueWork,
+		failpoints: []string{"ringbuf/queue/claimed", "ringbuf/queue/taken", "futex/mutex/acquired"},
+		final:      stressQueueFinal,
+	}
+}
+
+// stressQueueFinal counts the claims of dead writers skipped and the
+// messages of dead readers dropped: the queue's own recoveries.
+func stressQueueFinal(name string, _ stressTotals) ([]string, int64) {
+	q, err := ringbuf.OpenQueue(name, nil)
+	if err != nil {
+		return []string{err.Error()}, 0
+	}
+	defer q.Close()
+	st := q.State()
+	return nil, int64(st.Counters.Skipped + st.Counters.Dropped)
+}
+
+// The queue kind: every worker both writes and reads. A message names its
+// writer (a worker number, never reused) and a sequence number, and its
+// bytes derive from both. Beside the queue, a table records the last
+// message delivered for each (writer, sequence) cell: a message delivered
+// twice finds itself there. A writer killed mid-claim leaves a skipped
+// slot, a reader killed holding a message loses that one: never a
+// duplicate, never a torn message.
+const (
+	queueCells   = 256  // writers a cell row is kept for (by worker number)
+	queueSeqMask = 4095 // sequence numbers a row keeps
+)
+
+func stressQueueCreate(name string) error {
+	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 256, MaxMessage: 256}, nil)
+	if err != nil {
+		return err
+	}
+	q.Close()
+	seen, err := array.Create[uint64](name+"-seen", queueCells*(queueSeqMask+1), nil)
+	if err != nil {
+		return err
+	}
+	return seen.Close()
+}
+
+// queuePayload fills b for writer id's message seq.
+func queuePayload(b []byte, id, seq uint64) []byte {
+	b = b[:16+int((seq*0x9E3779B97F4A7C15)>>59)*7]
+	binary.LittleEndian.PutUint64(b, id)
+	binary.LittleEndian.PutUint64(b[8:], seq)
+	for i := 16; i < len(b); i++ {
+		b[i] = byte(id*7+seq) ^ byte(i*13)
+	}
+	return b
+}
+
+func stressQueueWork(ctx context.Context, name string, id int, r *stressReporter) error {
+	q, err := ringbuf.OpenQueue(name, nil)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	seen, err := array.Open[uint64](name+"-seen", nil)
+	if err != nil {
+		return err
+	}
+	defer seen.Close()
+	p, err := q.Producer()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	c, err := q.Consumer()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	out, in, want := make([]byte, 256), make([]byte, 256), make([]byte, 256)
+	for seq := uint64(0); ctx.Err() == nil; seq++ {
+		if err := p.WriteContext(ctx, queuePayload(out, uint64(id), seq)); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			r.violation("write: %v", err)
+			return err
+		}
+		r.op()
+		rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		n, err := c.ReadContext(rctx, in)
+		cancel()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+			continue
+		case err != nil:
+			r.violation("read: %v", err)
+			return err
+		case n < 16:
+			r.violation("message of %d bytes", n)
+			continue
+		}
+		msg := in[:n]
+		from, s := binary.LittleEndian.Uint64(msg), binary.LittleEndian.Uint64(msg[8:])
+		if !bytes.Equal(msg, queuePayload(want, from, s)) {
+			r.violation("message %d/%d is not whole (%d bytes)", from, s, n)
+			continue
+		}
+		cell := int(from%queueCells)*(queueSeqMask+1) + int(s&queueSeqMask)
+		key := from<<32 | s + 1
+		for {
+			old := array.LoadAt(seen, cell)
+			if old == key {
+				r.violation("message %d/%d delivered twice", from, s)
+				break
+			}
+			if array.CompareAndSwapAt(seen, cell, old, key) {
+				break
+			}
+		}
+		r.op()
+	}
+	return ctx.Err()
+}
