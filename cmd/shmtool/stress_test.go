@@ -10,7 +10,7 @@ import (
 func TestStress(t *testing.T) {
 	for _, kind := range stressKindNames() {
 		t.Run(kind, func(t *testing.T) {
-			out, stderr, code := shmtool(t, "stress", "--kind", kind, "--procs", "3", "--duration", "3s", "--kill-every", "150ms", "--seed", "1", "--json")
+			out, stderr, code := shmtool(t, "stress", "--kind", kind, "--procs", "3", "--duration", "2s", "--kill-every", "100ms", "--seed", "1", "--json")
 			var res stressResult
 			if err := json.Unmarshal([]byte(out), &res); err != nil {
 				t.Fatalf("stress printed %q (exit %d): %v\n%s", out, code, err, stderr)
