@@ -3,13 +3,13 @@ package array_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/shmkit/shmkit/array"
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/testutil"
 )
 
 // FuzzOpen writes arbitrary bytes over an array's payload (its elements
@@ -26,15 +26,7 @@ func FuzzOpen(f *testing.F) {
 			t.Fatal(err)
 		}
 		a.Close()
-		file, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = file.WriteAt(payload[:min(len(payload), 128)], 4096)
-		file.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		testutil.Scribble(t, path, payload, 128)
 		a, err = array.Open[int32](path, nil)
 		if err != nil {
 			t.Fatalf("open after a payload scribble: %v", err) // the header is intact

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/value"
 )
 
@@ -26,15 +27,7 @@ func FuzzOpen(f *testing.F) {
 			t.Fatal(err)
 		}
 		v.Close()
-		file, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = file.WriteAt(payload[:min(len(payload), 128)], 4096)
-		file.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		testutil.Scribble(t, path, payload, 128)
 		v, err = value.Open[int64](path, nil)
 		if err != nil {
 			t.Fatalf("open after a payload scribble: %v", err) // the header is intact

@@ -474,54 +474,40 @@ var errEndTput = errors.New("end of throughput phase")
 // messages came and in how long (from the first).
 func receiveAll(rx receiver, buf []byte) (count uint64, ns int64, sum uint32, err error) {
 	var start time.Time
-	if b, ok := rx.(batchReceiver); ok {
-		err := b.recvBatch(func(msg []byte) error { // the first message starts the clock
-			start = time.Now()
-			return errEndTput
-		})
-		for err == errEndTput || err == nil {
-			err = b.recvBatch(func(msg []byte) error {
-				if len(msg) != len(buf) {
-					return fmt.Errorf("message %d has %d bytes, want %d", count, len(msg), len(buf))
-				}
-				switch seq := binary.LittleEndian.Uint64(msg); seq {
-				case endTput:
-					ns = time.Since(start).Nanoseconds()
-					return errEndTput
-				case count + 1: // the first was counted before the clock started
-				default:
-					return fmt.Errorf("message %d arrived as number %d", count+1, seq)
-				}
-				sum = crc32.Update(sum, castagnoli, msg)
-				count++
-				return nil
-			})
-			if err == errEndTput {
-				return count, ns, sum, nil
-			}
-		}
-		return 0, 0, 0, err
-	}
-	for {
-		msg, err := rx.recv(buf)
-		if err != nil {
-			return 0, 0, 0, err
-		}
+	take := func(msg []byte) error {
 		if len(msg) != len(buf) {
-			return 0, 0, 0, fmt.Errorf("message %d has %d bytes, want %d", count, len(msg), len(buf))
+			return fmt.Errorf("message %d has %d bytes, want %d", count, len(msg), len(buf))
 		}
-		seq := binary.LittleEndian.Uint64(msg)
-		if seq == endTput {
-			return count, time.Since(start).Nanoseconds(), sum, nil
-		}
-		if seq != count {
-			return 0, 0, 0, fmt.Errorf("message %d arrived as number %d", count, seq)
+		switch seq := binary.LittleEndian.Uint64(msg); {
+		case seq == endTput:
+			ns = time.Since(start).Nanoseconds()
+			return errEndTput
+		case seq != count:
+			return fmt.Errorf("message %d arrived as number %d", count, seq)
 		}
 		if count == 0 {
 			start = time.Now()
 		}
 		sum = crc32.Update(sum, castagnoli, msg)
 		count++
+		return nil
+	}
+	b, batched := rx.(batchReceiver)
+	for {
+		if batched {
+			err = b.recvBatch(take)
+		} else {
+			var msg []byte
+			if msg, err = rx.recv(buf); err == nil {
+				err = take(msg)
+			}
+		}
+		switch {
+		case err == errEndTput:
+			return count, ns, sum, nil
+		case err != nil:
+			return 0, 0, 0, err
+		}
 	}
 }
 

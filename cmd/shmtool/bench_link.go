@@ -81,50 +81,67 @@ func (r ringRx) recvBatch(fn func(msg []byte) error) error {
 	return err
 }
 
-// ringLink makes (parent) or opens (child) the two rings of a ring or
-// stream link.
-func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
-	capacity := 4 << 20
-	names := args
+// objectPair makes (parent, with create) or opens (child, with open, from
+// args) one object each way, and returns the one this process writes, the
+// one it reads, their names and how to close (and, in the parent,
+// remove) them. The parent writes "fwd" and reads "back"; the child the
+// other way.
+func objectPair[T interface{ Close() error }](parent bool, args []string, create, open func(name string) (T, error)) (out, in T, names []string, cleanup func(), err error) {
+	names = args
 	if parent {
 		names = []string{benchSegment("fwd"), benchSegment("back")}
 	}
-	var rings [2]*ringbuf.Ring
-	cleanup := func() {
-		for i, r := range rings {
-			if r != nil {
-				r.Close()
-				if parent {
-					shm.Remove(names[i])
-				}
+	var objs [2]T
+	made := 0
+	cleanup = func() {
+		for i := range made {
+			objs[i].Close()
+			if parent {
+				shm.Remove(names[i])
 			}
 		}
 	}
 	for i, name := range names {
-		var err error
-		switch {
-		case parent && stream:
-			rings[i], err = ringbuf.CreateStream(name, capacity, nil)
-		case parent:
-			rings[i], err = ringbuf.Create(name, capacity, max(size, 8), nil)
-		case stream:
-			rings[i], err = ringbuf.OpenStream(name, nil)
-		default:
-			rings[i], err = ringbuf.Open(name, nil)
+		if parent {
+			objs[i], err = create(name)
+		} else {
+			objs[i], err = open(name)
 		}
 		if err != nil {
 			cleanup()
-			return nil, err
+			return out, in, nil, nil, err
 		}
+		made++
 	}
-	out, in := rings[0], rings[1] // the parent writes fwd and reads back; the child the other way
-	if !parent {
-		out, in = in, out
+	if parent {
+		return objs[0], objs[1], names, cleanup, nil
 	}
-	wait := ringbuf.Spin
+	return objs[1], objs[0], names, cleanup, nil
+}
+
+// benchWait is the wait strategy of a bench mode.
+func benchWait(mode string) ringbuf.Wait {
 	if mode == "block" {
-		wait = ringbuf.Block
+		return ringbuf.Block
 	}
+	return ringbuf.Spin
+}
+
+// ringLink makes (parent) or opens (child) the two rings of a ring or
+// stream link.
+func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
+	const capacity = 4 << 20
+	create := func(name string) (*ringbuf.Ring, error) { return ringbuf.Create(name, capacity, max(size, 8), nil) }
+	open := func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) }
+	if stream {
+		create = func(name string) (*ringbuf.Ring, error) { return ringbuf.CreateStream(name, capacity, nil) }
+		open = func(name string) (*ringbuf.Ring, error) { return ringbuf.OpenStream(name, nil) }
+	}
+	out, in, names, cleanup, err := objectPair(parent, args, create, open)
+	if err != nil {
+		return nil, err
+	}
+	wait := benchWait(mode)
 	l := &link{args: names, closer: cleanup}
 	if stream {
 		w, err := out.StreamWriter()
@@ -195,36 +212,13 @@ func (r queueRx) recv(buf []byte) ([]byte, error) {
 }
 
 func queueLink(parent bool, mode string, size int, args []string) (*link, error) {
-	names := args
-	if parent {
-		names = []string{benchSegment("fwd"), benchSegment("back")}
-	}
-	var qs [2]*ringbuf.Queue
-	cleanup := func() {
-		for i, q := range qs {
-			if q != nil {
-				q.Close()
-				if parent {
-					shm.Remove(names[i])
-				}
-			}
-		}
-	}
-	for i, name := range names {
-		var err error
-		if parent {
-			qs[i], err = ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: max(64, ringbuf.QueueSlotsFor(4<<20, size)), MaxMessage: size}, nil)
-		} else {
-			qs[i], err = ringbuf.OpenQueue(name, nil)
-		}
-		if err != nil {
-			cleanup()
-			return nil, err
-		}
-	}
-	out, in := qs[0], qs[1]
-	if !parent {
-		out, in = in, out
+	out, in, names, cleanup, err := objectPair(parent, args,
+		func(name string) (*ringbuf.Queue, error) {
+			return ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: max(64, ringbuf.QueueSlotsFor(4<<20, size)), MaxMessage: size}, nil)
+		},
+		func(name string) (*ringbuf.Queue, error) { return ringbuf.OpenQueue(name, nil) })
+	if err != nil {
+		return nil, err
 	}
 	p, err := out.Producer()
 	if err != nil {
@@ -236,12 +230,8 @@ func queueLink(parent bool, mode string, size int, args []string) (*link, error)
 		cleanup()
 		return nil, err
 	}
-	wait := ringbuf.Spin
-	if mode == "block" {
-		wait = ringbuf.Block
-	}
-	p.SetWait(wait)
-	c.SetWait(wait)
+	p.SetWait(benchWait(mode))
+	c.SetWait(benchWait(mode))
 	return &link{tx: queueTx{p}, rx: queueRx{c}, args: names, closer: func() { p.Close(); c.Close(); cleanup() }}, nil
 }
 

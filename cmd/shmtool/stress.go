@@ -18,6 +18,7 @@ import (
 
 	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
+	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
 
@@ -229,7 +230,7 @@ func runStress(stderr io.Writer, kindName string, k stressKind, procs int, durat
 			run.mu.Lock()
 			run.ops += ops
 			run.mu.Unlock()
-			if err != nil && !killed && exitSignal(err) != syscall.SIGKILL {
+			if err != nil && !killed && !killedBySIGKILL(p.cmd.ProcessState) {
 				run.violation(fmt.Sprintf("worker %d ended: %v", id, err))
 			}
 			close(p.done)
@@ -257,7 +258,7 @@ func runStress(stderr io.Writer, kindName string, k stressKind, procs int, durat
 		for i, p := range workers {
 			select {
 			case <-p.done: // died (at a failpoint) or failed: replace it
-				if p.cmd.ProcessState != nil && exitSignal(waitErr(p.cmd)) == syscall.SIGKILL {
+				if killedBySIGKILL(p.cmd.ProcessState) {
 					kills++
 				}
 				if workers[i], err = start(nextID); err != nil {
@@ -339,27 +340,19 @@ func liveOps(run *stressRun, workers []*stressProc) int64 {
 	return n
 }
 
-func waitErr(cmd *exec.Cmd) error {
-	if cmd.ProcessState == nil || cmd.ProcessState.Success() {
-		return nil
+// killedBySIGKILL reports whether an ended process died of SIGKILL.
+func killedBySIGKILL(ps *os.ProcessState) bool {
+	if ps == nil {
+		return false
 	}
-	return &exec.ExitError{ProcessState: cmd.ProcessState}
-}
-
-// exitSignal returns the signal that ended a process, from exec's error.
-func exitSignal(err error) syscall.Signal {
-	if ee, ok := err.(*exec.ExitError); ok {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return ws.Signal()
-		}
-	}
-	return 0
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
 
 // removeStressSegments removes the run's segments: name and name-*.
 func removeStressSegments(name string) {
 	for _, suffix := range []string{"", "-seen", "-b"} {
-		_ = os.Remove("/dev/shm/" + name + suffix)
+		_ = shm.Remove(name + suffix)
 	}
 }
 
