@@ -8,7 +8,7 @@
 // memory: a field of a struct laid over an shm segment, or a named segment
 // of its own made with Create.
 //
-//	sem, err := semaphore.Create("db-slots", 4, 4, nil) // 4 permits, bound 4
+//	sem, err := semaphore.Create("db-slots", semaphore.Config{Value: 4, Max: 4}, nil)
 //	...
 //	if err := sem.Get().Acquire(ctx, 1); err != nil { ... }
 //	defer sem.Get().Release(1)
@@ -25,10 +25,10 @@
 // to the process that acquired them: Release of more than it holds fails
 // with ErrNotHeld, and when a holder dies its permits return to the
 // semaphore, reclaimed by the next process that waits for permits or by
-// Reclaim. shmtool shows the holders. A process killed in the instant
-// between taking permits and recording them, or between un-recording and
-// returning them in Release, loses those permits rather than returning them
-// twice: the semaphore never hands out more permits than it has.
+// Reclaim. shmtool shows the holders. The bookkeeping runs under a robust
+// lock with an undo record, so a process killed at any instruction of
+// Acquire or Release neither loses permits nor returns them twice: the
+// next process to enter undoes its half-done operation.
 //
 // # Caveats
 //

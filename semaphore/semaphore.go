@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,10 +33,11 @@ var (
 // Semaphore is a counting semaphore shared between processes. The zero
 // value has no permits, no bound and no tracking; Init gives it others.
 //
-// Uncontended, Acquire and Release are one compare-and-swap each (plus one
-// add to the holder table when tracked), with no system call; Release makes
-// the wake-up system call only when an acquirer is parked. A cancelled
-// Acquire takes nothing.
+// Uncontended, an untracked Acquire or Release is one compare-and-swap,
+// with no system call; Release makes the wake-up system call only when an
+// acquirer is parked. A tracked semaphore does its bookkeeping under a
+// robust lock (two more compare-and-swaps). A cancelled Acquire takes
+// nothing.
 //
 // A Semaphore must not be copied after first use.
 type Semaphore struct {
@@ -47,6 +47,10 @@ type Semaphore struct {
 	waiters atomic.Uint32 // parked acquirers, so that Release can skip the system call
 	tracked atomic.Uint32 // 1 if holders are recorded
 	_       uint32
+	// The rest is used by tracked semaphores only, and changed only under
+	// mu: value, holders and the undo record change together.
+	mu      futex.Mutex
+	undo    undoRecord
 	holders [MaxHolders]holder
 }
 
@@ -79,13 +83,13 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	if n < 0 {
 		return fmt.Errorf("semaphore: acquire of %d permits", n)
 	}
-	if ok, err := s.tryAcquire(n); ok || err != nil {
+	if ok, err := s.tryAcquire(ctx, n, true); ok || err != nil {
 		return err
 	}
 	recheck := 2 * time.Millisecond
 	for {
 		seq := s.seq.Load()
-		if ok, err := s.tryAcquire(n); ok || err != nil {
+		if ok, err := s.tryAcquire(ctx, n, true); ok || err != nil {
 			return err
 		}
 		s.waiters.Add(1)
@@ -108,34 +112,28 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 
 // TryAcquire takes n permits if they are available now, and reports
 // whether it did. On a tracked semaphore with no free holder slot it takes
-// nothing.
+// nothing; nor when another process stays inside the semaphore's
+// bookkeeping (a few instructions long) while TryAcquire retries.
 func (s *Semaphore) TryAcquire(n int64) bool {
-	ok, err := s.tryAcquire(n)
+	ok, err := s.tryAcquire(context.Background(), n, false)
 	return ok && err == nil
 }
 
-func (s *Semaphore) tryAcquire(n int64) (bool, error) {
+// tryAcquire takes n permits if they are there. With wait set, a tracked
+// semaphore waits for its bookkeeping lock until ctx is done.
+func (s *Semaphore) tryAcquire(ctx context.Context, n int64, wait bool) (bool, error) {
+	if s.tracked.Load() == 1 {
+		return s.tryAcquireTracked(ctx, n, wait)
+	}
 	for {
 		v := s.value.Load()
 		if v < n {
 			return false, nil
 		}
 		if s.value.CompareAndSwap(v, v-n) {
-			break
+			return true, nil
 		}
 	}
-	if s.tracked.Load() == 0 {
-		return true, nil
-	}
-	// Record after taking: a death in between loses the permits, which
-	// is safe; recording first and dying would return permits never taken.
-	h, err := s.slot(true)
-	if err != nil {
-		s.give(n)
-		return false, err
-	}
-	h.count.Add(n)
-	return true, nil
 }
 
 // Release returns n permits and wakes parked acquirers. It fails, releasing
@@ -151,24 +149,7 @@ func (s *Semaphore) Release(n int64) error {
 		}
 	}
 	if s.tracked.Load() == 1 {
-		h, _ := s.slot(false)
-		if h == nil {
-			return ErrNotHeld
-		}
-		for {
-			c := h.count.Load()
-			if c < n {
-				return fmt.Errorf("%w: holds %d, releasing %d", ErrNotHeld, c, n)
-			}
-			if h.count.CompareAndSwap(c, c-n) {
-				break
-			}
-		}
-		if err := s.give(n); err != nil {
-			h.count.Add(n) // raced past the bound: still ours
-			return err
-		}
-		return nil
+		return s.releaseTracked(n)
 	}
 	return s.give(n)
 }
@@ -185,102 +166,17 @@ func (s *Semaphore) give(n int64) error {
 			break
 		}
 	}
+	s.wake()
+	return nil
+}
+
+// wake tells parked acquirers that permits came back.
+func (s *Semaphore) wake() {
 	s.seq.Add(1)
 	if s.waiters.Load() != 0 {
 		_, _ = futex.Wake(&s.seq, futex.All)
 	}
-	return nil
 }
-
-// claimMu serializes this process's claims of holder slots, so that two
-// goroutines never claim two slots for one process.
-var claimMu sync.Mutex
-
-// slot returns this process's holder entry, claiming a free one if claim
-// is set (reclaiming dead holders' slots when none is free). A process
-// keeps its slot from its first Acquire until it dies: giving it up at zero
-// would race with another goroutine of the process adding to it.
-func (s *Semaphore) slot(claim bool) (*holder, error) {
-	me, err := live.Self()
-	if err != nil {
-		return nil, err
-	}
-	if h := s.find(me); h != nil || !claim {
-		return h, nil
-	}
-	claimMu.Lock()
-	defer claimMu.Unlock()
-	if h := s.find(me); h != nil { // another goroutine claimed it meanwhile
-		return h, nil
-	}
-	for pass := range 2 {
-		for i := range s.holders {
-			h := &s.holders[i]
-			if h.token.Load() == 0 && h.token.CompareAndSwap(0, uint64(me)) {
-				return h, nil
-			}
-		}
-		if pass == 0 {
-			if _, freed := s.reclaim(); freed == 0 {
-				break
-			}
-		}
-	}
-	return nil, ErrTooManyHolders
-}
-
-func (s *Semaphore) find(me live.Token) *holder {
-	for i := range s.holders {
-		if s.holders[i].token.Load() == uint64(me) {
-			return &s.holders[i]
-		}
-	}
-	return nil
-}
-
-// Reclaim returns the permits of holders that have died to the semaphore
-// and frees their slots. It returns the number of permits returned. Acquire
-// calls it while it waits; call it yourself to reclaim sooner.
-func (s *Semaphore) Reclaim() int64 {
-	permits, _ := s.reclaim()
-	return permits
-}
-
-func (s *Semaphore) reclaim() (permits int64, slots int) {
-	if s.tracked.Load() == 0 {
-		return 0, 0
-	}
-	me, err := live.Self()
-	if err != nil {
-		return 0, 0
-	}
-	for i := range s.holders {
-		h := &s.holders[i]
-		t := h.token.Load()
-		owner := live.Token(t &^ reclaiming)
-		if t == 0 || owner == me || live.Alive(owner) {
-			continue // free, ours, or held (or being reclaimed) by a live process
-		}
-		// The holder, or a reclaimer that died mid-way, is dead. Claim the
-		// slot, so that only one reclaimer returns its permits; if we die
-		// after the Swap, they are lost, never doubled.
-		if !h.token.CompareAndSwap(t, uint64(me)|reclaiming) {
-			continue
-		}
-		if n := h.count.Swap(0); n > 0 {
-			_ = s.give(n)
-			permits += n
-		}
-		if h.token.CompareAndSwap(uint64(me)|reclaiming, 0) {
-			slots++
-		}
-	}
-	return permits, slots
-}
-
-// reclaiming marks a slot being emptied; it keeps the slot from looking
-// free or owned by the reclaimer. Tokens use 62 bits.
-const reclaiming = 1 << 63
 
 // Holder is one process holding permits, as State reports it.
 type Holder struct {
@@ -296,6 +192,11 @@ type State struct {
 	Waiters int      `json:"waiters"`
 	Tracked bool     `json:"tracked"`
 	Holders []Holder `json:"holders"` // nil unless tracked
+	// Recovery counters of a tracked semaphore: dead holders whose permits
+	// came back, and operations of processes killed half-way that were
+	// undone.
+	Reclaimed uint64 `json:"reclaimed"`
+	Rollbacks uint64 `json:"rollbacks"`
 }
 
 // State returns a snapshot of s; it only reads s.
@@ -306,10 +207,10 @@ func (s *Semaphore) State() State {
 	}
 	if s.tracked.Load() == 1 {
 		st.Tracked, st.Holders = true, []Holder{}
+		st.Reclaimed, st.Rollbacks = s.undo.reclaimed.Load(), s.undo.rollbacks.Load()
 		for i := range s.holders {
-			raw := s.holders[i].token.Load()
-			t := live.Token(raw)
-			if raw == 0 || raw&reclaiming != 0 { // free, or being emptied
+			t := live.Token(s.holders[i].token.Load())
+			if t == 0 {
 				continue
 			}
 			st.Holders = append(st.Holders, Holder{PID: live.PID(t), Permits: s.holders[i].count.Load(), Alive: live.Alive(t)})

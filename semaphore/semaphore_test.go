@@ -16,6 +16,7 @@ import (
 func TestMain(m *testing.M) {
 	testutil.Child("sem-inc", childSemInc)
 	testutil.Child("sem-hold", childSemHold)
+	testutil.Child("sem-cycle", childSemCycle)
 	testutil.Main(m)
 }
 
@@ -193,7 +194,7 @@ func TestTrackedConcurrentFirstAcquire(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				if !s.TryAcquire(1) {
-					t.Error("TryAcquire failed")
+					t.Error("TryAcquire failed", s.State(), s.Mu())
 				}
 			}()
 		}
