@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
 )
 
@@ -92,6 +93,7 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 		if arrived+1 >= parties { // the last to arrive releases everyone
 			next := lo&epochMask | (lo+1)&genMask
 			if b.state.CompareAndSwap(s, uint64(next)) {
+				failpoint.Inject("futex/barrier/release") // dying here: the waiters see the release on their next look
 				_, _ = Wake(lowWord(&b.state), All)
 				return int(arrived), nil
 			}
@@ -102,6 +104,7 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 			break
 		}
 	}
+	failpoint.Inject("futex/barrier/arrived") // dying here: counted in, and a member that died
 	recheck := recheckMin
 	for {
 		lo := uint32(b.state.Load())

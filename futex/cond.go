@@ -2,11 +2,11 @@ package futex
 
 import (
 	"context"
+	"errors"
+	"os"
 	"sync/atomic"
 	"time"
 )
-
-var noDeadline time.Time
 
 // Cond is a condition variable shared between processes, used with a
 // Mutex, like Python's multiprocessing.Condition. The zero value is ready.
@@ -41,7 +41,18 @@ func (c *Cond) Wait(ctx context.Context, m *Mutex) error {
 		c.waiters.Add(^uint32(0))
 		return err
 	}
-	err := waitContext(ctx, &c.seq, seq, noDeadline)
+	// Look again now and then: a signaller killed between its increment
+	// and its wake-up leaves us parked.
+	var err error
+	for recheck := recheckMin; ; recheck = min(2*recheck, recheckMax) {
+		err = waitContext(ctx, &c.seq, seq, time.Now().Add(recheck))
+		if !errors.Is(err, os.ErrDeadlineExceeded) || c.seq.Load() != seq {
+			break
+		}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = nil // seq moved: signalled
+	}
 	c.waiters.Add(^uint32(0))
 	if err != nil {
 		// Cancelled: a Signal may have picked us; pass it on.

@@ -2,15 +2,20 @@ package futex
 
 import (
 	"context"
+	"errors"
+	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
 )
 
 // Event is a flag that processes wait for, like Python's
 // multiprocessing.Event. The zero value is a clear event.
 //
 // Set wakes every waiter in every process and never blocks; a waiter that
-// was killed while waiting does not hold anyone up. Wait spins for up to
+// was killed while waiting does not hold anyone up, and a setter killed
+// before its wake-up delays waiters by at most 50ms. Wait spins for up to
 // 20µs before it parks, so a peer that sets the event within that time
 // costs neither side a system call: Set makes the wake-up system call only
 // when someone is parked.
@@ -45,6 +50,7 @@ func (e *Event) Set() {
 			break
 		}
 	}
+	failpoint.Inject("futex/event/set") // dying here: waiters find the set on their next look
 	// CAS, then load waiters; a waiter adds itself to waiters, then loads
 	// word. Both are sequentially consistent, so either the waiter sees
 	// the Set or Set sees the waiter and wakes it.
@@ -77,18 +83,20 @@ func (e *Event) Wait(ctx context.Context) error {
 			break
 		}
 	}
-	for {
+	// Park, looking again now and then: a setter killed between its CAS
+	// and its wake-up leaves the event set with nobody woken.
+	for recheck := recheckMin; ; recheck = min(2*recheck, recheckMax) {
 		e.waiters.Add(1)
 		if e.word.Load() != w {
 			e.waiters.Add(^uint32(0))
 			return nil
 		}
-		err := waitContext(ctx, &e.word, w, noDeadline)
+		err := waitContext(ctx, &e.word, w, time.Now().Add(recheck))
 		e.waiters.Add(^uint32(0))
 		if e.word.Load() != w { // only a Set changes a clear word
 			return nil
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
 	}

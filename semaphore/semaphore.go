@@ -93,11 +93,9 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 			return err
 		}
 		s.waiters.Add(1)
-		until := time.Time{}
-		if s.tracked.Load() == 1 {
-			until = time.Now().Add(recheck) // wake now and then to reclaim a dead holder's permits
-		}
-		err := futex.WaitContextUntil(ctx, &s.seq, seq, until)
+		// Wake now and then: to reclaim a dead holder's permits, and
+		// because a releaser killed before its wake-up wakes nobody.
+		err := futex.WaitContextUntil(ctx, &s.seq, seq, time.Now().Add(recheck))
 		s.waiters.Add(^uint32(0))
 		switch {
 		case err == nil:

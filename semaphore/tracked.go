@@ -29,8 +29,8 @@ type undoRecord struct {
 	value  int64
 	count  int64
 	token  uint64
-	// Counters for observers: dead holders reclaimed, and operations of
-	// processes that died half-way that were rolled back.
+	// Counters for observers: dead holders whose permits were returned,
+	// and operations of processes that died half-way that were undone.
 	reclaimed atomic.Uint64
 	rollbacks atomic.Uint64
 }
@@ -241,7 +241,9 @@ func (s *Semaphore) reclaimLocked(me live.Token) (permits int64, slots int) {
 		s.value.Store(v)
 		h.count.Store(0)
 		h.token.Store(0)
-		s.undo.reclaimed.Add(1)
+		if c > 0 {
+			s.undo.reclaimed.Add(1)
+		}
 		s.commit()
 		permits += c
 		slots++

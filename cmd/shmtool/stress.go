@@ -27,7 +27,7 @@ import (
 // goes), where a worker may be killed inside the protocols, and what the
 // parent checks at the end.
 type stressKind struct {
-	create     func(name string) error
+	create     func(name string, procs int) error
 	work       func(ctx context.Context, name string, id int, r *stressReporter) error
 	failpoints []string
 	// final checks the object at the end: violations, and recoveries
@@ -74,8 +74,10 @@ func newStress(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Create one object of --kind and start --procs worker processes (shmtool
 itself) that use it as hard as they can for --duration, each checking the
 kind's invariant as it goes: mutual exclusion with an exact counter (mutex),
-no torn value (value), every message exactly once (queue), every message in
-order (ring).
+a compound update repaired after its writer died (array), no torn value
+(value), permits never over-subscribed and none lost (semaphore), a wake-up
+for every set (event), a broken barrier reset (barrier), every message
+exactly once (queue), every message whole and in order (ring, stream).
 
 With --kill-every, every so often a random worker is killed with SIGKILL and
 a new one started; some workers are also started with a failpoint armed, so
@@ -108,7 +110,7 @@ Kinds: ` + strings.Join(stressKindNames(), ", ") + ".",
 				return err
 			}
 			if asJSON {
-				err = writeJSON(stdout, res)
+				err = writeJSONLine(stdout, res) // one line per run, to collect
 			} else {
 				_, err = fmt.Fprintf(stdout, "%s: %d procs for %.1fs: %d ops, %d kills, %d recoveries, %d violations, %d hangs (seed %d)\n",
 					res.Kind, res.Procs, res.DurationS, res.Ops, res.Kills, res.Recoveries, res.Violations, res.Hangs, res.Seed)
@@ -172,7 +174,7 @@ func runStress(stderr io.Writer, kindName string, k stressKind, procs int, durat
 	res := stressResult{Kind: kindName, Procs: procs, Seed: seed}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))
 	name := fmt.Sprintf("shmtool-stress-%d", os.Getpid())
-	if err := k.create(name); err != nil {
+	if err := k.create(name, procs); err != nil {
 		return res, err
 	}
 	defer removeStressSegments(name)

@@ -12,7 +12,7 @@ import (
 
 func init() {
 	stressKinds["array"] = stressKind{
-		create: func(name string) error {
+		create: func(name string, _ int) error {
 			a, err := array.Create[uint64](name, stressArrayLen, nil)
 			if err == nil {
 				err = a.Close()

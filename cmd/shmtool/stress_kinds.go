@@ -14,13 +14,13 @@ import (
 
 func init() {
 	stressKinds["mutex"] = stressKind{
-		create:     func(name string) error { return createAndClose[stressMutex](name) },
+		create:     func(name string, _ int) error { return createAndClose[stressMutex](name) },
 		work:       stressMutexWork,
 		failpoints: []string{"futex/mutex/acquired", "futex/mutex/release", "stress/mutex/inside"},
 		final:      stressMutexFinal,
 	}
 	stressKinds["value"] = stressKind{
-		create: func(name string) error {
+		create: func(name string, _ int) error {
 			v, err := value.Create(name, stressWide{}, nil)
 			if err == nil {
 				v.Close()

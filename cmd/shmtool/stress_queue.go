@@ -44,7 +44,7 @@ const (
 	queueSeqMask = 4095 // sequence numbers a row keeps
 )
 
-func stressQueueCreate(name string) error {
+func stressQueueCreate(name string, _ int) error {
 	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 256, MaxMessage: 256}, nil)
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ const (
 	ringLastConsumed = 1
 )
 
-func stressRingCreate(name string) error {
+func stressRingCreate(name string, _ int) error {
 	r, err := ringbuf.Create(name, 1<<16, 256, nil)
 	if err != nil {
 		return err
