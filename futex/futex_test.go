@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,19 +41,6 @@ func childWaiter(args []string) error {
 	}
 	testutil.Send("woken value=%d", w.Load())
 	return nil
-}
-
-// waitStopped polls /proc until pid is in the stopped state.
-func waitStopped(t *testing.T, pid int) {
-	t.Helper()
-	waitFor(t, fmt.Sprintf("process %d to stop", pid), func() bool {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, after, ok := strings.Cut(string(b), ") ")
-		return ok && strings.HasPrefix(after, "T")
-	})
 }
 
 func segment(t *testing.T) *shm.Segment {

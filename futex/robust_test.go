@@ -28,6 +28,7 @@ func init() {
 	testutil.Child("lock-hold", childLockHold)
 	testutil.Child("lock-wait", childLockWait)
 	testutil.Child("event-wait", childEventWait)
+	testutil.Child("event-set", childEventSet)
 	testutil.Child("barrier-party", childBarrierParty)
 }
 
@@ -259,7 +260,7 @@ func TestMutexStoppedOwner(t *testing.T) {
 	m := &obj.Get().Mu
 	p := testutil.Start(t, "lock-hold", obj.Segment().Name(), "stop")
 	p.Expect("locked")
-	waitStopped(t, p.Pid())
+	p.WaitStopped()
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	if err := m.LockContext(ctx); !errors.Is(err, context.DeadlineExceeded) {

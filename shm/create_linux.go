@@ -108,6 +108,7 @@ func (s *Segment) build(size int64, o Options) (err error) {
 			return fmt.Errorf("init: %w", err)
 		}
 	}
+	failpoint.Inject("shm/create/init") // the kind's own initialization is done
 	if err := s.tune(o); err != nil {
 		return err
 	}

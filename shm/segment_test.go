@@ -193,7 +193,7 @@ func TestOpenWaitsForLiveCreator(t *testing.T) {
 	defer shm.Remove(name)
 	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=shm/create/linked=stop"}, "create", name, "4096")
 	// The child stops itself holding the init lock; wait until it has.
-	waitStopped(t, p.Pid())
+	p.WaitStopped()
 	_, err := shm.Open(name, &shm.Options{Timeout: 50e6})
 	if !errors.Is(err, shm.ErrNotReady) {
 		t.Fatalf("Open while creator is stopped = %v, want ErrNotReady", err)
@@ -211,24 +211,6 @@ func TestOpenWaitsForLiveCreator(t *testing.T) {
 		t.Errorf("creator pid = %d, want the child %d", seg.Header().CreatorPID, p.Pid())
 	}
 	seg.Close()
-}
-
-// waitStopped polls /proc until pid is in the stopped state.
-func waitStopped(t *testing.T, pid int) {
-	t.Helper()
-	for i := 0; ; i++ {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, after, ok := strings.Cut(string(b), ") "); ok && strings.HasPrefix(after, "T") {
-			return
-		}
-		if i > 10000 {
-			t.Fatalf("process %d never stopped", pid)
-		}
-		syscall.Nanosleep(&syscall.Timespec{Nsec: 1e6}, nil)
-	}
 }
 
 func TestCreateMode(t *testing.T) {
@@ -382,5 +364,23 @@ func TestFileBacked(t *testing.T) {
 	list, err := shm.List(t.TempDir())
 	if err != nil || len(list) != 0 {
 		t.Fatalf("List(empty dir) = %v, %v", list, err)
+	}
+}
+
+// A segment's creator is dead once it has exited, even when a live process
+// has its pid: the header records the start time too.
+func TestCreatorPIDReused(t *testing.T) {
+	name := testutil.Name(t)
+	defer shm.Remove(name)
+	p := testutil.Start(t, "create", name, "4096")
+	p.Wait()
+	q, _ := testutil.ReusePID(t, p.Pid())
+	seg, err := shm.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	if h := seg.Header(); h.CreatorPID != q.Pid() || h.CreatorAlive() {
+		t.Fatalf("header %+v: creator alive = %v with its pid %d reused, want false", h, h.CreatorAlive(), q.Pid())
 	}
 }

@@ -33,9 +33,9 @@ func TestCreateInspectKinds(t *testing.T) {
 		{"--kind mutex", "mutex", "map[locked:false owner_alive:false owner_pid:0 status:consistent waiters:0]"},
 		{"--kind event", "event", "map[set:false waiters:0]"},
 		{"--kind barrier --parties 3", "barrier", "map[arrived:0 broken:false generation:0 parties:3]"},
-		{"--kind semaphore --value 2 --max 4", "semaphore", "map[holders:<nil> max:4 tracked:false value:2 waiters:0]"},
-		{"--kind semaphore --value 2", "semaphore", "map[holders:<nil> max:<nil> tracked:false value:2 waiters:0]"},
-		{"--kind semaphore --value 1 --tracked", "semaphore", "map[holders:[] max:<nil> tracked:true value:1 waiters:0]"},
+		{"--kind semaphore --value 2 --max 4", "semaphore", "map[holders:<nil> max:4 reclaimed:0 rollbacks:0 tracked:false value:2 waiters:0]"},
+		{"--kind semaphore --value 2", "semaphore", "map[holders:<nil> max:<nil> reclaimed:0 rollbacks:0 tracked:false value:2 waiters:0]"},
+		{"--kind semaphore --value 1 --tracked", "semaphore", "map[holders:[] max:<nil> reclaimed:0 rollbacks:0 tracked:true value:1 waiters:0]"},
 	} {
 		t.Run(tt.flags, func(t *testing.T) {
 			name := testutil.Name(t)

@@ -39,7 +39,13 @@ func TestMain(m *testing.M) {
 // stderr and its exit code.
 func shmtool(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	p := testutil.Start(t, "shmtool", args...)
+	return shmtoolEnv(t, nil, args...)
+}
+
+// shmtoolEnv is shmtool with more environment variables.
+func shmtoolEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	p := testutil.StartEnv(t, env, "shmtool", args...)
 	var out strings.Builder
 	for {
 		line, ok := p.TryReadLine()

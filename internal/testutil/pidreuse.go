@@ -1,0 +1,58 @@
+package testutil
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// WaitStopped waits until the child is stopped (state T in
+// /proc/PID/stat), as after a "stop" failpoint.
+func (p *Proc) WaitStopped() {
+	p.t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
+		if err != nil {
+			p.t.Fatalf("child %s: %v", p.name, err)
+		}
+		if _, after, ok := strings.Cut(string(b), ") "); ok && strings.HasPrefix(after, "T") {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("child %s (pid %d) never stopped", p.name, p.Pid())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// ReusePID starts a child with the pid of a process that has died and been
+// reaped, as LiveToken does: alive, with a liveness token of its own. It
+// asks the kernel for that pid by writing the one before it to
+// /proc/sys/kernel/ns_last_pid, which needs CAP_SYS_ADMIN; the test is
+// skipped without it, or if other processes keep taking the pid first.
+func ReusePID(t testing.TB, pid int) (*Proc, live.Token) {
+	t.Helper()
+	for range 100 {
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0); err != nil {
+			t.Skipf("cannot reuse pid %d (needs CAP_SYS_ADMIN in the pid namespace): %v", pid, err)
+		}
+		p := Start(t, "testutil-live-token")
+		if p.Pid() != pid {
+			p.Kill()
+			continue
+		}
+		v, err := strconv.ParseUint(p.ReadLine(), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, live.Token(v)
+	}
+	t.Skipf("pid %d was taken by another process 100 times running", pid)
+	return nil, 0
+}
