@@ -142,7 +142,7 @@ func (c *Consumer) waitData(ctx context.Context) error {
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
-	err := waitFor(ctx, c.wait, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, c.next, closed)
+	err := waitFor(ctx, c.wait, c.r.seg, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, c.next, closed)
 	if err == nil && closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
@@ -289,6 +289,9 @@ func (c *Consumer) Err() error { return c.err }
 
 // Close releases what was read and gives up the consumer role.
 func (c *Consumer) Close() error {
+	if err := c.r.seg.Check(); err != nil {
+		return err // truncated: the role goes with the file
+	}
 	c.Release()
 	c.tally.publish(c.r.cons)
 	c.r.cons.owner.CompareAndSwap(uint64(c.token), 0)

@@ -22,6 +22,7 @@ var ErrLapped = errors.New("ringbuf: observer fell behind; messages skipped")
 // never shown half new.
 type Observer struct {
 	r   *Ring
+	seg *shm.Segment
 	pos uint64
 }
 
@@ -39,7 +40,7 @@ func Observe(seg *shm.Segment) (*Observer, error) {
 	if p%recordAlign != 0 {
 		return nil, fmt.Errorf("%w: producer position %d is not %d-byte aligned", ErrCorrupt, p, recordAlign)
 	}
-	return &Observer{r: r, pos: p}, nil
+	return &Observer{r: r, seg: seg, pos: p}, nil
 }
 
 // Next waits for the next committed message, polling every poll, and
@@ -61,6 +62,9 @@ func (o *Observer) Next(ctx context.Context, buf []byte, poll time.Duration) ([]
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			case <-time.After(poll):
+			}
+			if err := o.seg.Check(); err != nil { // before the next look at a mapping that may be gone
+				return nil, err
 			}
 			continue
 		}

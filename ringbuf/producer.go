@@ -114,7 +114,7 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 			return b, err
 		}
 		p.tally.publish(p.r.prod) // before sleeping: the counters stay current for observers
-		if err := waitFor(ctx, p.wait, p.r.prod, p.r.cons, p.r.prodFlag, p.r.consFlag, p.consCache, nil); err != nil {
+		if err := waitFor(ctx, p.wait, p.r.seg, p.r.prod, p.r.cons, p.r.prodFlag, p.r.consFlag, p.consCache, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -182,6 +182,9 @@ func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
 // Close gives up the producer role; the consumer reads what was committed,
 // then io.EOF. An open reservation is dropped.
 func (p *Producer) Close() error {
+	if err := p.r.seg.Check(); err != nil {
+		return err // truncated: the role goes with the file
+	}
 	p.claimed = 0
 	p.r.prodFlag.closed.Store(1)
 	p.r.prod.owner.CompareAndSwap(uint64(p.token), 0)

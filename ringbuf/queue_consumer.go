@@ -140,6 +140,10 @@ func (c *QueueConsumer) Close() error {
 	if c.me == nil {
 		return nil
 	}
+	if err := c.q.seg.Check(); err != nil {
+		c.me = nil
+		return err // truncated: the entry goes with the file
+	}
 	c.tally.publish(c.q.consumed)
 	detach(c.me)
 	c.me = nil

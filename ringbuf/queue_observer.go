@@ -16,6 +16,7 @@ import (
 // reported as ErrLapped.
 type QueueObserver struct {
 	q      *Queue
+	seg    *shm.Segment
 	pos    uint64
 	missed bool // positions were skipped since the last ErrLapped
 }
@@ -29,7 +30,7 @@ func ObserveQueue(seg *shm.Segment) (*QueueObserver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ringbuf: %s: %w", seg.Name(), err)
 	}
-	return &QueueObserver{q: q, pos: q.tail.Load()}, nil
+	return &QueueObserver{q: q, seg: seg, pos: q.tail.Load()}, nil
 }
 
 // Next waits for the next committed message, polling every poll, and
@@ -62,6 +63,9 @@ func (o *QueueObserver) Next(ctx context.Context, buf []byte, poll time.Duration
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			case <-time.After(poll):
+			}
+			if err := o.seg.Check(); err != nil { // before the next look at a mapping that may be gone
+				return nil, err
 			}
 			spins = 0
 		case s == (o.pos+1)|skipBit:

@@ -291,8 +291,9 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qC
 	seq := ws.wakes.Load()
 	ws.waiters.Add(1)
 	me.parked.Store(1)
+	truncated := false
 	defer func() {
-		if me.parked.CompareAndSwap(1, 0) {
+		if !truncated && me.parked.CompareAndSwap(1, 0) {
 			ws.waiters.Add(^uint32(0))
 		}
 	}()
@@ -300,6 +301,14 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qC
 		return recheck, nil
 	}
 	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(recheck))
+	if err != nil && ctx.Err() == nil {
+		// Before the mapping is touched again: a truncated file would
+		// raise SIGBUS.
+		if cerr := q.seg.Check(); cerr != nil {
+			truncated = true
+			return recheck, cerr
+		}
+	}
 	switch {
 	case err == nil:
 		return recheck, nil

@@ -131,6 +131,10 @@ func (p *QueueProducer) Close() error {
 	if p.me == nil {
 		return nil
 	}
+	if err := p.q.seg.Check(); err != nil {
+		p.me = nil
+		return err // truncated: the entry goes with the file
+	}
 	p.tally.publish(p.q.produced)
 	detach(p.me)
 	p.me = nil

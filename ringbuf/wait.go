@@ -12,6 +12,7 @@ import (
 
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/live"
+	"github.com/shmkit/shmkit/shm"
 )
 
 // Wait is how a side waits for the other: for data (consumer) or for room
@@ -70,7 +71,11 @@ const (
 // means never), ctx ends, or the peer's process is found dead. me is the
 // waiting side: it announces itself parked there, so that the other side
 // knows to wake it.
-func waitFor(ctx context.Context, w Wait, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
+//
+// When a park times out or fails, seg (nil for a heap ring) is checked
+// before the mapping is touched again: a truncated file returns
+// shm.ErrTruncated instead of SIGBUS.
+func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
 	stop := func() bool { return other.pos.Load() != seen || done != nil && done() }
 	if w != Block {
 		var start time.Time
@@ -126,6 +131,11 @@ func waitFor(ctx context.Context, w Wait, me, other *side, myFlags, otherFlags *
 			return nil
 		}
 		err := futex.WaitContextUntil(ctx, &myFlags.wakes, seq, time.Now().Add(wait))
+		if err != nil && ctx.Err() == nil {
+			if cerr := seg.Check(); cerr != nil {
+				return cerr
+			}
+		}
 		myFlags.parked.Store(0)
 		switch {
 		case err == nil:

@@ -46,8 +46,10 @@
 // every index and length you read from a payload.
 //
 // If another process truncates the file while it is mapped, touching the
-// lost pages raises SIGBUS. Use debug.SetPanicOnFault to turn that into a
-// recoverable panic where it matters.
+// lost pages raises SIGBUS. Segment.Check tells (ErrTruncated), and the
+// ring and queue waits call it before they touch the mapping again after a
+// timed-out park; between checks, use debug.SetPanicOnFault to turn a
+// fault into a recoverable panic where it matters.
 //
 // # When not to use it
 //

@@ -33,6 +33,12 @@ var (
 	// disagrees with the header.
 	ErrCorrupt = errors.New("segment corrupt")
 
+	// ErrTruncated is returned by Segment.Check, and by the waits of the
+	// primitives that call it, when the file has become smaller than the
+	// mapping: another process truncated it, and touching the lost pages
+	// would raise SIGBUS. It wraps ErrCorrupt.
+	ErrTruncated = fmt.Errorf("%w: truncated while mapped", ErrCorrupt)
+
 	// ErrBadMagic accompanies ErrCorrupt when the file does not start with
 	// the shmkit magic, as for segments made by other programs; map those
 	// with OpenRaw.

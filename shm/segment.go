@@ -2,6 +2,7 @@ package shm
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"sync"
@@ -56,6 +57,25 @@ func (s *Segment) Raw() bool { return s.raw }
 // seen by every process that maps the segment (a read-only segment's
 // payload must not be written: that faults).
 func (s *Segment) Payload() []byte { return s.payload }
+
+// Check returns an error wrapping ErrTruncated if the backing file has
+// become smaller than the mapping since it was mapped. Touching the lost
+// pages would raise SIGBUS, so the primitives call Check on their slow
+// paths (a wait that timed out or failed) before they touch the mapping
+// again. It costs one fstat.
+func (s *Segment) Check() error {
+	if s == nil || s.file == nil {
+		return nil
+	}
+	fi, err := s.file.Stat()
+	if err != nil {
+		return opError("check", s.name, err)
+	}
+	if fi.Size() < int64(len(s.mapping)) {
+		return opError("check", s.name, fmt.Errorf("%w: file is %d bytes, mapped %d", ErrTruncated, fi.Size(), len(s.mapping)))
+	}
+	return nil
+}
 
 // Stat returns the current file information of the backing file.
 func (s *Segment) Stat() (*Info, error) {

@@ -33,6 +33,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	debug.SetPanicOnFault(true) // SIGBUS/SIGSEGV on a mapping becomes a recoverable panic
 	defer func() {
 		if r := recover(); r != nil {
+			if f, ok := r.(interface{ Addr() uintptr }); ok { // SetPanicOnFault's error
+				fmt.Fprintf(stderr, "shmtool: memory fault at %#x: a segment shrank while mapped (truncated by another process?)\n", f.Addr())
+				code = exitRuntime
+				return
+			}
 			fmt.Fprintf(stderr, "shmtool: internal error: %v\n", r)
 			code = exitRuntime
 		}

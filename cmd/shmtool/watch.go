@@ -67,6 +67,9 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 					return nil
 				case <-time.After(interval):
 				}
+				if err := seg.Check(); err != nil { // truncated: reading would fault
+					return err
+				}
 				st, err := read(seg)
 				if err != nil {
 					return err
