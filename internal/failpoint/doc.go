@@ -14,6 +14,32 @@
 // When the variable is unset, [Inject] costs one load of a package-level
 // bool and a predictable branch.
 //
+// # Points
+//
+// Every point in the module, by protocol step (a test keeps this list
+// true):
+//
+//	shm/create/sized        segment creation: the anonymous file is sized
+//	shm/create/init         ... the kind's own initialization has run
+//	shm/create/built        ... header and payload are written, not linked
+//	shm/create/linked       ... linked under its name, not yet ready
+//	shm/create/ready        ... ready
+//	shm/recover/locked      recovering a dead creator's leftover, under its lock
+//	futex/mutex/acquired    a Mutex was just taken (a death leaves it owner-dead)
+//	futex/mutex/release     a Mutex is about to be released
+//	futex/event/set         an Event is set, its waiters not yet woken
+//	futex/barrier/arrived   a party is counted in at a Barrier, not yet waiting
+//	futex/barrier/release   the last party released a generation, nobody woken
+//	semaphore/acquire/taken a tracked Acquire took the permits, not yet recorded
+//	semaphore/release/given a tracked Release gave the permits back, not yet unrecorded
+//	value/store/half        a Value's seqlock write, half the bytes written
+//	ringbuf/commit/before   a ring record written, not yet committed
+//	ringbuf/release/before  a ring record read, not yet released
+//	ringbuf/queue/claimed   a queue slot claimed, half written
+//	ringbuf/queue/taken     a queue slot taken by a reader, not yet released
+//	stress/mutex/inside     shmtool stress: inside the mutex kind's update
+//	stress/array/inside     shmtool stress: inside the array kind's update
+//
 // # Caveats
 //
 // This is a testing hook. A program that sets SHMKIT_FAILPOINT in

@@ -79,3 +79,44 @@ func TestEveryPackageHasDoc(t *testing.T) {
 		}
 	}
 }
+
+// Every failpoint the code injects is listed in the failpoint package's
+// documentation, and every listed one exists.
+func TestFailpointsDocumented(t *testing.T) {
+	root, files := goFiles(t)
+	doc, err := os.ReadFile(filepath.Join(root, "internal/failpoint/doc.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if f := strings.Fields(strings.TrimPrefix(line, "//")); len(f) > 1 && strings.HasPrefix(line, "//\t") && strings.Contains(f[0], "/") {
+			listed[f[0]] = true
+		}
+	}
+	used := map[string]bool{}
+	for _, rel := range files {
+		if strings.HasSuffix(rel, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range strings.Split(string(b), "failpoint.Inject(")[1:] {
+			name, err := strconv.Unquote(part[:strings.Index(part, ")")])
+			if err != nil {
+				t.Fatalf("%s: failpoint.Inject with a name that is not a literal", rel)
+			}
+			used[name] = true
+			if !listed[name] {
+				t.Errorf("%s: failpoint %q is not listed in internal/failpoint/doc.go", rel, name)
+			}
+		}
+	}
+	for name := range listed {
+		if !used[name] {
+			t.Errorf("internal/failpoint/doc.go lists %q, which no code injects", name)
+		}
+	}
+}
