@@ -87,6 +87,7 @@ func (s *Segment) build(size int64, o Options) (err error) {
 	if s.mapping, err = mmap.MapRegion(s.file, int(total), mmap.RDWR, 0, 0); err != nil {
 		return fmt.Errorf("map: %w", err)
 	}
+	s.mapped = int64(len(s.mapping))
 	s.payload = s.mapping[HeaderSize:]
 	s.header = Header{
 		LayoutVersion: LayoutVersion,

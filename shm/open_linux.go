@@ -80,6 +80,7 @@ func (s *Segment) mapFile(size int64) (err error) {
 	if s.mapping, err = mmap.MapRegion(s.file, int(size), prot, 0, 0); err != nil {
 		return fmt.Errorf("map: %w", err)
 	}
+	s.mapped = int64(len(s.mapping))
 	return nil
 }
 

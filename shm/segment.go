@@ -24,6 +24,7 @@ type Segment struct {
 	readOnly bool
 	file     *os.File
 	mapping  mmap.MMap
+	mapped   int64 // len(mapping), kept apart: Close clears mapping, Check reads this
 	payload  []byte
 
 	closeOnce sync.Once
@@ -68,11 +69,13 @@ func (s *Segment) Check() error {
 		return nil
 	}
 	fi, err := s.file.Stat()
-	if err != nil {
+	switch {
+	case errors.Is(err, os.ErrClosed):
+		return nil // closed: nothing is mapped to fault
+	case err != nil:
 		return opError("check", s.name, err)
-	}
-	if fi.Size() < int64(len(s.mapping)) {
-		return opError("check", s.name, fmt.Errorf("%w: file is %d bytes, mapped %d", ErrTruncated, fi.Size(), len(s.mapping)))
+	case fi.Size() < s.mapped:
+		return opError("check", s.name, fmt.Errorf("%w: file is %d bytes, mapped %d", ErrTruncated, fi.Size(), s.mapped))
 	}
 	return nil
 }
