@@ -7,3 +7,6 @@ func LateWakeups() int64 { return lateWakeups.Load() }
 // RelaxedStores reports whether this process publishes positions with
 // plain release stores.
 func RelaxedStores() bool { return canRelax() }
+
+// RaceEnabled reports whether the race detector is on.
+const RaceEnabled = raceEnabled

@@ -54,7 +54,9 @@ func cpuDuring(f func()) time.Duration {
 }
 
 // A consumer parked for 2 seconds on an empty ring uses under 1% CPU
-// beyond what the idle process uses anyway.
+// beyond what the idle process uses anyway (3% under the race detector,
+// whose own work varies with the machine's load; CI checks the 1% without
+// it).
 func TestIdleConsumerCPU(t *testing.T) {
 	r := createRing(t)
 	p := testutil.Start(t, "idle-consumer", r.Segment().Name())
@@ -65,7 +67,11 @@ func TestIdleConsumerCPU(t *testing.T) {
 	wall, _ := strconv.ParseInt(f[5], 10, 64)
 	share := float64(parked-base) / float64(wall)
 	t.Logf("idle consumer: %v CPU parked, %v asleep, in %v each (%.3f%% for the ring)", time.Duration(parked), time.Duration(base), time.Duration(wall), 100*share)
-	if share >= 0.01 {
-		t.Fatalf("idle consumer used %.2f%% CPU, want under 1%%", 100*share)
+	limit := 0.01
+	if ringbuf.RaceEnabled {
+		limit = 0.03
+	}
+	if share >= limit {
+		t.Fatalf("idle consumer used %.2f%% CPU, want under %.0f%%", 100*share, 100*limit)
 	}
 }
