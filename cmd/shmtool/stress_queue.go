@@ -90,15 +90,24 @@ func stressQueueWork(ctx context.Context, name string, id int, r *stressReporter
 	}
 	defer c.Close()
 	out, in, want := make([]byte, 256), make([]byte, 256), make([]byte, 256)
-	for seq := uint64(0); ctx.Err() == nil; seq++ {
-		if err := p.WriteContext(ctx, queuePayload(out, uint64(id), seq)); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
+	for seq := uint64(0); ctx.Err() == nil; {
+		// A write that finds the queue full for a while gives up and reads:
+		// messages of writers whose reads timed out, or who died before
+		// reading, fill it, and workers all blocked writing would wait for
+		// each other for ever.
+		wctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		err := p.WriteContext(wctx, queuePayload(out, uint64(id), seq))
+		cancel()
+		switch {
+		case err == nil:
+			seq++
+			r.op()
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case !errors.Is(err, context.DeadlineExceeded):
 			r.violation("write: %v", err)
 			return err
 		}
-		r.op()
 		rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		n, err := c.ReadContext(rctx, in)
 		cancel()
