@@ -141,15 +141,19 @@ func (s *Semaphore) Release(n int64) error {
 	if n < 0 {
 		return fmt.Errorf("semaphore: release of %d permits", n)
 	}
-	if max := s.max.Load(); max > 0 {
-		if v := s.value.Load(); v+n > max {
-			return fmt.Errorf("%w: %d available + %d released > bound %d", ErrOverRelease, v, n, max)
-		}
-	}
 	if s.tracked.Load() == 1 {
 		return s.releaseTracked(n)
 	}
 	return s.give(n)
+}
+
+// pastBound reports, as ErrOverRelease, whether releasing n permits when v
+// are available would pass the bound max (0 for none).
+func pastBound(v, n, max int64) error {
+	if max > 0 && v+n > max {
+		return fmt.Errorf("%w: %d available + %d released > bound %d", ErrOverRelease, v, n, max)
+	}
+	return nil
 }
 
 // give adds n permits back, refusing to pass the bound, and wakes waiters.
@@ -157,8 +161,8 @@ func (s *Semaphore) give(n int64) error {
 	max := s.max.Load()
 	for {
 		v := s.value.Load()
-		if max > 0 && v+n > max {
-			return fmt.Errorf("%w: %d available + %d released > bound %d", ErrOverRelease, v, n, max)
+		if err := pastBound(v, n, max); err != nil {
+			return err
 		}
 		if s.value.CompareAndSwap(v, v+n) {
 			break

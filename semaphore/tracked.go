@@ -154,6 +154,11 @@ func (s *Semaphore) releaseTracked(n int64) error {
 	if _, err := s.lock(context.Background(), true); err != nil {
 		return err
 	}
+	v := s.value.Load()
+	if err := pastBound(v, n, s.max.Load()); err != nil {
+		s.unlock()
+		return err
+	}
 	i := s.find(me, false)
 	if i < 0 {
 		s.unlock()
@@ -163,11 +168,6 @@ func (s *Semaphore) releaseTracked(n int64) error {
 	if c := h.count.Load(); c < n {
 		s.unlock()
 		return fmt.Errorf("%w: holds %d, releasing %d", ErrNotHeld, c, n)
-	}
-	v := s.value.Load()
-	if max := s.max.Load(); max > 0 && v+n > max {
-		s.unlock()
-		return fmt.Errorf("%w: %d available + %d released > bound %d", ErrOverRelease, v, n, max)
 	}
 	s.begin(i)
 	s.value.Store(v + n)
