@@ -11,6 +11,7 @@ import (
 
 	"github.com/shmkit/shmkit/array"
 	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
 )
 
 func init() {
@@ -18,7 +19,6 @@ func init() {
 		create:     stressRingCreate,
 		work:       stressRingWork,
 		failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
-		final:      func(string, stressTotals) ([]string, int64) { return nil, 0 }, // checked as it runs
 	}
 }
 
@@ -35,7 +35,13 @@ const (
 )
 
 func stressRingCreate(name string, _ int) error {
-	r, err := ringbuf.Create(name, 1<<16, 256, nil)
+	return createRingKind(name, func() (*ringbuf.Ring, error) { return ringbuf.Create(name, 1<<16, 256, nil) })
+}
+
+// createRingKind makes the ring (or stream) of the ring and stream kinds
+// with create, and the two counters beside it.
+func createRingKind(name string, create func() (*ringbuf.Ring, error)) error {
+	r, err := create()
 	if err != nil {
 		return err
 	}
@@ -45,6 +51,49 @@ func stressRingCreate(name string, _ int) error {
 		return err
 	}
 	return a.Close()
+}
+
+// openRingKind opens the ring (or stream) of the ring and stream kinds
+// with open, and the counters beside it.
+func openRingKind(name string, open func(string, *shm.Options) (*ringbuf.Ring, error)) (*ringbuf.Ring, *array.Array[uint64], error) {
+	ring, err := open(name, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts, err := array.Open[uint64](name+"-b", nil)
+	if err != nil {
+		ring.Close()
+		return nil, nil, err
+	}
+	return ring, counts, nil
+}
+
+// takeRoles plays the first of roles this worker can take (a ring has one
+// producer and one consumer), again and again until ctx ends, waiting
+// while live peers hold them all. A role reports whether it could be
+// taken, and the error it ended with.
+func takeRoles(ctx context.Context, r *stressReporter, roles ...func() (bool, error)) error {
+	for ctx.Err() == nil {
+		took := false
+		for _, role := range roles {
+			ok, err := role()
+			if err != nil && ctx.Err() == nil {
+				return err
+			}
+			if took = ok; took {
+				break
+			}
+		}
+		if took {
+			continue
+		}
+		r.standby()
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return ctx.Err()
 }
 
 // ringPayload fills b (8 to 256 bytes) for sequence number seq.
@@ -57,41 +106,28 @@ func ringPayload(b []byte, seq uint64) []byte {
 	return b
 }
 
-func stressRingWork(ctx context.Context, name string, id int, r *stressReporter) error {
-	ring, err := ringbuf.Open(name, nil)
+func stressRingWork(ctx context.Context, name string, _ int, r *stressReporter) error {
+	ring, counts, err := openRingKind(name, ringbuf.Open)
 	if err != nil {
 		return err
 	}
 	defer ring.Close()
-	counts, err := array.Open[uint64](name+"-b", nil)
-	if err != nil {
-		return err
-	}
 	defer counts.Close()
-	for ctx.Err() == nil {
-		if p, err := ring.Producer(); err == nil {
-			err = ringProduce(ctx, p, counts, r)
-			p.Close()
-			if err != nil && ctx.Err() == nil {
-				return err
-			}
-			continue
+	return takeRoles(ctx, r, func() (bool, error) {
+		p, err := ring.Producer()
+		if err != nil {
+			return false, nil
 		}
-		if c, err := ring.Consumer(); err == nil {
-			err = ringConsume(ctx, c, counts, r)
-			c.Close()
-			if err != nil && ctx.Err() == nil {
-				return err
-			}
-			continue
+		defer p.Close()
+		return true, ringProduce(ctx, p, counts, r)
+	}, func() (bool, error) {
+		c, err := ring.Consumer()
+		if err != nil {
+			return false, nil
 		}
-		r.standby()
-		select {
-		case <-ctx.Done():
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	return ctx.Err()
+		defer c.Close()
+		return true, ringConsume(ctx, c, counts, r)
+	})
 }
 
 func ringProduce(ctx context.Context, p *ringbuf.Producer, counts *array.Array[uint64], r *stressReporter) error {

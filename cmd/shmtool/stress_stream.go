@@ -19,7 +19,6 @@ func init() {
 		create:     stressStreamCreate,
 		work:       stressStreamWork,
 		failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
-		final:      func(string, stressTotals) ([]string, int64) { return nil, 0 }, // checked as it runs
 	}
 }
 
@@ -31,54 +30,32 @@ func init() {
 // reader starts at a frame. Frames arrive whole and in order; the two
 // counters beside the stream say which ones a dead peer had taken.
 func stressStreamCreate(name string, _ int) error {
-	r, err := ringbuf.CreateStream(name, 1<<16, nil)
-	if err != nil {
-		return err
-	}
-	r.Close()
-	a, err := array.Create[uint64](name+"-b", 2, nil)
-	if err != nil {
-		return err
-	}
-	return a.Close()
+	return createRingKind(name, func() (*ringbuf.Ring, error) { return ringbuf.CreateStream(name, 1<<16, nil) })
 }
 
 func stressStreamWork(ctx context.Context, name string, id int, r *stressReporter) error {
-	ring, err := ringbuf.OpenStream(name, nil)
+	ring, counts, err := openRingKind(name, ringbuf.OpenStream)
 	if err != nil {
 		return err
 	}
 	defer ring.Close()
-	counts, err := array.Open[uint64](name+"-b", nil)
-	if err != nil {
-		return err
-	}
 	defer counts.Close()
 	rng := rand.New(rand.NewPCG(uint64(id), 13))
-	for ctx.Err() == nil {
-		if w, err := ring.StreamWriter(); err == nil {
-			err = streamWrite(ctx, w, counts, r)
-			w.Close()
-			if err != nil && ctx.Err() == nil {
-				return err
-			}
-			continue
+	return takeRoles(ctx, r, func() (bool, error) {
+		w, err := ring.StreamWriter()
+		if err != nil {
+			return false, nil
 		}
-		if rd, err := ring.StreamReader(); err == nil {
-			err = streamRead(ctx, rd, counts, rng, r)
-			rd.Close()
-			if err != nil && ctx.Err() == nil {
-				return err
-			}
-			continue
+		defer w.Close()
+		return true, streamWrite(ctx, w, counts, r)
+	}, func() (bool, error) {
+		rd, err := ring.StreamReader()
+		if err != nil {
+			return false, nil
 		}
-		r.standby()
-		select {
-		case <-ctx.Done():
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	return ctx.Err()
+		defer rd.Close()
+		return true, streamRead(ctx, rd, counts, rng, r)
+	})
 }
 
 func streamWrite(ctx context.Context, w *ringbuf.StreamWriter, counts *array.Array[uint64], r *stressReporter) error {

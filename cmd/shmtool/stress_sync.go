@@ -27,13 +27,11 @@ func init() {
 		create:     func(name string, _ int) error { return createAndClose[stressEvent](name) },
 		work:       stressEventWork,
 		failpoints: []string{"futex/event/set", "futex/mutex/acquired", "futex/mutex/release"},
-		final:      func(string, stressTotals) ([]string, int64) { return nil, 0 }, // checked as it runs
 	}
 	stressKinds["barrier"] = stressKind{
 		create:     stressBarrierCreate,
 		work:       stressBarrierWork,
 		failpoints: []string{"futex/barrier/arrived", "futex/barrier/release", "futex/mutex/acquired"},
-		final:      func(string, stressTotals) ([]string, int64) { return nil, 0 },
 	}
 }
 
