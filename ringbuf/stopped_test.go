@@ -45,13 +45,8 @@ func TestRingProducerStoppedThenPIDReused(t *testing.T) {
 // and nothing is skipped. Killed, and its pid taken by a live process, its
 // claim is skipped and the queue goes on.
 func TestQueueProducerStoppedThenPIDReused(t *testing.T) {
-	name := testutil.Name(t)
-	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 16, MaxMessage: 256}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shm.Remove(name)
-	defer q.Close()
+	q := createQueue(t, 256)
+	name := q.Segment().Name()
 	c, err := q.Consumer()
 	if err != nil {
 		t.Fatal(err)
@@ -83,4 +78,20 @@ func TestQueueProducerStoppedThenPIDReused(t *testing.T) {
 	if err != nil || string(buf[:n]) != "after" || q.State().Counters.Skipped != 1 {
 		t.Fatalf("Read after the claimant died = %q, %v, %d skipped; want \"after\" and 1 skipped", buf[:n], err, q.State().Counters.Skipped)
 	}
+}
+
+// createQueue makes a queue of 16 slots of maxMsg bytes, removed when the
+// test ends.
+func createQueue(t *testing.T, maxMsg int) *ringbuf.Queue {
+	t.Helper()
+	name := testutil.Name(t)
+	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 16, MaxMessage: maxMsg}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		q.Close()
+		shm.Remove(name)
+	})
+	return q
 }

@@ -72,13 +72,7 @@ func TestRingTruncatedWhileWaiting(t *testing.T) {
 
 // The same for a queue reader.
 func TestQueueTruncatedWhileWaiting(t *testing.T) {
-	name := testutil.Name(t)
-	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 16, MaxMessage: 64}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shm.Remove(name)
-	defer q.Close()
+	q := createQueue(t, 64)
 	c, err := q.Consumer()
 	if err != nil {
 		t.Fatal(err)
