@@ -86,6 +86,7 @@ func (o *Observer) Next(ctx context.Context, buf []byte, poll time.Duration) ([]
 		}
 		start := idx + recordHeader
 		buf = append(buf[:0], o.r.data[start:start+uint64(length)]...)
+		loadFence() // the copy is read before the positions that vouch for it
 		// The copy is good unless the producer may have reused the space:
 		// only after the consumer released it, and then only once the
 		// producer gets within a record of a lap.

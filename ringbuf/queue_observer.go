@@ -80,6 +80,7 @@ func (o *QueueObserver) Next(ctx context.Context, buf []byte, poll time.Duration
 			if n <= q.geo.maxMsg {
 				buf = append(buf[:0], slot[qSlotHeader:qSlotHeader+n]...)
 			}
+			loadFence()          // the copy is read before the sequence that vouches for it
 			if seq.Load() != s { // taken and reused while we copied
 				o.pos, o.missed = o.pos+1, true
 				continue

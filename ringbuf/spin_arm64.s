@@ -30,3 +30,8 @@ TEXT ·prefetchWrite(SB), NOSPLIT, $0-8
 	MOVD addr+0(FP), R0
 	PRFM (R0), PSTL1KEEP
 	RET
+
+// func loadFence(): DMB ISHLD
+TEXT ·loadFence(SB), NOSPLIT, $0-0
+	DMB $0x9
+	RET

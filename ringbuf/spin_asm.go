@@ -29,3 +29,13 @@ func prefetch(addr *byte)
 
 //go:noescape
 func prefetchWrite(addr *byte)
+
+// loadFence orders every load before it ahead of every load after it. A
+// reader that copies bytes with plain loads and then re-reads a sequence
+// to see whether they changed (the observers) needs it: arm64 may satisfy
+// the copy's loads after the re-read, even an acquiring one. On amd64
+// loads are never reordered with loads; there the opaque call keeps the
+// compiler from moving them.
+//
+//go:noescape
+func loadFence()

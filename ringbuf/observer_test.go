@@ -1,0 +1,240 @@
+package ringbuf_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+const observerPoll = 100 * time.Microsecond
+
+// An observer that keeps up sees every committed message, in order, while
+// a consumer takes them; one that falls a lap behind gets ErrLapped and
+// then the messages after the lap.
+func TestObserverFollowsRing(t *testing.T) {
+	r := createRing(t)
+	p, err := r.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := ringbuf.Observe(r.Segment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	scratch := make([]byte, 4096)
+	var buf []byte
+
+	if err := produce(p, 0, 100, "write"); err != nil {
+		t.Fatal(err)
+	}
+	for seq := range uint64(100) {
+		if buf, err = o.Next(ctx, buf, observerPoll); err != nil {
+			t.Fatalf("observing %d: %v", seq, err)
+		}
+		if err := check(buf, seq, scratch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := consume(ctx, c, 0, 100, "next"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two laps go by while the observer looks away.
+	const lap = 2 * (1 << 20) / 2048
+	go func() { _ = consume(ctx, c, 100, lap, "batch") }()
+	if err := produce(p, 100, lap, "write"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Next(ctx, buf, observerPoll); !errors.Is(err, ringbuf.ErrLapped) {
+		t.Fatalf("after two laps: %v, want ErrLapped", err)
+	}
+	if err := produce(p, 100+lap, 1, "write"); err != nil {
+		t.Fatal(err)
+	}
+	if buf, err = o.Next(ctx, buf, observerPoll); err != nil {
+		t.Fatal(err)
+	}
+	if err := check(buf, 100+lap, scratch); err != nil {
+		t.Fatalf("after the lap: %v", err)
+	}
+
+	short, cancelShort := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancelShort()
+	if _, err := o.Next(short, buf, observerPoll); err != context.DeadlineExceeded {
+		t.Fatalf("with nothing new: %v, want DeadlineExceeded", err)
+	}
+}
+
+// Racing a producer that overwrites the ring as fast as a consumer frees
+// it, the observer never returns a message that is torn or out of order:
+// each copy is checked against the positions after it was made.
+func TestObserverUnderOverwrite(t *testing.T) {
+	r := createRing(t)
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	o, err := ringbuf.Observe(r.Segment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	n := uint64(min(300_000, crossProcessMessages/2))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = consume(ctx, c, 0, n, "batch") })
+	wg.Go(func() { _ = produce(p, 0, n, "reserve") })
+	go func() { wg.Wait(); close(done) }()
+
+	scratch := make([]byte, 4096)
+	seen, short, lapped, next := 0, 0, 0, uint64(0)
+	observeUntil(t, ctx, done, func(ctx context.Context, buf []byte) ([]byte, error) {
+		return o.Next(ctx, buf, observerPoll)
+	}, func(msg []byte) {
+		if len(msg) < 8 { // too short to carry its whole sequence number
+			short++
+			return
+		}
+		seq := binary.LittleEndian.Uint64(msg)
+		if seq < next {
+			t.Fatalf("message %d after %d", seq, next)
+		}
+		if err := check(msg, seq, scratch); err != nil {
+			t.Fatalf("observed: %v", err)
+		}
+		next, seen = seq+1, seen+1
+	}, &lapped)
+	if seen == 0 {
+		t.Fatal("observed nothing")
+	}
+	t.Logf("observed %d of %d messages intact (and %d too short to check), lapped %d times", seen, n, short, lapped)
+}
+
+// observeUntil calls next until done is closed and next has nothing more,
+// passing each message to see and counting ErrLapped in lapped.
+func observeUntil(t *testing.T, ctx context.Context, done <-chan struct{}, next func(context.Context, []byte) ([]byte, error), see func([]byte), lapped *int) {
+	t.Helper()
+	var buf []byte
+	for {
+		var err error
+		finished := false
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		look, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		buf, err = next(look, buf)
+		cancel()
+		switch {
+		case errors.Is(err, ringbuf.ErrLapped):
+			*lapped++
+		case err == context.DeadlineExceeded && ctx.Err() == nil:
+			if finished {
+				return
+			}
+		case err != nil:
+			t.Fatal(err)
+		default:
+			see(buf)
+		}
+	}
+}
+
+// A queue observer sees each committed message intact, while consumers
+// race it for the slots: one taken first is reported as ErrLapped. The
+// consumer pauses now and then, so that there is something to see.
+func TestQueueObserverUnderConsumers(t *testing.T) {
+	name := testutil.Name(t)
+	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 64, MaxMessage: 256}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer q.Close()
+	o, err := ringbuf.ObserveQueue(q.Segment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	const per = 50_000
+	var wg sync.WaitGroup
+	for id := range 2 {
+		p, err := q.Producer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			buf := make([]byte, 256)
+			for seq := range per {
+				if err := p.WriteContext(ctx, qMsg(buf, qKey(id, seq))); err != nil {
+					t.Errorf("write: %v", err)
+					return
+				}
+			}
+		})
+	}
+	cons, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wg.Go(func() {
+		buf := make([]byte, 256)
+		for i := range 2 * per {
+			if i%1024 == 0 { // now and then the queue fills, for the observer to see
+				time.Sleep(time.Millisecond)
+			}
+			if _, err := cons.ReadContext(ctx, buf); err != nil {
+				t.Errorf("read: %v", err)
+				return
+			}
+		}
+	})
+
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	scratch := make([]byte, 256)
+	last := [2]int{-1, -1}
+	seen, lapped := 0, 0
+	observeUntil(t, ctx, done, func(ctx context.Context, buf []byte) ([]byte, error) {
+		return o.Next(ctx, buf, observerPoll)
+	}, func(msg []byte) {
+		id, seq, err := qCheck(msg, scratch)
+		if err != nil {
+			t.Fatalf("observed: %v", err)
+		}
+		if id > 1 || seq <= last[id] {
+			t.Fatalf("producer %d message %d after %d", id, seq, last[id])
+		}
+		last[id], seen = seq, seen+1
+	}, &lapped)
+	if seen == 0 {
+		t.Fatal("observed nothing")
+	}
+	t.Logf("observed %d of %d messages intact, lapped %d times", seen, 2*per, lapped)
+}
+
+// Observers refuse a segment of another kind.
+func TestObserveWrongKind(t *testing.T) {
+	r := createRing(t)
+	if _, err := ringbuf.ObserveQueue(r.Segment()); err == nil {
+		t.Fatal("ObserveQueue accepted a ring")
+	}
+	q := createQueue(t, 64)
+	if _, err := ringbuf.Observe(q.Segment()); err == nil {
+		t.Fatal("Observe accepted a queue")
+	}
+}
