@@ -12,7 +12,7 @@ import (
 // layout.
 const (
 	QueueKind        = "queue"
-	QueueKindVersion = 1
+	QueueKindVersion = 2 // 2: parked peers are bits, no longer a count
 )
 
 // Queue is a queue for many producers and many consumers in shared memory
@@ -39,7 +39,7 @@ type Queue struct {
 // qPeerLine is a qPeer padded to its own cache line.
 type qPeerLine struct {
 	qPeer
-	_ [qPeerSize - 24]byte
+	_ [qPeerSize - 16]byte
 }
 
 // CreateQueue makes a queue segment called name.
@@ -203,7 +203,7 @@ type QueueState struct {
 func (q *Queue) State() QueueState {
 	h, t := q.head.Load(), q.tail.Load()
 	st := QueueState{Capacity: q.geo.slots, MaxMessage: q.geo.maxMsg, Head: h, Tail: t,
-		ProducersParked: q.prodWait.waiters.Load(), ConsumersParked: q.consWait.waiters.Load(),
+		ProducersParked: q.prodWait.numParked(), ConsumersParked: q.consWait.numParked(),
 		ProducerPIDs: []int{}, ConsumerPIDs: []int{}, ProducerAlive: []bool{}, ConsumerAlive: []bool{}}
 	if t >= h && t-h <= q.geo.slots {
 		st.Used = t - h

@@ -15,6 +15,7 @@ import (
 type QueueConsumer struct {
 	q     *Queue
 	me    *qPeer
+	idx   int // me's index in its table, and its parked bit
 	wait  Wait
 	tally qTally
 	stuck stuckWatch
@@ -23,11 +24,11 @@ type QueueConsumer struct {
 // Consumer attaches a consumer to q. It fails with ErrBusy if
 // MaxQueuePeers live consumers are attached.
 func (q *Queue) Consumer() (*QueueConsumer, error) {
-	e, err := q.attach(consumers)
+	e, i, err := q.attach(consumers)
 	if err != nil {
 		return nil, err
 	}
-	return &QueueConsumer{q: q, me: e}, nil
+	return &QueueConsumer{q: q, me: e, idx: i}, nil
 }
 
 // SetWait sets how Read waits for data.
@@ -123,7 +124,7 @@ func (c *QueueConsumer) ReadContext(ctx context.Context, buf []byte) (int, error
 			return n, err
 		}
 		c.tally.publish(c.q.consumed)
-		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.me, c.q.consumed, c.ready, recheck); err != nil {
+		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.idx, c.q.consumed, c.ready, recheck); err != nil {
 			return 0, err
 		}
 	}

@@ -54,9 +54,38 @@ type qGeometry struct {
 
 // qWait is where one side's waiters park: consumers wait for data,
 // producers for room.
+//
+// Who is parked is a bit per peer entry rather than a count: setting and
+// clearing a bit can be repeated, so a process settling a dead peer's
+// entry clears its bit whether or not the peer got as far as setting it.
+// A count leaves it unknown whether a peer killed while announcing itself
+// had counted itself yet.
 type qWait struct {
-	waiters atomic.Uint32 // processes parked, or about to park
-	wakes   atomic.Uint32 // the futex word; the other side bumps it to wake one
+	wakes  atomic.Uint32 // the futex word; the other side bumps it to wake one
+	_      uint32
+	parked [MaxQueuePeers / 64]atomic.Uint64 // bit i%64 of word i/64: entry i is parked, or about to park
+}
+
+// park and unpark set and clear entry i's parked bit.
+func (w *qWait) park(i int)   { w.parked[i/64].Or(1 << (i % 64)) }
+func (w *qWait) unpark(i int) { w.parked[i/64].And(^uint64(1 << (i % 64))) }
+
+// anyParked reports whether any peer announced itself parked.
+func (w *qWait) anyParked() bool {
+	var any uint64
+	for i := range w.parked {
+		any |= w.parked[i].Load()
+	}
+	return any != 0
+}
+
+// numParked returns how many peers are parked, or about to park.
+func (w *qWait) numParked() uint32 {
+	n := 0
+	for i := range w.parked {
+		n += bits.OnesCount64(w.parked[i].Load())
+	}
+	return uint32(n)
 }
 
 // qCounters are a side's counters, added to by every peer of that side
@@ -78,14 +107,13 @@ type qRecovered struct {
 	dropped atomic.Uint64 // messages a consumer died holding, lost with it
 }
 
-// qPeer is one producer's or consumer's entry. Only its owner writes claim
-// and parked; a process settling the entry of a dead owner takes it over
-// first by marking token with reclaimBit.
+// qPeer is one producer's or consumer's entry. Only its owner writes
+// claim, and its bit in the side's qWait.parked; a process settling the
+// entry of a dead owner takes it over first by marking token with
+// reclaimBit.
 type qPeer struct {
-	token  atomic.Uint64 // live.Token of the owner; | reclaimBit while a new owner settles it
-	claim  atomic.Uint64 // 1 + position of the slot being claimed or held, 0 if none
-	parked atomic.Uint32 // 1 while counted in its side's qWait.waiters
-	_      uint32
+	token atomic.Uint64 // live.Token of the owner; | reclaimBit while a new owner settles it
+	claim atomic.Uint64 // 1 + position of the slot being claimed or held, 0 if none
 }
 
 // reclaimBit marks a peer entry that a new owner (the token's other bits)
@@ -133,7 +161,7 @@ func newQGeometry(cfg QueueConfig) (qGeometry, error) {
 	if cfg.MaxMessage < 1 || cfg.MaxMessage > MaxQueueBytes {
 		return qGeometry{}, fmt.Errorf("%w: max message %d", shm.ErrInvalidSize, cfg.MaxMessage)
 	}
-	g := qGeometry{magic: queueMagic, version: 1, slots: uint64(cfg.Slots), maxMsg: uint64(cfg.MaxMessage)}
+	g := qGeometry{magic: queueMagic, version: QueueKindVersion, slots: uint64(cfg.Slots), maxMsg: uint64(cfg.MaxMessage)}
 	g.stride = slotStride(g.maxMsg)
 	if g.slots > MaxQueueBytes/g.stride {
 		return qGeometry{}, fmt.Errorf("%w: %d slots of %d bytes exceed %d bytes", shm.ErrInvalidSize, g.slots, g.stride, uint64(MaxQueueBytes))
@@ -163,8 +191,10 @@ func QueueSlotsFor(size int64, maxMsg int) int {
 // checkQGeometry validates the creator's geometry line against the payload.
 func checkQGeometry(g qGeometry, payloadSize int) error {
 	switch {
-	case g.magic != queueMagic || g.version != 1:
-		return fmt.Errorf("%w: geometry magic %#x version %d", ErrCorrupt, g.magic, g.version)
+	case g.magic != queueMagic:
+		return fmt.Errorf("%w: geometry magic %#x", ErrCorrupt, g.magic)
+	case g.version != QueueKindVersion:
+		return fmt.Errorf("%w: queue layout version %d, this library reads %d", shm.ErrIncompatible, g.version, QueueKindVersion)
 	case g.maxMsg < 1 || g.maxMsg > MaxQueueBytes || g.stride != slotStride(g.maxMsg):
 		return fmt.Errorf("%w: max message %d, slot stride %d", ErrCorrupt, g.maxMsg, g.stride)
 	case g.slots < MinQueueSlots || g.slots&(g.slots-1) != 0 || g.slots > MaxQueueBytes/g.stride:

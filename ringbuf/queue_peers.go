@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
 )
 
@@ -54,11 +55,12 @@ func (q *Queue) waitLine(s queueSide) *qWait {
 }
 
 // attach takes an entry of s's table for this process: a free one, or one
-// whose owner died, once its claim is settled.
-func (q *Queue) attach(s queueSide) (*qPeer, error) {
+// whose owner died, once its claim is settled. It returns the entry and
+// its index.
+func (q *Queue) attach(s queueSide) (*qPeer, int, error) {
 	me, err := live.Self()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for round := 0; ; round++ {
 		undecided := false
@@ -67,27 +69,27 @@ func (q *Queue) attach(s queueSide) (*qPeer, error) {
 			tok := e.token.Load()
 			if tok == 0 {
 				if e.token.CompareAndSwap(0, uint64(me)) {
-					return e, nil
+					return e, i, nil
 				}
 				continue
 			}
 			if live.Alive(live.Token(tok&^reclaimBit)) || !e.token.CompareAndSwap(tok, uint64(me)|reclaimBit) {
 				continue
 			}
-			ok, err := q.settle(s, e)
+			ok, err := q.settle(s, e, i)
 			if err != nil || !ok {
 				e.token.Store(tok) // leave it to a later attach
 				if err != nil {
-					return nil, err
+					return nil, 0, err
 				}
 				undecided = true
 				continue
 			}
 			e.token.Store(uint64(me))
-			return e, nil
+			return e, i, nil
 		}
 		if !undecided || round == 100 {
-			return nil, fmt.Errorf("%w: all %d %s entries are held by live processes", ErrBusy, MaxQueuePeers, s)
+			return nil, 0, fmt.Errorf("%w: all %d %s entries are held by live processes", ErrBusy, MaxQueuePeers, s)
 		}
 		time.Sleep(time.Millisecond) // a live claimant is mid-claim; it moves on in microseconds
 	}
@@ -99,13 +101,11 @@ func detach(e *qPeer) {
 	e.token.Store(0)
 }
 
-// settle settles the claim of a dead owner's entry e, which the caller
-// has marked with reclaimBit, and undoes its parked count. It reports
+// settle settles the claim of a dead owner's entry e (index i), which the
+// caller has marked with reclaimBit, and clears its parked bit. It reports
 // false if a live peer may hold the same claim: try later.
-func (q *Queue) settle(s queueSide, e *qPeer) (bool, error) {
-	if e.parked.CompareAndSwap(1, 0) {
-		q.waitLine(s).waiters.Add(^uint32(0))
-	}
+func (q *Queue) settle(s queueSide, e *qPeer, i int) (bool, error) {
+	q.waitLine(s).unpark(i)
 	c := e.claim.Load()
 	if c == 0 {
 		return true, nil
@@ -239,7 +239,7 @@ func (w *stuckWatch) due(pos uint64) bool {
 // counts the wake-up in t (if not nil). Called after the change it waits
 // for was stored.
 func (q *Queue) wakeOne(ws *qWait, t *qTally) {
-	if ws.waiters.Load() != 0 {
+	if ws.anyParked() {
 		ws.wakes.Add(1) // changes the futex word, so a wake before the sleep is not lost
 		_, _ = futex.Wake(&ws.wakes, 1)
 		if t != nil {
@@ -251,7 +251,7 @@ func (q *Queue) wakeOne(ws *qWait, t *qTally) {
 // await waits until ready reports true or ctx ends, as w says, or for at
 // most recheck, so that the caller tries again (and looks for dead
 // claims). It returns the next recheck.
-func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qCounters, ready func() bool, recheck time.Duration) (time.Duration, error) {
+func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me int, ctr *qCounters, ready func() bool, recheck time.Duration) (time.Duration, error) {
 	next := min(2*recheck, recheckMax)
 	if w != Block {
 		start := time.Now()
@@ -283,18 +283,17 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me *qPeer, ctr *qC
 	}
 	ctr.waits.Add(1)
 	// Load the futex word, announce, then look again: a peer that makes
-	// us ready stores its change and then loads waiters, so either we see
-	// the change here or it sees us and bumps the word we sleep on.
-	// waiters first: a process killed in between leaves the count one too
-	// high (a wasted wake-up call now and then), never one too low (a
-	// lost wake-up).
+	// us ready stores its change and then loads the parked bits, so
+	// either we see the change here or it sees us and bumps the word we
+	// sleep on. (Or is a locked instruction, a full fence on amd64 and
+	// sequentially consistent in Go's model.)
 	seq := ws.wakes.Load()
-	ws.waiters.Add(1)
-	me.parked.Store(1)
+	ws.park(me)
+	failpoint.Inject("ringbuf/queue/parked") // dying here leaves our bit set until the entry is reused
 	truncated := false
 	defer func() {
-		if !truncated && me.parked.CompareAndSwap(1, 0) {
-			ws.waiters.Add(^uint32(0))
+		if !truncated {
+			ws.unpark(me)
 		}
 	}()
 	if ready() {

@@ -18,6 +18,23 @@ import (
 func init() {
 	testutil.Child("queue-produce", childQueueProduce)
 	testutil.Child("queue-consume", childQueueConsume)
+	testutil.Child("queue-read-one", childQueueReadOne)
+}
+
+// childQueueReadOne reads one message from queue args[0].
+func childQueueReadOne(args []string) error {
+	q, err := ringbuf.OpenQueue(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	c, err := q.Consumer()
+	if err != nil {
+		return err
+	}
+	c.SetWait(ringbuf.Block)
+	_, err = c.Read(make([]byte, q.MaxMessage()))
+	return err
 }
 
 // childQueueProduce writes messages 0..args[2]-1 of producer args[1] to
@@ -225,5 +242,29 @@ func TestQueueConsumerKilledMidRead(t *testing.T) {
 	}
 	if lost != 1 || st.Counters.Dropped != 1 {
 		t.Fatalf("%d messages lost, %d dropped: want exactly the one the dead consumer held", lost, st.Counters.Dropped)
+	}
+}
+
+// A consumer killed just after it announced itself parked leaves its
+// parked bit set, which costs producers a wake-up call per message; the
+// process that takes over its entry clears it, so that nothing is left
+// over.
+func TestQueueKilledWhileParked(t *testing.T) {
+	q := createQueue(t, 256)
+	name := q.Segment().Name()
+	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=ringbuf/queue/parked=kill"}, "queue-read-one", name)
+	if sig := p.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("consumer ended by %v, want SIGKILL at the failpoint; stderr:\n%s", sig, p.Stderr())
+	}
+	if n := q.State().ConsumersParked; n != 1 {
+		t.Fatalf("after the parked consumer died: %d parked, want its bit still set", n)
+	}
+	c, err := q.Consumer() // takes over the dead consumer's entry, the first
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if n := q.State().ConsumersParked; n != 0 {
+		t.Fatalf("after its entry was taken over: %d parked, want 0", n)
 	}
 }

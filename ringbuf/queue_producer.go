@@ -14,6 +14,7 @@ import (
 type QueueProducer struct {
 	q     *Queue
 	me    *qPeer
+	idx   int // me's index in its table, and its parked bit
 	wait  Wait
 	tally qTally
 	stuck stuckWatch
@@ -22,11 +23,11 @@ type QueueProducer struct {
 // Producer attaches a producer to q. It fails with ErrBusy if
 // MaxQueuePeers live producers are attached.
 func (q *Queue) Producer() (*QueueProducer, error) {
-	e, err := q.attach(producers)
+	e, i, err := q.attach(producers)
 	if err != nil {
 		return nil, err
 	}
-	return &QueueProducer{q: q, me: e}, nil
+	return &QueueProducer{q: q, me: e, idx: i}, nil
 }
 
 // SetWait sets how Write waits for room.
@@ -114,7 +115,7 @@ func (p *QueueProducer) WriteContext(ctx context.Context, msg []byte) error {
 			return err
 		}
 		p.tally.publish(p.q.produced)
-		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.me, p.q.produced, p.room, recheck); err != nil {
+		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.idx, p.q.produced, p.room, recheck); err != nil {
 			return err
 		}
 	}

@@ -37,6 +37,7 @@
 //	ringbuf/release/before  a ring record read, not yet released
 //	ringbuf/queue/claimed   a queue slot claimed, half written
 //	ringbuf/queue/taken     a queue slot taken by a reader, not yet released
+//	ringbuf/queue/parked    a queue peer announced itself parked, not yet asleep
 //	stress/mutex/inside     shmtool stress: inside the mutex kind's update
 //	stress/array/inside     shmtool stress: inside the array kind's update
 //
