@@ -54,8 +54,12 @@ func TestObserverFollowsRing(t *testing.T) {
 
 	// Two laps go by while the observer looks away.
 	const lap = 2 * (1 << 20) / 2048
-	go func() { _ = consume(ctx, c, 100, lap, "batch") }()
+	consumed := make(chan error, 1)
+	go func() { consumed <- consume(ctx, c, 100, lap, "batch") }()
 	if err := produce(p, 100, lap, "write"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-consumed; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := o.Next(ctx, buf, observerPoll); !errors.Is(err, ringbuf.ErrLapped) {
@@ -95,8 +99,18 @@ func TestObserverUnderOverwrite(t *testing.T) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = consume(ctx, c, 0, n, "batch") })
-	wg.Go(func() { _ = produce(p, 0, n, "reserve") })
+	wg.Go(func() {
+		for seq := range n {
+			b, err := p.Reserve(ctx, msgLen(seq))
+			if err != nil {
+				return
+			}
+			fill(b, seq)
+			p.Commit()
+		}
+	})
 	go func() { wg.Wait(); close(done) }()
+	defer func() { cancel(); <-done }() // before the ring is unmapped, even if the test fails
 
 	scratch := make([]byte, 4096)
 	seen, short, lapped, next := 0, 0, 0, uint64(0)
@@ -206,6 +220,7 @@ func TestQueueObserverUnderConsumers(t *testing.T) {
 
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
+	defer func() { cancel(); <-done }() // before the queue is unmapped, even if the test fails
 	scratch := make([]byte, 256)
 	last := [2]int{-1, -1}
 	seen, lapped := 0, 0

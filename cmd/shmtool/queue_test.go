@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,7 +50,9 @@ func TestQueueKind(t *testing.T) {
 	// tail follows new messages without taking them.
 	tail := testutil.Start(t, "shmtool", "tail", "--count", "1", name)
 	stop, done := make(chan struct{}), make(chan struct{})
-	go func() { // write until tail has seen one
+	stopWriter := sync.OnceFunc(func() { close(stop); <-done })
+	defer stopWriter() // before q.Close unmaps the queue, even if the test fails
+	go func() {        // write until tail has seen one
 		defer close(done)
 		for {
 			select {
@@ -61,8 +64,7 @@ func TestQueueKind(t *testing.T) {
 		}
 	}()
 	line := tail.ReadLine()
-	close(stop)
-	<-done
+	stopWriter()
 	if line != "0\t\"four\"" {
 		t.Fatalf("tail printed %q", line)
 	}

@@ -23,14 +23,22 @@ func TestSelfAlive(t *testing.T) {
 }
 
 func TestDeadChild(t *testing.T) {
-	cmd := exec.Command("true")
+	cmd := exec.Command("cat") // lives until its stdin closes, so Lookup finds it running
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
-		t.Skip("no true(1):", err)
+		t.Skip("no cat(1):", err)
 	}
 	id, err := Lookup(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !Alive(id) {
+		t.Fatalf("Alive(%+v) while running = false", id)
+	}
+	stdin.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Fatal(err)
 	}
