@@ -229,11 +229,20 @@ func BenchmarkQueue(b *testing.B) {
 		for range peers {
 			<-done
 		}
+		reportQueueWaits(b, q.State())
 	}
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprint(size), func(b *testing.B) { run(b, size, 1) })
 	}
 	b.Run("64/4x4", func(b *testing.B) { run(b, 64, 4) })
+}
+
+// reportQueueWaits is reportWaits for a queue.
+func reportQueueWaits(b *testing.B, st ringbuf.QueueState) {
+	n := float64(b.N)
+	b.ReportMetric(float64(st.Counters.Produced.Waits)/n, "pwaits/op")
+	b.ReportMetric(float64(st.Counters.Consumed.Waits)/n, "cwaits/op")
+	b.ReportMetric(float64(st.Counters.Produced.Wakeups+st.Counters.Consumed.Wakeups)/n, "wakes/op")
 }
 
 // reportWaits reports how often each side parked and was woken, per

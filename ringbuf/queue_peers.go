@@ -238,14 +238,39 @@ func (w *stuckWatch) due(pos uint64) bool {
 // wakeOne wakes one process parked at ws, if any announced itself, and
 // counts the wake-up in t (if not nil). Called after the change it waits
 // for was stored.
+//
+// A woken peer may wait a while for a CPU, its parked bit still set.
+// Waking again for every message meanwhile would cost a system call each
+// that finds nobody asleep, so a wake sets wokenBit in the futex word and
+// later ones leave it at that. Whoever clears the bit (clearWoken) owes
+// the wakes skipped meanwhile. docs/models/queuewake.pml checks this.
 func (q *Queue) wakeOne(ws *qWait, t *qTally) {
-	if ws.anyParked() {
-		ws.wakes.Add(1) // changes the futex word, so a wake before the sleep is not lost
-		_, _ = futex.Wake(&ws.wakes, 1)
-		if t != nil {
-			t.wakeups++
-		}
+	if !ws.anyParked() {
+		return
 	}
+	v := ws.wakes.Load()
+	if v&wokenBit != 0 || !ws.wakes.CompareAndSwap(v, v+1) {
+		return // a peer woken before is on its way (or another waker just set the bit)
+	}
+	// The word changed, so a peer about to sleep on v does not.
+	_, _ = futex.Wake(&ws.wakes, 1)
+	if t != nil {
+		t.wakeups++
+	}
+}
+
+// wokenBit, in a qWait's wakes, is set from a wake until a peer clears it:
+// the woken one when it runs, or the next to park. Wakes add 1 to an even
+// word, and clearing adds 1 more.
+const wokenBit = 1
+
+// clearWoken clears wokenBit in ws's word if it is set, and reports whether
+// this call did. Then wakes were skipped while it was set, and the caller
+// passes one on if the change it waited for is there: it may be more than
+// the caller takes.
+func clearWoken(ws *qWait) bool {
+	v := ws.wakes.Load()
+	return v&wokenBit != 0 && ws.wakes.CompareAndSwap(v, v+1)
 }
 
 // await waits until ready reports true or ctx ends, as w says, or for at
@@ -287,16 +312,21 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me int, ctr *qCoun
 	// either we see the change here or it sees us and bumps the word we
 	// sleep on. (Or is a locked instruction, a full fence on amd64 and
 	// sequentially consistent in Go's model.)
+	// Never sleep on a word with wokenBit set: the wake that set it may
+	// have found nobody asleep, and nobody else would clear it.
 	seq := ws.wakes.Load()
+	owed := false
+	for seq&wokenBit != 0 {
+		owed = clearWoken(ws) || owed
+		seq = ws.wakes.Load()
+	}
 	ws.park(me)
 	failpoint.Inject("ringbuf/queue/parked") // dying here leaves our bit set until the entry is reused
-	truncated := false
-	defer func() {
-		if !truncated {
-			ws.unpark(me)
-		}
-	}()
 	if ready() {
+		ws.unpark(me)
+		if owed {
+			q.wakeOne(ws, nil)
+		}
 		return recheck, nil
 	}
 	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(recheck))
@@ -304,18 +334,18 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *qWait, me int, ctr *qCoun
 		// Before the mapping is touched again: a truncated file would
 		// raise SIGBUS.
 		if cerr := q.seg.Check(); cerr != nil {
-			truncated = true
 			return recheck, cerr
 		}
+	}
+	ws.unpark(me) // first, so that a wake passed on is not for us
+	if clearWoken(ws) && ready() {
+		q.wakeOne(ws, nil)
 	}
 	switch {
 	case err == nil:
 		return recheck, nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return next, nil
-	}
-	if ws.wakes.Load() != seq {
-		q.wakeOne(ws, nil) // we may have taken a wake-up meant for a peer that stays
 	}
 	return recheck, err
 }
