@@ -125,3 +125,13 @@ func FuzzQueueSlots(f *testing.F) {
 		exerciseQueue(t, mem)
 	})
 }
+
+// A queue of layout version 1 (a count of waiters where version 2 has
+// bits) is refused as incompatible, not read as corrupt.
+func TestQueueVersion1Refused(t *testing.T) {
+	mem := healthyQueue(t)
+	binary.LittleEndian.PutUint32(mem[qOffGeometry+4:], 1)
+	if _, err := attachQueue(mem); !errors.Is(err, shm.ErrIncompatible) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("attach of a version 1 queue = %v, want ErrIncompatible", err)
+	}
+}
