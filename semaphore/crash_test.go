@@ -6,7 +6,6 @@ import (
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/semaphore"
-	"github.com/shmkit/shmkit/shm"
 )
 
 // childSemCycle acquires and releases 2 permits until a failpoint kills it.
@@ -44,14 +43,7 @@ func TestTrackedKilledMidOperation(t *testing.T) {
 		{"futex/mutex/release=kill@2", 0, 0},     // died unlocking after a Release: holds nothing
 	} {
 		t.Run(tt.point, func(t *testing.T) {
-			name := testutil.Name(t)
-			obj, err := semaphore.Create(name, semaphore.Config{Value: 3, Max: 3, Tracked: true}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer shm.Remove(name)
-			defer obj.Close()
-			s := obj.Get()
+			s, name := createTracked(t)
 			p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=" + tt.point}, "sem-cycle", name)
 			if err := p.WaitError(); testutil.ExitSignal(err) != 9 {
 				t.Fatalf("child ended with %v, want SIGKILL at the failpoint", err)

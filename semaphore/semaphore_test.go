@@ -148,17 +148,26 @@ func childSemHold(args []string) error {
 	return nil
 }
 
-// A tracked semaphore returns the permits of a holder that was killed, to
-// a process waiting for them; shmtool's State shows the holders.
-func TestTrackedHolderDeath(t *testing.T) {
+// createTracked makes a tracked semaphore of 3 permits, closed and removed
+// when the test ends, and returns it and its name.
+func createTracked(t *testing.T) (*semaphore.Semaphore, string) {
+	t.Helper()
 	name := testutil.Name(t)
 	obj, err := semaphore.Create(name, semaphore.Config{Value: 3, Max: 3, Tracked: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer shm.Remove(name)
-	defer obj.Close()
-	s := obj.Get()
+	t.Cleanup(func() {
+		obj.Close()
+		shm.Remove(name)
+	})
+	return obj.Get(), name
+}
+
+// A tracked semaphore returns the permits of a holder that was killed, to
+// a process waiting for them; shmtool's State shows the holders.
+func TestTrackedHolderDeath(t *testing.T) {
+	s, name := createTracked(t)
 	p := testutil.Start(t, "sem-hold", name, "2")
 	p.Expect("holding")
 	st := s.State()

@@ -7,26 +7,17 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
-	"github.com/shmkit/shmkit/semaphore"
-	"github.com/shmkit/shmkit/shm"
 )
 
 // A holder stopped inside the bookkeeping is alive and never robbed:
 // Acquire waits until its context ends. Killed, and its pid taken by a
 // live process, its half-done operation is undone and its permits return.
 func TestTrackedHolderStoppedThenPIDReused(t *testing.T) {
-	name := testutil.Name(t)
-	obj, err := semaphore.Create(name, semaphore.Config{Value: 3, Max: 3, Tracked: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shm.Remove(name)
-	defer obj.Close()
-	s := obj.Get()
+	s, name := createTracked(t)
 	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=semaphore/acquire/taken=stop@2"}, "sem-cycle", name)
 	p.WaitStopped()
 	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	err = s.Acquire(short, 1)
+	err := s.Acquire(short, 1)
 	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) || s.TryAcquire(1) {
 		t.Fatalf("Acquire beside a stopped holder = %v, want DeadlineExceeded and nothing taken", err)
