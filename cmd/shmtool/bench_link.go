@@ -141,39 +141,43 @@ func ringLink(parent bool, stream bool, mode string, size int, args []string) (*
 	if err != nil {
 		return nil, err
 	}
-	wait := benchWait(mode)
-	l := &link{args: names, closer: cleanup}
-	if stream {
-		w, err := out.StreamWriter()
-		if err != nil {
-			cleanup()
-			return nil, err
-		}
-		r, err := in.StreamReader()
-		if err != nil {
-			cleanup()
-			return nil, err
-		}
-		w.SetWait(wait)
-		r.SetWait(wait)
-		l.tx, l.rx = writerTx{w}, readerRx{r}
-		return l, nil
-	}
-	p, err := out.Producer()
+	l, err := ringEnds(out, in, stream, benchWait(mode))
 	if err != nil {
 		cleanup()
 		return nil, err
 	}
+	l.args, l.closer = names, cleanup
+	return l, nil
+}
+
+// ringEnds attaches the sending end to out and the receiving end to in:
+// a stream writer and reader, or a producer and a lingering consumer.
+func ringEnds(out, in *ringbuf.Ring, stream bool, wait ringbuf.Wait) (*link, error) {
+	if stream {
+		w, err := out.StreamWriter()
+		if err != nil {
+			return nil, err
+		}
+		r, err := in.StreamReader()
+		if err != nil {
+			return nil, err
+		}
+		w.SetWait(wait)
+		r.SetWait(wait)
+		return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+	}
+	p, err := out.Producer()
+	if err != nil {
+		return nil, err
+	}
 	c, err := in.Consumer()
 	if err != nil {
-		cleanup()
 		return nil, err
 	}
 	p.SetWait(wait)
 	c.SetWait(wait)
 	c.SetLinger(benchLinger)
-	l.tx, l.rx = ringTx{p}, ringRx{c}
-	return l, nil
+	return &link{tx: ringTx{p}, rx: ringRx{c}}, nil
 }
 
 // writerTx and readerRx carry fixed-size messages over a byte stream.
