@@ -1,35 +1,12 @@
 package testutil
 
 import (
-	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/shmkit/shmkit/internal/live"
 )
-
-// WaitStopped waits until the child is stopped (state T in
-// /proc/PID/stat), as after a "stop" failpoint.
-func (p *Proc) WaitStopped() {
-	p.t.Helper()
-	deadline := time.Now().Add(Timeout)
-	for {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
-		if err != nil {
-			p.t.Fatalf("child %s: %v", p.name, err)
-		}
-		if _, after, ok := strings.Cut(string(b), ") "); ok && strings.HasPrefix(after, "T") {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("child %s (pid %d) never stopped", p.name, p.Pid())
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
 
 // ReusePID starts a child with the pid of a process that has died and been
 // reaped, as LiveToken does: alive, with a liveness token of its own. It
