@@ -203,7 +203,7 @@ func slotStride(maxMsg uint64) uint64 {
 // SlotsFor returns the most slots (a power of two) for messages of up
 // to maxMsg bytes that fit in size bytes of slot memory, or 0 if not even
 // MinSlots do: for a tool that sizes a queue in bytes.
-func SlotsFor(size int64, maxMsg int) int {
+func SlotsFor(size, maxMsg int) int {
 	if size <= 0 || maxMsg < 1 || maxMsg > MaxBytes {
 		return 0
 	}

@@ -60,6 +60,10 @@ func (q *Queue) waitLine(s queueSide) *waitLine {
 // whose owner died, once its claim is settled. It returns the entry and
 // its index.
 func (q *Queue) join(s queueSide) (*peer, int, error) {
+	if err := q.gate.Enter(); err != nil {
+		return nil, 0, err
+	}
+	defer q.gate.Leave()
 	me, err := live.Self()
 	if err != nil {
 		return nil, 0, err

@@ -41,7 +41,7 @@ func drain(c *ringbuf.Consumer) (sum uint32, err error) {
 func BenchmarkRing(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			r, err := ringbuf.New(ringbuf.Config{Capacity: 1<<22, MaxMessage: 1<<16})
+			r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 22, MaxMessage: 1 << 16})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func BenchmarkChan64(b *testing.B) {
 // BenchmarkReserveCommit64K fills 64 KiB messages in place: the zero-copy
 // path, to compare with BenchmarkCopy64K.
 func BenchmarkReserveCommit64K(b *testing.B) {
-	r, _ := ringbuf.New(ringbuf.Config{Capacity: 1<<22, MaxMessage: 1<<16})
+	r, _ := ringbuf.New(ringbuf.Config{Capacity: 1 << 22, MaxMessage: 1 << 16})
 	p, _ := r.Producer()
 	c, _ := r.Consumer()
 	done := make(chan struct{})
@@ -142,7 +142,7 @@ func BenchmarkRingCrossProcess(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			name := testutil.Name(b)
-			r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1<<22, MaxMessage: 1<<16}, &shm.Options{Prefault: true})
+			r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 22, MaxMessage: 1 << 16}, &shm.Options{Prefault: true})
 			if err != nil {
 				b.Fatal(err)
 			}

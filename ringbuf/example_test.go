@@ -17,7 +17,7 @@ func exampleName() string { return fmt.Sprintf("shmkit-example-%d", os.Getpid())
 // consumer are two processes that Create and Open the ring by name.
 func Example() {
 	name := exampleName()
-	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1<<16, MaxMessage: 1024}, nil)
+	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 16, MaxMessage: 1024}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -46,7 +46,7 @@ func Example() {
 // A byte stream, Python's Pipe in one direction: io.Copy in, io.Copy out.
 func ExampleCreateStream() {
 	name := exampleName()
-	r, err := ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: 1<<16}, nil)
+	r, err := ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 16}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -102,7 +102,7 @@ func TestHeapRing(t *testing.T) {
 	for _, wmode := range []string{"write", "reserve"} {
 		for _, rmode := range []string{"next", "read", "batch", "iter"} {
 			t.Run(wmode+"-"+rmode, func(t *testing.T) {
-				r, err := ringbuf.New(ringbuf.Config{Capacity: 1<<15, MaxMessage: 4096})
+				r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 15, MaxMessage: 4096})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -210,7 +210,7 @@ func childProduce(args []string) error {
 func createRing(t *testing.T) *ringbuf.Ring {
 	t.Helper()
 	name := testutil.Name(t)
-	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1<<20, MaxMessage: 4096}, nil)
+	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 20, MaxMessage: 4096}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestProducerKilled(t *testing.T) {
 // A message length must fit the record header's int32, whatever the
 // capacity.
 func TestMaxMessageFitsHeader(t *testing.T) {
-	if _, err := ringbuf.New(ringbuf.Config{Capacity: 1<<34, MaxMessage: 1<<31}); !errors.Is(err, shm.ErrInvalidSize) {
+	if _, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 34, MaxMessage: 1 << 31}); !errors.Is(err, shm.ErrInvalidSize) {
 		t.Fatalf("New with a 2 GiB max message = %v, want ErrInvalidSize", err)
 	}
 }
@@ -400,7 +400,7 @@ func TestSelectAcrossProcesses(t *testing.T) {
 // worth of bytes is waiting. (Outcomes only: a linger is counted in PAUSEs,
 // so its length in time is approximate.)
 func TestLinger(t *testing.T) {
-	r, err := ringbuf.New(ringbuf.Config{Capacity: 1<<16, MaxMessage: 1024})
+	r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 16, MaxMessage: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}

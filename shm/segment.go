@@ -24,7 +24,7 @@ type Segment struct {
 	readOnly bool
 	file     *os.File
 	mapping  mmap.MMap
-	mapped   int   // len(mapping), kept apart: Close clears mapping, Check reads this
+	mapped   int // len(mapping), kept apart: Close clears mapping, Check reads this
 	payload  []byte
 
 	closeOnce sync.Once

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -131,17 +132,26 @@ func benchWait(mode string) ringbuf.Wait {
 // stream link.
 func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
 	const capacity = 4 << 20
-	create := func(name string) (*ringbuf.Ring, error) { return ringbuf.Create(name, capacity, max(size, 8), nil) }
-	open := func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) }
 	if stream {
-		create = func(name string) (*ringbuf.Ring, error) { return ringbuf.CreateStream(name, capacity, nil) }
-		open = func(name string) (*ringbuf.Ring, error) { return ringbuf.OpenStream(name, nil) }
+		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
+			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: capacity}, nil)
+		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
+			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, benchWait(mode)) })
 	}
+	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
+		return ringbuf.Create(name, ringbuf.Config{Capacity: capacity, MaxMessage: max(size, 8)}, nil)
+	}, func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) },
+		func(out, in *ringbuf.Ring) (*link, error) { return ringEnds(out, in, benchWait(mode)) })
+}
+
+// pairLink makes or opens a pair of objects (objectPair) and attaches the
+// link's ends to them with ends.
+func pairLink[T interface{ Close() error }](parent bool, args []string, create, open func(string) (T, error), ends func(out, in T) (*link, error)) (*link, error) {
 	out, in, names, cleanup, err := objectPair(parent, args, create, open)
 	if err != nil {
 		return nil, err
 	}
-	l, err := ringEnds(out, in, stream, benchWait(mode))
+	l, err := ends(out, in)
 	if err != nil {
 		cleanup()
 		return nil, err
@@ -150,22 +160,23 @@ func ringLink(parent bool, stream bool, mode string, size int, args []string) (*
 	return l, nil
 }
 
-// ringEnds attaches the sending end to out and the receiving end to in:
-// a stream writer and reader, or a producer and a lingering consumer.
-func ringEnds(out, in *ringbuf.Ring, stream bool, wait ringbuf.Wait) (*link, error) {
-	if stream {
-		w, err := out.StreamWriter()
-		if err != nil {
-			return nil, err
-		}
-		r, err := in.StreamReader()
-		if err != nil {
-			return nil, err
-		}
-		w.SetWait(wait)
-		r.SetWait(wait)
-		return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+// streamEnds attaches a stream writer to out and a reader to in.
+func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait) (*link, error) {
+	w, err := out.Writer()
+	if err != nil {
+		return nil, err
 	}
+	r, err := in.Reader()
+	if err != nil {
+		return nil, err
+	}
+	w.SetWait(wait)
+	r.SetWait(wait)
+	return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+}
+
+// ringEnds attaches a producer to out and a lingering consumer to in.
+func ringEnds(out, in *ringbuf.Ring, wait ringbuf.Wait) (*link, error) {
 	p, err := out.Producer()
 	if err != nil {
 		return nil, err
@@ -201,13 +212,13 @@ func (r readerRx) recv(buf []byte) ([]byte, error) {
 // --- queue: one queue each way, copying ---
 
 type queueTx struct {
-	p *ringbuf.QueueProducer
+	p *queue.Producer
 }
 
 func (s queueTx) send(msg []byte) error { return s.p.WriteContext(benchCtx, msg) }
 
 type queueRx struct {
-	c *ringbuf.QueueConsumer
+	c *queue.Consumer
 }
 
 func (r queueRx) recv(buf []byte) ([]byte, error) {
@@ -217,10 +228,10 @@ func (r queueRx) recv(buf []byte) ([]byte, error) {
 
 func queueLink(parent bool, mode string, size int, args []string) (*link, error) {
 	out, in, names, cleanup, err := objectPair(parent, args,
-		func(name string) (*ringbuf.Queue, error) {
-			return ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: max(64, ringbuf.QueueSlotsFor(4<<20, size)), MaxMessage: size}, nil)
+		func(name string) (*queue.Queue, error) {
+			return queue.Create(name, queue.Config{Slots: max(64, queue.SlotsFor(4<<20, size)), MaxMessage: size}, nil)
 		},
-		func(name string) (*ringbuf.Queue, error) { return ringbuf.OpenQueue(name, nil) })
+		func(name string) (*queue.Queue, error) { return queue.Open(name, nil) })
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +307,7 @@ func turnLinkFor(parent bool, mode string, size int, args []string) (*link, erro
 	var err error
 	name := benchSegment("turn")
 	if parent {
-		seg, err = shm.Create(name, int64(64+size), nil)
+		seg, err = shm.Create(name, 64+size, nil)
 	} else {
 		name = args[0]
 		seg, err = shm.Open(name, &shm.Options{Kind: "raw"})

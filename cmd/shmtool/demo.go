@@ -79,7 +79,7 @@ func give(turn *atomic.Uint32, next uint32) error {
 
 func demoWrite(stdout, stderr io.Writer, messages, size int) error {
 	name := fmt.Sprintf("shmtool-demo-%d", os.Getpid())
-	seg, err := shm.Create(name, int64(demoBuffer+size), nil)
+	seg, err := shm.Create(name, demoBuffer+size, nil)
 	if err != nil {
 		return err
 	}

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/array"
-	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/queue"
 )
 
 func init() {
 	stressKinds["queue"] = stressKind{
 		create:     stressQueueCreate,
 		work:       stressQueueWork,
-		failpoints: []string{"ringbuf/queue/claimed", "ringbuf/queue/taken", "futex/mutex/acquired"},
+		failpoints: []string{"queue/claimed", "queue/taken", "futex/mutex/acquired"},
 		final:      stressQueueFinal,
 	}
 }
@@ -23,7 +23,7 @@ func init() {
 // stressQueueFinal counts the claims of dead writers skipped and the
 // messages of dead readers dropped: the queue's own recoveries.
 func stressQueueFinal(name string, _ stressTotals) ([]string, int64) {
-	q, err := ringbuf.OpenQueue(name, nil)
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		return []string{err.Error()}, 0
 	}
@@ -45,7 +45,7 @@ const (
 )
 
 func stressQueueCreate(name string, _ int) error {
-	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 256, MaxMessage: 256}, nil)
+	q, err := queue.Create(name, queue.Config{Slots: 256, MaxMessage: 256}, nil)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func queuePayload(b []byte, id, seq uint64) []byte {
 }
 
 func stressQueueWork(ctx context.Context, name string, id int, r *stressReporter) error {
-	q, err := ringbuf.OpenQueue(name, nil)
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		return err
 	}
