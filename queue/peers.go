@@ -291,7 +291,7 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *waitLine, me int, ctr *co
 		start := time.Now()
 		backoff := 1
 		for i := 0; ; i++ {
-			if ready() {
+			if isReady() { // Close is looked for now and then only: the spin stays tight
 				return recheck, nil
 			}
 			if w == Yield {
@@ -305,6 +305,9 @@ func (q *Queue) await(ctx context.Context, w Wait, ws *waitLine, me int, ctr *co
 			}
 			if err := ctx.Err(); err != nil {
 				return recheck, err
+			}
+			if q.gate.Closed() {
+				return recheck, nil
 			}
 			elapsed := time.Since(start)
 			if w == Adaptive && elapsed > spin.AdaptiveSpin {

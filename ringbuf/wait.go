@@ -52,7 +52,7 @@ var lateWakeups atomic.Int64
 // A Close of the ring in this process ends the wait: it returns nil, and
 // the caller sees the gate closed.
 func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
-	stop := func() bool { return other.pos.Load() != seen || done != nil && done() || g.Closed() }
+	stop := func() bool { return other.pos.Load() != seen || done != nil && done() }
 	if w != Block {
 		var start time.Time
 		b := 1
@@ -71,6 +71,9 @@ func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, ot
 			}
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if g.Closed() { // looked for now and then only: the spin stays as tight as before
+				return nil
 			}
 			if start.IsZero() {
 				start = time.Now() // not earlier: a wait that ends at once costs no clock read
@@ -102,7 +105,7 @@ func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, ot
 		if otherFlags.relaxed.Load() == 1 && spin.GlobalBarrier() != nil {
 			wait = spin.RecheckMin // a wake-up may be missed: look again soon
 		}
-		if stop() {
+		if stop() || g.Closed() {
 			myFlags.parked.Store(0)
 			return nil
 		}
