@@ -2,11 +2,11 @@ package queue_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/testmsg"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
@@ -72,7 +72,7 @@ func TestQueueObserverUnderConsumers(t *testing.T) {
 	scratch := make([]byte, 256)
 	last := [2]int{-1, -1}
 	seen, lapped := 0, 0
-	observeUntil(t, ctx, done, func(ctx context.Context, buf []byte) ([]byte, error) {
+	testmsg.ObserveUntil(t, ctx, done, queue.ErrLapped, func(ctx context.Context, buf []byte) ([]byte, error) {
 		return o.Next(ctx, buf, observerPoll)
 	}, func(msg []byte) {
 		id, seq, err := qCheck(msg, scratch)
@@ -88,37 +88,6 @@ func TestQueueObserverUnderConsumers(t *testing.T) {
 		t.Fatal("observed nothing")
 	}
 	t.Logf("observed %d of %d messages intact, lapped %d times", seen, 2*per, lapped)
-}
-
-// observeUntil calls next until done is closed and next has nothing more,
-// passing each message to see and counting ErrLapped in lapped.
-func observeUntil(t *testing.T, ctx context.Context, done <-chan struct{}, next func(context.Context, []byte) ([]byte, error), see func([]byte), lapped *int) {
-	t.Helper()
-	var buf []byte
-	for {
-		var err error
-		finished := false
-		select {
-		case <-done:
-			finished = true
-		default:
-		}
-		look, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		buf, err = next(look, buf)
-		cancel()
-		switch {
-		case errors.Is(err, queue.ErrLapped):
-			*lapped++
-		case err == context.DeadlineExceeded && ctx.Err() == nil:
-			if finished {
-				return
-			}
-		case err != nil:
-			t.Fatal(err)
-		default:
-			see(buf)
-		}
-	}
 }
 
 // Observe refuses a segment of another kind.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/testmsg"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
@@ -115,7 +116,7 @@ func TestObserverUnderOverwrite(t *testing.T) {
 
 	scratch := make([]byte, 4096)
 	seen, short, lapped, next := 0, 0, 0, uint64(0)
-	observeUntil(t, ctx, done, func(ctx context.Context, buf []byte) ([]byte, error) {
+	testmsg.ObserveUntil(t, ctx, done, ringbuf.ErrLapped, func(ctx context.Context, buf []byte) ([]byte, error) {
 		return o.Next(ctx, buf, observerPoll)
 	}, func(msg []byte) {
 		if len(msg) < 8 { // too short to carry its whole sequence number
@@ -135,37 +136,6 @@ func TestObserverUnderOverwrite(t *testing.T) {
 		t.Fatal("observed nothing")
 	}
 	t.Logf("observed %d of %d messages intact (and %d too short to check), lapped %d times", seen, n, short, lapped)
-}
-
-// observeUntil calls next until done is closed and next has nothing more,
-// passing each message to see and counting ErrLapped in lapped.
-func observeUntil(t *testing.T, ctx context.Context, done <-chan struct{}, next func(context.Context, []byte) ([]byte, error), see func([]byte), lapped *int) {
-	t.Helper()
-	var buf []byte
-	for {
-		var err error
-		finished := false
-		select {
-		case <-done:
-			finished = true
-		default:
-		}
-		look, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		buf, err = next(look, buf)
-		cancel()
-		switch {
-		case errors.Is(err, ringbuf.ErrLapped):
-			*lapped++
-		case err == context.DeadlineExceeded && ctx.Err() == nil:
-			if finished {
-				return
-			}
-		case err != nil:
-			t.Fatal(err)
-		default:
-			see(buf)
-		}
-	}
 }
 
 // Observers refuse a segment of another kind.

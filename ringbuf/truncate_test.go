@@ -3,25 +3,13 @@ package ringbuf_test
 import (
 	"context"
 	"errors"
-	"os/exec"
 	"testing"
-	"time"
 
+	"github.com/shmkit/shmkit/internal/testmsg"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 )
-
-// truncateSoon has another process truncate seg's file to nothing while
-// this one waits on it.
-func truncateSoon(t *testing.T, seg *shm.Segment) {
-	t.Helper()
-	time.AfterFunc(50*time.Millisecond, func() {
-		if out, err := exec.Command("truncate", "-s", "0", seg.Path()).CombinedOutput(); err != nil {
-			t.Errorf("truncate: %v: %s", err, out)
-		}
-	})
-}
 
 // A side waiting on a ring whose file another process truncates gets
 // shm.ErrTruncated, not SIGBUS, and can still close.
@@ -43,7 +31,7 @@ func TestRingTruncatedWhileWaiting(t *testing.T) {
 					t.Fatal(err)
 				}
 				c.SetWait(ringbuf.Block)
-				truncateSoon(t, r.Segment())
+				testmsg.TruncateSoon(t, r.Segment())
 				if _, err := c.Next(ctx); !errors.Is(err, shm.ErrTruncated) || !errors.Is(err, shm.ErrCorrupt) {
 					t.Fatalf("Next on a truncated ring = %v, want ErrTruncated", err)
 				}
@@ -59,7 +47,7 @@ func TestRingTruncatedWhileWaiting(t *testing.T) {
 			p.SetWait(ringbuf.Block)
 			for p.TryWrite(make([]byte, 100)) == nil {
 			}
-			truncateSoon(t, r.Segment())
+			testmsg.TruncateSoon(t, r.Segment())
 			if err := p.WriteContext(ctx, make([]byte, 100)); !errors.Is(err, shm.ErrTruncated) {
 				t.Fatalf("Write on a truncated ring = %v, want ErrTruncated", err)
 			}

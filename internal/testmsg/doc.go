@@ -1,5 +1,7 @@
-// Package testmsg makes and checks the numbered test messages that the
-// ring and queue tests send between processes: a length and bytes derived
-// from the sequence number, so that a receiver can check each message
-// whole without being told what was sent.
+// Package testmsg holds what the ring and queue tests share: the numbered
+// messages they send between processes (Len, Fill, Check), whose length
+// and bytes derive from the sequence number so that a receiver can check
+// each one whole without being told what was sent; a loop that follows an
+// observer (ObserveUntil); and a truncation by another process
+// (TruncateSoon).
 package testmsg
