@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/crc32"
-	"runtime"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,7 +41,7 @@ func drain(c *ringbuf.Consumer) (sum uint32, err error) {
 func BenchmarkRing(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			r, err := ringbuf.New(1<<22, 1<<16)
+			r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 22, MaxMessage: 1 << 16})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -92,7 +90,7 @@ func BenchmarkChan64(b *testing.B) {
 // BenchmarkReserveCommit64K fills 64 KiB messages in place: the zero-copy
 // path, to compare with BenchmarkCopy64K.
 func BenchmarkReserveCommit64K(b *testing.B) {
-	r, _ := ringbuf.New(1<<22, 1<<16)
+	r, _ := ringbuf.New(ringbuf.Config{Capacity: 1 << 22, MaxMessage: 1 << 16})
 	p, _ := r.Producer()
 	c, _ := r.Consumer()
 	done := make(chan struct{})
@@ -144,7 +142,7 @@ func BenchmarkRingCrossProcess(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(strconv.Itoa(size), func(b *testing.B) {
 			name := testutil.Name(b)
-			r, err := ringbuf.Create(name, 1<<22, 1<<16, &shm.Options{Prefault: true})
+			r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 22, MaxMessage: 1 << 16}, &shm.Options{Prefault: true})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -165,84 +163,6 @@ func BenchmarkRingCrossProcess(b *testing.B) {
 			child.Wait()
 		})
 	}
-}
-
-// BenchmarkQueue is one message from a producer goroutine to a consumer
-// goroutine through a heap queue, and BenchmarkQueue/4x4 the same with
-// four of each.
-func BenchmarkQueue(b *testing.B) {
-	run := func(b *testing.B, size, peers int) {
-		q, err := ringbuf.NewQueue(ringbuf.QueueConfig{Slots: 256, MaxMessage: max(size, 8)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{}, peers)
-		for range peers {
-			c, _ := q.Consumer()
-			go func() {
-				buf := make([]byte, q.MaxMessage())
-				var sum uint32
-				for {
-					n, err := c.ReadContext(ctx, buf)
-					if err != nil {
-						break
-					}
-					sum = crc32.Update(sum, castagnoli, buf[:n])
-				}
-				c.Close()
-				done <- struct{}{}
-			}()
-		}
-		msg := make([]byte, size)
-		b.SetBytes(int64(size))
-		b.ReportAllocs()
-		b.SetParallelism(1)
-		if peers == 1 {
-			p, _ := q.Producer()
-			for b.Loop() {
-				if err := p.Write(msg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			p.Close()
-		} else {
-			var wg sync.WaitGroup
-			per := b.N / peers
-			b.ResetTimer()
-			for range peers {
-				p, _ := q.Producer()
-				wg.Go(func() {
-					for range per {
-						p.Write(msg)
-					}
-					p.Close()
-				})
-			}
-			wg.Wait()
-		}
-		for q.State().Used != 0 {
-			runtime.Gosched()
-		}
-		b.StopTimer()
-		cancel()
-		for range peers {
-			<-done
-		}
-		reportQueueWaits(b, q.State())
-	}
-	for _, size := range benchSizes {
-		b.Run(fmt.Sprint(size), func(b *testing.B) { run(b, size, 1) })
-	}
-	b.Run("64/4x4", func(b *testing.B) { run(b, 64, 4) })
-}
-
-// reportQueueWaits is reportWaits for a queue.
-func reportQueueWaits(b *testing.B, st ringbuf.QueueState) {
-	n := float64(b.N)
-	b.ReportMetric(float64(st.Counters.Produced.Waits)/n, "pwaits/op")
-	b.ReportMetric(float64(st.Counters.Consumed.Waits)/n, "cwaits/op")
-	b.ReportMetric(float64(st.Counters.Produced.Wakeups+st.Counters.Consumed.Wakeups)/n, "wakes/op")
 }
 
 // reportWaits reports how often each side parked and was woken, per

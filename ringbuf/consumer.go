@@ -10,6 +10,7 @@ import (
 
 	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
+	"github.com/shmkit/shmkit/internal/spin"
 )
 
 // Consumer is the reading side of a Ring. It is not safe for concurrent
@@ -23,13 +24,17 @@ type Consumer struct {
 	wait      Wait
 	err       error // for Messages
 	tally     tally
-	pub       publisher
+	pub       spin.Publisher
 	linger    int // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
 // if another live process is.
 func (r *Ring) Consumer() (*Consumer, error) {
+	if err := r.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer r.gate.Leave()
 	t, err := claim(r.cons)
 	if err != nil {
 		return nil, err
@@ -40,13 +45,13 @@ func (r *Ring) Consumer() (*Consumer, error) {
 		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
 	}
 	c := &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}
-	c.pub.init(r.consFlag)
-	setFence(r.consFlag, c.wait)
+	c.pub.Init(&r.consFlag.relaxed, &r.prodFlag.fence)
+	spin.SetFence(&r.consFlag.fence, c.wait)
 	return c, nil
 }
 
 // SetWait sets how reads wait for data.
-func (c *Consumer) SetWait(w Wait) { c.wait = w; setFence(c.r.consFlag, w) }
+func (c *Consumer) SetWait(w Wait) { c.wait = w; spin.SetFence(&c.r.consFlag.fence, w) }
 
 // peek returns the message at c.next without waiting, skipping padding. It
 // validates everything it reads from shared memory, each value read once.
@@ -65,7 +70,7 @@ func (c *Consumer) peek() ([]byte, error) {
 		avail := c.prodCache - c.next
 		idx := c.next & c.r.mask
 		if avail > prefetchAhead {
-			prefetch(&c.r.data[(idx+prefetchAhead)&c.r.mask])
+			spin.Prefetch(&c.r.data[(idx+prefetchAhead)&c.r.mask])
 		}
 		length := int32(binary.LittleEndian.Uint32(c.r.data[idx:]))
 		kind := binary.LittleEndian.Uint32(c.r.data[idx+4:])
@@ -93,13 +98,21 @@ func (c *Consumer) peek() ([]byte, error) {
 // Release frees the space of the messages handed out so far, so that the
 // producer can reuse it: their slices must not be used afterwards.
 func (c *Consumer) Release() {
+	if c.r.gate.Enter() != nil {
+		return // closed: nothing is mapped to release
+	}
+	defer c.r.gate.Leave()
+	c.release()
+}
+
+func (c *Consumer) release() {
 	if c.next == c.pos {
 		return
 	}
 	failpoint.Inject("ringbuf/release/before")
 	// Release: our reads of the records happen-before the producer's
 	// load of our position, and so before it overwrites them.
-	c.pub.publish(&c.r.cons.pos, c.next, c.r.consFlag, c.r.prodFlag)
+	c.pub.Publish(&c.r.cons.pos, c.next)
 	c.pos = c.next
 	wake(c.r.prodFlag, &c.tally)
 }
@@ -111,7 +124,15 @@ func (c *Consumer) count(n, b uint64) { c.tally.add(c.r.cons, n, b) }
 // waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
 // the next call to TryNext, Next, a read, or Release, which free it.
 func (c *Consumer) TryNext() ([]byte, error) {
-	c.Release()
+	if err := c.r.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer c.r.gate.Leave()
+	return c.tryNext()
+}
+
+func (c *Consumer) tryNext() ([]byte, error) {
+	c.release()
 	msg, err := c.peek()
 	if err != nil {
 		return nil, err
@@ -123,9 +144,18 @@ func (c *Consumer) TryNext() ([]byte, error) {
 // Next is TryNext that waits for a message until ctx ends. After the
 // producer has closed and every message was read it returns io.EOF; if the
 // producer's process died, ErrPeerDead.
+//
+// Memory model: the producer's Commit of a message synchronizes before
+// the read that returns it, and the consumer's release of a message (the
+// next read, or Release) synchronizes before the producer reuses its
+// space.
 func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
+	if err := c.r.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer c.r.gate.Leave()
 	for {
-		msg, err := c.TryNext()
+		msg, err := c.tryNext()
 		if err != ErrEmpty {
 			return msg, err
 		}
@@ -142,7 +172,10 @@ func (c *Consumer) waitData(ctx context.Context) error {
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
-	err := waitFor(ctx, c.wait, c.r.seg, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, c.next, closed)
+	err := waitFor(ctx, c.wait, &c.r.gate, c.r.seg, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, c.next, closed)
+	if err == nil {
+		err = c.r.gate.Err()
+	}
 	if err == nil && closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
@@ -153,7 +186,15 @@ func (c *Consumer) waitData(ctx context.Context) error {
 // fails with ErrEmpty. A message longer than buf is left in the ring and
 // io.ErrShortBuffer returned.
 func (c *Consumer) TryRead(buf []byte) (int, error) {
-	c.Release()
+	if err := c.r.gate.Enter(); err != nil {
+		return 0, err
+	}
+	defer c.r.gate.Leave()
+	return c.tryRead(buf)
+}
+
+func (c *Consumer) tryRead(buf []byte) (int, error) {
+	c.release()
 	msg, err := c.peek()
 	if err != nil {
 		return 0, err
@@ -164,7 +205,7 @@ func (c *Consumer) TryRead(buf []byte) (int, error) {
 	}
 	n := copy(buf, msg)
 	c.count(1, uint64(n))
-	c.Release()
+	c.release()
 	return n, nil
 }
 
@@ -173,8 +214,12 @@ func (c *Consumer) Read(buf []byte) (int, error) { return c.ReadContext(context.
 
 // ReadContext is Read that gives up when ctx ends.
 func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
+	if err := c.r.gate.Enter(); err != nil {
+		return 0, err
+	}
+	defer c.r.gate.Leave()
 	for {
-		n, err := c.TryRead(buf)
+		n, err := c.tryRead(buf)
 		if err != ErrEmpty {
 			return n, err
 		}
@@ -193,7 +238,7 @@ func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
 // throughput, at the price of up to d of latency. Zero (the default)
 // turns it off.
 func (c *Consumer) SetLinger(d time.Duration) {
-	c.linger = int(d.Nanoseconds() / pauseNanos())
+	c.linger = int(d.Nanoseconds() / spin.PauseNanos())
 	if d > 0 {
 		c.linger = max(c.linger, 1)
 	}
@@ -212,7 +257,7 @@ func (c *Consumer) lingerFor() {
 		if c.r.prod.pos.Load()-c.next >= lingerBytes || c.r.prodFlag.closed.Load() == 1 {
 			return
 		}
-		pause(lingerStep)
+		spin.Pause(lingerStep)
 	}
 }
 
@@ -221,11 +266,15 @@ func (c *Consumer) lingerFor() {
 // the consumer position. It returns how many fn saw. An error from fn stops
 // the batch; the message fn failed on is released with the others.
 func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
-	c.Release()
+	if err := c.r.gate.Enter(); err != nil {
+		return 0, err
+	}
+	defer c.r.gate.Leave()
+	c.release()
 	n, bytes := 0, uint64(0)
 	defer func() {
 		c.count(uint64(n), bytes)
-		c.Release()
+		c.release()
 	}()
 	if c.linger > 0 && c.prodCache == c.next { // all we knew of is read: linger for more
 		if c.r.prod.pos.Load() == c.next {
@@ -289,10 +338,14 @@ func (c *Consumer) Err() error { return c.err }
 
 // Close releases what was read and gives up the consumer role.
 func (c *Consumer) Close() error {
+	if c.r.gate.Enter() != nil {
+		return nil // the ring is closed: the role goes when this process does
+	}
+	defer c.r.gate.Leave()
 	if err := c.r.seg.Check(); err != nil {
 		return err // truncated: the role goes with the file
 	}
-	c.Release()
+	c.release()
 	c.tally.publish(c.r.cons)
 	c.r.cons.owner.CompareAndSwap(uint64(c.token), 0)
 	return nil

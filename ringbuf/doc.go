@@ -2,30 +2,25 @@
 // ring in shared memory: one producer, one consumer, variable-length
 // messages, zero-copy on both sides, and no system call on the hot path.
 //
-//	r, err := ringbuf.Create("orders", 1<<20, 4096, nil) // 1 MiB of data, messages up to 4 KiB
-//	p, err := r.Producer()                                // in the writing process
+//	cfg := ringbuf.Config{Capacity: 1 << 20, MaxMessage: 4096} // 1 MiB of data, messages up to 4 KiB
+//	r, _, err := ringbuf.OpenOrCreate("orders", cfg, nil)      // in either process, in any order
+//	p, err := r.Producer()                                     // in the writing process
 //	p.Write(msg)
 //
-//	r, err := ringbuf.Open("orders", nil)                 // in the reading process
-//	c, err := r.Consumer()
-//	for msg := range c.Messages(ctx) { ... }              // in place, no copy
+//	c, err := r.Consumer() // in the reading process
+//	for msg := range c.Messages(ctx) { ... } // in place, no copy
 //
-// A ring also carries a byte stream, Python's Pipe in one direction
-// (CreateStream, OpenStream): StreamWriter (io.Writer, io.ReaderFrom,
-// io.Closer) and StreamReader (io.Reader, io.WriterTo), with SetDeadline
-// as on a net.Conn, and io.EOF for the reader once the writer closes.
+// Like every shmkit kind, a ring is made by Create(name, cfg, opts), found
+// by Open(name, opts), or either by OpenOrCreate(name, cfg, opts); New
+// makes one in this process's memory.
 //
-// A Queue takes many producers and many consumers, in any processes:
-// Python's multiprocessing.Queue. Each message is delivered to exactly one
-// consumer, in claim order per slot. Its slots have a fixed size set at
-// creation, and each slot has its own sequence number: a producer claims
-// the tail with one CAS, writes, and commits by storing the slot's
-// sequence; a consumer takes the head with one CAS, copies, and releases
-// the slot the same way. Fixed slots keep every message independent of
-// the others: no commit waits for an earlier one, and a peer that dies
-// holding a slot is settled one slot at a time (see below). The cost is
-// space, as every slot is as large as the largest message; for a stream of
-// large and small messages between two processes use a Ring.
+// A Stream carries a byte stream, Python's Pipe in one direction
+// (CreateStream, OpenStream, OpenOrCreateStream): its StreamWriter
+// (io.Writer, io.ReaderFrom, io.Closer) and StreamReader (io.Reader,
+// io.WriterTo), with SetDeadline as on a net.Conn as well as context
+// forms, and io.EOF for the reader once the writer closes.
+//
+// For many producers and many consumers, use package queue.
 //
 // The producer reserves room in the ring itself (Reserve), fills it and
 // publishes it (Commit); the consumer sees each message in place (Next,
@@ -63,13 +58,18 @@
 // attaches continues after the last committed message. Producer.Close
 // gives the consumer io.EOF once it has read everything.
 //
-// A queue producer that dies between claiming a slot and committing it
-// leaves a slot that waits on a dead claim; a consumer that waits on it
-// finds the claimer dead (within 2 to 50ms) and turns the slot into a skip,
-// so a half-written message is never delivered. A consumer that dies
-// holding a message loses that message only: a producer that needs the
-// slot releases it. A live but slow peer is never robbed: only a dead
-// process's claims are settled. See docs/FORMAT.md.
+// # Memory model
+//
+// A Commit synchronizes before the consumer's read of the message it
+// publishes, in whatever process; the consumer's release of a message
+// (its next read, or Release) synchronizes before the producer reuses the
+// space. A Producer.Close synchronizes before the io.EOF it causes.
+//
+// # Closing
+//
+// Ring.Close and Stream.Close wake the goroutines of this process parked
+// in the ring's Producer or Consumer, which return os.ErrClosed, and wait
+// until none is inside the mapping before they unmap it.
 //
 // # Caveats
 //
@@ -78,7 +78,7 @@
 // Next or the iterator is the ring's memory: it is valid until Commit, or
 // until the next read or Release, respectively.
 //
-// Rings and queues over ordinary memory (New, NewQueue) exist so that the race detector can
-// check the same code; between goroutines of one process a channel is
-// simpler.
+// Rings over this process's memory (New, NewStream) exist so that the
+// race detector can check the same code; between goroutines of one
+// process a channel is simpler.
 package ringbuf

@@ -17,7 +17,7 @@ func exampleName() string { return fmt.Sprintf("shmkit-example-%d", os.Getpid())
 // consumer are two processes that Create and Open the ring by name.
 func Example() {
 	name := exampleName()
-	r, err := ringbuf.Create(name, 1<<16, 1024, nil)
+	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 16, MaxMessage: 1024}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -46,50 +46,22 @@ func Example() {
 // A byte stream, Python's Pipe in one direction: io.Copy in, io.Copy out.
 func ExampleCreateStream() {
 	name := exampleName()
-	r, err := ringbuf.CreateStream(name, 1<<16, nil)
+	r, err := ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 16}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer shm.Remove(name)
 	defer r.Close()
-	w, _ := r.StreamWriter()
+	w, _ := r.Writer()
 	go func() {
 		io.Copy(w, strings.NewReader("a stream of bytes, in chunks of any size"))
 		w.Close() // the reader gets io.EOF once it has read everything
 	}()
-	rd, _ := r.StreamReader()
+	rd, _ := r.Reader()
 	var out strings.Builder
 	n, err := io.Copy(&out, rd)
 	fmt.Println(n, err, out.String())
 	// Output:
 	// 40 <nil> a stream of bytes, in chunks of any size
-}
-
-// A queue for many producers and consumers: each message goes to exactly
-// one consumer.
-func ExampleCreateQueue() {
-	name := exampleName()
-	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 1024, MaxMessage: 256}, nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer shm.Remove(name)
-	defer q.Close()
-	p, _ := q.Producer() // in any number of processes
-	defer p.Close()
-	for _, job := range []string{"resize a.png", "resize b.png"} {
-		p.Write([]byte(job))
-	}
-	c, _ := q.Consumer() // in any number of processes
-	defer c.Close()
-	buf := make([]byte, q.MaxMessage())
-	for range 2 {
-		n, _ := c.Read(buf)
-		fmt.Println(string(buf[:n]))
-	}
-	// Output:
-	// resize a.png
-	// resize b.png
 }

@@ -1,12 +1,14 @@
 package ringbuf
 
+import "github.com/shmkit/shmkit/internal/spin"
+
 // LateWakeups returns how many parks in this process timed out although
 // what they waited for had come.
 func LateWakeups() int64 { return lateWakeups.Load() }
 
 // RelaxedStores reports whether this process publishes positions with
 // plain release stores.
-func RelaxedStores() bool { return canRelax() }
+func RelaxedStores() bool { return spin.CanRelax() }
 
 // RaceEnabled reports whether the race detector is on.
-const RaceEnabled = raceEnabled
+const RaceEnabled = spin.RaceEnabled

@@ -5,25 +5,25 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/shmkit/shmkit/shm"
 )
 
 // healthyRing returns a heap ring, its memory, and a producer and consumer
 // with some messages in flight, wrapped around once.
 func healthyRing(t testing.TB) (*Ring, []byte) {
-	g, _ := newGeometry(MinCapacity, 512)
-	mem := heapMemory(int(dataOffset + g.capacity))
-	*lineAt[geometry](mem[offGeometry:]) = g
-	r, err := attach(mem)
+	r, err := New(Config{Capacity: MinCapacity, MaxMessage: 512})
 	if err != nil {
 		t.Fatal(err)
 	}
+	mem := r.seg.Payload()
 	return r, mem
 }
 
 // exercise runs a bounded number of non-blocking operations on a ring that
 // may be corrupt; every error must be one the package documents.
-func exercise(t testing.TB, mem []byte) {
-	r, err := attach(mem)
+func exercise(t testing.TB, seg *shm.Segment) {
+	r, err := view(seg)
 	if err != nil {
 		if !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("attach: %v", err)
@@ -88,7 +88,7 @@ func TestHostileScribbles(t *testing.T) {
 				mem[dataOffset+rng.IntN(MinCapacity)] = byte(rng.Uint32())
 			}
 		}
-		exercise(t, mem)
+		exercise(t, r.seg)
 	}
 }
 
@@ -100,10 +100,10 @@ func FuzzRecords(f *testing.F) {
 	f.Add(uint64(4000), uint64(4200), []byte{0x60, 0, 0, 0, 1, 0, 0, 0})
 	f.Add(uint64(8), uint64(8+4096), []byte{0xF8, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, cons, prod uint64, data []byte) {
-		_, mem := healthyRing(t)
+		r, mem := healthyRing(t)
 		copy(mem[dataOffset:], data)
 		binary.LittleEndian.PutUint64(mem[offConsumer:], cons)
 		binary.LittleEndian.PutUint64(mem[offProducer:], prod)
-		exercise(t, mem)
+		exercise(t, r.seg)
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+
+	"github.com/shmkit/shmkit/shm"
 )
 
 // The ring's payload, as docs/FORMAT.md describes it. Each of the first
@@ -37,8 +39,9 @@ const (
 // Errors; test with errors.Is.
 var (
 	// ErrCorrupt is returned when a position or record header read from
-	// shared memory is impossible: a hostile or broken peer wrote it.
-	ErrCorrupt = errors.New("ringbuf: corrupt ring")
+	// shared memory is impossible: a hostile or broken peer wrote it. It
+	// wraps shm.ErrCorrupt.
+	ErrCorrupt = fmt.Errorf("ringbuf: corrupt ring: %w", shm.ErrCorrupt)
 
 	// ErrTooLarge is returned for a message longer than the ring's
 	// maximum message size.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/spin"
 	"github.com/shmkit/shmkit/shm"
 )
 
@@ -32,9 +33,9 @@ func Observe(seg *shm.Segment) (*Observer, error) {
 	if !isRing(seg) {
 		return nil, fmt.Errorf("ringbuf: %s is a %q segment, not a ring", seg.Name(), seg.Kind())
 	}
-	r, err := attach(seg.Payload())
+	r, err := view(seg)
 	if err != nil {
-		return nil, fmt.Errorf("ringbuf: %s: %w", seg.Name(), err)
+		return nil, err
 	}
 	p := r.prod.pos.Load()
 	if p%recordAlign != 0 {
@@ -86,7 +87,7 @@ func (o *Observer) Next(ctx context.Context, buf []byte, poll time.Duration) ([]
 		}
 		start := idx + recordHeader
 		buf = append(buf[:0], o.r.data[start:start+uint64(length)]...)
-		loadFence() // the copy is read before the positions that vouch for it
+		spin.LoadFence() // the copy is read before the positions that vouch for it
 		// The copy is good unless the producer may have reused the space:
 		// only after the consumer released it, and then only once the
 		// producer gets within a record of a lap.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -167,88 +168,15 @@ func observeUntil(t *testing.T, ctx context.Context, done <-chan struct{}, next 
 	}
 }
 
-// A queue observer sees each committed message intact, while consumers
-// race it for the slots: one taken first is reported as ErrLapped. The
-// consumer pauses now and then, so that there is something to see.
-func TestQueueObserverUnderConsumers(t *testing.T) {
+// Observers refuse a segment of another kind.
+func TestObserveWrongKind(t *testing.T) {
 	name := testutil.Name(t)
-	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 64, MaxMessage: 256}, nil)
+	q, err := queue.Create(name, queue.Config{Slots: 16, MaxMessage: 64}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer shm.Remove(name)
 	defer q.Close()
-	o, err := ringbuf.ObserveQueue(q.Segment())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
-	defer cancel()
-	const per = 50_000
-	var wg sync.WaitGroup
-	for id := range 2 {
-		p, err := q.Producer()
-		if err != nil {
-			t.Fatal(err)
-		}
-		wg.Go(func() {
-			buf := make([]byte, 256)
-			for seq := range per {
-				if err := p.WriteContext(ctx, qMsg(buf, qKey(id, seq))); err != nil {
-					t.Errorf("write: %v", err)
-					return
-				}
-			}
-		})
-	}
-	cons, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wg.Go(func() {
-		buf := make([]byte, 256)
-		for i := range 2 * per {
-			if i%1024 == 0 { // now and then the queue fills, for the observer to see
-				time.Sleep(time.Millisecond)
-			}
-			if _, err := cons.ReadContext(ctx, buf); err != nil {
-				t.Errorf("read: %v", err)
-				return
-			}
-		}
-	})
-
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	defer func() { cancel(); <-done }() // before the queue is unmapped, even if the test fails
-	scratch := make([]byte, 256)
-	last := [2]int{-1, -1}
-	seen, lapped := 0, 0
-	observeUntil(t, ctx, done, func(ctx context.Context, buf []byte) ([]byte, error) {
-		return o.Next(ctx, buf, observerPoll)
-	}, func(msg []byte) {
-		id, seq, err := qCheck(msg, scratch)
-		if err != nil {
-			t.Fatalf("observed: %v", err)
-		}
-		if id > 1 || seq <= last[id] {
-			t.Fatalf("producer %d message %d after %d", id, seq, last[id])
-		}
-		last[id], seen = seq, seen+1
-	}, &lapped)
-	if seen == 0 {
-		t.Fatal("observed nothing")
-	}
-	t.Logf("observed %d of %d messages intact, lapped %d times", seen, 2*per, lapped)
-}
-
-// Observers refuse a segment of another kind.
-func TestObserveWrongKind(t *testing.T) {
-	r := createRing(t)
-	if _, err := ringbuf.ObserveQueue(r.Segment()); err == nil {
-		t.Fatal("ObserveQueue accepted a ring")
-	}
-	q := createQueue(t, 64)
 	if _, err := ringbuf.Observe(q.Segment()); err == nil {
 		t.Fatal("Observe accepted a queue")
 	}

@@ -90,12 +90,12 @@ func TestBlockingPingPong(t *testing.T) {
 
 func pingPong(t *testing.T, mode string, n int) {
 	ping, pong := testutil.Name(t), testutil.Name(t)
-	a, err := ringbuf.Create(ping, 4096, 64, nil)
+	a, err := ringbuf.Create(ping, ringbuf.Config{Capacity: 4096, MaxMessage: 64}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { a.Close(); shm.Remove(ping) }()
-	b, err := ringbuf.Create(pong, 4096, 64, nil)
+	b, err := ringbuf.Create(pong, ringbuf.Config{Capacity: 4096, MaxMessage: 64}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
+	"github.com/shmkit/shmkit/internal/spin"
 )
 
 // Producer is the writing side of a Ring. It is not safe for concurrent
@@ -21,13 +22,17 @@ type Producer struct {
 	claimAt   uint64 // position of the reservation's header
 	wait      Wait
 	tally     tally
-	pub       publisher
+	pub       spin.Publisher
 }
 
 // Producer makes this process the ring's producer. It fails with ErrBusy
 // if another live process is; a dead producer's role is taken over, and
 // anything it reserved but never committed is simply overwritten.
 func (r *Ring) Producer() (*Producer, error) {
+	if err := r.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer r.gate.Leave()
 	t, err := claim(r.prod)
 	if err != nil {
 		return nil, err
@@ -41,14 +46,14 @@ func (r *Ring) Producer() (*Producer, error) {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
-	p.pub.init(r.prodFlag)
-	setFence(r.prodFlag, p.wait)
+	p.pub.Init(&r.prodFlag.relaxed, &r.consFlag.fence)
+	spin.SetFence(&r.prodFlag.fence, p.wait)
 	r.prodFlag.closed.Store(0)
 	return p, nil
 }
 
 // SetWait sets how Write and Reserve wait for room.
-func (p *Producer) SetWait(w Wait) { p.wait = w; setFence(p.r.prodFlag, w) }
+func (p *Producer) SetWait(w Wait) { p.wait = w; spin.SetFence(&p.r.prodFlag.fence, w) }
 
 // checkCons validates a consumer position read from shared memory.
 func (p *Producer) checkCons(c uint64) error {
@@ -76,6 +81,14 @@ func (p *Producer) room(need uint64) (bool, error) {
 // ring's own memory, to be filled and then published with Commit. It fails
 // with ErrFull if there is no room now.
 func (p *Producer) TryReserve(n int) ([]byte, error) {
+	if err := p.r.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer p.r.gate.Leave()
+	return p.tryReserve(n)
+}
+
+func (p *Producer) tryReserve(n int) ([]byte, error) {
 	if p.claimed != 0 {
 		return nil, fmt.Errorf("ringbuf: reserve before committing the previous reservation")
 	}
@@ -84,7 +97,7 @@ func (p *Producer) TryReserve(n int) ([]byte, error) {
 	}
 	size := recordSize(n)
 	idx := p.pos & p.r.mask
-	prefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
+	spin.PrefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
 	pad := uint64(0)
 	if idx+size > p.r.geo.capacity { // the record would cross the end: pad to it
 		pad = p.r.geo.capacity - idx
@@ -106,15 +119,27 @@ func (p *Producer) TryReserve(n int) ([]byte, error) {
 	return p.r.data[idx+recordHeader : idx+recordHeader+uint64(n) : idx+recordHeader+uint64(n)], nil
 }
 
-// Reserve is TryReserve that waits for room, until ctx ends.
+// Reserve is TryReserve that waits for room, until ctx ends (ctx.Err())
+// or the ring is closed in this process (os.ErrClosed).
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
+	if err := p.r.gate.Enter(); err != nil {
+		return nil, err
+	}
+	defer p.r.gate.Leave()
+	return p.reserve(ctx, n)
+}
+
+func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 	for {
-		b, err := p.TryReserve(n)
+		b, err := p.tryReserve(n)
 		if err != ErrFull {
 			return b, err
 		}
 		p.tally.publish(p.r.prod) // before sleeping: the counters stay current for observers
-		if err := waitFor(ctx, p.wait, p.r.seg, p.r.prod, p.r.cons, p.r.prodFlag, p.r.consFlag, p.consCache, nil); err != nil {
+		if err := waitFor(ctx, p.wait, &p.r.gate, p.r.seg, p.r.prod, p.r.cons, p.r.prodFlag, p.r.consFlag, p.consCache, nil); err != nil {
+			return nil, err
+		}
+		if err := p.r.gate.Err(); err != nil {
 			return nil, err
 		}
 	}
@@ -124,10 +149,21 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 // bytes must not be touched afterwards.
 func (p *Producer) Commit() error { return p.CommitN(p.claimLen) }
 
+// Memory model: a Commit synchronizes before the consumer's read of the
+// message it publishes (Next, Read, ReadBatch), in whatever process.
+
 // CommitN publishes the first n bytes of the reservation as the message,
 // for a producer that learns the length only as it fills it (n == 0
 // cancels the reservation).
 func (p *Producer) CommitN(n int) error {
+	if err := p.r.gate.Enter(); err != nil {
+		return err
+	}
+	defer p.r.gate.Leave()
+	return p.commitN(n)
+}
+
+func (p *Producer) commitN(n int) error {
 	if p.claimed == 0 {
 		return ErrNoReservation
 	}
@@ -143,7 +179,7 @@ func (p *Producer) CommitN(n int) error {
 	p.header(p.claimAt&p.r.mask, int32(p.claimLen), kindMessage) // the length, stored last
 	p.pos += p.claimed
 	// Release: the record happens-before the consumer's load of pos.
-	p.pub.publish(&p.r.prod.pos, p.pos, p.r.prodFlag, p.r.consFlag)
+	p.pub.Publish(&p.r.prod.pos, p.pos)
 	p.claimed = 0
 	wake(p.r.consFlag, &p.tally)
 	p.tally.add(p.r.prod, 1, uint64(p.claimLen))
@@ -158,12 +194,16 @@ func (p *Producer) header(idx uint64, length int32, kind uint32) {
 // TryWrite copies msg into the ring if there is room now, or fails with
 // ErrFull.
 func (p *Producer) TryWrite(msg []byte) error {
-	b, err := p.TryReserve(len(msg))
+	if err := p.r.gate.Enter(); err != nil {
+		return err
+	}
+	defer p.r.gate.Leave()
+	b, err := p.tryReserve(len(msg))
 	if err != nil {
 		return err
 	}
 	copy(b, msg)
-	return p.Commit()
+	return p.commitN(len(msg))
 }
 
 // Write copies msg into the ring, waiting for room.
@@ -171,17 +211,25 @@ func (p *Producer) Write(msg []byte) error { return p.WriteContext(context.Backg
 
 // WriteContext is Write that gives up when ctx ends.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
-	b, err := p.Reserve(ctx, len(msg))
+	if err := p.r.gate.Enter(); err != nil {
+		return err
+	}
+	defer p.r.gate.Leave()
+	b, err := p.reserve(ctx, len(msg))
 	if err != nil {
 		return err
 	}
 	copy(b, msg)
-	return p.Commit()
+	return p.commitN(len(msg))
 }
 
 // Close gives up the producer role; the consumer reads what was committed,
 // then io.EOF. An open reservation is dropped.
 func (p *Producer) Close() error {
+	if p.r.gate.Enter() != nil {
+		return nil // the ring is closed: the role goes when this process does
+	}
+	defer p.r.gate.Leave()
 	if err := p.r.seg.Check(); err != nil {
 		return err // truncated: the role goes with the file
 	}

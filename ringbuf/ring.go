@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/gate"
 	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -17,11 +19,19 @@ const (
 )
 
 // Ring is a single-producer, single-consumer message ring in shared
-// memory, or in ordinary memory (New). One process at a time may be its
-// producer and one its consumer; they attach with Producer and Consumer.
+// memory, or in this process's memory (New). One process at a time may be
+// its producer and one its consumer; they attach with Producer and
+// Consumer.
+//
+// A Ring's own methods are safe for concurrent use; its Producer and
+// Consumer each belong to one goroutine at a time. Close wakes the
+// goroutines of this process parked in the Producer's or Consumer's
+// calls, which return os.ErrClosed, and waits until none is inside the
+// mapping before it unmaps.
 type Ring struct {
-	seg      *shm.Segment // nil for a heap ring
-	geo      geometry     // private copy, never re-read
+	seg      *shm.Segment
+	gate     gate.Gate
+	geo      geometry // private copy, never re-read
 	mask     uint64
 	data     []byte
 	prod     *side
@@ -30,116 +40,180 @@ type Ring struct {
 	consFlag *flags
 }
 
-// Create makes a ring segment called name with capacity bytes of data (a
-// power of two, at least MinCapacity) for messages of up to maxMsg bytes
-// (at most capacity/4 - 8).
-func Create(name string, capacity, maxMsg int, opts *shm.Options) (*Ring, error) {
-	return create(Kind, name, capacity, maxMsg, opts)
+// Config is the geometry of a new ring.
+type Config struct {
+	// Capacity is the bytes of the data area: a power of two from
+	// MinCapacity to MaxCapacity.
+	Capacity int
+	// MaxMessage is the longest message, in bytes: at most Capacity/4 - 8.
+	// Zero means the largest the capacity allows.
+	MaxMessage int
 }
 
-// CreateStream makes a segment called name for a byte stream
-// (StreamWriter and StreamReader): a ring of kind StreamKind with capacity
-// bytes of data, whose messages are the largest the capacity allows.
-func CreateStream(name string, capacity int, opts *shm.Options) (*Ring, error) {
-	if capacity < MinCapacity {
-		return nil, fmt.Errorf("ringbuf: create %s: %w: capacity %d, at least %d", name, shm.ErrInvalidSize, capacity, MinCapacity)
-	}
-	return create(StreamKind, name, capacity, int(maxMsgFor(uint64(capacity))), opts)
-}
-
-func create(kind, name string, capacity, maxMsg int, opts *shm.Options) (*Ring, error) {
-	g, err := newGeometry(capacity, maxMsg)
-	if err != nil {
-		return nil, fmt.Errorf("ringbuf: create %s: %w", name, err)
-	}
-	var o shm.Options
-	if opts != nil {
-		o = *opts
-	}
-	o.Kind, o.KindVersion = kind, KindVersion
-	o.Init = func(payload []byte) error {
-		*lineAt[geometry](payload[offGeometry:]) = g
-		return nil
-	}
-	seg, err := shm.Create(name, int64(dataOffset+g.capacity), &o)
-	if err != nil {
-		return nil, err
-	}
-	r, err := attach(seg.Payload())
-	if err != nil {
-		seg.Close()
-		return nil, err
-	}
-	r.seg = seg
-	return r, nil
+// Create makes a ring segment called name with the geometry of cfg.
+func Create(name string, cfg Config, opts *shm.Options) (*Ring, error) {
+	return create(Kind, name, cfg, opts)
 }
 
 // Open opens the ring segment called name.
 func Open(name string, opts *shm.Options) (*Ring, error) { return open(Kind, name, opts) }
 
-// OpenStream opens the stream segment called name.
-func OpenStream(name string, opts *shm.Options) (*Ring, error) { return open(StreamKind, name, opts) }
+// OpenOrCreate opens the ring called name, creating it with the geometry
+// of cfg if it does not exist; created reports which. An existing ring of
+// another geometry fails with shm.ErrIncompatible.
+func OpenOrCreate(name string, cfg Config, opts *shm.Options) (*Ring, bool, error) {
+	return openOrCreate(Kind, name, cfg, opts)
+}
+
+// New makes a ring in this process's memory, for its goroutines: the same
+// code as a shared ring, which the race detector can watch.
+func New(cfg Config) (*Ring, error) {
+	g, err := newGeometry(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("ringbuf: new: %w", err)
+	}
+	seg, err := shm.NewLocal(g.payloadSize())
+	if err != nil {
+		return nil, err
+	}
+	if err := initRing(seg, g); err != nil {
+		return nil, err
+	}
+	return attach(seg)
+}
+
+func create(kind, name string, cfg Config, opts *shm.Options) (*Ring, error) {
+	g, err := newGeometry(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("ringbuf: create %s: %w", name, err)
+	}
+	seg, err := shm.Create(name, g.payloadSize(), options(kind, opts, &g))
+	if err != nil {
+		return nil, err
+	}
+	return attach(seg)
+}
 
 func open(kind, name string, opts *shm.Options) (*Ring, error) {
+	seg, err := shm.Open(name, options(kind, opts, nil))
+	if err != nil {
+		return nil, err
+	}
+	return attach(seg)
+}
+
+func openOrCreate(kind, name string, cfg Config, opts *shm.Options) (*Ring, bool, error) {
+	g, err := newGeometry(cfg)
+	if err != nil {
+		return nil, false, fmt.Errorf("ringbuf: open or create %s: %w", name, err)
+	}
+	seg, created, err := shm.OpenOrCreate(name, g.payloadSize(), options(kind, opts, &g))
+	if err != nil {
+		return nil, false, err
+	}
+	r, err := attach(seg)
+	if err != nil {
+		return nil, false, err
+	}
+	if r.geo.capacity != g.capacity || r.geo.maxMsg != g.maxMsg {
+		r.Close()
+		return nil, false, fmt.Errorf("ringbuf: open %s: %w: capacity %d, max message %d; want %d, %d",
+			name, shm.ErrIncompatible, r.geo.capacity, r.geo.maxMsg, g.capacity, g.maxMsg)
+	}
+	return r, created, nil
+}
+
+// options fills in the kind, and for a creator (g not nil) the
+// initialization of the payload.
+func options(kind string, opts *shm.Options, g *geometry) *shm.Options {
 	var o shm.Options
 	if opts != nil {
 		o = *opts
 	}
 	o.Kind, o.KindVersion = kind, KindVersion
-	seg, err := shm.Open(name, &o)
-	if err != nil {
-		return nil, err
+	if g != nil {
+		o.Init = func(seg *shm.Segment) error { return initRing(seg, *g) }
 	}
-	r, err := attach(seg.Payload())
-	if err != nil {
-		seg.Close()
-		return nil, fmt.Errorf("ringbuf: open %s: %w", name, err)
-	}
-	r.seg = seg
-	return r, nil
+	return &o
 }
 
-// New makes a ring over ordinary memory, for goroutines of one process:
-// the same code as a shared ring, which the race detector can watch.
-func New(capacity, maxMsg int) (*Ring, error) {
-	g, err := newGeometry(capacity, maxMsg)
-	if err != nil {
-		return nil, fmt.Errorf("ringbuf: new: %w", err)
+func initRing(seg *shm.Segment, g geometry) error {
+	geo, err := shm.View[geometry](seg, offGeometry)
+	if err == nil {
+		*geo = g
 	}
-	mem := heapMemory(int(dataOffset + g.capacity))
-	*lineAt[geometry](mem[offGeometry:]) = g
-	return attach(mem)
+	return err
 }
 
-func newGeometry(capacity, maxMsg int) (geometry, error) {
+func newGeometry(cfg Config) (geometry, error) {
+	capacity, maxMsg := cfg.Capacity, cfg.MaxMessage
 	if capacity < MinCapacity || uint64(capacity) > MaxCapacity || bits.OnesCount(uint(capacity)) != 1 {
 		return geometry{}, fmt.Errorf("%w: capacity %d must be a power of two in [%d, %d]", shm.ErrInvalidSize, capacity, MinCapacity, uint64(MaxCapacity))
 	}
-	if maxMsg <= 0 || uint64(maxMsg) > maxMsgFor(uint64(capacity)) {
+	if maxMsg == 0 {
+		maxMsg = int(maxMsgFor(uint64(capacity)))
+	}
+	if maxMsg < 0 || uint64(maxMsg) > maxMsgFor(uint64(capacity)) {
 		return geometry{}, fmt.Errorf("%w: max message %d must be in [1, %d] for capacity %d", shm.ErrInvalidSize, maxMsg, maxMsgFor(uint64(capacity)), capacity)
 	}
 	return geometry{magic: geometryMagic, version: 1, capacity: uint64(capacity), maxMsg: uint64(maxMsg)}, nil
 }
 
-// attach validates the geometry line of mem, a whole payload, copies it
-// into private memory, and builds the views.
-func attach(mem []byte) (*Ring, error) {
-	if len(mem) < dataOffset+MinCapacity {
-		return nil, fmt.Errorf("%w: payload of %d bytes", ErrCorrupt, len(mem))
-	}
-	g := *lineAt[geometry](mem[offGeometry:]) // read once
-	if err := checkGeometry(g, len(mem)); err != nil {
+// payloadSize is the bytes of a ring segment's payload for g.
+func (g geometry) payloadSize() int { return int(dataOffset + g.capacity) }
+
+// attach builds a Ring over seg (view), closing seg if that fails.
+func attach(seg *shm.Segment) (*Ring, error) {
+	r, err := view(seg)
+	if err != nil {
+		seg.Close()
 		return nil, err
 	}
-	return &Ring{
-		geo:      g,
-		mask:     g.capacity - 1,
-		data:     mem[dataOffset : dataOffset+g.capacity],
-		prod:     lineAt[side](mem[offProducer:]),
-		cons:     lineAt[side](mem[offConsumer:]),
-		prodFlag: lineAt[flags](mem[offProducerFlags:]),
-		consFlag: lineAt[flags](mem[offConsumerFlags:]),
-	}, nil
+	r.gate.OnClose(r.rouse)
+	return r, nil
+}
+
+// view validates the geometry line of seg's payload, copies it into
+// private memory, and builds the views. It does not close seg.
+func view(seg *shm.Segment) (*Ring, error) {
+	bad := func(err error) (*Ring, error) { return nil, fmt.Errorf("ringbuf: %s: %w", seg.Name(), err) }
+	mem := seg.Payload()
+	if len(mem) < dataOffset+MinCapacity {
+		return bad(fmt.Errorf("%w: payload of %d bytes", ErrCorrupt, len(mem)))
+	}
+	geo, err := shm.View[geometry](seg, offGeometry)
+	if err != nil {
+		return bad(err)
+	}
+	g := *geo // read once
+	if err := checkGeometry(g, len(mem)); err != nil {
+		return bad(err)
+	}
+	r := &Ring{seg: seg, geo: g, mask: g.capacity - 1, data: mem[dataOffset : dataOffset+g.capacity]}
+	for _, err := range []error{
+		viewOne(&r.prod, seg, offProducer), viewOne(&r.cons, seg, offConsumer),
+		viewOne(&r.prodFlag, seg, offProducerFlags), viewOne(&r.consFlag, seg, offConsumerFlags),
+	} {
+		if err != nil {
+			return bad(err)
+		}
+	}
+	return r, nil
+}
+
+func viewOne[T any](dst **T, seg *shm.Segment, off int) (err error) {
+	*dst, err = shm.View[T](seg, off)
+	return err
+}
+
+// rouse wakes this process's side parked on r, for Close: both wake words
+// move on, and a peer process parked on its own word sees a spurious
+// wake-up and parks again.
+func (r *Ring) rouse() {
+	for _, f := range []*flags{r.prodFlag, r.consFlag} {
+		f.wakes.Add(1)
+		_, _ = futex.Wake(&f.wakes, futex.All)
+	}
 }
 
 // Capacity returns the bytes of the data area.
@@ -148,16 +222,16 @@ func (r *Ring) Capacity() int { return int(r.geo.capacity) }
 // MaxMessage returns the longest message the ring takes.
 func (r *Ring) MaxMessage() int { return int(r.geo.maxMsg) }
 
-// Segment returns the ring's segment, or nil for a heap ring.
+// Segment returns the ring's segment (a local one for New).
 func (r *Ring) Segment() *shm.Segment { return r.seg }
 
-// Close unmaps a shared ring. Close the Producer and Consumer first.
-func (r *Ring) Close() error {
-	if r.seg == nil {
-		return nil
-	}
-	return r.seg.Close()
-}
+// Close wakes this process's goroutines parked in the ring's Producer or
+// Consumer (they return os.ErrClosed), waits until none is inside the
+// mapping, and unmaps it. Close the Producer and Consumer first to give
+// their roles back; a role left held is taken over as a dead process's
+// once this process exits. Close does not remove the segment; see
+// shm.Remove. It is idempotent.
+func (r *Ring) Close() error { return r.gate.Close(r.seg.Close) }
 
 // claim makes this process the owner of s, unless a live process is.
 func claim(s *side) (live.Token, error) {
@@ -176,18 +250,30 @@ func claim(s *side) (live.Token, error) {
 	}
 }
 
-// StateOf returns the state of the ring in seg, a ring segment opened by
+// Inspect returns the state of the ring or stream in seg, opened by
 // shm.Open, read-only or not: for observers such as shmtool.
-func StateOf(seg *shm.Segment) (State, error) {
+func Inspect(seg *shm.Segment) (State, error) {
 	if !isRing(seg) {
 		return State{}, fmt.Errorf("ringbuf: %s is a %q segment, not a ring", seg.Name(), seg.Kind())
 	}
-	r, err := attach(seg.Payload())
+	r, err := view(seg)
 	if err != nil {
-		return State{}, fmt.Errorf("ringbuf: %s: %w", seg.Name(), err)
+		return State{}, err
 	}
 	return r.State(), nil
 }
+
+// Inspector returns the ring kind's shm.Inspector, and StreamInspector the
+// stream kind's; Inspect returns a State for both.
+func Inspector() shm.Inspector { return inspector(Kind) }
+
+// StreamInspector returns the stream kind's shm.Inspector.
+func StreamInspector() shm.Inspector { return inspector(StreamKind) }
+
+type inspector string
+
+func (k inspector) Kind() string                        { return string(k) }
+func (inspector) Inspect(seg *shm.Segment) (any, error) { return Inspect(seg) }
 
 // State is a snapshot of a ring, for observers such as shmtool.
 type State struct {

@@ -102,7 +102,7 @@ func TestHeapRing(t *testing.T) {
 	for _, wmode := range []string{"write", "reserve"} {
 		for _, rmode := range []string{"next", "read", "batch", "iter"} {
 			t.Run(wmode+"-"+rmode, func(t *testing.T) {
-				r, err := ringbuf.New(1<<15, 4096)
+				r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 15, MaxMessage: 4096})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -139,7 +139,7 @@ func TestHeapRing(t *testing.T) {
 }
 
 func TestTryAndErrors(t *testing.T) {
-	r, err := ringbuf.New(4096, 1000)
+	r, err := ringbuf.New(ringbuf.Config{Capacity: 4096, MaxMessage: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +180,8 @@ func TestTryAndErrors(t *testing.T) {
 	if _, err := c.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Next on an empty ring past the deadline = %v", err)
 	}
-	for _, bad := range [][2]int{{1000, 10}, {4096, 0}, {4096, 1017}, {3 << 12, 8}} {
-		if _, err := ringbuf.New(bad[0], bad[1]); !errors.Is(err, shm.ErrInvalidSize) {
+	for _, bad := range [][2]int{{1000, 10}, {4096, -1}, {4096, 1017}, {3 << 12, 8}} {
+		if _, err := ringbuf.New(ringbuf.Config{Capacity: bad[0], MaxMessage: bad[1]}); !errors.Is(err, shm.ErrInvalidSize) {
 			t.Errorf("New(%d, %d) = %v, want ErrInvalidSize", bad[0], bad[1], err)
 		}
 	}
@@ -210,7 +210,7 @@ func childProduce(args []string) error {
 func createRing(t *testing.T) *ringbuf.Ring {
 	t.Helper()
 	name := testutil.Name(t)
-	r, err := ringbuf.Create(name, 1<<20, 4096, nil)
+	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 20, MaxMessage: 4096}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,14 +288,14 @@ func TestProducerKilled(t *testing.T) {
 // A message length must fit the record header's int32, whatever the
 // capacity.
 func TestMaxMessageFitsHeader(t *testing.T) {
-	if _, err := ringbuf.New(1<<34, 1<<31); !errors.Is(err, shm.ErrInvalidSize) {
+	if _, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 34, MaxMessage: 1 << 31}); !errors.Is(err, shm.ErrInvalidSize) {
 		t.Fatalf("New with a 2 GiB max message = %v, want ErrInvalidSize", err)
 	}
 }
 
 // A consumer parked on an empty ring learns of the producer's Close.
 func TestParkedConsumerSeesClose(t *testing.T) {
-	r, _ := ringbuf.New(4096, 100)
+	r, _ := ringbuf.New(ringbuf.Config{Capacity: 4096, MaxMessage: 100})
 	p, _ := r.Producer()
 	c, _ := r.Consumer()
 	c.SetWait(ringbuf.Block)
@@ -400,7 +400,7 @@ func TestSelectAcrossProcesses(t *testing.T) {
 // worth of bytes is waiting. (Outcomes only: a linger is counted in PAUSEs,
 // so its length in time is approximate.)
 func TestLinger(t *testing.T) {
-	r, err := ringbuf.New(1<<16, 1024)
+	r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 16, MaxMessage: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/spin"
 )
 
 // Select waits until one of the consumers has a message (or its producer
@@ -26,7 +27,7 @@ func Select(ctx context.Context, cs ...*Consumer) (int, error) {
 	for i, c := range cs {
 		words[i] = &c.r.consFlag.wakes
 	}
-	recheck := recheckMin
+	recheck := spin.RecheckMin
 	for {
 		if i := readyIndex(cs); i >= 0 {
 			return i, nil
@@ -39,15 +40,15 @@ func Select(ctx context.Context, cs ...*Consumer) (int, error) {
 			c.r.consFlag.parked.Store(1)
 			fence = fence || c.r.prodFlag.relaxed.Load() == 1
 		}
-		if fence && globalBarrier() != nil { // see fence.go
-			deadline = time.Now().Add(recheckMin)
+		if fence && spin.GlobalBarrier() != nil { // see fence.go
+			deadline = time.Now().Add(spin.RecheckMin)
 		}
 		i := readyIndex(cs)
 		if i < 0 {
 			_, err := futex.WaitMany(ctx, words, vals, deadline)
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
-				recheck = min(2*recheck, recheckMax)
+				recheck = min(2*recheck, spin.RecheckMax)
 				for j, c := range cs { // a dead producer makes its ring ready, with ErrPeerDead
 					if deadOwner(c.r.prod) != 0 {
 						i = j

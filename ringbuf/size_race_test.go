@@ -7,5 +7,3 @@ package ringbuf_test
 const crossProcessMessages = 200_000
 
 const streamBytes = 64 << 20
-
-const queueMessages = 25_000

@@ -28,18 +28,18 @@ type StreamReader struct {
 	deadline time.Time
 }
 
-// StreamWriter makes this process the ring's producer, for a byte stream.
-func (r *Ring) StreamWriter() (*StreamWriter, error) {
-	p, err := r.Producer()
+// Writer makes this process the stream's writer (its ring's producer).
+func (s *Stream) Writer() (*StreamWriter, error) {
+	p, err := s.r.Producer()
 	if err != nil {
 		return nil, err
 	}
 	return &StreamWriter{p: p}, nil
 }
 
-// StreamReader makes this process the ring's consumer, for a byte stream.
-func (r *Ring) StreamReader() (*StreamReader, error) {
-	c, err := r.Consumer()
+// Reader makes this process the stream's reader (its ring's consumer).
+func (s *Stream) Reader() (*StreamReader, error) {
+	c, err := s.r.Consumer()
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +77,17 @@ func streamErr(err error) error {
 	return err
 }
 
-// Write writes b, waiting for room as needed.
+// Write writes b, waiting for room as needed, until the deadline.
 func (w *StreamWriter) Write(b []byte) (int, error) {
 	ctx, cancel := withDeadline(w.deadline)
 	defer cancel()
+	return w.WriteContext(ctx, b)
+}
+
+// WriteContext is Write that also gives up when ctx ends, with ctx.Err()
+// (os.ErrDeadlineExceeded for a deadline), or when the stream is closed in
+// this process, with os.ErrClosed. It returns how much was written.
+func (w *StreamWriter) WriteContext(ctx context.Context, b []byte) (int, error) {
 	n := 0
 	for n < len(b) {
 		chunk := min(len(b)-n, w.p.r.MaxMessage())
@@ -129,15 +136,31 @@ func (w *StreamWriter) ReadFrom(src io.Reader) (int64, error) {
 // Close ends the stream: the reader gets io.EOF after the last byte.
 func (w *StreamWriter) Close() error { return w.p.Close() }
 
-// Read reads up to len(b) bytes of the stream, waiting for at least one.
+// Read reads up to len(b) bytes of the stream, waiting for at least one
+// until the deadline.
 func (r *StreamReader) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
 	if len(r.left) == 0 {
 		ctx, cancel := withDeadline(r.deadline)
+		defer cancel()
+		return r.ReadContext(ctx, b)
+	}
+	n := copy(b, r.left)
+	r.left = r.left[n:]
+	return n, nil
+}
+
+// ReadContext is Read that also gives up when ctx ends, with ctx.Err()
+// (os.ErrDeadlineExceeded for a deadline), or when the stream is closed in
+// this process, with os.ErrClosed.
+func (r *StreamReader) ReadContext(ctx context.Context, b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if len(r.left) == 0 {
 		msg, err := r.c.Next(ctx)
-		cancel()
 		if err != nil {
 			return 0, streamErr(err)
 		}

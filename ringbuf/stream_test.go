@@ -13,6 +13,7 @@ import (
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
 )
 
 func init() { testutil.Child("stream-write", childStreamWrite) }
@@ -27,12 +28,12 @@ func randomStream(seed uint64, n int64) (io.Reader, func() string) {
 // childStreamWrite copies args[1] random bytes into the stream of ring
 // args[0] (io.Copy, so through ReadFrom) and reports their sha256.
 func childStreamWrite(args []string) error {
-	r, err := ringbuf.Open(args[0], nil)
+	r, err := ringbuf.OpenStream(args[0], nil)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	w, err := r.StreamWriter()
+	w, err := r.Writer()
 	if err != nil {
 		return err
 	}
@@ -52,8 +53,8 @@ func childStreamWrite(args []string) error {
 // io.Copy of random bytes from one process to another gives an equal
 // sha256.
 func TestStreamCrossProcess(t *testing.T) {
-	r := createRing(t)
-	sr, err := r.StreamReader()
+	r := createStream(t)
+	sr, err := r.Reader()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +74,8 @@ func TestStreamCrossProcess(t *testing.T) {
 // A writer killed mid-stream leaves the reader with an error within a
 // second, not a hang.
 func TestStreamWriterKilled(t *testing.T) {
-	r := createRing(t)
-	sr, err := r.StreamReader()
+	r := createStream(t)
+	sr, err := r.Reader()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,12 +105,12 @@ func TestStreamWriterKilled(t *testing.T) {
 // Within one process over heap memory (for the race detector), through
 // both Write/Read and ReadFrom/WriteTo.
 func TestStreamHeap(t *testing.T) {
-	r, err := ringbuf.New(1<<16, 4096)
+	r, err := ringbuf.NewStream(ringbuf.StreamConfig{Capacity: 1 << 16})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, _ := r.StreamWriter()
-	sr, _ := r.StreamReader()
+	w, _ := r.Writer()
+	sr, _ := r.Reader()
 	src, sum := randomStream(3, 8<<20)
 	done := make(chan error, 1)
 	go func() {
@@ -149,13 +150,13 @@ func TestStreamHeap(t *testing.T) {
 }
 
 func TestStreamDeadline(t *testing.T) {
-	r, _ := ringbuf.New(4096, 1000)
-	sr, _ := r.StreamReader()
+	r, _ := ringbuf.NewStream(ringbuf.StreamConfig{Capacity: 4096})
+	sr, _ := r.Reader()
 	sr.SetDeadline(time.Now().Add(20 * time.Millisecond))
 	if _, err := sr.Read(make([]byte, 10)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Read past the deadline = %v, want os.ErrDeadlineExceeded", err)
 	}
-	w, _ := r.StreamWriter()
+	w, _ := r.Writer()
 	w.SetDeadline(time.Now().Add(20 * time.Millisecond))
 	if _, err := w.Write(make([]byte, 8000)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Write into a full ring past the deadline = %v, want os.ErrDeadlineExceeded", err)
@@ -163,4 +164,19 @@ func TestStreamDeadline(t *testing.T) {
 	var _ io.ReaderFrom = w
 	var _ io.WriterTo = sr
 
+}
+
+// createStream makes a 1 MiB stream, closed and removed when the test ends.
+func createStream(t *testing.T) *ringbuf.Stream {
+	t.Helper()
+	name := testutil.Name(t)
+	s, err := ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 20}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		shm.Remove(name)
+	})
+	return s
 }

@@ -29,7 +29,7 @@ func TestRingTruncatedWhileWaiting(t *testing.T) {
 	for _, side := range []string{"consumer", "producer"} {
 		t.Run(side, func(t *testing.T) {
 			name := testutil.Name(t)
-			r, err := ringbuf.Create(name, 4096, 100, nil)
+			r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 4096, MaxMessage: 100}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,24 +67,5 @@ func TestRingTruncatedWhileWaiting(t *testing.T) {
 				t.Fatalf("Close = %v, want ErrTruncated", err)
 			}
 		})
-	}
-}
-
-// The same for a queue reader.
-func TestQueueTruncatedWhileWaiting(t *testing.T) {
-	q := createQueue(t, 64)
-	c, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetWait(ringbuf.Block)
-	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
-	defer cancel()
-	truncateSoon(t, q.Segment())
-	if _, err := c.ReadContext(ctx, make([]byte, 64)); !errors.Is(err, shm.ErrTruncated) {
-		t.Fatalf("Read on a truncated queue = %v, want ErrTruncated", err)
-	}
-	if err := c.Close(); !errors.Is(err, shm.ErrTruncated) {
-		t.Fatalf("Close = %v, want ErrTruncated", err)
 	}
 }

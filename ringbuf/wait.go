@@ -11,61 +11,34 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/gate"
 	"github.com/shmkit/shmkit/internal/live"
+	"github.com/shmkit/shmkit/internal/spin"
 	"github.com/shmkit/shmkit/shm"
 )
 
 // Wait is how a side waits for the other: for data (consumer) or for room
-// (producer).
-type Wait int
+// (producer). It is the same type as queue.Wait.
+type Wait = spin.Wait
 
 const (
 	// Adaptive spins for up to 20µs, then parks on a futex. The default.
-	Adaptive Wait = iota
+	Adaptive = spin.Adaptive
 	// Spin busy-waits: the lowest latency, a whole core while waiting.
-	Spin
+	Spin = spin.Spin
 	// Yield calls runtime.Gosched between checks.
-	Yield
+	Yield = spin.Yield
 	// Block parks on a futex at once.
-	Block
+	Block = spin.Block
 )
-
-func (w Wait) String() string {
-	switch w {
-	case Adaptive:
-		return "adaptive"
-	case Spin:
-		return "spin"
-	case Yield:
-		return "yield"
-	case Block:
-		return "block"
-	}
-	return fmt.Sprintf("Wait(%d)", int(w))
-}
 
 // ErrPeerDead is returned when the other side's process died while this one
 // waited for it. It wraps io.ErrUnexpectedEOF.
 var ErrPeerDead = fmt.Errorf("ringbuf: peer process died: %w", io.ErrUnexpectedEOF)
 
-// maxPause is the most PAUSE instructions a spinning side executes
-// between looks at the other side: it starts at one and doubles, so that
-// a side that keeps finding nothing pulls the other side's cache line
-// less often. One PAUSE is 10 to 40ns on current x86 (about 20ns on this
-// project's test machine), so a look comes at most some 300ns after the
-// change: a larger cap lets a fast consumer batch more, at the price of
-// round-trip latency.
-const maxPause = 8
-
 // lateWakeups counts, for tests, the parks that timed out although the
 // change they waited for had come: a lost wake-up would show here.
 var lateWakeups atomic.Int64
-
-const (
-	adaptiveSpin = 20 * time.Microsecond
-	recheckMin   = 2 * time.Millisecond
-	recheckMax   = 50 * time.Millisecond
-)
 
 // waitFor waits until other.pos differs from seen, done reports true (nil
 // means never), ctx ends, or the peer's process is found dead. me is the
@@ -75,8 +48,11 @@ const (
 // When a park times out or fails, seg (nil for a heap ring) is checked
 // before the mapping is touched again: a truncated file returns
 // shm.ErrTruncated instead of SIGBUS.
-func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
-	stop := func() bool { return other.pos.Load() != seen || done != nil && done() }
+//
+// A Close of the ring in this process ends the wait: it returns nil, and
+// the caller sees the gate closed.
+func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
+	stop := func() bool { return other.pos.Load() != seen || done != nil && done() || g.Closed() }
 	if w != Block {
 		var start time.Time
 		b := 1
@@ -88,8 +64,8 @@ func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myF
 				if w == Yield {
 					runtime.Gosched()
 				} else {
-					pause(b)
-					b = min(2*b, maxPause)
+					spin.Pause(b)
+					b = min(2*b, spin.MaxPause)
 				}
 				continue
 			}
@@ -99,7 +75,7 @@ func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myF
 			if start.IsZero() {
 				start = time.Now() // not earlier: a wait that ends at once costs no clock read
 			}
-			if w == Adaptive && time.Since(start) > adaptiveSpin {
+			if w == Adaptive && time.Since(start) > spin.AdaptiveSpin {
 				break
 			}
 			if w != Adaptive {
@@ -110,7 +86,7 @@ func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myF
 		}
 	}
 	me.waits.Store(me.waits.Load() + 1) // only the owner writes its counters
-	recheck := recheckMin
+	recheck := spin.RecheckMin
 	for {
 		// Read the wake counter, announce, then look again. The other side
 		// stores its position (or closed), then loads our parked flag, and
@@ -123,8 +99,8 @@ func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myF
 		seq := myFlags.wakes.Load()
 		myFlags.parked.Store(1)
 		wait := recheck
-		if otherFlags.relaxed.Load() == 1 && globalBarrier() != nil {
-			wait = recheckMin // a wake-up may be missed: look again soon
+		if otherFlags.relaxed.Load() == 1 && spin.GlobalBarrier() != nil {
+			wait = spin.RecheckMin // a wake-up may be missed: look again soon
 		}
 		if stop() {
 			myFlags.parked.Store(0)
@@ -157,7 +133,7 @@ func waitFor(ctx context.Context, w Wait, seg *shm.Segment, me, other *side, myF
 					return ErrPeerDead
 				}
 			}
-			recheck = min(2*recheck, recheckMax)
+			recheck = min(2*recheck, spin.RecheckMax)
 		default:
 			return err
 		}

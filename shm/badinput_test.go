@@ -149,7 +149,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestBadSizes(t *testing.T) {
-	for _, size := range []int64{0, -1, shm.MaxPayloadSize + 1, 1 << 62} {
+	for _, size := range []int{0, -1, shm.MaxPayloadSize + 1, 1 << 62} {
 		name := testutil.Name(t)
 		if seg, err := shm.Create(name, size, nil); !errors.Is(err, shm.ErrInvalidSize) {
 			if err == nil {

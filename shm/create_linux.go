@@ -24,7 +24,7 @@ import (
 // only then linked under its name, which fails if the name is taken. The
 // ready word is stored last. A full file system fails here rather than
 // with SIGBUS later.
-func Create(name string, size int64, opts *Options) (*Segment, error) {
+func Create(name string, size int, opts *Options) (*Segment, error) {
 	s, err := create(name, size, opts.withDefaults())
 	if err != nil {
 		return nil, opError("create", name, err)
@@ -32,7 +32,7 @@ func Create(name string, size int64, opts *Options) (*Segment, error) {
 	return s, nil
 }
 
-func create(name string, size int64, o Options) (_ *Segment, err error) {
+func create(name string, size int, o Options) (_ *Segment, err error) {
 	if err := o.checkCreate(size); err != nil {
 		return nil, err
 	}
@@ -75,19 +75,19 @@ func create(name string, size int64, o Options) (_ *Segment, err error) {
 
 // build sizes the unpublished file, maps it, and writes the header (ready
 // still 0) and the initial payload.
-func (s *Segment) build(size int64, o Options) (err error) {
+func (s *Segment) build(size int, o Options) (err error) {
 	if err := s.file.Chmod(o.Mode); err != nil {
 		return err
 	}
 	total := HeaderSize + size
-	if err := reserve(s.file, total); err != nil {
+	if err := reserve(s.file, int64(total)); err != nil {
 		return err
 	}
 	failpoint.Inject("shm/create/sized")
 	if s.mapping, err = mmap.MapRegion(s.file, int(total), mmap.RDWR, 0, 0); err != nil {
 		return fmt.Errorf("map: %w", err)
 	}
-	s.mapped = int64(len(s.mapping))
+	s.mapped = len(s.mapping)
 	s.payload = s.mapping[HeaderSize:]
 	s.header = Header{
 		LayoutVersion: LayoutVersion,
@@ -105,7 +105,7 @@ func (s *Segment) build(size int64, o Options) (err error) {
 	s.header.BootID, _ = proc.BootID()
 	encodeHeader(s.mapping, &s.header)
 	if o.Init != nil {
-		if err := o.Init(s.payload); err != nil {
+		if err := o.Init(s); err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
 	}
@@ -147,7 +147,7 @@ func (s *Segment) tune(o Options) error {
 // replaced.
 //
 // An existing segment of another payload size fails with ErrIncompatible.
-func OpenOrCreate(name string, size int64, opts *Options) (seg *Segment, created bool, err error) {
+func OpenOrCreate(name string, size int, opts *Options) (seg *Segment, created bool, err error) {
 	o := opts.withDefaults()
 	const attempts = 8 // each lost race means another process made progress
 	for range attempts {

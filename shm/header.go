@@ -103,8 +103,8 @@ type Header struct {
 	Kind          string // "raw", "mutex", "ring", ...
 	KindVersion   uint32 // layout version of the kind's payload
 	Flags         uint32
-	PayloadOffset int64 // always HeaderSize in this layout
-	PayloadSize   int64
+	PayloadOffset int // always HeaderSize in this layout
+	PayloadSize   int
 	CreatorPID    int
 	CreatorUID    uint32
 	CreatorStart  uint64   // creator's start time, clock ticks since boot
@@ -179,7 +179,7 @@ func parseHeader(b []byte) (*Header, error) {
 		LayoutVersion: LayoutVersion,
 		KindVersion:   le.Uint32(b[offKindVersion:]),
 		Flags:         le.Uint32(b[offFlags:]),
-		PayloadOffset: int64(le.Uint32(b[offHeaderSize:])),
+		PayloadOffset: int(le.Uint32(b[offHeaderSize:])),
 		CreatorPID:    int(le.Uint32(b[offCreatorPID:])),
 		CreatorUID:    le.Uint32(b[offCreatorUID:]),
 		CreatorStart:  le.Uint64(b[offCreatorStart:]),
@@ -203,7 +203,7 @@ func parseHeader(b []byte) (*Header, error) {
 	if size == 0 || size > MaxPayloadSize {
 		return nil, fmt.Errorf("%w: payload size %d", ErrCorrupt, size)
 	}
-	h.PayloadSize = int64(size)
+	h.PayloadSize = int(size)
 	if err := h.check(); err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func childCheckAndReply(args []string) error {
 // childOpenOrCreate waits for "go", races OpenOrCreate(args[0], args[1]),
 // and reports whether it created the segment and who the creator was.
 func childOpenOrCreate(args []string) error {
-	size, _ := strconv.ParseInt(args[1], 10, 64)
+	size, _ := strconv.Atoi(args[1])
 	testutil.Send("ready")
 	if testutil.Recv() != "go" {
 		return errors.New("no go")
@@ -68,7 +68,7 @@ func childOpenOrCreate(args []string) error {
 // childCreate creates args[0] with args[1] payload bytes; run with a
 // failpoint armed, it dies part way.
 func childCreate(args []string) error {
-	size, _ := strconv.ParseInt(args[1], 10, 64)
+	size, _ := strconv.Atoi(args[1])
 	seg, err := shm.Create(args[0], size, nil)
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func CreateObject[T any](name string, init func(*T) error, opts *Options) (*Obje
 	if err != nil {
 		return nil, opError("create", name, err)
 	}
-	seg, err := Create(name, int64(o.Elem.Size), o)
+	seg, err := Create(name, int(o.Elem.Size), o)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func OpenOrCreateObject[T any](name string, init func(*T) error, opts *Options) 
 	if err != nil {
 		return nil, false, opError("open or create", name, err)
 	}
-	seg, created, err := OpenOrCreate(name, int64(o.Elem.Size), o)
+	seg, created, err := OpenOrCreate(name, int(o.Elem.Size), o)
 	if err != nil {
 		return nil, false, err
 	}
@@ -84,7 +84,7 @@ func ObjectOf[T any](seg *Segment) (*T, error) {
 		return nil, opError("view", seg.name, fmt.Errorf("%w: segment holds %s (size %d, fingerprint %#x), want %s (size %d, fingerprint %#x)",
 			ErrTypeMismatch, got.Name, got.Size, got.Fingerprint, want.Name, want.Size, want.Fingerprint))
 	}
-	return viewAs[T](seg.payload), nil
+	return View[T](seg, 0)
 }
 
 // Get returns the shared T. It is valid until Close.
@@ -126,7 +126,13 @@ func objectOptions[T any](opts *Options, init func(*T) error) (*Options, error) 
 		}
 	}
 	if init != nil {
-		o.Init = func(payload []byte) error { return init(viewAs[T](payload)) }
+		o.Init = func(seg *Segment) error {
+			v, err := View[T](seg, 0)
+			if err != nil {
+				return err
+			}
+			return init(v)
+		}
 	}
 	return &o, nil
 }

@@ -80,7 +80,7 @@ func (s *Segment) mapFile(size int64) (err error) {
 	if s.mapping, err = mmap.MapRegion(s.file, int(size), prot, 0, 0); err != nil {
 		return fmt.Errorf("map: %w", err)
 	}
-	s.mapped = int64(len(s.mapping))
+	s.mapped = len(s.mapping)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func readHeader(f *os.File) (*Header, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if want := h.PayloadOffset + h.PayloadSize; fi.Size() != want {
+	if want := int64(h.PayloadOffset) + int64(h.PayloadSize); fi.Size() != want {
 		return nil, 0, fmt.Errorf("%w: file is %d bytes, header says %d (truncated or extended)", ErrCorrupt, fi.Size(), want)
 	}
 	return h, fi.Size(), nil
@@ -222,6 +222,6 @@ func openRaw(name string, o Options) (_ *Segment, err error) {
 		return nil, err
 	}
 	s.payload = s.mapping
-	s.header = Header{PayloadSize: fi.Size()}
+	s.header = Header{PayloadSize: int(fi.Size())}
 	return s, s.tune(o)
 }

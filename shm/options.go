@@ -30,8 +30,9 @@ type Options struct {
 
 	// Init, if set, runs in the creator after the header is written and
 	// before the segment is published as ready, so that openers never see
-	// a payload before it is initialized.
-	Init func(payload []byte) error
+	// a payload before it is initialized. It gets the new segment, whose
+	// payload it fills (through View, or Payload).
+	Init func(seg *Segment) error
 
 	// ReadOnly maps the segment with PROT_READ from a file opened
 	// O_RDONLY (Open, OpenRaw): for observers, which must not write.
@@ -77,9 +78,9 @@ func (o *Options) withDefaults() Options {
 }
 
 // checkCreate validates what Create will write.
-func (o *Options) checkCreate(size int64) error {
+func (o *Options) checkCreate(size int) error {
 	if size <= 0 || size > MaxPayloadSize {
-		return fmt.Errorf("%w: %d bytes; want 1 to %d", ErrInvalidSize, size, int64(MaxPayloadSize))
+		return fmt.Errorf("%w: %d bytes; want 1 to %d", ErrInvalidSize, size, MaxPayloadSize)
 	}
 	if err := checkKind(o.Kind); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidOptions, err)

@@ -24,7 +24,7 @@ type Segment struct {
 	readOnly bool
 	file     *os.File
 	mapping  mmap.MMap
-	mapped   int64 // len(mapping), kept apart: Close clears mapping, Check reads this
+	mapped   int // len(mapping), kept apart: Close clears mapping, Check reads this
 	payload  []byte
 
 	closeOnce sync.Once
@@ -45,7 +45,7 @@ func (s *Segment) Kind() string { return s.header.Kind }
 func (s *Segment) Header() Header { return s.header }
 
 // Size returns the size of the whole file, header included.
-func (s *Segment) Size() int64 { return int64(len(s.mapping)) }
+func (s *Segment) Size() int { return s.mapped }
 
 // ReadOnly reports whether the mapping is read-only.
 func (s *Segment) ReadOnly() bool { return s.readOnly }
@@ -74,7 +74,7 @@ func (s *Segment) Check() error {
 		return nil // closed: nothing is mapped to fault
 	case err != nil:
 		return opError("check", s.name, err)
-	case fi.Size() < s.mapped:
+	case fi.Size() < int64(s.mapped):
 		return opError("check", s.name, fmt.Errorf("%w: file is %d bytes, mapped %d", ErrTruncated, fi.Size(), s.mapped))
 	}
 	return nil
@@ -87,6 +87,20 @@ func (s *Segment) Stat() (*Info, error) {
 		return nil, opError("stat", s.name, err)
 	}
 	return newInfo(s.name, s.path, fi, s.header), nil
+}
+
+// NewLocal returns a segment of size payload bytes over ordinary memory of
+// this process (the Go heap), page-aligned and zeroed, with no file and no
+// name: for objects shared by goroutines of one process only. Every
+// primitive runs over it unchanged, and since the race detector watches
+// the Go heap but not mmap'd files, in-process tests over local segments
+// are how -race checks the primitives' orderings. Close is a no-op.
+func NewLocal(size int) (*Segment, error) {
+	if size <= 0 || size > MaxPayloadSize {
+		return nil, opError("new local", "", fmt.Errorf("%w: %d bytes; want 1 to %d", ErrInvalidSize, size, MaxPayloadSize))
+	}
+	mem := localMemory(size)
+	return &Segment{name: "(local)", payload: mem, mapped: size, raw: true}, nil
 }
 
 // Close unmaps the segment and closes its file. It does not remove the

@@ -16,7 +16,7 @@ import (
 func fsMode(m uint64) fs.FileMode { return fs.FileMode(m) }
 
 // create makes a segment for the test and removes it at the end.
-func create(t *testing.T, name string, size int64, opts *shm.Options) *shm.Segment {
+func create(t *testing.T, name string, size int, opts *shm.Options) *shm.Segment {
 	t.Helper()
 	seg, err := shm.Create(name, size, opts)
 	if err != nil {

@@ -5,7 +5,7 @@ package shm
 import "time"
 
 // Create fails with ErrNotSupported on this platform.
-func Create(name string, size int64, opts *Options) (*Segment, error) {
+func Create(name string, size int, opts *Options) (*Segment, error) {
 	return nil, opError("create", name, ErrNotSupported)
 }
 
@@ -15,7 +15,7 @@ func Open(name string, opts *Options) (*Segment, error) {
 }
 
 // OpenOrCreate fails with ErrNotSupported on this platform.
-func OpenOrCreate(name string, size int64, opts *Options) (*Segment, bool, error) {
+func OpenOrCreate(name string, size int, opts *Options) (*Segment, bool, error) {
 	return nil, false, opError("open or create", name, ErrNotSupported)
 }
 

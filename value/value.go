@@ -1,6 +1,7 @@
 package value
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/failpoint"
+	"github.com/shmkit/shmkit/internal/gate"
 	"github.com/shmkit/shmkit/shm"
 )
 
@@ -34,16 +36,25 @@ type control struct {
 //
 // Its methods are safe for concurrent use by goroutines and processes.
 // Load never blocks; Store and Update take the writers' lock.
+//
+// Memory model: a Store or Update that returns synchronizes before every
+// Load that returns its value, in any process; writers are serialized by
+// the lock, and the n'th write synchronizes before the (n+1)'th.
+//
+// Close wakes this process's goroutines waiting for the writers' lock
+// (they return os.ErrClosed) and waits until none is inside the mapping
+// before it unmaps.
 type Value[T any] struct {
-	seg *shm.Segment
-	p   *T // the value, in the mapping
+	seg  *shm.Segment
+	gate gate.Gate
+	p    *T // the value, in the mapping
 	view
 }
 
 // geometry returns where the control block goes after a T, and the
 // payload size.
-func geometry(size uint64) (ctlOff, payload int64) {
-	ctlOff = int64((size + 63) &^ 63)
+func geometry(size uint64) (ctlOff, payload int) {
+	ctlOff = int((size + 63) &^ 63)
 	return ctlOff, ctlOff + 64
 }
 
@@ -70,10 +81,7 @@ func Create[T any](name string, initial T, opts *shm.Options) (*Value[T], error)
 		return nil, fmt.Errorf("value: create %s: %w", name, err)
 	}
 	_, size := geometry(desc.Size)
-	o.Init = func(payload []byte) error {
-		*viewAs[T](payload) = initial
-		return nil
-	}
+	o.Init = initWith(initial)
 	seg, err := shm.Create(name, size, o)
 	if err != nil {
 		return nil, err
@@ -94,15 +102,50 @@ func Open[T any](name string, opts *shm.Options) (*Value[T], error) {
 	return wrap[T](seg)
 }
 
+// OpenOrCreate opens the value segment called name, which must hold a T,
+// or creates it holding initial if it does not exist; created reports
+// which. Of several processes racing to create it, one does and the
+// others open what it made.
+func OpenOrCreate[T any](name string, initial T, opts *shm.Options) (v *Value[T], created bool, err error) {
+	o, desc, err := options[T](opts)
+	if err != nil {
+		return nil, false, fmt.Errorf("value: open or create %s: %w", name, err)
+	}
+	_, size := geometry(desc.Size)
+	o.Init = initWith(initial)
+	seg, created, err := shm.OpenOrCreate(name, size, o)
+	if err != nil {
+		return nil, false, err
+	}
+	v, err = wrap[T](seg)
+	return v, created, err
+}
+
+func initWith[T any](initial T) func(*shm.Segment) error {
+	return func(seg *shm.Segment) error {
+		p, err := shm.View[T](seg, 0)
+		if err == nil {
+			*p = initial
+		}
+		return err
+	}
+}
+
 // wrap checks seg's geometry, from its private header copy, and builds the
 // views. A header that a peer forged is refused, never trusted.
 func wrap[T any](seg *shm.Segment) (*Value[T], error) {
 	v, err := wrapView(seg)
+	var p *T
+	if err == nil {
+		p, err = shm.View[T](seg, 0)
+	}
 	if err != nil {
 		seg.Close()
 		return nil, err
 	}
-	return &Value[T]{seg: seg, p: viewAs[T](seg.Payload()), view: v}, nil
+	val := &Value[T]{seg: seg, p: p, view: v}
+	val.gate.OnClose(val.rouse)
+	return val, nil
 }
 
 // ReadBytes returns a consistent snapshot of the bytes of the value held by
@@ -152,23 +195,43 @@ func wrapView(seg *shm.Segment) (view, error) {
 	if h.Elem.Count != 1 || h.Elem.Size == 0 || h.PayloadSize != size {
 		return view{}, fmt.Errorf("value: open %s: %w: %d elements in %d bytes, want 1 in %d", seg.Name(), shm.ErrCorrupt, h.Elem.Count, h.PayloadSize, size)
 	}
-	payload := seg.Payload()
-	return view{words: wordsOf(payload[:ctlOff]), ctl: viewAs[control](payload[ctlOff:])}, nil
+	words, err := shm.ViewSlice[atomic.Uint64](seg, 0, ctlOff/8)
+	if err != nil {
+		return view{}, err
+	}
+	ctl, err := shm.View[control](seg, ctlOff)
+	if err != nil {
+		return view{}, err
+	}
+	return view{words: words, ctl: ctl}, nil
 }
 
 // Segment returns the segment that holds the value.
 func (v *Value[T]) Segment() *shm.Segment { return v.seg }
 
-// Close unmaps the value. It does not remove the segment.
-func (v *Value[T]) Close() error { return v.seg.Close() }
+// Close wakes this process's goroutines waiting in Store or Update (they
+// return os.ErrClosed), waits until none is inside the mapping, and unmaps
+// the value. It does not remove the segment; see shm.Remove. Close is
+// idempotent.
+func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
+
+// rouse is a no-op: goroutines wait for the lock through the gate's
+// context, which Close cancels.
+func (v *Value[T]) rouse() {}
 
 // loadBudget bounds how long Load waits for a live writer.
 const loadBudget = time.Second
 
 // Load returns a consistent snapshot of the value, retrying while a write is
 // in flight. It fails with ErrCorrupt if a writer died mid-write.
+//
+// After Close it returns os.ErrClosed.
 func (v *Value[T]) Load() (T, error) {
 	var out T
+	if err := v.gate.Enter(); err != nil {
+		return out, err
+	}
+	defer v.gate.Leave()
 	var start time.Time
 	for i := 0; ; i++ {
 		s1 := v.ctl.seq.Load()
@@ -202,8 +265,17 @@ func (v *Value[T]) Load() (T, error) {
 
 // Store replaces the value. It also repairs a value torn by a writer that
 // died mid-write.
-func (v *Value[T]) Store(x T) error {
-	if err := v.lock(); err != nil && !errors.Is(err, ErrCorrupt) {
+func (v *Value[T]) Store(x T) error { return v.StoreContext(context.Background(), x) }
+
+// StoreContext is Store that gives up waiting for the writers' lock when
+// ctx ends, with ctx.Err(), or when the Value is closed, with
+// os.ErrClosed.
+func (v *Value[T]) StoreContext(ctx context.Context, x T) error {
+	if err := v.gate.Enter(); err != nil {
+		return err
+	}
+	defer v.gate.Leave()
+	if err := v.lock(ctx); err != nil && !errors.Is(err, ErrCorrupt) {
 		return err
 	}
 	v.write(x)
@@ -214,8 +286,17 @@ func (v *Value[T]) Store(x T) error {
 // current value and must not retain the pointer. On a torn value it fails
 // with ErrCorrupt without calling f. The lock-free Add, CompareAndSwap and
 // Swap do not take the lock: one that lands while f runs is overwritten.
-func (v *Value[T]) Update(f func(*T)) error {
-	if err := v.lock(); err != nil {
+func (v *Value[T]) Update(f func(*T)) error { return v.UpdateContext(context.Background(), f) }
+
+// UpdateContext is Update that gives up waiting for the writers' lock when
+// ctx ends, with ctx.Err(), or when the Value is closed, with
+// os.ErrClosed.
+func (v *Value[T]) UpdateContext(ctx context.Context, f func(*T)) error {
+	if err := v.gate.Enter(); err != nil {
+		return err
+	}
+	defer v.gate.Leave()
+	if err := v.lock(ctx); err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			v.ctl.mu.Unlock()
 		}
@@ -231,8 +312,13 @@ func (v *Value[T]) Update(f func(*T)) error {
 // if it died mid-write the sequence is odd and the value torn, reported as
 // ErrCorrupt with the lock held. The sequence stays odd, so readers keep
 // reporting the value torn, until a write completes.
-func (v *Value[T]) lock() error {
-	err := v.ctl.mu.Lock()
+func (v *Value[T]) lock(ctx context.Context) error {
+	ok, err := v.ctl.mu.TryLock() // uncontended: no context to set up
+	if !ok && err == nil {
+		ctx, stop := v.gate.Context(ctx)
+		err = v.gate.Cause(v.ctl.mu.LockContext(ctx))
+		stop()
+	}
 	if !errors.Is(err, futex.ErrOwnerDead) {
 		if err == nil && v.ctl.seq.Load()&1 == 1 {
 			return ErrCorrupt // torn earlier, and not yet repaired by a Store

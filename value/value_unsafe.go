@@ -8,21 +8,6 @@ import (
 	"github.com/shmkit/shmkit/internal/failpoint"
 )
 
-// viewAs returns b's first bytes as a *T. b comes from a page-aligned
-// mapping, or a 64-byte boundary in it, and is at least sizeof(T) long;
-// T is pointer-free (shm.DescribeType vetted it).
-func viewAs[T any](b []byte) *T {
-	var zero T
-	_ = b[unsafe.Sizeof(zero)-1]                     // bounds check before the cast
-	return (*T)(unsafe.Pointer(unsafe.SliceData(b))) // aligned, inside the mapping
-}
-
-// wordsOf views b, 8-byte aligned with a length that is a multiple of 8
-// (the value's slot is padded to 64 bytes), as 64-bit atomic words.
-func wordsOf(b []byte) []atomic.Uint64 {
-	return unsafe.Slice((*atomic.Uint64)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/8) // aligned slot, padded
-}
-
 // loadWords copies a T out of words with 64-bit atomic loads, straight
 // into out (on the caller's stack): the slot is padded to whole words, and
 // only the bytes of T are written.

@@ -112,7 +112,7 @@ func parseSizes(s string) ([]int, error) {
 		if err != nil {
 			return nil, usagef("--sizes: %q: %v", f, err)
 		}
-		out = append(out, int(n))
+		out = append(out, n)
 	}
 	return out, nil
 }

@@ -97,11 +97,11 @@ func newCreate(stdout io.Writer) *cobra.Command {
 }
 
 // parseSize reads a byte count such as 4096, 64K or 1M.
-func parseSize(s string) (int64, error) {
+func parseSize(s string) (int, error) {
 	if s == "" {
 		return 0, fmt.Errorf("required")
 	}
-	mult := int64(1)
+	mult := 1
 	switch strings.ToUpper(s[len(s)-1:]) {
 	case "K":
 		mult = 1 << 10
@@ -113,7 +113,7 @@ func parseSize(s string) (int64, error) {
 	if mult != 1 {
 		s = s[:len(s)-1]
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 || n > shm.MaxPayloadSize/mult {
 		return 0, fmt.Errorf("%q is not a size from 1 byte to 1T", s)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/semaphore"
 	"github.com/shmkit/shmkit/shm"
@@ -35,7 +36,7 @@ type flow struct {
 }
 
 func ringState(seg *shm.Segment) (map[string]any, error) {
-	st, err := ringbuf.StateOf(seg)
+	st, err := ringbuf.Inspect(seg)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func ringState(seg *shm.Segment) (map[string]any, error) {
 }
 
 func ringFlow(seg *shm.Segment) (flow, error) {
-	st, err := ringbuf.StateOf(seg)
+	st, err := ringbuf.Inspect(seg)
 	return flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
 		fmt.Sprintf("%d/%d", st.ProducerPID, st.ConsumerPID), st.ProducerPID, st.ConsumerPID}, err
 }
@@ -126,7 +127,7 @@ var kinds = map[string]kind{
 			if maxMsg == 0 {
 				maxMsg = int(capacity/4) - 8
 			}
-			return usage(ringbuf.Create(name, int(capacity), maxMsg, o))
+			return usage(ringbuf.Create(name, ringbuf.Config{Capacity: int(capacity), MaxMessage: maxMsg}, o))
 		},
 	},
 	"stream": {
@@ -137,19 +138,19 @@ var kinds = map[string]kind{
 			if err != nil {
 				return nil, usagef("--size: %v", err)
 			}
-			return usage(ringbuf.CreateStream(name, int(capacity), o))
+			return usage(ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: int(capacity)}, o))
 		},
 	},
 	"queue": {
 		state: func(seg *shm.Segment) (map[string]any, error) {
-			st, err := ringbuf.QueueStateOf(seg)
+			st, err := queue.Inspect(seg)
 			if err != nil {
 				return nil, err
 			}
 			return toMap(st)
 		},
 		flow: func(seg *shm.Segment) (flow, error) {
-			st, err := ringbuf.QueueStateOf(seg)
+			st, err := queue.Inspect(seg)
 			return flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
 				fmt.Sprintf("%d producers/%d consumers", len(st.ProducerPIDs), len(st.ConsumerPIDs)), 0, 0}, err
 		},
@@ -158,11 +159,11 @@ var kinds = map[string]kind{
 			if err != nil {
 				return nil, usagef("--size: %v", err)
 			}
-			slots := ringbuf.QueueSlotsFor(size, f.slot)
+			slots := queue.SlotsFor(size, f.slot)
 			if slots == 0 {
-				return nil, usagef("--size %s --slot %d: not even %d slots fit", f.size, f.slot, ringbuf.MinQueueSlots)
+				return nil, usagef("--size %s --slot %d: not even %d slots fit", f.size, f.slot, queue.MinSlots)
 			}
-			return usage(ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: slots, MaxMessage: f.slot}, o))
+			return usage(queue.Create(name, queue.Config{Slots: slots, MaxMessage: f.slot}, o))
 		},
 	},
 	"semaphore": {

@@ -255,7 +255,7 @@ func TestMapsHas(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"1": 1, "4096": 4096, "64K": 65536, "2m": 2 << 20, "1G": 1 << 30} {
+	for in, want := range map[string]int{"1": 1, "4096": 4096, "64K": 65536, "2m": 2 << 20, "1G": 1 << 30} {
 		if got, err := parseSize(in); got != want || err != nil {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -20,7 +21,7 @@ func TestQueueKind(t *testing.T) {
 	name := testutil.Name(t)
 	mustRun(t, "create", "--kind", "queue", "--size", "64K", "--slot", "100", name)
 	defer shm.Remove(name)
-	q, err := ringbuf.OpenQueue(name, nil)
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestStreamKind(t *testing.T) {
 	if _, err := ringbuf.Open(name, nil); err == nil {
 		t.Fatal("a stream opened as a message ring")
 	}
-	w, _ := r.StreamWriter()
+	w, _ := r.Writer()
 	w.Write([]byte("hello, stream"))
 	w.Close()
 	kind, st := inspectState(t, name)

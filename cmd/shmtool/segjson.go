@@ -14,8 +14,8 @@ type segmentJSON struct {
 	Kind          string         `json:"kind"`
 	KindVersion   uint32         `json:"kind_version"`
 	Size          int64          `json:"size"`
-	PayloadOffset int64          `json:"payload_offset"`
-	PayloadSize   int64          `json:"payload_size"`
+	PayloadOffset int            `json:"payload_offset"`
+	PayloadSize   int            `json:"payload_size"`
 	Mode          string         `json:"mode"`
 	OwnerUID      uint32         `json:"owner_uid"`
 	LayoutVersion uint32         `json:"layout_version"`

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
@@ -92,7 +93,7 @@ func tailSource(name string, consume bool) (func(context.Context, []byte) ([]byt
 		switch kind {
 		case ringbuf.Kind, ringbuf.StreamKind:
 			return consumeRing(name, kind)
-		case ringbuf.QueueKind:
+		case queue.Kind:
 			return consumeQueue(name)
 		}
 	} else {
@@ -105,8 +106,8 @@ func tailSource(name string, consume bool) (func(context.Context, []byte) ([]byt
 				return nil, nil, err
 			}
 			next = func(ctx context.Context, buf []byte) ([]byte, error) { return o.Next(ctx, buf, 5*time.Millisecond) }
-		case ringbuf.QueueKind:
-			o, err := ringbuf.ObserveQueue(seg)
+		case queue.Kind:
+			o, err := queue.Observe(seg)
 			if err != nil {
 				seg.Close()
 				return nil, nil, err
@@ -122,11 +123,10 @@ func tailSource(name string, consume bool) (func(context.Context, []byte) ([]byt
 }
 
 func consumeRing(name, kind string) (func(context.Context, []byte) ([]byte, error), func(), error) {
-	open := ringbuf.Open
 	if kind == ringbuf.StreamKind {
-		open = ringbuf.OpenStream
+		return consumeStream(name)
 	}
-	r, err := open(name, nil)
+	r, err := ringbuf.Open(name, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -142,8 +142,30 @@ func consumeRing(name, kind string) (func(context.Context, []byte) ([]byte, erro
 	return next, func() { c.Close(); r.Close() }, nil
 }
 
+// consumeStream reads a stream's bytes, in the chunks they come in.
+func consumeStream(name string) (func(context.Context, []byte) ([]byte, error), func(), error) {
+	s, err := ringbuf.OpenStream(name, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, err := s.Reader()
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	next := func(ctx context.Context, buf []byte) ([]byte, error) {
+		buf = buf[:cap(buf)]
+		if len(buf) < 64<<10 {
+			buf = make([]byte, 64<<10)
+		}
+		n, err := rd.ReadContext(ctx, buf)
+		return buf[:n], err
+	}
+	return next, func() { rd.Close(); s.Close() }, nil
+}
+
 func consumeQueue(name string) (func(context.Context, []byte) ([]byte, error), func(), error) {
-	q, err := ringbuf.OpenQueue(name, nil)
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -35,9 +35,9 @@
 //	value/store/half        a Value's seqlock write, half the bytes written
 //	ringbuf/commit/before   a ring record written, not yet committed
 //	ringbuf/release/before  a ring record read, not yet released
-//	ringbuf/queue/claimed   a queue slot claimed, half written
-//	ringbuf/queue/taken     a queue slot taken by a reader, not yet released
-//	ringbuf/queue/parked    a queue peer announced itself parked, not yet asleep
+//	queue/claimed   a queue slot claimed, half written
+//	queue/taken     a queue slot taken by a reader, not yet released
+//	queue/parked    a queue peer announced itself parked, not yet asleep
 //	stress/mutex/inside     shmtool stress: inside the mutex kind's update
 //	stress/array/inside     shmtool stress: inside the array kind's update
 //

@@ -3,7 +3,7 @@ package bench
 import (
 	"context"
 
-	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/queue"
 )
 
 // queue: one queue each way, copying.
@@ -12,14 +12,14 @@ import (
 // would cost an allocation each.
 type queueTx struct {
 	ctx context.Context
-	p   *ringbuf.QueueProducer
+	p   *queue.Producer
 }
 
 func (s queueTx) send(msg []byte) error { return s.p.WriteContext(s.ctx, msg) }
 
 type queueRx struct {
 	ctx context.Context
-	c   *ringbuf.QueueConsumer
+	c   *queue.Consumer
 }
 
 func (r queueRx) recv(buf []byte) ([]byte, error) {
@@ -29,10 +29,10 @@ func (r queueRx) recv(buf []byte) ([]byte, error) {
 
 func queueLink(ctx context.Context, parent bool, mode string, size int, args []string) (*link, error) {
 	out, in, names, cleanup, err := objectPair(parent, args,
-		func(name string) (*ringbuf.Queue, error) {
-			return ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: max(64, ringbuf.QueueSlotsFor(ringCapacity, size)), MaxMessage: size}, nil)
+		func(name string) (*queue.Queue, error) {
+			return queue.Create(name, queue.Config{Slots: max(64, queue.SlotsFor(ringCapacity, size)), MaxMessage: size}, nil)
 		},
-		func(name string) (*ringbuf.Queue, error) { return ringbuf.OpenQueue(name, nil) })
+		func(name string) (*queue.Queue, error) { return queue.Open(name, nil) })
 	if err != nil {
 		return nil, err
 	}

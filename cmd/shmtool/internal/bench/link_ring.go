@@ -48,17 +48,26 @@ func (r ringRx) recvBatch(fn func(msg []byte) error) error {
 // ringLink makes (parent) or opens (child) the two rings of a ring or
 // stream link.
 func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
-	create := func(name string) (*ringbuf.Ring, error) { return ringbuf.Create(name, ringCapacity, max(size, 8), nil) }
-	open := func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) }
 	if stream {
-		create = func(name string) (*ringbuf.Ring, error) { return ringbuf.CreateStream(name, ringCapacity, nil) }
-		open = func(name string) (*ringbuf.Ring, error) { return ringbuf.OpenStream(name, nil) }
+		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
+			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacity}, nil)
+		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
+			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode)) })
 	}
+	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
+		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacity, MaxMessage: max(size, 8)}, nil)
+	}, func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) },
+		func(out, in *ringbuf.Ring) (*link, error) { return ringEnds(out, in, waitFor(mode)) })
+}
+
+// pairLink makes or opens a pair of objects (objectPair) and attaches the
+// link's ends to them with ends.
+func pairLink[T interface{ Close() error }](parent bool, args []string, create, open func(string) (T, error), ends func(out, in T) (*link, error)) (*link, error) {
 	out, in, names, cleanup, err := objectPair(parent, args, create, open)
 	if err != nil {
 		return nil, err
 	}
-	l, err := ringEnds(out, in, stream, waitFor(mode))
+	l, err := ends(out, in)
 	if err != nil {
 		cleanup()
 		return nil, err
@@ -67,22 +76,23 @@ func ringLink(parent bool, stream bool, mode string, size int, args []string) (*
 	return l, nil
 }
 
-// ringEnds attaches the sending end to out and the receiving end to in:
-// a stream writer and reader, or a producer and a lingering consumer.
-func ringEnds(out, in *ringbuf.Ring, stream bool, wait ringbuf.Wait) (*link, error) {
-	if stream {
-		w, err := out.StreamWriter()
-		if err != nil {
-			return nil, err
-		}
-		r, err := in.StreamReader()
-		if err != nil {
-			return nil, err
-		}
-		w.SetWait(wait)
-		r.SetWait(wait)
-		return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+// streamEnds attaches a stream writer to out and a reader to in.
+func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait) (*link, error) {
+	w, err := out.Writer()
+	if err != nil {
+		return nil, err
 	}
+	r, err := in.Reader()
+	if err != nil {
+		return nil, err
+	}
+	w.SetWait(wait)
+	r.SetWait(wait)
+	return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+}
+
+// ringEnds attaches a producer to out and a lingering consumer to in.
+func ringEnds(out, in *ringbuf.Ring, wait ringbuf.Wait) (*link, error) {
 	p, err := out.Producer()
 	if err != nil {
 		return nil, err

@@ -72,7 +72,7 @@ func turnLinkFor(parent bool, mode string, size int, args []string) (*link, erro
 	var name string
 	if parent {
 		name = segmentNames("turn")[0]
-		seg, err = shm.Create(name, int64(turnBuffer+size), nil)
+		seg, err = shm.Create(name, turnBuffer+size, nil)
 	} else if len(args) == 1 {
 		name = args[0]
 		seg, err = shm.Open(name, &shm.Options{Kind: "raw"})
@@ -93,7 +93,7 @@ func turnLinkFor(parent bool, mode string, size int, args []string) (*link, erro
 		closer()
 		return nil, fmt.Errorf("turn segment of %d bytes, want %d", len(p), turnBuffer+size)
 	}
-	word, err := wordAt(seg, turnWord)
+	word, err := shm.View[atomic.Uint32](seg, turnWord) // checked: inside the payload, aligned
 	if err != nil {
 		closer()
 		return nil, err

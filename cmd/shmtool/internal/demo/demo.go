@@ -46,7 +46,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, fmt.Errorf("%w: %d messages of %d bytes: want at least 1 message of 1 to %d bytes", ErrInvalidConfig, cfg.Messages, cfg.Size, MaxSize)
 	}
 	name := fmt.Sprintf("shmtool-demo-%d-%d", os.Getpid(), seq.Add(1))
-	seg, err := shm.Create(name, int64(bufferOff+cfg.Size), nil)
+	seg, err := shm.Create(name, bufferOff+cfg.Size, nil)
 	if err != nil {
 		return Report{}, err
 	}
@@ -108,10 +108,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 // words returns the turn and length words of a demo segment.
 func words(seg *shm.Segment) (turn, length *atomic.Uint32, err error) {
-	if turn, err = wordAt(seg, turnOff); err != nil {
+	if turn, err = shm.View[atomic.Uint32](seg, turnOff); err != nil {
 		return nil, nil, err
 	}
-	if length, err = wordAt(seg, lengthOff); err != nil {
+	if length, err = shm.View[atomic.Uint32](seg, lengthOff); err != nil {
 		return nil, nil, err
 	}
 	return turn, length, nil

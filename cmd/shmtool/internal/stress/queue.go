@@ -8,20 +8,20 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/array"
-	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/queue"
 )
 
 var queueKind = kind{
 	create:     queueCreate,
 	work:       queueWork,
-	failpoints: []string{"ringbuf/queue/claimed", "ringbuf/queue/taken", "futex/mutex/acquired"},
+	failpoints: []string{"queue/claimed", "queue/taken", "futex/mutex/acquired"},
 	final:      queueFinal,
 }
 
 // queueFinal counts the claims of dead writers skipped and the
 // messages of dead readers dropped: the queue's own recoveries.
 func queueFinal(name string, _ totals) ([]string, int64) {
-	q, err := ringbuf.OpenQueue(name, nil)
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		return []string{err.Error()}, 0
 	}
@@ -43,7 +43,7 @@ const (
 )
 
 func queueCreate(name string, _ int) error {
-	q, err := ringbuf.CreateQueue(name, ringbuf.QueueConfig{Slots: 256, MaxMessage: 256}, nil)
+	q, err := queue.Create(name, queue.Config{Slots: 256, MaxMessage: 256}, nil)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func queuePayload(b []byte, id, seq uint64) []byte {
 }
 
 func queueWork(ctx context.Context, name string, id int, r *reporter) error {
-	q, err := ringbuf.OpenQueue(name, nil)
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		return err
 	}

@@ -33,12 +33,14 @@ const (
 )
 
 func ringCreate(name string, _ int) error {
-	return createRingKind(name, func() (*ringbuf.Ring, error) { return ringbuf.Create(name, 1<<16, 256, nil) })
+	return createRingKind(name, func() (*ringbuf.Ring, error) {
+		return ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 16, MaxMessage: 256}, nil)
+	})
 }
 
 // createRingKind makes the ring (or stream) of the ring and stream kinds
 // with create, and the two counters beside it.
-func createRingKind(name string, create func() (*ringbuf.Ring, error)) error {
+func createRingKind[T interface{ Close() error }](name string, create func() (T, error)) error {
 	r, err := create()
 	if err != nil {
 		return err
@@ -53,15 +55,15 @@ func createRingKind(name string, create func() (*ringbuf.Ring, error)) error {
 
 // openRingKind opens the ring (or stream) of the ring and stream kinds
 // with open, and the counters beside it.
-func openRingKind(name string, open func(string, *shm.Options) (*ringbuf.Ring, error)) (*ringbuf.Ring, *array.Array[uint64], error) {
+func openRingKind[T interface{ Close() error }](name string, open func(string, *shm.Options) (T, error)) (T, *array.Array[uint64], error) {
 	ring, err := open(name, nil)
 	if err != nil {
-		return nil, nil, err
+		return ring, nil, err
 	}
 	counts, err := array.Open[uint64](name+"-b", nil)
 	if err != nil {
 		ring.Close()
-		return nil, nil, err
+		return ring, nil, err
 	}
 	return ring, counts, nil
 }

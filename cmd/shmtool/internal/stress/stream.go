@@ -28,7 +28,9 @@ var streamKind = kind{
 // reader starts at a frame. Frames arrive whole and in order; the two
 // counters beside the stream say which ones a dead peer had taken.
 func streamCreate(name string, _ int) error {
-	return createRingKind(name, func() (*ringbuf.Ring, error) { return ringbuf.CreateStream(name, 1<<16, nil) })
+	return createRingKind(name, func() (*ringbuf.Stream, error) {
+		return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 16}, nil)
+	})
 }
 
 func streamWork(ctx context.Context, name string, id int, r *reporter) error {
@@ -40,14 +42,14 @@ func streamWork(ctx context.Context, name string, id int, r *reporter) error {
 	defer counts.Close()
 	rng := rand.New(rand.NewPCG(uint64(id), 13))
 	return takeRoles(ctx, r, func() (bool, error) {
-		w, err := ring.StreamWriter()
+		w, err := ring.Writer()
 		if err != nil {
 			return false, nil
 		}
 		defer w.Close()
 		return true, streamWrite(ctx, w, counts, r)
 	}, func() (bool, error) {
-		rd, err := ring.StreamReader()
+		rd, err := ring.Reader()
 		if err != nil {
 			return false, nil
 		}

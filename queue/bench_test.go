@@ -1,0 +1,95 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/shmkit/shmkit/queue"
+)
+
+var benchSizes = []int{8, 64, 1024, 65536}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// BenchmarkQueue is one message from a producer goroutine to a consumer
+// goroutine through a heap queue, and BenchmarkQueue/4x4 the same with
+// four of each.
+func BenchmarkQueue(b *testing.B) {
+	run := func(b *testing.B, size, peers int) {
+		q, err := queue.New(queue.Config{Slots: 256, MaxMessage: max(size, 8)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{}, peers)
+		for range peers {
+			c, _ := q.Consumer()
+			go func() {
+				buf := make([]byte, q.MaxMessage())
+				var sum uint32
+				for {
+					n, err := c.ReadContext(ctx, buf)
+					if err != nil {
+						break
+					}
+					sum = crc32.Update(sum, castagnoli, buf[:n])
+				}
+				c.Close()
+				done <- struct{}{}
+			}()
+		}
+		msg := make([]byte, size)
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		b.SetParallelism(1)
+		if peers == 1 {
+			p, _ := q.Producer()
+			for b.Loop() {
+				if err := p.Write(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p.Close()
+		} else {
+			var wg sync.WaitGroup
+			per := b.N / peers
+			b.ResetTimer()
+			for range peers {
+				p, _ := q.Producer()
+				wg.Go(func() {
+					for range per {
+						p.Write(msg)
+					}
+					p.Close()
+				})
+			}
+			wg.Wait()
+		}
+		for q.State().Used != 0 {
+			runtime.Gosched()
+		}
+		b.StopTimer()
+		cancel()
+		for range peers {
+			<-done
+		}
+		reportWaits(b, q.State())
+	}
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) { run(b, size, 1) })
+	}
+	b.Run("64/4x4", func(b *testing.B) { run(b, 64, 4) })
+}
+
+// reportWaits reports how often each side parked and was woken, per
+// message: a wake-up is a system call, so these explain a slow run.
+func reportWaits(b *testing.B, st queue.State) {
+	n := float64(b.N)
+	b.ReportMetric(float64(st.Counters.Produced.Waits)/n, "pwaits/op")
+	b.ReportMetric(float64(st.Counters.Consumed.Waits)/n, "cwaits/op")
+	b.ReportMetric(float64(st.Counters.Produced.Wakeups+st.Counters.Consumed.Wakeups)/n, "wakes/op")
+}

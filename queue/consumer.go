@@ -1,0 +1,174 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/shmkit/shmkit/internal/spin"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
+)
+
+// Consumer takes messages from a Queue. It is not safe for concurrent
+// use; each goroutine that reads attaches its own.
+type Consumer struct {
+	q     *Queue
+	me    *peer
+	idx   int // me's index in its table, and its parked bit
+	wait  Wait
+	tally tally
+	stuck stuckWatch
+}
+
+// Consumer attaches a consumer to q. It fails with ErrBusy if
+// MaxPeers live consumers are attached.
+func (q *Queue) Consumer() (*Consumer, error) {
+	e, i, err := q.join(consumers)
+	if err != nil {
+		return nil, err
+	}
+	return &Consumer{q: q, me: e, idx: i}, nil
+}
+
+// SetWait sets how Read waits for data.
+func (c *Consumer) SetWait(w Wait) { c.wait = w }
+
+// TryRead takes the next message, copies it into buf and returns its
+// length, or fails with ErrEmpty. A message longer than buf is left in the
+// queue and io.ErrShortBuffer returned.
+func (c *Consumer) TryRead(buf []byte) (int, error) {
+	if err := c.q.gate.Enter(); err != nil {
+		return 0, err
+	}
+	defer c.q.gate.Leave()
+	return c.tryRead(buf)
+}
+
+func (c *Consumer) tryRead(buf []byte) (int, error) {
+	q := c.q
+	for range maxSpins {
+		h := q.head.Load()
+		seq := q.seqAt(h)
+		s := seq.Load()
+		switch {
+		case s&^skipBit == h+1: // committed (or skipped) for position h
+			slot := q.slotAt(h)
+			n := uint64(q.lenAt(h).Load()) // read once; stable while the head is h
+			skip := s&skipBit != 0
+			if !skip && n > q.geo.maxMsg {
+				if q.head.Load() != h {
+					continue // taken and reused under us
+				}
+				c.unclaim()
+				return 0, fmt.Errorf("%w: slot for position %d has length %d, limit %d", ErrCorrupt, h, n, q.geo.maxMsg)
+			}
+			if !skip && n > uint64(len(buf)) {
+				c.unclaim()
+				return 0, fmt.Errorf("%w: message of %d bytes", io.ErrShortBuffer, n)
+			}
+			c.me.claim.Store(h + 1)
+			if !q.head.CompareAndSwap(h, h+1) {
+				continue
+			}
+			if !skip {
+				half := n / 2
+				copy(buf, slot[:half])
+				failpoint.Inject("queue/taken") // dying here loses this message, not the queue
+				copy(buf[half:], slot[half:n])
+			}
+			seq.Store(h + q.geo.slots) // release: our copy happens-before the producer's load of seq
+			c.me.claim.Store(0)
+			q.wakeOne(q.prodWait, &c.tally)
+			if skip {
+				continue
+			}
+			c.tally.add(q.consumed, n)
+			return int(n), nil
+		case s == h || h >= q.geo.slots && s&^skipBit == h-q.geo.slots+1:
+			// Nothing committed at the head yet (or the previous lap's
+			// reader has not released it, so nothing written): empty.
+			if q.head.Load() == h {
+				c.unclaim()
+				if c.stuck.due(h) {
+					if err := q.settleAt(h); err != nil {
+						return 0, err
+					}
+				}
+				return 0, ErrEmpty
+			}
+			continue
+		}
+		if q.head.Load() == h {
+			c.unclaim()
+			return 0, fmt.Errorf("%w: slot for position %d has sequence %#x", ErrCorrupt, h, s)
+		}
+	}
+	c.unclaim()
+	return 0, fmt.Errorf("%w: the head keeps moving", ErrCorrupt)
+}
+
+func (c *Consumer) unclaim() {
+	if c.me.claim.Load() != 0 {
+		c.me.claim.Store(0)
+	}
+}
+
+// Read takes the next message into buf, waiting for one.
+func (c *Consumer) Read(buf []byte) (int, error) {
+	return c.ReadContext(context.Background(), buf)
+}
+
+// ReadContext is Read that gives up when ctx ends. While it waits it skips
+// slots that producers which died claimed and never committed.
+func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
+	if err := c.q.gate.Enter(); err != nil {
+		return 0, err
+	}
+	defer c.q.gate.Leave()
+	recheck := spin.RecheckMin
+	for {
+		n, err := c.tryRead(buf)
+		if err != ErrEmpty {
+			if errors.Is(err, io.ErrShortBuffer) {
+				c.q.wakeOne(c.q.consWait, nil) // the message stays: pass on a wake-up we may have taken
+			}
+			return n, err
+		}
+		c.tally.publish(c.q.consumed)
+		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.idx, c.q.consumed, c.ready, recheck); err != nil {
+			return 0, err
+		}
+		if err := c.q.gate.Err(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// ready reports whether the slot at the head holds a message.
+func (c *Consumer) ready() bool {
+	h := c.q.head.Load()
+	return c.q.seqAt(h).Load()&^skipBit == h+1
+}
+
+// Close detaches the consumer. After the queue's own Close it does
+// nothing, as Producer.Close.
+func (c *Consumer) Close() error {
+	if c.me == nil {
+		return nil
+	}
+	if c.q.gate.Enter() != nil {
+		c.me = nil
+		return nil
+	}
+	defer c.q.gate.Leave()
+	if err := c.q.seg.Check(); err != nil {
+		c.me = nil
+		return err // truncated: the entry goes with the file
+	}
+	c.tally.publish(c.q.consumed)
+	detach(c.me)
+	c.me = nil
+	return nil
+}

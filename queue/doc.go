@@ -1,0 +1,61 @@
+// Package queue is a queue for many producers and many consumers in
+// shared memory, in any processes: Python's multiprocessing.Queue. Each
+// message is delivered to exactly one consumer.
+//
+//	cfg := queue.Config{Slots: 1024, MaxMessage: 256}
+//	q, _, err := queue.OpenOrCreate("jobs", cfg, nil) // in every process
+//	p, err := q.Producer()                            // as many as you like
+//	p.Write([]byte("resize a.png"))
+//
+//	c, err := q.Consumer()
+//	n, err := c.ReadContext(ctx, buf)
+//
+// Like every shmkit kind, a queue is made by Create(name, cfg, opts),
+// found by Open(name, opts), or either by OpenOrCreate(name, cfg, opts);
+// New makes one in this process's memory.
+//
+// # How it works
+//
+// Its slots have a fixed size set at creation, and each slot has its own
+// sequence number: a producer claims the tail with one CAS, writes, and
+// commits by storing the slot's sequence; a consumer takes the head with
+// one CAS, copies, and releases the slot the same way. Fixed slots keep
+// every message independent of the others: no commit waits for an earlier
+// one, and a peer that dies holding a slot is settled one slot at a time.
+// The cost is space, as every slot is as large as the largest message;
+// for a stream of large and small messages between two processes use a
+// ringbuf.Ring.
+//
+// Waiting peers spin briefly, then park on one futex word per side; a
+// waker makes a system call only when a peer announced itself parked (see
+// docs/models/queuewake.pml for the protocol, checked with spin).
+//
+// # Memory model
+//
+// A producer's write of a message synchronizes before the consumer's read
+// that returns it; a consumer's release of a slot synchronizes before the
+// write that reuses it.
+//
+// # Processes that die
+//
+// A producer that dies between claiming a slot and committing it leaves a
+// slot that waits on a dead claim; a consumer that waits on it finds the
+// claimer dead (within 2 to 50ms) and turns the slot into a skip, so a
+// half-written message is never delivered. A consumer that dies holding a
+// message loses that message only: a producer that needs the slot
+// releases it. A live but slow peer is never robbed: only a dead
+// process's claims are settled. See docs/FORMAT.md.
+//
+// # Closing
+//
+// Queue.Close wakes the goroutines of this process parked in its
+// producers' and consumers' calls, which return os.ErrClosed, and waits
+// until none is inside the mapping before it unmaps it.
+//
+// # Caveats
+//
+// A Producer and a Consumer each belong to one goroutine at a time; attach
+// one per goroutine. At most MaxPeers of each are attached at once.
+// Messages are copied in and out (no zero-copy read): a slot must be
+// released for its producer to reuse it.
+package queue

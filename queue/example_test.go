@@ -1,0 +1,62 @@
+package queue_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/shmkit/shmkit/queue"
+	"github.com/shmkit/shmkit/shm"
+)
+
+func exampleName() string { return fmt.Sprintf("shmkit-example-%d", os.Getpid()) }
+
+// A queue for many producers and consumers: each message goes to exactly
+// one consumer. Normally producers and consumers are separate processes
+// that Open (or OpenOrCreate) the queue by name.
+func Example() {
+	name := exampleName()
+	q, err := queue.Create(name, queue.Config{Slots: 1024, MaxMessage: 256}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer q.Close()
+	p, _ := q.Producer() // in any number of processes
+	defer p.Close()
+	for _, job := range []string{"resize a.png", "resize b.png"} {
+		p.Write([]byte(job))
+	}
+	c, _ := q.Consumer() // in any number of processes
+	defer c.Close()
+	buf := make([]byte, q.MaxMessage())
+	for range 2 {
+		n, _ := c.Read(buf)
+		fmt.Println(string(buf[:n]))
+	}
+	// Output:
+	// resize a.png
+	// resize b.png
+}
+
+// Processes that start in any order each call OpenOrCreate: one creates
+// the queue, the others open it.
+func ExampleOpenOrCreate() {
+	name := exampleName()
+	cfg := queue.Config{Slots: 64, MaxMessage: 128}
+	q1, created1, err := queue.OpenOrCreate(name, cfg, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer q1.Close()
+	q2, created2, err := queue.OpenOrCreate(name, cfg, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer q2.Close()
+	fmt.Println(created1, created2)
+	// Output: true false
+}

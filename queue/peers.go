@@ -1,0 +1,360 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/spin"
+
+	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/internal/failpoint"
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// How a queue survives its peers' deaths.
+//
+// Each producer and consumer owns an entry in its side's table. Before it
+// tries to claim position p (a CAS of the tail, or of the head) it stores
+// p+1 in its entry's claim, and it clears claim only after the slot has
+// moved on (committed, or released). So while a slot waits on a claim,
+// the claimer is among the entries whose claim names that slot. If all of
+// them belong to dead processes, the claimer is dead and the slot is
+// settled for it: a producer's claim becomes a skip, a consumer's is
+// released. If one of them is alive, it may be the claimer, and nothing is
+// done: a live peer is never robbed, only waited for.
+
+// queueSide is the producers' or the consumers' half of a queue.
+type queueSide bool
+
+const (
+	producers queueSide = false
+	consumers queueSide = true
+)
+
+func (s queueSide) String() string {
+	if s == producers {
+		return "producer"
+	}
+	return "consumer"
+}
+
+func (q *Queue) table(s queueSide) *[MaxPeers]peerLine {
+	if s == producers {
+		return q.prods
+	}
+	return q.conss
+}
+
+func (q *Queue) waitLine(s queueSide) *waitLine {
+	if s == producers {
+		return q.prodWait
+	}
+	return q.consWait
+}
+
+// join takes an entry of s's table for this process: a free one, or one
+// whose owner died, once its claim is settled. It returns the entry and
+// its index.
+func (q *Queue) join(s queueSide) (*peer, int, error) {
+	if err := q.gate.Enter(); err != nil {
+		return nil, 0, err
+	}
+	defer q.gate.Leave()
+	me, err := live.Self()
+	if err != nil {
+		return nil, 0, err
+	}
+	for round := 0; ; round++ {
+		undecided := false
+		for i := range q.table(s) {
+			e := &q.table(s)[i].peer
+			tok := e.token.Load()
+			if tok == 0 {
+				if e.token.CompareAndSwap(0, uint64(me)) {
+					return e, i, nil
+				}
+				continue
+			}
+			if live.Alive(live.Token(tok&^reclaimBit)) || !e.token.CompareAndSwap(tok, uint64(me)|reclaimBit) {
+				continue
+			}
+			ok, err := q.settle(s, e, i)
+			if err != nil || !ok {
+				e.token.Store(tok) // leave it to a later attach
+				if err != nil {
+					return nil, 0, err
+				}
+				undecided = true
+				continue
+			}
+			e.token.Store(uint64(me))
+			return e, i, nil
+		}
+		if !undecided || round == 100 {
+			return nil, 0, fmt.Errorf("%w: all %d %s entries are held by live processes", ErrBusy, MaxPeers, s)
+		}
+		time.Sleep(time.Millisecond) // a live claimant is mid-claim; it moves on in microseconds
+	}
+}
+
+// detach gives e back. Its owner holds no claim.
+func detach(e *peer) {
+	e.claim.Store(0)
+	e.token.Store(0)
+}
+
+// settle settles the claim of a dead owner's entry e (index i), which the
+// caller has marked with reclaimBit, and clears its parked bit. It reports
+// false if a live peer may hold the same claim: try later.
+func (q *Queue) settle(s queueSide, e *peer, i int) (bool, error) {
+	q.waitLine(s).unpark(i)
+	c := e.claim.Load()
+	if c == 0 {
+		return true, nil
+	}
+	var ok bool
+	var err error
+	if s == producers {
+		ok, err = q.skipDeadWrite(c - 1)
+	} else {
+		ok, err = q.releaseDeadRead(c - 1)
+	}
+	if ok && err == nil {
+		e.claim.Store(0)
+	}
+	return ok, err
+}
+
+// claimants looks for the entries of s whose claim names pos. It reports
+// whether any belongs to a live process, and whether there was any.
+func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool) {
+	for i := range q.table(s) {
+		e := &q.table(s)[i].peer
+		if e.claim.Load() != pos+1 {
+			continue
+		}
+		found = true
+		tok := e.token.Load()
+		if tok != 0 && tok&reclaimBit == 0 && live.Alive(live.Token(tok)) {
+			return true, true
+		}
+	}
+	return false, found
+}
+
+// skipDeadWrite turns the slot for pos into a skip if the producer that
+// claimed it died before committing. It reports false if a live producer
+// may still commit it.
+func (q *Queue) skipDeadWrite(pos uint64) (bool, error) {
+	seq := q.seqAt(pos)
+	if seq.Load() != pos || q.tail.Load() <= pos {
+		return true, nil // committed, or never claimed
+	}
+	alive, found := q.claimants(producers, pos)
+	switch {
+	case alive:
+		return false, nil
+	case !found:
+		if seq.Load() != pos {
+			return true, nil // committed while we looked
+		}
+		return false, fmt.Errorf("%w: slot for position %d is claimed by no producer", ErrCorrupt, pos)
+	}
+	if seq.CompareAndSwap(pos, (pos+1)|skipBit) {
+		q.recov.skipped.Add(1)
+		q.wakeOne(q.consWait, nil)
+	}
+	return true, nil
+}
+
+// releaseDeadRead releases the slot for pos if the consumer that took it
+// died before releasing it; its message is lost with it. It reports false
+// if a live consumer may still release it.
+func (q *Queue) releaseDeadRead(pos uint64) (bool, error) {
+	seq := q.seqAt(pos)
+	s := seq.Load()
+	if s&^skipBit != pos+1 || q.head.Load() <= pos {
+		return true, nil // released, or never taken
+	}
+	alive, found := q.claimants(consumers, pos)
+	switch {
+	case alive:
+		return false, nil
+	case !found:
+		if seq.Load() != s {
+			return true, nil
+		}
+		return false, fmt.Errorf("%w: slot for position %d is held by no consumer", ErrCorrupt, pos)
+	}
+	if seq.CompareAndSwap(s, pos+q.geo.slots) {
+		if s&skipBit == 0 {
+			q.recov.dropped.Add(1)
+		}
+		q.wakeOne(q.prodWait, nil)
+	}
+	return true, nil
+}
+
+// settleAt settles a dead peer's claim that keeps the slot for position
+// x (the tail, or the head) from moving: a dead producer's claim on x
+// itself, or a dead producer's or consumer's claim on the previous lap's
+// use of the slot.
+func (q *Queue) settleAt(x uint64) error {
+	s := q.seqAt(x).Load()
+	var err error
+	switch {
+	case s == x:
+		_, err = q.skipDeadWrite(x)
+	case x >= q.geo.slots && s == x-q.geo.slots:
+		_, err = q.skipDeadWrite(x - q.geo.slots)
+	case x >= q.geo.slots && s&^skipBit == x-q.geo.slots+1:
+		_, err = q.releaseDeadRead(x - q.geo.slots)
+	}
+	return err
+}
+
+// stuckWatch notices a position that does not move, so that a peer looks
+// for a dead claim holding it up once it has been stuck for a while (2ms,
+// then doubling to 50ms), however its waits end: wake-ups for later slots
+// must not keep it from looking.
+type stuckWatch struct {
+	pos   uint64
+	since time.Time
+	every time.Duration
+}
+
+// due reports whether pos has been stuck long enough to look again.
+func (w *stuckWatch) due(pos uint64) bool {
+	now := time.Now()
+	if pos != w.pos || w.since.IsZero() {
+		w.pos, w.since, w.every = pos, now, spin.RecheckMin
+		return false
+	}
+	if now.Sub(w.since) < w.every {
+		return false
+	}
+	w.since, w.every = now, min(2*w.every, spin.RecheckMax)
+	return true
+}
+
+// wakeOne wakes one process parked at ws, if any announced itself, and
+// counts the wake-up in t (if not nil). Called after the change it waits
+// for was stored.
+//
+// A woken peer may wait a while for a CPU, its parked bit still set.
+// Waking again for every message meanwhile would cost a system call each
+// that finds nobody asleep, so a wake sets wokenBit in the futex word and
+// later ones leave it at that. Whoever clears the bit (clearWoken) owes
+// the wakes skipped meanwhile. docs/models/queuewake.pml checks this.
+func (q *Queue) wakeOne(ws *waitLine, t *tally) {
+	if !ws.anyParked() {
+		return
+	}
+	v := ws.wakes.Load()
+	if v&wokenBit != 0 || !ws.wakes.CompareAndSwap(v, v+1) {
+		return // a peer woken before is on its way (or another waker just set the bit)
+	}
+	// The word changed, so a peer about to sleep on v does not.
+	_, _ = futex.Wake(&ws.wakes, 1)
+	if t != nil {
+		t.wakeups++
+	}
+}
+
+// wokenBit, in a waitLine's wakes, is set from a wake until a peer clears it:
+// the woken one when it runs, or the next to park. Wakes add 1 to an even
+// word, and clearing adds 1 more.
+const wokenBit = 1
+
+// clearWoken clears wokenBit in ws's word if it is set, and reports whether
+// this call did. Then wakes were skipped while it was set, and the caller
+// passes one on if the change it waited for is there: it may be more than
+// the caller takes.
+func clearWoken(ws *waitLine) bool {
+	v := ws.wakes.Load()
+	return v&wokenBit != 0 && ws.wakes.CompareAndSwap(v, v+1)
+}
+
+// await waits until ready reports true or ctx ends, as w says, or for at
+// most recheck, so that the caller tries again (and looks for dead
+// claims). It returns the next recheck.
+//
+// A Close of q in this process ends the wait with os.ErrClosed.
+func (q *Queue) await(ctx context.Context, w Wait, ws *waitLine, me int, ctr *counters, isReady func() bool, recheck time.Duration) (time.Duration, error) {
+	ready := func() bool { return isReady() || q.gate.Closed() }
+	next := min(2*recheck, spin.RecheckMax)
+	if w != Block {
+		start := time.Now()
+		backoff := 1
+		for i := 0; ; i++ {
+			if ready() {
+				return recheck, nil
+			}
+			if w == Yield {
+				runtime.Gosched()
+			} else {
+				spin.Pause(backoff)
+				backoff = min(2*backoff, spin.MaxPause)
+			}
+			if i%256 != 255 {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return recheck, err
+			}
+			elapsed := time.Since(start)
+			if w == Adaptive && elapsed > spin.AdaptiveSpin {
+				break
+			}
+			if w != Adaptive && elapsed > recheck {
+				return next, nil
+			}
+		}
+	}
+	ctr.waits.Add(1)
+	// Load the futex word, announce, then look again: a peer that makes
+	// us ready stores its change and then loads the parked bits, so
+	// either we see the change here or it sees us and bumps the word we
+	// sleep on. (Or is a locked instruction, a full fence on amd64 and
+	// sequentially consistent in Go's model.)
+	// Never sleep on a word with wokenBit set: the wake that set it may
+	// have found nobody asleep, and nobody else would clear it.
+	seq := ws.wakes.Load()
+	owed := false
+	for seq&wokenBit != 0 {
+		owed = clearWoken(ws) || owed
+		seq = ws.wakes.Load()
+	}
+	ws.park(me)
+	failpoint.Inject("queue/parked") // dying here leaves our bit set until the entry is reused
+	if ready() {
+		ws.unpark(me)
+		if owed {
+			q.wakeOne(ws, nil)
+		}
+		return recheck, nil
+	}
+	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(recheck))
+	if err != nil && ctx.Err() == nil {
+		// Before the mapping is touched again: a truncated file would
+		// raise SIGBUS.
+		if cerr := q.seg.Check(); cerr != nil {
+			return recheck, cerr
+		}
+	}
+	ws.unpark(me) // first, so that a wake passed on is not for us
+	if clearWoken(ws) && ready() {
+		q.wakeOne(ws, nil)
+	}
+	switch {
+	case err == nil:
+		return recheck, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return next, nil
+	}
+	return recheck, err
+}

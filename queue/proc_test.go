@@ -1,0 +1,270 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/array"
+	"github.com/shmkit/shmkit/internal/failpoint"
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/queue"
+	"github.com/shmkit/shmkit/shm"
+)
+
+func init() {
+	testutil.Child("queue-produce", childQueueProduce)
+	testutil.Child("queue-consume", childQueueConsume)
+	testutil.Child("queue-read-one", childQueueReadOne)
+}
+
+// childQueueReadOne reads one message from queue args[0].
+func childQueueReadOne(args []string) error {
+	q, err := queue.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	c, err := q.Consumer()
+	if err != nil {
+		return err
+	}
+	c.SetWait(queue.Block)
+	_, err = c.Read(make([]byte, q.MaxMessage()))
+	return err
+}
+
+// childQueueProduce writes messages 0..args[2]-1 of producer args[1] to
+// queue args[0].
+func childQueueProduce(args []string) error {
+	q, err := queue.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	p, err := q.Producer()
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.Atoi(args[1])
+	n, _ := strconv.Atoi(args[2])
+	testutil.Send("ready")
+	buf := make([]byte, 256)
+	for seq := range n {
+		if err := p.Write(qMsg(buf, qKey(id, seq))); err != nil {
+			return fmt.Errorf("write %d: %w", seq, err)
+		}
+	}
+	return p.Close()
+}
+
+// childQueueConsume reads from queue args[0], checks every message and
+// counts it in the uint32 array args[1] (producer × args[2] + seq), until
+// it is told "stop".
+func childQueueConsume(args []string) error {
+	q, err := queue.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	seen, err := array.Open[uint32](args[1], nil)
+	if err != nil {
+		return err
+	}
+	defer seen.Close()
+	per, _ := strconv.Atoi(args[2])
+	c, err := q.Consumer()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { testutil.Recv(); cancel() }()
+	testutil.Send("ready")
+	buf, scratch := make([]byte, 256), make([]byte, 256)
+	for {
+		n, err := c.ReadContext(ctx, buf)
+		if err == context.Canceled {
+			return c.Close()
+		}
+		if err != nil {
+			return err
+		}
+		pr, seq, err := qCheck(buf[:n], scratch)
+		if err != nil {
+			return err
+		}
+		i := pr*per + seq
+		if seq >= per || i >= seen.Len() {
+			return fmt.Errorf("message %d/%d out of range", pr, seq)
+		}
+		array.AddAt(seen, i, 1)
+	}
+}
+
+// queueRun runs producers (env[i] arms failpoints in producer i) and
+// consumers processes over a fresh queue, per messages each, and returns
+// how many times each message was delivered, once the deliveries stop
+// growing at want, and the queue's final state.
+func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want int, consEnv [][]string) ([]uint32, queue.State) {
+	t.Helper()
+	name, seenName := testutil.Name(t), testutil.Name(t)
+	q, err := queue.Create(name, queue.Config{Slots: 256, MaxMessage: 256}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close(); shm.Remove(name) })
+	seen, err := array.Create[uint32](seenName, producers*per, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seen.Close(); shm.Remove(seenName) })
+	var cs []*testutil.Proc
+	for i := range consumers {
+		var e []string
+		if i < len(consEnv) {
+			e = consEnv[i]
+		}
+		c := testutil.StartEnv(t, e, "queue-consume", name, seenName, strconv.Itoa(per))
+		c.Expect("ready")
+		cs = append(cs, c)
+	}
+	var ps []*testutil.Proc
+	for i := range producers {
+		var e []string
+		if i < len(env) {
+			e = env[i]
+		}
+		p := testutil.StartEnv(t, e, "queue-produce", name, strconv.Itoa(i), strconv.Itoa(per))
+		p.Expect("ready")
+		ps = append(ps, p)
+	}
+	deadline := time.Now().Add(testutil.Timeout)
+	total := func() int {
+		n := 0
+		for i := range seen.Len() {
+			n += int(array.LoadAt(seen, i))
+		}
+		return n
+	}
+	for total() < want && time.Now().Before(deadline) {
+		for i, c := range cs {
+			if c.Exited() && (i >= len(consEnv) || consEnv[i] == nil) {
+				c.Wait() // fails the test with the child's error
+				t.Fatalf("consumer %d exited early", i)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a duplicate would show up now
+	for i, p := range ps {
+		if i < len(env) && env[i] != nil {
+			if err := p.WaitError(); testutil.ExitSignal(err) != syscall.SIGKILL {
+				t.Fatalf("producer %d with a failpoint ended with %v, want SIGKILL", i, err)
+			}
+			continue
+		}
+		p.Wait()
+	}
+	for i, c := range cs {
+		if i < len(consEnv) && consEnv[i] != nil {
+			if err := c.WaitError(); testutil.ExitSignal(err) != syscall.SIGKILL {
+				t.Fatalf("consumer %d with a failpoint ended with %v, want SIGKILL", i, err)
+			}
+			continue
+		}
+		c.Send("stop")
+		c.Wait()
+	}
+	out := make([]uint32, seen.Len())
+	copy(out, seen.Slice())
+	return out, q.State()
+}
+
+// 4 producer processes × 4 consumer processes: every message is delivered
+// exactly once.
+func TestQueueCrossProcess(t *testing.T) {
+	const producers, consumers = 4, 4
+	seen, st := queueRun(t, producers, consumers, queueMessages, nil, producers*queueMessages, nil)
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("message %d/%d delivered %d times", i/queueMessages, i%queueMessages, n)
+		}
+	}
+	if st.Counters.Produced.Messages != producers*queueMessages || st.Counters.Consumed.Messages != producers*queueMessages || st.Used != 0 {
+		t.Fatalf("final state %+v", st)
+	}
+	t.Logf("%d messages; producers parked %d times, consumers %d; %d + %d wake-ups",
+		producers*queueMessages, st.Counters.Produced.Waits, st.Counters.Consumed.Waits, st.Counters.Produced.Wakeups, st.Counters.Consumed.Wakeups)
+}
+
+// A producer SIGKILLed between claiming a slot and committing it (half
+// its message written) is skipped: its earlier messages arrive once, the
+// claimed one never, and every other producer's message arrives once.
+func TestQueueProducerKilledMidClaim(t *testing.T) {
+	const producers, consumers, per, killAt = 3, 2, 20_000, 5_000
+	env := [][]string{{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt)}}
+	want := producers*per - (per - (killAt - 1))
+	seen, st := queueRun(t, producers, consumers, per, env, want, nil)
+	for i, n := range seen {
+		pr, seq := i/per, i%per
+		wantN := uint32(1)
+		if pr == 0 && seq >= killAt-1 {
+			wantN = 0 // the write that died, and the ones never made
+		}
+		if n != wantN {
+			t.Fatalf("message %d/%d delivered %d times, want %d", pr, seq, n, wantN)
+		}
+	}
+	if st.Counters.Skipped != 1 || st.Used != 0 {
+		t.Fatalf("final state %+v: want exactly one skipped slot", st)
+	}
+}
+
+// A consumer SIGKILLed holding a message loses that message only: the
+// producers go on (its slot is released), and every other message
+// arrives once.
+func TestQueueConsumerKilledMidRead(t *testing.T) {
+	const producers, consumers, per, killAt = 2, 2, 20_000, 3_000
+	consEnv := [][]string{{failpoint.EnvVar + "=queue/taken=kill@" + strconv.Itoa(killAt)}}
+	seen, st := queueRun(t, producers, consumers, per, nil, producers*per-1, consEnv)
+	lost := 0
+	for i, n := range seen {
+		switch n {
+		case 0:
+			lost++
+		case 1:
+		default:
+			t.Fatalf("message %d/%d delivered %d times", i/per, i%per, n)
+		}
+	}
+	if lost != 1 || st.Counters.Dropped != 1 {
+		t.Fatalf("%d messages lost, %d dropped: want exactly the one the dead consumer held", lost, st.Counters.Dropped)
+	}
+}
+
+// A consumer killed just after it announced itself parked leaves its
+// parked bit set, which costs producers a wake-up call per message; the
+// process that takes over its entry clears it, so that nothing is left
+// over.
+func TestQueueKilledWhileParked(t *testing.T) {
+	q := createQueue(t, 256)
+	name := q.Segment().Name()
+	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=queue/parked=kill"}, "queue-read-one", name)
+	if sig := p.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("consumer ended by %v, want SIGKILL at the failpoint; stderr:\n%s", sig, p.Stderr())
+	}
+	if n := q.State().ConsumersParked; n != 1 {
+		t.Fatalf("after the parked consumer died: %d parked, want its bit still set", n)
+	}
+	c, err := q.Consumer() // takes over the dead consumer's entry, the first
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if n := q.State().ConsumersParked; n != 0 {
+		t.Fatalf("after its entry was taken over: %d parked, want 0", n)
+	}
+}

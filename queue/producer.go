@@ -1,0 +1,168 @@
+package queue
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+
+	"github.com/shmkit/shmkit/internal/spin"
+
+	"github.com/shmkit/shmkit/internal/failpoint"
+)
+
+// Producer puts messages into a Queue. It is not safe for concurrent
+// use; each goroutine that writes attaches its own.
+type Producer struct {
+	q     *Queue
+	me    *peer
+	idx   int // me's index in its table, and its parked bit
+	wait  Wait
+	tally tally
+	stuck stuckWatch
+}
+
+// Producer attaches a producer to q. It fails with ErrBusy if
+// MaxPeers live producers are attached.
+func (q *Queue) Producer() (*Producer, error) {
+	e, i, err := q.join(producers)
+	if err != nil {
+		return nil, err
+	}
+	return &Producer{q: q, me: e, idx: i}, nil
+}
+
+// SetWait sets how Write waits for room.
+func (p *Producer) SetWait(w Wait) { p.wait = w }
+
+// maxSpins bounds the claim loops: every failed try means another peer
+// made progress, so this many in a row means a peer is scribbling.
+const maxSpins = 1 << 20
+
+// claim claims the slot at the tail, or fails with ErrFull.
+func (p *Producer) claim() (uint64, error) {
+	q := p.q
+	for range maxSpins {
+		t := q.tail.Load()
+		s := q.seqAt(t).Load()
+		switch {
+		case s == t: // free for position t
+			p.me.claim.Store(t + 1)
+			if q.tail.CompareAndSwap(t, t+1) {
+				return t, nil
+			}
+			continue
+		case t >= q.geo.slots && (s == t-q.geo.slots || s&^skipBit == t-q.geo.slots+1):
+			// The previous lap's message is not yet written, or not yet
+			// read and released: full.
+			if q.tail.Load() == t {
+				p.unclaim()
+				return 0, ErrFull
+			}
+			continue
+		}
+		if q.tail.Load() == t { // s is no value the slot for t can hold
+			p.unclaim()
+			return 0, fmt.Errorf("%w: slot for position %d has sequence %#x", ErrCorrupt, t, s)
+		}
+	}
+	p.unclaim()
+	return 0, fmt.Errorf("%w: the tail keeps moving", ErrCorrupt)
+}
+
+func (p *Producer) unclaim() {
+	if p.me.claim.Load() != 0 {
+		p.me.claim.Store(0)
+	}
+}
+
+// TryWrite copies msg into the queue if there is room now, or fails with
+// ErrFull.
+func (p *Producer) TryWrite(msg []byte) error {
+	if err := p.q.gate.Enter(); err != nil {
+		return err
+	}
+	defer p.q.gate.Leave()
+	return p.tryWrite(msg)
+}
+
+func (p *Producer) tryWrite(msg []byte) error {
+	if uint64(len(msg)) > p.q.geo.maxMsg {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
+	}
+	t, err := p.claim()
+	if err == ErrFull && p.stuck.due(p.q.tail.Load()) {
+		err = cmp.Or(p.q.settleAt(p.q.tail.Load()), err)
+	}
+	if err != nil {
+		return err
+	}
+	slot := p.q.slotAt(t)
+	half := len(msg) / 2
+	copy(slot, msg[:half])
+	failpoint.Inject("queue/claimed") // dying here leaves a claimed, half-written slot
+	copy(slot[half:], msg[half:])
+	p.q.lenAt(t).Store(uint32(len(msg))) // atomic: a consumer that loses the race for this slot may read it
+	p.q.seqAt(t).Store(t + 1)            // commit: the message happens-before a consumer's load of seq
+	p.me.claim.Store(0)
+	p.q.wakeOne(p.q.consWait, &p.tally)
+	p.tally.add(p.q.produced, uint64(len(msg)))
+	return nil
+}
+
+// Write copies msg into the queue, waiting for room.
+func (p *Producer) Write(msg []byte) error {
+	return p.WriteContext(context.Background(), msg)
+}
+
+// WriteContext is Write that gives up when ctx ends. While it waits it
+// releases slots that consumers which died took and never released.
+//
+// It returns os.ErrClosed if q is closed meanwhile by this process.
+func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
+	if err := p.q.gate.Enter(); err != nil {
+		return err
+	}
+	defer p.q.gate.Leave()
+	recheck := spin.RecheckMin
+	for {
+		err := p.tryWrite(msg)
+		if err != ErrFull {
+			return err
+		}
+		p.tally.publish(p.q.produced)
+		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.idx, p.q.produced, p.room, recheck); err != nil {
+			return err
+		}
+		if err := p.q.gate.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// room reports whether the slot at the tail is free, or the tail moved.
+func (p *Producer) room() bool {
+	t := p.q.tail.Load()
+	return p.q.seqAt(t).Load() == t
+}
+
+// Close detaches the producer. After the queue's own Close it does
+// nothing: the mapping is gone, and the entry is reclaimed as a dead
+// process's once this process exits.
+func (p *Producer) Close() error {
+	if p.me == nil {
+		return nil
+	}
+	if p.q.gate.Enter() != nil {
+		p.me = nil
+		return nil
+	}
+	defer p.q.gate.Leave()
+	if err := p.q.seg.Check(); err != nil {
+		p.me = nil
+		return err // truncated: the entry goes with the file
+	}
+	p.tally.publish(p.q.produced)
+	detach(p.me)
+	p.me = nil
+	return nil
+}

@@ -1,0 +1,111 @@
+package queue
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+)
+
+// deadToken returns the liveness token of a process that has died.
+func deadToken(t *testing.T) uint64 {
+	p, tok := testutil.LiveToken(t)
+	p.Kill()
+	return uint64(tok)
+}
+
+// A producer that died holding position 0 is skipped by a consumer that
+// only polls with TryRead, and by one blocked in ReadContext while other
+// producers' commits keep waking it more often than its recheck.
+func TestQueueSettlesDeadWriter(t *testing.T) {
+	dead := deadToken(t)
+	for _, mode := range []string{"try", "blocking"} {
+		t.Run(mode, func(t *testing.T) {
+			q, _ := New(Config{Slots: 64, MaxMessage: 8})
+			d, _ := q.Producer()
+			if _, err := d.claim(); err != nil { // claims position 0, never commits
+				t.Fatal(err)
+			}
+			d.me.token.Store(dead)
+			p, _ := q.Producer()
+			c, _ := q.Consumer()
+			defer c.Close()
+			const n = 20
+			done := make(chan struct{})
+			defer func() { <-done; p.Close() }()
+			go func() {
+				defer close(done)
+				for i := range n {
+					p.Write([]byte{byte(i)})
+					time.Sleep(500 * time.Microsecond) // wakes the consumer every 0.5ms
+				}
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			buf := make([]byte, 8)
+			for i := range n {
+				var k int
+				var err error
+				if mode == "try" {
+					for k, err = c.TryRead(buf); err == ErrEmpty && ctx.Err() == nil; k, err = c.TryRead(buf) {
+						time.Sleep(50 * time.Microsecond)
+					}
+				} else {
+					k, err = c.ReadContext(ctx, buf)
+				}
+				if err != nil || k != 1 || buf[0] != byte(i) {
+					t.Fatalf("read %d = %d %v, %v", i, k, buf[:k], err)
+				}
+			}
+			if st := q.State(); st.Counters.Skipped != 1 {
+				t.Fatalf("skipped %d, want 1", st.Counters.Skipped)
+			}
+		})
+	}
+}
+
+// A consumer that died holding a message has its slot released by a
+// producer that only uses TryWrite, once the queue is otherwise empty.
+func TestQueueSettlesDeadReader(t *testing.T) {
+	dead := deadToken(t)
+	q, _ := New(Config{Slots: 4, MaxMessage: 8})
+	p, _ := q.Producer()
+	defer p.Close()
+	d, _ := q.Consumer()
+	for i := range 4 {
+		p.TryWrite([]byte{byte(i)})
+	}
+	// d takes position 0 and dies before releasing it: its claim stays.
+	d.me.claim.Store(1)
+	if !q.head.CompareAndSwap(0, 1) {
+		t.Fatal("head moved")
+	}
+	d.me.token.Store(dead)
+	c, _ := q.Consumer()
+	defer c.Close()
+	buf := make([]byte, 8)
+	for i := 1; i < 4; i++ {
+		if k, err := c.TryRead(buf); err != nil || buf[0] != byte(i) {
+			t.Fatalf("read %d = %d %v, %v", i, k, buf[:k], err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	err := p.TryWrite([]byte{9})
+	for err == ErrFull && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Microsecond)
+		err = p.TryWrite([]byte{9})
+	}
+	if err != nil {
+		t.Fatalf("TryWrite into a queue emptied but for a dead reader's slot: %v", err)
+	}
+	if st := q.State(); st.Counters.Dropped != 1 {
+		t.Fatalf("dropped %d, want 1", st.Counters.Dropped)
+	}
+	// The dead reader's entry is taken over by the next consumer.
+	for range MaxPeers - 1 {
+		if _, err := q.Consumer(); err != nil {
+			t.Fatalf("attach over the dead entry: %v", err)
+		}
+	}
+}

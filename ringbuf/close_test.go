@@ -1,0 +1,104 @@
+package ringbuf_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// Close wakes this process's goroutines parked in a consumer's Next and
+// a producer's Write on a full ring; both return os.ErrClosed, and Close
+// returns once they have left. Over local memory, so that -race watches.
+func TestCloseWakesParked(t *testing.T) {
+	for _, w := range []ringbuf.Wait{ringbuf.Block, ringbuf.Adaptive, ringbuf.Spin} {
+		t.Run(w.String(), func(t *testing.T) {
+			empty, err := ringbuf.New(ringbuf.Config{Capacity: 4096, MaxMessage: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			full, err := ringbuf.New(ringbuf.Config{Capacity: 4096, MaxMessage: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := empty.Consumer()
+			p, _ := full.Producer()
+			c.SetWait(w)
+			p.SetWait(w)
+			for p.TryWrite(make([]byte, 1000)) == nil { // fill it
+			}
+			errs := make(chan error, 2)
+			go func() { _, err := c.Next(context.Background()); errs <- err }()
+			go func() { errs <- p.Write(make([]byte, 1000)) }()
+			if err := empty.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := full.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if err := <-errs; !errors.Is(err, os.ErrClosed) {
+					t.Errorf("parked call after Close = %v, want os.ErrClosed", err)
+				}
+			}
+			if _, err := c.TryNext(); !errors.Is(err, os.ErrClosed) {
+				t.Errorf("TryNext after Close = %v, want os.ErrClosed", err)
+			}
+			if err := p.TryWrite([]byte("x")); !errors.Is(err, os.ErrClosed) {
+				t.Errorf("TryWrite after Close = %v, want os.ErrClosed", err)
+			}
+			if err := c.Close(); err != nil {
+				t.Errorf("Consumer.Close after Ring.Close = %v, want nil", err)
+			}
+		})
+	}
+}
+
+// The same for a stream's reader and writer.
+func TestStreamCloseWakesParked(t *testing.T) {
+	s, err := ringbuf.NewStream(ringbuf.StreamConfig{Capacity: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, _ := s.Reader()
+	rd.SetWait(ringbuf.Block)
+	errs := make(chan error, 1)
+	go func() { _, err := rd.Read(make([]byte, 10)); errs <- err }()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Read after Close = %v, want os.ErrClosed", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
+}
+
+// OpenOrCreate creates once, then opens; another geometry is refused.
+func TestOpenOrCreate(t *testing.T) {
+	name := testutil.Name(t)
+	cfg := ringbuf.Config{Capacity: 1 << 16, MaxMessage: 512}
+	a, created, err := ringbuf.OpenOrCreate(name, cfg, nil)
+	if err != nil || !created {
+		t.Fatalf("OpenOrCreate = %v, created %v; want nil, true", err, created)
+	}
+	defer shm.Remove(name)
+	defer a.Close()
+	b, created, err := ringbuf.OpenOrCreate(name, cfg, nil)
+	if err != nil || created {
+		t.Fatalf("second OpenOrCreate = %v, created %v; want nil, false", err, created)
+	}
+	b.Close()
+	cfg.MaxMessage = 256
+	if _, _, err := ringbuf.OpenOrCreate(name, cfg, nil); !errors.Is(err, shm.ErrIncompatible) {
+		t.Errorf("OpenOrCreate with another max message = %v, want ErrIncompatible", err)
+	}
+	if _, _, err := ringbuf.OpenOrCreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 16}, nil); !errors.Is(err, shm.ErrIncompatible) {
+		t.Errorf("OpenOrCreateStream on a ring = %v, want ErrIncompatible", err)
+	}
+}
