@@ -20,9 +20,6 @@ func (c *Child) String() string { return fmt.Sprintf("child %s (pid %d)", c.role
 // Pid returns the child's process id.
 func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
-// Role returns the name of the role the child plays.
-func (c *Child) Role() string { return c.role }
-
 // ReadLine returns the child's next line of output, without its newline.
 // It returns io.EOF once the child has closed its stdout (usually by
 // exiting) and every line has been read, and an error wrapping

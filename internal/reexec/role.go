@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"sort"
 	"sync"
 )
@@ -73,6 +72,3 @@ func roleNames() []string {
 	sort.Strings(names)
 	return names
 }
-
-// Registered reports whether a role called name is registered.
-func Registered(name string) bool { return slices.Contains(roleNames(), name) }

@@ -57,9 +57,6 @@ func start(t testing.TB, name string, o reexec.Options) *Proc {
 	return &Proc{t: t, name: name, c: c}
 }
 
-// Child returns the reexec.Child underneath, for what Proc does not wrap.
-func (p *Proc) Child() *reexec.Child { return p.c }
-
 // Pid returns the child's process id.
 func (p *Proc) Pid() int { return p.c.Pid() }
 
