@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/bench"
 )
 
 // shmtool bench --quick measures every transport, mode and size between
@@ -32,14 +34,14 @@ func TestBenchQuick(t *testing.T) {
 		}
 	}
 	want := map[string]bool{}
-	for _, tr := range benchTransports {
-		for _, mode := range tr.modes {
-			sizes := benchSizes
+	for _, tr := range bench.Transports() {
+		for _, mode := range tr.Modes {
+			sizes := bench.DefaultSizes()
 			if benchTestArgs != nil {
 				sizes = []int{64}
 			}
 			for _, size := range sizes {
-				want[fmt.Sprintf("%s %s %d", tr.name, mode, size)] = true
+				want[fmt.Sprintf("%s %s %d", tr.Name, mode, size)] = true
 			}
 		}
 	}
@@ -77,7 +79,7 @@ func TestBenchQuick(t *testing.T) {
 	if b, err := os.ReadFile(plot); err != nil || !strings.Contains(string(b), "<svg") {
 		t.Errorf("--plot wrote no SVG: %v", err)
 	}
-	if left, _ := filepath.Glob("/dev/shm/shmtool-bench-*"); len(left) > 0 {
+	if left, _ := filepath.Glob(fmt.Sprintf("/dev/shm/shmtool-bench-%d-*", os.Getpid())); len(left) > 0 {
 		t.Errorf("bench left %v", left)
 	}
 }

@@ -36,7 +36,7 @@ func TestCreatorKilledMidInitEveryKind(t *testing.T) {
 				name := testutil.Name(t)
 				defer shm.Remove(name)
 				create := append(append([]string{"create"}, strings.Fields(flags)...), name)
-				if _, stderr, code := shmtoolEnv(t, []string{"SHMKIT_FAILPOINT=" + point + "=kill"}, create...); code != -1 {
+				if _, stderr, code := shmtoolProcess(t, []string{"SHMKIT_FAILPOINT=" + point + "=kill"}, create...); code != -1 {
 					t.Fatalf("create killed at %s: exit %d, want death by SIGKILL\n%s", point, code, stderr)
 				}
 				_, stderr, code := shmtool(t, "inspect", name)

@@ -17,8 +17,25 @@ import (
 // inspectState runs inspect --json and returns the kind and state.
 func inspectState(t *testing.T, name string) (string, map[string]any) {
 	t.Helper()
+	return decodeInspect(t, mustRun(t, "inspect", "--json", name))
+}
+
+// inspectStateProcess is inspectState in a process of its own: a fresh
+// observer, which remembers nothing of the segment's processes (this one
+// trusts a process it found alive for a few milliseconds: internal/live).
+func inspectStateProcess(t *testing.T, name string) (string, map[string]any) {
+	t.Helper()
+	out, stderr, code := shmtoolProcess(t, nil, "inspect", "--json", name)
+	if code != 0 {
+		t.Fatalf("shmtool inspect --json %s: exit %d, stderr %q", name, code, stderr)
+	}
+	return decodeInspect(t, out)
+}
+
+func decodeInspect(t *testing.T, out string) (string, map[string]any) {
+	t.Helper()
 	var j segmentJSON
-	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", name)), &j); err != nil {
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
 		t.Fatal(err)
 	}
 	return j.Kind, j.State
@@ -56,12 +73,12 @@ func TestInspectMutexOwner(t *testing.T) {
 	defer shm.Remove(name)
 	p := testutil.Start(t, "hold-mutex", name)
 	p.Expect("locked")
-	_, st := inspectState(t, name)
+	_, st := inspectStateProcess(t, name)
 	if st["locked"] != true || st["owner_pid"] != float64(p.Pid()) || st["owner_alive"] != true || st["status"] != "consistent" {
 		t.Fatalf("state with a live owner = %v, want locked by %d", st, p.Pid())
 	}
 	p.Kill()
-	_, st = inspectState(t, name)
+	_, st = inspectStateProcess(t, name)
 	if st["locked"] != true || st["owner_alive"] != false || st["status"] != "owner-dead" {
 		t.Fatalf("state after the owner was killed = %v, want owner-dead", st)
 	}

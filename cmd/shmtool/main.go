@@ -3,6 +3,25 @@
 // Run "shmtool help" for the commands.
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/bench"
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/demo"
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/stress"
+	"github.com/shmkit/shmkit/internal/reexec"
+)
+
+func main() {
+	registerRoles()
+	reexec.Main() // a second process of bench, demo or stress runs its role and exits
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// registerRoles registers the second processes the engines start; the
+// tests' TestMain calls it too.
+func registerRoles() {
+	bench.RegisterRoles()
+	demo.RegisterRoles()
+	stress.RegisterRoles()
+}

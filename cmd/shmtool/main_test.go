@@ -15,7 +15,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// The tool itself, as a real process: exit codes and stderr are real.
+	registerRoles() // bench, demo and stress start their second processes from this binary too
+	// The tool itself, as a real process, for tests where one is the
+	// point: it dies, or another process acts on it while it runs.
 	testutil.Child("shmtool", func(args []string) error {
 		os.Exit(run(args, os.Stdout, os.Stderr))
 		return nil
@@ -35,15 +37,20 @@ func TestMain(m *testing.M) {
 	testutil.Main(m)
 }
 
-// shmtool runs the tool in a child process and returns its stdout, its
-// stderr and its exit code.
+// shmtool runs the tool in this process, as main does, and returns its
+// stdout, its stderr (trimmed) and its exit code.
 func shmtool(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	return shmtoolEnv(t, nil, args...)
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return out.String(), strings.TrimSpace(errOut.String()), code
 }
 
-// shmtoolEnv is shmtool with more environment variables.
-func shmtoolEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+// shmtoolProcess runs the tool as a process of its own, with more
+// environment variables, and returns its stdout, its stderr and its exit
+// code (-1 if a signal ended it): for a run that must die (at a
+// failpoint) without taking the test with it.
+func shmtoolProcess(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
 	p := testutil.StartEnv(t, env, "shmtool", args...)
 	var out strings.Builder
@@ -77,8 +84,14 @@ func mustRun(t *testing.T, args ...string) string {
 
 func TestRoundTrip(t *testing.T) {
 	name := testutil.Name(t)
+	// Created by a process of its own, so that inspect sees a dead creator.
+	out, stderr, code := shmtoolProcess(t, nil, "create", "--kind", "raw", "--size", "64K", "--json", name)
+	if code != 0 {
+		t.Fatalf("shmtool create: exit %d, stderr %q", code, stderr)
+	}
+	defer shm.Remove(name) // if the test fails before rm
 	var created segmentJSON
-	if err := json.Unmarshal([]byte(mustRun(t, "create", "--kind", "raw", "--size", "64K", "--json", name)), &created); err != nil {
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
 		t.Fatal(err)
 	}
 	var got segmentJSON

@@ -30,7 +30,9 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // to stderr, and returns the exit code. It never lets a panic out: a fault
 // on a truncated mapping becomes an error.
 func run(args []string, stdout, stderr io.Writer) (code int) {
-	debug.SetPanicOnFault(true) // SIGBUS/SIGSEGV on a mapping becomes a recoverable panic
+	// SIGBUS/SIGSEGV on a mapping becomes a recoverable panic, in this
+	// goroutine, while run runs (tests call run in theirs).
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			if f, ok := r.(interface{ Addr() uintptr }); ok { // SetPanicOnFault's error
@@ -80,7 +82,7 @@ file path) that carries a shmkit header. Every command takes --json.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newLs(stdout), newInspect(stdout), newCreate(stdout), newRm(stdout),
-		newWho(stdout), newDump(stdout), newWatch(stdout), newTail(stdout, stderr), newDemo(stdout, stderr), newBench(stdout, stderr), newGC(stdout), newStress(stdout, stderr),
+		newWho(stdout), newDump(stdout), newWatch(stdout), newTail(stdout, stderr), newDemo(stdout), newBench(stdout, stderr), newGC(stdout), newStress(stdout, stderr),
 	)
 	return root
 }

@@ -3,15 +3,17 @@ package main
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/stress"
 )
 
 // stress with kills: workers die at random and inside the protocols, the
 // survivors recover, and nothing is violated or hangs.
 func TestStress(t *testing.T) {
-	for _, kind := range stressKindNames() {
+	for _, kind := range stress.Kinds() {
 		t.Run(kind, func(t *testing.T) {
 			out, stderr, code := shmtool(t, "stress", "--kind", kind, "--procs", "3", "--duration", "2s", "--kill-every", "100ms", "--seed", "1", "--json")
-			var res stressResult
+			var res stress.Report
 			if err := json.Unmarshal([]byte(out), &res); err != nil {
 				t.Fatalf("stress printed %q (exit %d): %v\n%s", out, code, err, stderr)
 			}

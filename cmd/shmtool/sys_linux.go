@@ -19,19 +19,3 @@ func fileID(fi fs.FileInfo) (devIno, bool) {
 	dev := uint64(st.Dev) //nolint:unconvert // Dev is uint64 on amd64 but not on every platform
 	return devIno{dev: fmt.Sprintf("%02x:%02x", unix.Major(dev), unix.Minor(dev)), ino: st.Ino}, true
 }
-
-// pinThread binds the calling OS thread to core cpu.
-func pinThread(cpu int) error {
-	var set unix.CPUSet
-	set.Set(cpu)
-	return unix.SchedSetaffinity(0, &set)
-}
-
-// kernelRelease returns uname -r.
-func kernelRelease() string {
-	var u unix.Utsname
-	if unix.Uname(&u) != nil {
-		return "unknown"
-	}
-	return unix.ByteSliceToString(u.Release[:])
-}

@@ -1,6 +1,8 @@
 // Package testutil runs cross-process tests: the test binary re-executes
 // itself as a child process, named children run instead of the tests, and
-// every test's segments are checked for leaks.
+// every test's segments are checked for leaks. Children are internal/reexec
+// roles; testutil adds what a test wants on top: failures that fail the
+// test, a Timeout on every wait, and cleanup when the test ends.
 //
 // A package's TestMain registers its children and hands over:
 //

@@ -41,8 +41,8 @@ func (p *Proc) waitProcFile(name, what string, done func(contents string) bool) 
 	for {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", p.Pid(), name))
 		if err != nil || p.Exited() {
-			p.wait()
-			p.t.Fatalf("child %s exited (%v) before it %s; stderr:\n%s", p.name, p.err, what, p.stderr.String())
+			werr := p.wait()
+			p.t.Fatalf("child %s exited (%v) before it %s; stderr:\n%s", p.name, werr, what, p.Stderr())
 		}
 		if done(string(b)) {
 			return

@@ -52,7 +52,7 @@ func TestKill(t *testing.T) {
 
 func TestUnknownChild(t *testing.T) {
 	p := Start(t, "no-such-child")
-	if err := p.WaitError(); err == nil || !strings.Contains(p.Stderr(), "no child") {
+	if err := p.WaitError(); err == nil || !strings.Contains(p.Stderr(), "no role") {
 		t.Fatalf("unknown child: %v, stderr %q", err, p.Stderr())
 	}
 }

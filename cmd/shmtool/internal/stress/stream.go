@@ -1,4 +1,4 @@
-package main
+package stress
 
 import (
 	"bytes"
@@ -14,12 +14,10 @@ import (
 	"github.com/shmkit/shmkit/ringbuf"
 )
 
-func init() {
-	stressKinds["stream"] = stressKind{
-		create:     stressStreamCreate,
-		work:       stressStreamWork,
-		failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
-	}
+var streamKind = kind{
+	create:     streamCreate,
+	work:       streamWork,
+	failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
 }
 
 // The stream kind is the ring kind through the byte-stream API: the
@@ -29,13 +27,13 @@ func init() {
 // is one record: a writer that dies never leaves half a frame, and a new
 // reader starts at a frame. Frames arrive whole and in order; the two
 // counters beside the stream say which ones a dead peer had taken.
-func stressStreamCreate(name string, _ int) error {
+func streamCreate(name string, _ int) error {
 	return createRingKind(name, func() (*ringbuf.Stream, error) {
 		return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 16}, nil)
 	})
 }
 
-func stressStreamWork(ctx context.Context, name string, id int, r *stressReporter) error {
+func streamWork(ctx context.Context, name string, id int, r *reporter) error {
 	ring, counts, err := openRingKind(name, ringbuf.OpenStream)
 	if err != nil {
 		return err
@@ -60,7 +58,7 @@ func stressStreamWork(ctx context.Context, name string, id int, r *stressReporte
 	})
 }
 
-func streamWrite(ctx context.Context, w *ringbuf.StreamWriter, counts *array.Array[uint64], r *stressReporter) error {
+func streamWrite(ctx context.Context, w *ringbuf.StreamWriter, counts *array.Array[uint64], r *reporter) error {
 	buf := make([]byte, 256)
 	for ctx.Err() == nil {
 		seq := array.LoadAt(counts, ringLastProduced) + 1
@@ -90,7 +88,7 @@ func streamWrite(ctx context.Context, w *ringbuf.StreamWriter, counts *array.Arr
 	return ctx.Err()
 }
 
-func streamRead(ctx context.Context, rd *ringbuf.StreamReader, counts *array.Array[uint64], rng *rand.Rand, r *stressReporter) error {
+func streamRead(ctx context.Context, rd *ringbuf.StreamReader, counts *array.Array[uint64], rng *rand.Rand, r *reporter) error {
 	frame, want := make([]byte, 256), make([]byte, 256)
 	for ctx.Err() == nil {
 		_ = rd.SetDeadline(time.Now().Add(50 * time.Millisecond))

@@ -1,4 +1,4 @@
-package main
+package stress
 
 import (
 	"bytes"
@@ -11,18 +11,16 @@ import (
 	"github.com/shmkit/shmkit/queue"
 )
 
-func init() {
-	stressKinds["queue"] = stressKind{
-		create:     stressQueueCreate,
-		work:       stressQueueWork,
-		failpoints: []string{"queue/claimed", "queue/taken", "futex/mutex/acquired"},
-		final:      stressQueueFinal,
-	}
+var queueKind = kind{
+	create:     queueCreate,
+	work:       queueWork,
+	failpoints: []string{"queue/claimed", "queue/taken", "futex/mutex/acquired"},
+	final:      queueFinal,
 }
 
-// stressQueueFinal counts the claims of dead writers skipped and the
+// queueFinal counts the claims of dead writers skipped and the
 // messages of dead readers dropped: the queue's own recoveries.
-func stressQueueFinal(name string, _ stressTotals) ([]string, int64) {
+func queueFinal(name string, _ totals) ([]string, int64) {
 	q, err := queue.Open(name, nil)
 	if err != nil {
 		return []string{err.Error()}, 0
@@ -44,7 +42,7 @@ const (
 	queueSeqMask = 4095 // sequence numbers a row keeps
 )
 
-func stressQueueCreate(name string, _ int) error {
+func queueCreate(name string, _ int) error {
 	q, err := queue.Create(name, queue.Config{Slots: 256, MaxMessage: 256}, nil)
 	if err != nil {
 		return err
@@ -68,7 +66,7 @@ func queuePayload(b []byte, id, seq uint64) []byte {
 	return b
 }
 
-func stressQueueWork(ctx context.Context, name string, id int, r *stressReporter) error {
+func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 	q, err := queue.Open(name, nil)
 	if err != nil {
 		return err

@@ -1,13 +1,13 @@
-package testutil
+package reexec
 
 import (
 	"sync"
 	"time"
 )
 
-// lineQueue holds a child's output lines. The goroutine that reads the
-// child's stdout never blocks on it, so a child that writes more than the
-// test reads can still exit and be reaped.
+// lineQueue holds lines read from a pipe. The goroutine that reads the
+// pipe never blocks on it, so a peer that writes more than is read can
+// still exit and be reaped.
 type lineQueue struct {
 	mu     sync.Mutex
 	lines  []string
@@ -39,10 +39,14 @@ func (q *lineQueue) signal() {
 }
 
 // next returns the next line; ok is false once the queue is closed and
-// empty. timedOut is true if neither happened within d.
+// empty. timedOut is true if neither happened within d (d <= 0: no limit).
 func (q *lineQueue) next(d time.Duration) (line string, ok, timedOut bool) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+	var expired <-chan time.Time
+	if d > 0 {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		expired = timer.C
+	}
 	for {
 		q.mu.Lock()
 		if len(q.lines) > 0 {
@@ -58,7 +62,7 @@ func (q *lineQueue) next(d time.Duration) (line string, ok, timedOut bool) {
 		}
 		select {
 		case <-q.more:
-		case <-timer.C:
+		case <-expired:
 			return "", false, true
 		}
 	}

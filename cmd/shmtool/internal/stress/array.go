@@ -1,4 +1,4 @@
-package main
+package stress
 
 import (
 	"context"
@@ -10,28 +10,26 @@ import (
 	"github.com/shmkit/shmkit/internal/failpoint"
 )
 
-func init() {
-	stressKinds["array"] = stressKind{
-		create: func(name string, _ int) error {
-			a, err := array.Create[uint64](name, stressArrayLen, nil)
-			if err == nil {
-				err = a.Close()
-			}
-			return err
-		},
-		work:       stressArrayWork,
-		failpoints: []string{"futex/mutex/acquired", "futex/mutex/release", "stress/array/inside"},
-		final:      stressArrayFinal,
-	}
+var arrayKind = kind{
+	create: func(name string, _ int) error {
+		a, err := array.Create[uint64](name, arrayLen, nil)
+		if err == nil {
+			err = a.Close()
+		}
+		return err
+	},
+	work:       arrayWork,
+	failpoints: []string{"futex/mutex/acquired", "futex/mutex/release", "stress/array/inside"},
+	final:      arrayFinal,
 }
 
 // The array kind: a compound update under the array's lock. Every worker
 // locks it, checks that all elements are equal, and sets them all to a new
 // number; a worker killed half-way leaves them unequal, which the next
 // locker must be told of (ErrOwnerDead) and repairs.
-const stressArrayLen = 64
+const arrayLen = 64
 
-func lockArray(ctx context.Context, a *array.Array[uint64], r *stressReporter) error {
+func lockArray(ctx context.Context, a *array.Array[uint64], r *reporter) error {
 	err := a.Mutex().LockContext(ctx)
 	if errors.Is(err, futex.ErrOwnerDead) {
 		if r != nil {
@@ -55,7 +53,7 @@ func unequal(s []uint64) bool {
 	return false
 }
 
-func stressArrayWork(ctx context.Context, name string, id int, r *stressReporter) error {
+func arrayWork(ctx context.Context, name string, id int, r *reporter) error {
 	a, err := array.Open[uint64](name, nil)
 	if err != nil {
 		return err
@@ -89,7 +87,7 @@ func stressArrayWork(ctx context.Context, name string, id int, r *stressReporter
 	return ctx.Err()
 }
 
-func stressArrayFinal(name string, _ stressTotals) ([]string, int64) {
+func arrayFinal(name string, _ totals) ([]string, int64) {
 	a, err := array.Open[uint64](name, nil)
 	if err != nil {
 		return []string{err.Error()}, 0

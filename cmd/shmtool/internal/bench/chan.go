@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"time"
@@ -41,7 +41,7 @@ func chanLink(depth, size int) (chanTx, chanRx) {
 // measureChan measures a buffered channel with the same sender, receiver
 // and round trips as the other transports, the second process being a
 // goroutine.
-func measureChan(r benchResult, size int, d time.Duration) (benchResult, bool, error) {
+func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 	msg := make([]byte, size)
 	tx, rx := chanLink(min(1024, max(16, (4<<20)/size)), size) // a ring's 4 MiB at most
 	type tally struct {
@@ -52,7 +52,7 @@ func measureChan(r benchResult, size int, d time.Duration) (benchResult, bool, e
 	done := make(chan tally)
 	go func() {
 		count, ns, sum, err := receiveAll(rx, make([]byte, size))
-		benchSink.Add(sum)
+		sink.Add(sum)
 		done <- tally{count, ns, err}
 	}()
 	if err := sendFor(tx, msg, d); err != nil {
@@ -70,7 +70,7 @@ func measureChan(r benchResult, size int, d time.Duration) (benchResult, bool, e
 	pongTx, pong := chanLink(1, size)
 	go func() {
 		sum, _ := echo(pongTx, pingRx, nil)
-		benchSink.Add(sum)
+		sink.Add(sum)
 	}()
 	h, err := pingFor(ping, pong, msg, d)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package stress
 
 import (
 	"bytes"
@@ -14,12 +14,10 @@ import (
 	"github.com/shmkit/shmkit/shm"
 )
 
-func init() {
-	stressKinds["ring"] = stressKind{
-		create:     stressRingCreate,
-		work:       stressRingWork,
-		failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
-	}
+var ringKind = kind{
+	create:     ringCreate,
+	work:       ringWork,
+	failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
 }
 
 // The ring kind: one ring and, beside it, two counters: the last sequence
@@ -34,7 +32,7 @@ const (
 	ringLastConsumed = 1
 )
 
-func stressRingCreate(name string, _ int) error {
+func ringCreate(name string, _ int) error {
 	return createRingKind(name, func() (*ringbuf.Ring, error) {
 		return ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 16, MaxMessage: 256}, nil)
 	})
@@ -74,7 +72,7 @@ func openRingKind[T interface{ Close() error }](name string, open func(string, *
 // producer and one consumer), again and again until ctx ends, waiting
 // while live peers hold them all. A role reports whether it could be
 // taken, and the error it ended with.
-func takeRoles(ctx context.Context, r *stressReporter, roles ...func() (bool, error)) error {
+func takeRoles(ctx context.Context, r *reporter, roles ...func() (bool, error)) error {
 	for ctx.Err() == nil {
 		took := false
 		for _, role := range roles {
@@ -108,7 +106,7 @@ func ringPayload(b []byte, seq uint64) []byte {
 	return b
 }
 
-func stressRingWork(ctx context.Context, name string, _ int, r *stressReporter) error {
+func ringWork(ctx context.Context, name string, _ int, r *reporter) error {
 	ring, counts, err := openRingKind(name, ringbuf.Open)
 	if err != nil {
 		return err
@@ -132,7 +130,7 @@ func stressRingWork(ctx context.Context, name string, _ int, r *stressReporter) 
 	})
 }
 
-func ringProduce(ctx context.Context, p *ringbuf.Producer, counts *array.Array[uint64], r *stressReporter) error {
+func ringProduce(ctx context.Context, p *ringbuf.Producer, counts *array.Array[uint64], r *reporter) error {
 	buf := make([]byte, 256)
 	for ctx.Err() == nil {
 		seq := array.LoadAt(counts, ringLastProduced) + 1
@@ -156,7 +154,7 @@ func ringProduce(ctx context.Context, p *ringbuf.Producer, counts *array.Array[u
 	return ctx.Err()
 }
 
-func ringConsume(ctx context.Context, c *ringbuf.Consumer, counts *array.Array[uint64], r *stressReporter) error {
+func ringConsume(ctx context.Context, c *ringbuf.Consumer, counts *array.Array[uint64], r *reporter) error {
 	want := make([]byte, 256)
 	for ctx.Err() == nil {
 		msg, err := c.Next(ctx)

@@ -1,9 +1,8 @@
-package main
+package bench
 
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -15,10 +14,15 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// savePlot draws throughput by message size (one line per transport and
+// WritePlot draws throughput by message size (one line per transport and
 // mode) and round-trip percentiles by transport (at the smallest size
-// measured, 64 bytes if it was) side by side, into an SVG or PNG file.
-func savePlot(path string, m benchMachine, rs []benchResult) error {
+// measured, 64 bytes if it was) side by side, and writes the chart to w
+// as format: "svg" or "png".
+func (rep Report) WritePlot(w io.Writer, format string) error {
+	if format != "svg" && format != "png" {
+		return fmt.Errorf("bench: plot format %q: want svg or png", format)
+	}
+	m, rs := rep.Machine, rep.Results
 	tput := plot.New()
 	tput.Title.Text = "One-way throughput"
 	tput.X.Label.Text = "message size (bytes)"
@@ -93,37 +97,29 @@ func savePlot(path string, m benchMachine, rs []benchResult) error {
 	lat.X.Tick.Label.Rotation = 0.8
 	lat.X.Tick.Label.XAlign, lat.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
 
-	const w, h = 14 * vg.Inch, 6 * vg.Inch
+	const width, height = 14 * vg.Inch, 6 * vg.Inch
 	var canvas vg.CanvasSizer
 	var write func(io.Writer) error
-	if strings.HasSuffix(path, ".svg") {
-		c := vgsvg.New(w, h)
+	if format == "svg" {
+		c := vgsvg.New(width, height)
 		canvas, write = c, func(out io.Writer) error { _, err := c.WriteTo(out); return err }
 	} else {
-		c := vgimg.New(w, h)
+		c := vgimg.New(width, height)
 		canvas, write = c, func(out io.Writer) error { _, err := vgimg.PngCanvas{Canvas: c}.WriteTo(out); return err }
 	}
 	dc := draw.New(canvas)
 	dc.FillText(draw.TextStyle{Color: plotutil.Color(6), Font: tput.Title.TextStyle.Font, XAlign: draw.XCenter, YAlign: draw.YTop, Handler: tput.Title.TextStyle.Handler},
-		vg.Point{X: w / 2, Y: h - vg.Points(4)}, "shmtool bench: "+m.String())
+		vg.Point{X: width / 2, Y: height - vg.Points(4)}, "shmtool bench: "+m.String())
 	body := draw.Crop(dc, 0, 0, 0, -vg.Points(20))
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(20), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(10)}
 	cs := plot.Align([][]*plot.Plot{{tput, lat}}, tiles, body)
 	tput.Draw(cs[0][0])
 	lat.Draw(cs[0][1])
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return write(w)
 }
 
 // latencySize picks the message size for the latency chart.
-func latencySize(rs []benchResult) int {
+func latencySize(rs []Result) int {
 	size := 0
 	for _, r := range rs {
 		if r.MsgSize == 64 {

@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+
+	"github.com/shmkit/shmkit/ringbuf"
+	"github.com/shmkit/shmkit/shm"
+)
+
+// A link joins the bench's two processes: tx carries this process's
+// messages to the other, rx the other's to this one. The parent makes the
+// resources (segments, descriptors) and tells the child how to find them:
+// args for names, files for descriptors (fd 3, 4, ... in the child).
+type link struct {
+	tx     sender
+	rx     receiver
+	args   []string
+	files  []*os.File
+	closer func()
+}
+
+type sender interface {
+	send(msg []byte) error
+}
+
+// receiver returns the next message, possibly in place: valid until the
+// next call.
+type receiver interface {
+	recv(buf []byte) ([]byte, error)
+}
+
+// batchReceiver is a receiver that can also hand over every message
+// available at once.
+type batchReceiver interface {
+	recvBatch(fn func(msg []byte) error) error
+}
+
+// openLink makes (parent) or opens (child, from args) the link for a
+// transport. ctx bounds the waits of links that take one (in the child,
+// it ends when the parent hangs up).
+func openLink(ctx context.Context, parent bool, transport, mode string, size int, args []string) (*link, error) {
+	switch transport {
+	case "ring", "stream":
+		return ringLink(parent, transport == "stream", mode, size, args)
+	case "queue":
+		return queueLink(ctx, parent, mode, size, args)
+	case "pipe", "unix", "unixpacket":
+		return fdLink(parent, transport, mode)
+	case "limit", "futex":
+		return turnLinkFor(parent, mode, size, args)
+	}
+	return nil, fmt.Errorf("unknown transport %q", transport)
+}
+
+// linkSeq tells apart the segments of links made one after the other,
+// or by concurrent Runs, in one process.
+var linkSeq atomic.Int64
+
+// segmentNames returns fresh names for the segments of one link.
+func segmentNames(tags ...string) []string {
+	n := linkSeq.Add(1)
+	names := make([]string, len(tags))
+	for i, tag := range tags {
+		names[i] = fmt.Sprintf("shmtool-bench-%d-%d-%s", os.Getpid(), n, tag)
+	}
+	return names
+}
+
+// objectPair makes (parent, with create) or opens (child, with open, from
+// args) one object each way, and returns the one this process writes, the
+// one it reads, their names and how to close (and, in the parent,
+// remove) them. The parent writes "fwd" and reads "back"; the child the
+// other way.
+func objectPair[T interface{ Close() error }](parent bool, args []string, create, open func(name string) (T, error)) (out, in T, names []string, cleanup func(), err error) {
+	names = args
+	if parent {
+		names = segmentNames("fwd", "back")
+	} else if len(names) != 2 {
+		return out, in, nil, nil, fmt.Errorf("want two segment names, got %q", names)
+	}
+	var objs [2]T
+	made := 0
+	cleanup = func() {
+		for i := range made {
+			objs[i].Close()
+			if parent {
+				shm.Remove(names[i])
+			}
+		}
+	}
+	for i, name := range names {
+		if parent {
+			objs[i], err = create(name)
+		} else {
+			objs[i], err = open(name)
+		}
+		if err != nil {
+			cleanup()
+			return out, in, nil, nil, err
+		}
+		made++
+	}
+	if parent {
+		return objs[0], objs[1], names, cleanup, nil
+	}
+	return objs[1], objs[0], names, cleanup, nil
+}
+
+// waitFor is the wait strategy of a bench mode.
+func waitFor(mode string) ringbuf.Wait {
+	if mode == "block" {
+		return ringbuf.Block
+	}
+	return ringbuf.Spin
+}

@@ -1,0 +1,53 @@
+package bench
+
+import (
+	"context"
+
+	"github.com/shmkit/shmkit/queue"
+)
+
+// queue: one queue each way, copying.
+
+// queueTx and queueRx wait on the link's context: a context per message
+// would cost an allocation each.
+type queueTx struct {
+	ctx context.Context
+	p   *queue.Producer
+}
+
+func (s queueTx) send(msg []byte) error { return s.p.WriteContext(s.ctx, msg) }
+
+type queueRx struct {
+	ctx context.Context
+	c   *queue.Consumer
+}
+
+func (r queueRx) recv(buf []byte) ([]byte, error) {
+	n, err := r.c.ReadContext(r.ctx, buf)
+	return buf[:n], err
+}
+
+func queueLink(ctx context.Context, parent bool, mode string, size int, args []string) (*link, error) {
+	out, in, names, cleanup, err := objectPair(parent, args,
+		func(name string) (*queue.Queue, error) {
+			return queue.Create(name, queue.Config{Slots: max(64, queue.SlotsFor(ringCapacity, size)), MaxMessage: size}, nil)
+		},
+		func(name string) (*queue.Queue, error) { return queue.Open(name, nil) })
+	if err != nil {
+		return nil, err
+	}
+	p, err := out.Producer()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	c, err := in.Consumer()
+	if err != nil {
+		p.Close()
+		cleanup()
+		return nil, err
+	}
+	p.SetWait(waitFor(mode))
+	c.SetWait(waitFor(mode))
+	return &link{tx: queueTx{ctx, p}, rx: queueRx{ctx, c}, args: names, closer: func() { p.Close(); c.Close(); cleanup() }}, nil
+}

@@ -1,0 +1,126 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/shmkit/shmkit/ringbuf"
+)
+
+// ring and stream: one ring each way, zero-copy on both sides for ring.
+
+// linger is how long a ring reader's batch waits for more messages
+// (ringbuf.Consumer.SetLinger): throughput is measured with batch reads,
+// round trips with single ones, which do not linger.
+const linger = 2 * time.Microsecond
+
+// ringCapacity is each ring's size, and so about what a link may hold.
+const ringCapacity = 4 << 20
+
+type ringTx struct {
+	p *ringbuf.Producer
+}
+
+func (s ringTx) send(msg []byte) error {
+	b, err := s.p.Reserve(context.Background(), len(msg)) // a dead peer is ErrPeerDead
+	if err != nil {
+		return err
+	}
+	copy(b, msg)
+	return s.p.Commit()
+}
+
+type ringRx struct {
+	c *ringbuf.Consumer
+}
+
+func (r ringRx) recv([]byte) ([]byte, error) { return r.c.Next(context.Background()) }
+
+// recvBatch hands fn every message available, in place, and releases them
+// all with one update of the consumer position: how a ring is read for
+// throughput.
+func (r ringRx) recvBatch(fn func(msg []byte) error) error {
+	_, err := r.c.ReadBatch(context.Background(), 256, fn)
+	return err
+}
+
+// ringLink makes (parent) or opens (child) the two rings of a ring or
+// stream link.
+func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
+	if stream {
+		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
+			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacity}, nil)
+		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
+			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode)) })
+	}
+	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
+		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacity, MaxMessage: max(size, 8)}, nil)
+	}, func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) },
+		func(out, in *ringbuf.Ring) (*link, error) { return ringEnds(out, in, waitFor(mode)) })
+}
+
+// pairLink makes or opens a pair of objects (objectPair) and attaches the
+// link's ends to them with ends.
+func pairLink[T interface{ Close() error }](parent bool, args []string, create, open func(string) (T, error), ends func(out, in T) (*link, error)) (*link, error) {
+	out, in, names, cleanup, err := objectPair(parent, args, create, open)
+	if err != nil {
+		return nil, err
+	}
+	l, err := ends(out, in)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	l.args, l.closer = names, cleanup
+	return l, nil
+}
+
+// streamEnds attaches a stream writer to out and a reader to in.
+func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait) (*link, error) {
+	w, err := out.Writer()
+	if err != nil {
+		return nil, err
+	}
+	r, err := in.Reader()
+	if err != nil {
+		return nil, err
+	}
+	w.SetWait(wait)
+	r.SetWait(wait)
+	return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+}
+
+// ringEnds attaches a producer to out and a lingering consumer to in.
+func ringEnds(out, in *ringbuf.Ring, wait ringbuf.Wait) (*link, error) {
+	p, err := out.Producer()
+	if err != nil {
+		return nil, err
+	}
+	c, err := in.Consumer()
+	if err != nil {
+		return nil, err
+	}
+	p.SetWait(wait)
+	c.SetWait(wait)
+	c.SetLinger(linger)
+	return &link{tx: ringTx{p}, rx: ringRx{c}}, nil
+}
+
+// writerTx and readerRx carry fixed-size messages over a byte stream.
+type writerTx struct{ w io.Writer }
+
+func (s writerTx) send(msg []byte) error {
+	_, err := s.w.Write(msg)
+	return err
+}
+
+type readerRx struct{ r io.Reader }
+
+func (r readerRx) recv(buf []byte) ([]byte, error) {
+	_, err := io.ReadFull(r.r, buf)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return buf, err
+}
