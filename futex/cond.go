@@ -35,6 +35,14 @@ type Cond struct {
 // ErrOwnerDead (m held: another process died holding it meanwhile) or
 // ErrNotRecoverable (m not held).
 func (c *Cond) Wait(ctx context.Context, m *Mutex) error {
+	return c.WaitRelock(ctx, m, context.Background())
+}
+
+// WaitRelock is Wait whose final relock of m gives up when relock ends,
+// returning relock's error without m: for a caller that must be able to
+// abandon the wait altogether, such as a handle being closed (see
+// shmsync.Cond), while a cancelled ctx alone still relocks m.
+func (c *Cond) WaitRelock(ctx context.Context, m *Mutex, relock context.Context) error {
 	seq := c.seq.Load() // before Unlock: a Signal after it changes seq
 	c.waiters.Add(1)
 	if err := m.Unlock(); err != nil {
@@ -58,7 +66,7 @@ func (c *Cond) Wait(ctx context.Context, m *Mutex) error {
 		// Cancelled: a Signal may have picked us; pass it on.
 		_, _ = Wake(&c.seq, 1)
 	}
-	if lerr := m.Lock(); lerr != nil {
+	if lerr := m.LockContext(relock); lerr != nil {
 		return lerr
 	}
 	return err

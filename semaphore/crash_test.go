@@ -15,7 +15,7 @@ func childSemCycle(args []string) error {
 		return err
 	}
 	defer obj.Close()
-	s := obj.Get()
+	s := obj
 	for {
 		if err := s.Acquire(context.Background(), 2); err != nil {
 			return err

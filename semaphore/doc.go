@@ -6,12 +6,23 @@
 //
 // A Semaphore is a fixed-size, pointer-free struct that lives in shared
 // memory: a field of a struct laid over an shm segment, or a named segment
-// of its own made with Create.
+// of its own, a Named, made with Create, Open or OpenOrCreate.
 //
 //	sem, err := semaphore.Create("db-slots", semaphore.Config{Value: 4, Max: 4}, nil)
 //	...
-//	if err := sem.Get().Acquire(ctx, 1); err != nil { ... }
-//	defer sem.Get().Release(1)
+//	if err := sem.Acquire(ctx, 1); err != nil { ... }
+//	defer sem.Release(1)
+//
+// # Memory model
+//
+// As with a channel of capacity n: the k'th Release synchronizes before the
+// Acquire that takes the permit it returned, in whatever process.
+//
+// # Closing
+//
+// Named.Close wakes this process's goroutines waiting in Acquire, which
+// return os.ErrClosed, and waits until none is inside the mapping before it
+// unmaps it.
 //
 // # Permits of a process that dies
 //

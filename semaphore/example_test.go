@@ -12,14 +12,13 @@ import (
 // A named semaphore limits how many processes use a resource at once.
 func Example() {
 	name := fmt.Sprintf("shmkit-example-sem-%d", os.Getpid())
-	obj, err := semaphore.Create(name, semaphore.Config{Value: 2, Max: 2}, nil)
+	sem, err := semaphore.Create(name, semaphore.Config{Value: 2, Max: 2}, nil) // other processes: semaphore.Open(name, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer shm.Remove(name)
-	defer obj.Close()
-	sem := obj.Get() // other processes: semaphore.Open(name, nil)
+	defer sem.Close()
 
 	if err := sem.Acquire(context.Background(), 1); err != nil {
 		fmt.Println(err)

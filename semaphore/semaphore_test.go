@@ -140,7 +140,7 @@ func childSemHold(args []string) error {
 	}
 	defer obj.Close()
 	n, _ := strconv.ParseInt(args[1], 10, 64)
-	if err := obj.Get().Acquire(context.Background(), n); err != nil {
+	if err := obj.Acquire(context.Background(), n); err != nil {
 		return err
 	}
 	testutil.Send("holding")
@@ -150,7 +150,7 @@ func childSemHold(args []string) error {
 
 // createTracked makes a tracked semaphore of 3 permits, closed and removed
 // when the test ends, and returns it and its name.
-func createTracked(t *testing.T) (*semaphore.Semaphore, string) {
+func createTracked(t *testing.T) (*semaphore.Named, string) {
 	t.Helper()
 	name := testutil.Name(t)
 	obj, err := semaphore.Create(name, semaphore.Config{Value: 3, Max: 3, Tracked: true}, nil)
@@ -161,7 +161,7 @@ func createTracked(t *testing.T) (*semaphore.Semaphore, string) {
 		obj.Close()
 		shm.Remove(name)
 	})
-	return obj.Get(), name
+	return obj, name
 }
 
 // A tracked semaphore returns the permits of a holder that was killed, to

@@ -56,7 +56,7 @@ func newCreate(stdout io.Writer) *cobra.Command {
                                    (default 256) as fit in BYTES, a power of two`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			k, ok := kinds[f.kind]
+			k, ok := kinds.lookup(f.kind)
 			if !ok || k.create == nil {
 				return usagef("--kind %q: this build creates %s", f.kind, kindNames())
 			}

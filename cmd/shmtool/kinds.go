@@ -5,20 +5,24 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/shmkit/shmkit/array"
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/semaphore"
 	"github.com/shmkit/shmkit/shm"
+	"github.com/shmkit/shmkit/shmsync"
+	"github.com/shmkit/shmkit/value"
 )
 
-// kind is what shmtool knows of one kind of segment: how to show its live
-// state and how to create one. Adding a kind adds an entry here and
-// touches nothing else in the tool.
+// kind is what shmtool knows of one kind of segment: the kind's own
+// package's inspection interface, and how to create one from flags.
+// Adding a kind adds a line to kinds (and its stress worker, if any, to
+// the stress table) and touches nothing else in the tool.
 type kind struct {
-	// state decodes the kind's state from a read-only segment, for
-	// inspect's "state".
-	state func(seg *shm.Segment) (map[string]any, error)
+	// Inspector names the kind and decodes its state from a read-only
+	// segment, for inspect's "state".
+	shm.Inspector
 	// create makes a segment of the kind from create's flags.
 	create func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error)
 	// flow reads the counters of a kind that carries messages, for
@@ -33,14 +37,6 @@ type flow struct {
 	peers          string // "PRODUCER/CONSUMER" pids, or counts for a queue
 	producer       int    // ring and stream only
 	consumer       int
-}
-
-func ringState(seg *shm.Segment) (map[string]any, error) {
-	st, err := ringbuf.Inspect(seg)
-	if err != nil {
-		return nil, err
-	}
-	return toMap(st)
 }
 
 func ringFlow(seg *shm.Segment) (flow, error) {
@@ -61,9 +57,9 @@ func usage[T interface{ Segment() *shm.Segment }](obj T, err error) (*shm.Segmen
 	return obj.Segment(), nil
 }
 
-var kinds = map[string]kind{
-	"raw": {
-		state: func(*shm.Segment) (map[string]any, error) { return map[string]any{}, nil },
+var kinds = table(
+	kind{
+		Inspector: rawInspector{},
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			n, err := parseSize(f.size)
 			if err != nil {
@@ -72,16 +68,16 @@ var kinds = map[string]kind{
 			return shm.Create(name, n, o)
 		},
 	},
-	"mutex": {
-		state:  objectState(func(m *futex.Mutex) any { return m.State() }),
-		create: createObject[futex.Mutex](nil),
+	kind{
+		Inspector: inspectorOf(shmsync.Inspectors(), "mutex"),
+		create:    createObject[futex.Mutex](nil),
 	},
-	"event": {
-		state:  objectState(func(e *futex.Event) any { return e.State() }),
-		create: createObject[futex.Event](nil),
+	kind{
+		Inspector: inspectorOf(shmsync.Inspectors(), "event"),
+		create:    createObject[futex.Event](nil),
 	},
-	"barrier": {
-		state: objectState(func(b *futex.Barrier) any { return b.State() }),
+	kind{
+		Inspector: inspectorOf(shmsync.Inspectors(), "barrier"),
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			if f.parties < 1 {
 				return nil, usagef("--parties: a barrier needs at least 1 party")
@@ -89,8 +85,8 @@ var kinds = map[string]kind{
 			return createObject(func(b *futex.Barrier) error { return b.Init(f.parties) })(name, f, o)
 		},
 	},
-	"value": {
-		state: elemState,
+	kind{
+		Inspector: value.Inspector(),
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			bt, err := basicFlag(f)
 			if err != nil {
@@ -102,8 +98,8 @@ var kinds = map[string]kind{
 			return bt.createValue(name, o)
 		},
 	},
-	"array": {
-		state: elemState,
+	kind{
+		Inspector: array.Inspector(),
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			bt, err := basicFlag(f)
 			if err != nil {
@@ -115,9 +111,9 @@ var kinds = map[string]kind{
 			return bt.createArray(name, f.length, o)
 		},
 	},
-	"ring": {
-		state: ringState,
-		flow:  ringFlow,
+	kind{
+		Inspector: ringbuf.Inspector(),
+		flow:      ringFlow,
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			capacity, err := parseSize(f.size)
 			if err != nil {
@@ -130,9 +126,9 @@ var kinds = map[string]kind{
 			return usage(ringbuf.Create(name, ringbuf.Config{Capacity: int(capacity), MaxMessage: maxMsg}, o))
 		},
 	},
-	"stream": {
-		state: ringState,
-		flow:  ringFlow,
+	kind{
+		Inspector: ringbuf.StreamInspector(),
+		flow:      ringFlow,
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			capacity, err := parseSize(f.size)
 			if err != nil {
@@ -141,14 +137,8 @@ var kinds = map[string]kind{
 			return usage(ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: int(capacity)}, o))
 		},
 	},
-	"queue": {
-		state: func(seg *shm.Segment) (map[string]any, error) {
-			st, err := queue.Inspect(seg)
-			if err != nil {
-				return nil, err
-			}
-			return toMap(st)
-		},
+	kind{
+		Inspector: queue.Inspector(),
 		flow: func(seg *shm.Segment) (flow, error) {
 			st, err := queue.Inspect(seg)
 			return flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
@@ -166,8 +156,8 @@ var kinds = map[string]kind{
 			return usage(queue.Create(name, queue.Config{Slots: slots, MaxMessage: f.slot}, o))
 		},
 	},
-	"semaphore": {
-		state: objectState(func(s *semaphore.Semaphore) any { return s.State() }),
+	kind{
+		Inspector: semaphore.Inspector(),
 		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
 			if f.value < 0 || f.max < 0 || (f.max > 0 && f.value > f.max) {
 				return nil, usagef("--value %d --max %d: want 0 <= value <= max (max 0 for none)", f.value, f.max)
@@ -175,13 +165,16 @@ var kinds = map[string]kind{
 			return createObject(func(s *semaphore.Semaphore) error { return s.Init(f.value, f.max, f.tracked) })(name, f, o)
 		},
 	},
-}
-
-// elemState is the state of a value or array: its element type and length.
-func elemState(seg *shm.Segment) (map[string]any, error) {
-	e := seg.Header().Elem
-	return map[string]any{"type": e.Name, "len": e.Count, "elem_size": e.Size}, nil
-}
+	kind{
+		Inspector: inspectorOf(shmsync.Inspectors(), shmsync.CondKind),
+		create: func(name string, f *createFlags, o *shm.Options) (*shm.Segment, error) {
+			if f.size != "" {
+				return nil, usagef("--size applies to --kind raw only")
+			}
+			return usage(shmsync.CreateCond(name, o))
+		},
+	},
+)
 
 // basicFlag checks create's --type for values and arrays.
 func basicFlag(f *createFlags) (basicType, error) {
@@ -198,21 +191,15 @@ func basicFlag(f *createFlags) (basicType, error) {
 // kindState returns the segment's state, or an empty object for a kind
 // this build of shmtool does not know.
 func kindState(seg *shm.Segment) (map[string]any, error) {
-	if k, ok := kinds[seg.Kind()]; ok {
-		return k.state(seg)
+	k, ok := kinds.byName[seg.Kind()]
+	if !ok {
+		return map[string]any{}, nil
 	}
-	return map[string]any{}, nil
-}
-
-// objectState adapts a primitive's State method to inspect.
-func objectState[T any](state func(*T) any) func(*shm.Segment) (map[string]any, error) {
-	return func(seg *shm.Segment) (map[string]any, error) {
-		v, err := shm.ObjectOf[T](seg)
-		if err != nil {
-			return nil, err
-		}
-		return toMap(state(v))
+	st, err := k.Inspect(seg)
+	if err != nil {
+		return nil, err
 	}
+	return toMap(st)
 }
 
 // toMap turns a state struct into inspect's JSON object.
@@ -240,6 +227,4 @@ func createObject[T any](init func(*T) error) func(string, *createFlags, *shm.Op
 }
 
 // kindNames lists the kinds create accepts, for messages.
-func kindNames() string {
-	return fmt.Sprint([]string{"raw", "mutex", "semaphore", "event", "barrier", "value", "array", "ring", "stream", "queue"})
-}
+func kindNames() string { return fmt.Sprint(kinds.names) }

@@ -45,7 +45,8 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 				return err
 			}
 			defer seg.Close()
-			read := kinds[seg.Kind()].flow
+			k, _ := kinds.lookup(seg.Kind())
+			read := k.flow
 			if read == nil {
 				return fmt.Errorf("%s is a %q segment; watch follows rings, streams and queues", args[0], seg.Kind())
 			}

@@ -54,7 +54,7 @@ func semWork(ctx context.Context, name string, id int, r *reporter) error {
 	if err != nil {
 		return err
 	}
-	s := obj.Get()
+	s := obj
 	rng := rand.New(rand.NewPCG(uint64(id), 11))
 	for ctx.Err() == nil {
 		n := int64(1 + rng.IntN(2))
@@ -128,7 +128,7 @@ func semFinal(name string, _ totals) ([]string, int64) {
 		return []string{err.Error()}, 0
 	}
 	defer obj.Close()
-	s := obj.Get()
+	s := obj
 	s.Reclaim()
 	st := s.State()
 	var v []string
