@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,8 +83,10 @@ func TestEveryPackageHasDoc(t *testing.T) {
 
 // Every failpoint the code injects is listed in the failpoint package's
 // documentation, and every listed one exists.
-func TestFailpointsDocumented(t *testing.T) {
-	root, files := goFiles(t)
+// listedFailpoints returns the failpoint names internal/failpoint/doc.go
+// lists.
+func listedFailpoints(t *testing.T, root string) map[string]bool {
+	t.Helper()
 	doc, err := os.ReadFile(filepath.Join(root, "internal/failpoint/doc.go"))
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +97,41 @@ func TestFailpointsDocumented(t *testing.T) {
 			listed[f[0]] = true
 		}
 	}
+	return listed
+}
+
+// failpointName matches what may be a failpoint's name in a string
+// literal or an environment setting: slash-separated words, of which the
+// first is that of a listed failpoint.
+var failpointName = regexp.MustCompile(`(?:"|FAILPOINT=)([a-z]+(?:/[a-z0-9-]+)+)`)
+
+// Every failpoint name that any file uses, tests and the stress tool's
+// tables included, is one that exists: a renamed failpoint must not leave
+// a test or a stress kind arming a name nothing injects, which would
+// silently test nothing.
+func TestFailpointNamesUsedExist(t *testing.T) {
+	root, files := goFiles(t)
+	listed := listedFailpoints(t, root)
+	prefixes := map[string]bool{}
+	for name := range listed {
+		prefixes[strings.Split(name, "/")[0]] = true
+	}
+	for _, rel := range files {
+		b, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range failpointName.FindAllStringSubmatch(string(b), -1) {
+			if name := m[1]; prefixes[strings.Split(name, "/")[0]] && !listed[name] {
+				t.Errorf("%s uses failpoint %q, which internal/failpoint/doc.go does not list", rel, name)
+			}
+		}
+	}
+}
+
+func TestFailpointsDocumented(t *testing.T) {
+	root, files := goFiles(t)
+	listed := listedFailpoints(t, root)
 	used := map[string]bool{}
 	for _, rel := range files {
 		if strings.HasSuffix(rel, "_test.go") {
