@@ -30,6 +30,10 @@ const MaxMembers = 64
 // milliseconds, so a party killed while others wait breaks the barrier
 // instead of hanging them.
 //
+// Within a generation, every party's call to Wait synchronizes before any
+// party's Wait returns: what each party wrote before it arrived is visible
+// to all of them after.
+//
 // A Barrier must not be copied after first use.
 type Barrier struct {
 	_ noCopy

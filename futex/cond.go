@@ -22,6 +22,10 @@ import (
 // A waiter that is killed while it waits does not consume a Signal meant
 // for another: the kernel wakes a waiter that is still there.
 //
+// A Signal or Broadcast synchronizes before the return of each Wait it
+// wakes; since Wait relocks the Mutex, what the signaller wrote under the
+// lock before it is visible to the woken waiter, as with sync.Cond.
+//
 // A Cond must not be copied after first use.
 type Cond struct {
 	_       noCopy

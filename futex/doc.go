@@ -50,6 +50,15 @@
 // stretch its timeout, and a change of the wall clock does not shorten or
 // lengthen it.
 //
+// # Memory model
+//
+// Each primitive states what it synchronizes before, in the style of
+// package sync; the guarantee holds between processes as between
+// goroutines, since every shared word is accessed with sequentially
+// consistent atomics. Data that a primitive guards but that lives in a
+// plain field of a shared struct is covered by it as in Go: write it under
+// the Mutex, read it under the Mutex.
+//
 // # Caveats
 //
 // The primitives are for processes on one host that map the same memory,

@@ -20,6 +20,9 @@ import (
 // costs neither side a system call: Set makes the wake-up system call only
 // when someone is parked.
 //
+// A Set synchronizes before every Wait that it ends and every IsSet that
+// reports it, in whatever process.
+//
 // An Event must not be copied after first use.
 type Event struct {
 	_ noCopy

@@ -37,6 +37,11 @@ import (
 // that is alive but slow or stopped is never robbed: waiters wait, or time
 // out with LockContext.
 //
+// In the terminology of the Go memory model, the n'th call to Unlock
+// synchronizes before the m'th Lock returns, for any n < m, in whatever
+// processes they run; a Lock that returns ErrOwnerDead synchronizes after
+// whatever the dead owner wrote before it died.
+//
 // A Mutex must not be copied after first use.
 type Mutex struct {
 	_ noCopy
