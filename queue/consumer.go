@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/shmkit/shmkit/internal/spin"
 
@@ -25,8 +26,12 @@ type Consumer struct {
 // Consumer attaches a consumer to q. It fails with ErrBusy if
 // MaxPeers live consumers are attached.
 func (q *Queue) Consumer() (*Consumer, error) {
+	if err := q.gate.Hold(); err != nil {
+		return nil, err
+	}
 	e, i, err := q.join(consumers)
 	if err != nil {
+		q.gate.Unhold()
 		return nil, err
 	}
 	return &Consumer{q: q, me: e, idx: i}, nil
@@ -39,10 +44,9 @@ func (c *Consumer) SetWait(w Wait) { c.wait = w }
 // length, or fails with ErrEmpty. A message longer than buf is left in the
 // queue and io.ErrShortBuffer returned.
 func (c *Consumer) TryRead(buf []byte) (int, error) {
-	if err := c.q.gate.Enter(); err != nil {
-		return 0, err
+	if c.q.gate.Closed() {
+		return 0, os.ErrClosed
 	}
-	defer c.q.gate.Leave()
 	return c.tryRead(buf)
 }
 
@@ -123,10 +127,9 @@ func (c *Consumer) Read(buf []byte) (int, error) {
 // ReadContext is Read that gives up when ctx ends. While it waits it skips
 // slots that producers which died claimed and never committed.
 func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
-	if err := c.q.gate.Enter(); err != nil {
-		return 0, err
+	if c.q.gate.Closed() {
+		return 0, os.ErrClosed
 	}
-	defer c.q.gate.Leave()
 	recheck := spin.RecheckMin
 	for {
 		n, err := c.tryRead(buf)
@@ -152,23 +155,18 @@ func (c *Consumer) ready() bool {
 	return c.q.seqAt(h).Load()&^skipBit == h+1
 }
 
-// Close detaches the consumer. After the queue's own Close it does
-// nothing, as Producer.Close.
+// Close detaches the consumer. It works after the Queue's own Close too
+// (the Consumer holds the mapping until then), and is idempotent.
 func (c *Consumer) Close() error {
 	if c.me == nil {
 		return nil
 	}
-	if c.q.gate.Enter() != nil {
-		c.me = nil
-		return nil
-	}
-	defer c.q.gate.Leave()
 	if err := c.q.seg.Check(); err != nil {
 		c.me = nil
-		return err // truncated: the entry goes with the file
+		return errors.Join(err, c.q.gate.Unhold()) // truncated: the entry goes with the file
 	}
 	c.tally.publish(c.q.consumed)
 	detach(c.me)
 	c.me = nil
-	return nil
+	return c.q.gate.Unhold()
 }

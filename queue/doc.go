@@ -49,8 +49,9 @@
 // # Closing
 //
 // Queue.Close wakes the goroutines of this process parked in its
-// producers' and consumers' calls, which return os.ErrClosed, and waits
-// until none is inside the mapping before it unmaps it.
+// producers' and consumers' calls, which return os.ErrClosed; the mapping
+// goes once no goroutine can be inside it, when the queue and its
+// producers and consumers are all closed.
 //
 // # Caveats
 //

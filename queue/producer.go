@@ -3,7 +3,9 @@ package queue
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/shmkit/shmkit/internal/spin"
 
@@ -24,8 +26,12 @@ type Producer struct {
 // Producer attaches a producer to q. It fails with ErrBusy if
 // MaxPeers live producers are attached.
 func (q *Queue) Producer() (*Producer, error) {
+	if err := q.gate.Hold(); err != nil {
+		return nil, err
+	}
 	e, i, err := q.join(producers)
 	if err != nil {
+		q.gate.Unhold()
 		return nil, err
 	}
 	return &Producer{q: q, me: e, idx: i}, nil
@@ -78,10 +84,9 @@ func (p *Producer) unclaim() {
 // TryWrite copies msg into the queue if there is room now, or fails with
 // ErrFull.
 func (p *Producer) TryWrite(msg []byte) error {
-	if err := p.q.gate.Enter(); err != nil {
-		return err
+	if p.q.gate.Closed() {
+		return os.ErrClosed
 	}
-	defer p.q.gate.Leave()
 	return p.tryWrite(msg)
 }
 
@@ -119,10 +124,9 @@ func (p *Producer) Write(msg []byte) error {
 //
 // It returns os.ErrClosed if q is closed meanwhile by this process.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
-	if err := p.q.gate.Enter(); err != nil {
-		return err
+	if p.q.gate.Closed() {
+		return os.ErrClosed
 	}
-	defer p.q.gate.Leave()
 	recheck := spin.RecheckMin
 	for {
 		err := p.tryWrite(msg)
@@ -145,24 +149,18 @@ func (p *Producer) room() bool {
 	return p.q.seqAt(t).Load() == t
 }
 
-// Close detaches the producer. After the queue's own Close it does
-// nothing: the mapping is gone, and the entry is reclaimed as a dead
-// process's once this process exits.
+// Close detaches the producer. It works after the Queue's own Close too
+// (the Producer holds the mapping until then), and is idempotent.
 func (p *Producer) Close() error {
 	if p.me == nil {
 		return nil
 	}
-	if p.q.gate.Enter() != nil {
-		p.me = nil
-		return nil
-	}
-	defer p.q.gate.Leave()
 	if err := p.q.seg.Check(); err != nil {
 		p.me = nil
-		return err // truncated: the entry goes with the file
+		return errors.Join(err, p.q.gate.Unhold()) // truncated: the entry goes with the file
 	}
 	p.tally.publish(p.q.produced)
 	detach(p.me)
 	p.me = nil
-	return nil
+	return p.q.gate.Unhold()
 }

@@ -212,12 +212,13 @@ func (q *Queue) MaxMessage() int { return int(q.geo.maxMsg) }
 // Segment returns the queue's segment (a local one for New).
 func (q *Queue) Segment() *shm.Segment { return q.seg }
 
-// Close detaches nothing by itself: it wakes this process's goroutines
-// parked in Read or Write on q's producers and consumers (they return
-// os.ErrClosed), waits until none is inside the mapping, and unmaps it.
-// Close the producers and consumers first to give their entries back
-// (a closed queue's entries are reclaimed once this process exits). It
-// does not remove the segment; see shm.Remove. Close is idempotent.
+// Close wakes this process's goroutines parked in Read or Write on q's
+// producers and consumers, which return os.ErrClosed, as every later call
+// on them does. It unmaps the queue once no goroutine can be inside the
+// mapping: at once if this process's producers and consumers are closed,
+// or else at the last of their Closes, which still give their entries
+// back. It does not remove the segment; see shm.Remove. Close is
+// idempotent.
 func (q *Queue) Close() error { return q.gate.Close(q.seg.Close) }
 
 // seqAt returns the sequence word of the slot for position pos.

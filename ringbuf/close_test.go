@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/shmkit/shmkit/internal/testutil"
@@ -101,4 +104,64 @@ func TestOpenOrCreate(t *testing.T) {
 	if _, _, err := ringbuf.OpenOrCreateStream(name, ringbuf.StreamConfig{Capacity: 1 << 16}, nil); !errors.Is(err, shm.ErrIncompatible) {
 		t.Errorf("OpenOrCreateStream on a ring = %v, want ErrIncompatible", err)
 	}
+}
+
+// A Producer still open keeps the mapping after the Ring's Close, so that
+// a call in flight never faults; its own Close gives the role back and
+// unmaps.
+func TestCloseLeavesMappingToHolders(t *testing.T) {
+	name := testutil.Name(t)
+	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 1 << 16}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	p, err := r.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := r.Segment().Path()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !mapped(t, path) {
+		t.Fatal("the Ring's Close unmapped the segment under an open Producer")
+	}
+	if err := p.Write([]byte("x")); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Write after the Ring's Close = %v, want os.ErrClosed", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if mapped(t, path) {
+		t.Error("the segment is still mapped after the Producer's Close")
+	}
+	r2, err := ringbuf.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if st := r2.State(); st.ProducerPID != 0 {
+		t.Errorf("producer role still held by pid %d after Close", st.ProducerPID)
+	}
+}
+
+// mapped reports whether this process maps the file at path, by inode
+// (a segment built in an O_TMPFILE shows as "#INODE (deleted)").
+func mapped(t *testing.T, path string) bool {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(maps), "\n") {
+		if f := strings.Fields(line); len(f) >= 5 && f[4] == strconv.FormatUint(st.Ino, 10) {
+			return true
+		}
+	}
+	return false
 }

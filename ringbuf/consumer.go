@@ -3,9 +3,11 @@ package ringbuf
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"time"
 
 	"github.com/shmkit/shmkit/internal/failpoint"
@@ -25,7 +27,8 @@ type Consumer struct {
 	err       error // for Messages
 	tally     tally
 	pub       spin.Publisher
-	linger    int // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
+	linger    int  // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
+	held      bool // we hold r's mapping (gate.Hold) until Close
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
@@ -45,6 +48,11 @@ func (r *Ring) Consumer() (*Consumer, error) {
 		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
 	}
 	c := &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}
+	if err = r.gate.Hold(); err != nil {
+		r.cons.owner.CompareAndSwap(uint64(t), 0)
+		return nil, err
+	}
+	c.held = true
 	c.pub.Init(&r.consFlag.relaxed, &r.prodFlag.fence)
 	spin.SetFence(&r.consFlag.fence, c.wait)
 	return c, nil
@@ -98,10 +106,9 @@ func (c *Consumer) peek() ([]byte, error) {
 // Release frees the space of the messages handed out so far, so that the
 // producer can reuse it: their slices must not be used afterwards.
 func (c *Consumer) Release() {
-	if c.r.gate.Enter() != nil {
-		return // closed: nothing is mapped to release
+	if c.r.gate.Closed() {
+		return
 	}
-	defer c.r.gate.Leave()
 	c.release()
 }
 
@@ -124,10 +131,9 @@ func (c *Consumer) count(n, b uint64) { c.tally.add(c.r.cons, n, b) }
 // waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
 // the next call to TryNext, Next, a read, or Release, which free it.
 func (c *Consumer) TryNext() ([]byte, error) {
-	if err := c.r.gate.Enter(); err != nil {
-		return nil, err
+	if c.r.gate.Closed() {
+		return nil, os.ErrClosed
 	}
-	defer c.r.gate.Leave()
 	return c.tryNext()
 }
 
@@ -150,10 +156,9 @@ func (c *Consumer) tryNext() ([]byte, error) {
 // next read, or Release) synchronizes before the producer reuses its
 // space.
 func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
-	if err := c.r.gate.Enter(); err != nil {
-		return nil, err
+	if c.r.gate.Closed() {
+		return nil, os.ErrClosed
 	}
-	defer c.r.gate.Leave()
 	for {
 		msg, err := c.tryNext()
 		if err != ErrEmpty {
@@ -186,10 +191,9 @@ func (c *Consumer) waitData(ctx context.Context) error {
 // fails with ErrEmpty. A message longer than buf is left in the ring and
 // io.ErrShortBuffer returned.
 func (c *Consumer) TryRead(buf []byte) (int, error) {
-	if err := c.r.gate.Enter(); err != nil {
-		return 0, err
+	if c.r.gate.Closed() {
+		return 0, os.ErrClosed
 	}
-	defer c.r.gate.Leave()
 	return c.tryRead(buf)
 }
 
@@ -214,10 +218,9 @@ func (c *Consumer) Read(buf []byte) (int, error) { return c.ReadContext(context.
 
 // ReadContext is Read that gives up when ctx ends.
 func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
-	if err := c.r.gate.Enter(); err != nil {
-		return 0, err
+	if c.r.gate.Closed() {
+		return 0, os.ErrClosed
 	}
-	defer c.r.gate.Leave()
 	for {
 		n, err := c.tryRead(buf)
 		if err != ErrEmpty {
@@ -266,10 +269,9 @@ func (c *Consumer) lingerFor() {
 // the consumer position. It returns how many fn saw. An error from fn stops
 // the batch; the message fn failed on is released with the others.
 func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
-	if err := c.r.gate.Enter(); err != nil {
-		return 0, err
+	if c.r.gate.Closed() {
+		return 0, os.ErrClosed
 	}
-	defer c.r.gate.Leave()
 	c.release()
 	n, bytes := 0, uint64(0)
 	defer func() {
@@ -338,15 +340,15 @@ func (c *Consumer) Err() error { return c.err }
 
 // Close releases what was read and gives up the consumer role.
 func (c *Consumer) Close() error {
-	if c.r.gate.Enter() != nil {
-		return nil // the ring is closed: the role goes when this process does
+	if !c.held {
+		return nil
 	}
-	defer c.r.gate.Leave()
+	c.held = false
 	if err := c.r.seg.Check(); err != nil {
-		return err // truncated: the role goes with the file
+		return errors.Join(err, c.r.gate.Unhold()) // truncated: the role goes with the file
 	}
 	c.release()
 	c.tally.publish(c.r.cons)
 	c.r.cons.owner.CompareAndSwap(uint64(c.token), 0)
-	return nil
+	return c.r.gate.Unhold()
 }

@@ -68,8 +68,9 @@
 // # Closing
 //
 // Ring.Close and Stream.Close wake the goroutines of this process parked
-// in the ring's Producer or Consumer, which return os.ErrClosed, and wait
-// until none is inside the mapping before they unmap it.
+// in the ring's Producer or Consumer, which return os.ErrClosed, and the
+// mapping goes once no goroutine can be inside it: when the ring and its
+// Producer and Consumer are all closed.
 //
 // # Caveats
 //

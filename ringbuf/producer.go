@@ -3,7 +3,9 @@ package ringbuf
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
@@ -23,6 +25,7 @@ type Producer struct {
 	wait      Wait
 	tally     tally
 	pub       spin.Publisher
+	held      bool // we hold r's mapping (gate.Hold) until Close
 }
 
 // Producer makes this process the ring's producer. It fails with ErrBusy
@@ -46,6 +49,11 @@ func (r *Ring) Producer() (*Producer, error) {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
+	if err = r.gate.Hold(); err != nil {
+		r.prod.owner.CompareAndSwap(uint64(t), 0)
+		return nil, err
+	}
+	p.held = true
 	p.pub.Init(&r.prodFlag.relaxed, &r.consFlag.fence)
 	spin.SetFence(&r.prodFlag.fence, p.wait)
 	r.prodFlag.closed.Store(0)
@@ -81,10 +89,9 @@ func (p *Producer) room(need uint64) (bool, error) {
 // ring's own memory, to be filled and then published with Commit. It fails
 // with ErrFull if there is no room now.
 func (p *Producer) TryReserve(n int) ([]byte, error) {
-	if err := p.r.gate.Enter(); err != nil {
-		return nil, err
+	if p.r.gate.Closed() {
+		return nil, os.ErrClosed
 	}
-	defer p.r.gate.Leave()
 	return p.tryReserve(n)
 }
 
@@ -122,10 +129,9 @@ func (p *Producer) tryReserve(n int) ([]byte, error) {
 // Reserve is TryReserve that waits for room, until ctx ends (ctx.Err())
 // or the ring is closed in this process (os.ErrClosed).
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
-	if err := p.r.gate.Enter(); err != nil {
-		return nil, err
+	if p.r.gate.Closed() {
+		return nil, os.ErrClosed
 	}
-	defer p.r.gate.Leave()
 	return p.reserve(ctx, n)
 }
 
@@ -156,10 +162,9 @@ func (p *Producer) Commit() error { return p.CommitN(p.claimLen) }
 // for a producer that learns the length only as it fills it (n == 0
 // cancels the reservation).
 func (p *Producer) CommitN(n int) error {
-	if err := p.r.gate.Enter(); err != nil {
-		return err
+	if p.r.gate.Closed() {
+		return os.ErrClosed
 	}
-	defer p.r.gate.Leave()
 	return p.commitN(n)
 }
 
@@ -194,10 +199,9 @@ func (p *Producer) header(idx uint64, length int32, kind uint32) {
 // TryWrite copies msg into the ring if there is room now, or fails with
 // ErrFull.
 func (p *Producer) TryWrite(msg []byte) error {
-	if err := p.r.gate.Enter(); err != nil {
-		return err
+	if p.r.gate.Closed() {
+		return os.ErrClosed
 	}
-	defer p.r.gate.Leave()
 	b, err := p.tryReserve(len(msg))
 	if err != nil {
 		return err
@@ -211,10 +215,9 @@ func (p *Producer) Write(msg []byte) error { return p.WriteContext(context.Backg
 
 // WriteContext is Write that gives up when ctx ends.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
-	if err := p.r.gate.Enter(); err != nil {
-		return err
+	if p.r.gate.Closed() {
+		return os.ErrClosed
 	}
-	defer p.r.gate.Leave()
 	b, err := p.reserve(ctx, len(msg))
 	if err != nil {
 		return err
@@ -224,19 +227,21 @@ func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
 }
 
 // Close gives up the producer role; the consumer reads what was committed,
-// then io.EOF. An open reservation is dropped.
+// then io.EOF. An open reservation is dropped. It works after the Ring's
+// Close too (the Producer holds the mapping until then), and is
+// idempotent.
 func (p *Producer) Close() error {
-	if p.r.gate.Enter() != nil {
-		return nil // the ring is closed: the role goes when this process does
+	if !p.held {
+		return nil
 	}
-	defer p.r.gate.Leave()
+	p.held = false
 	if err := p.r.seg.Check(); err != nil {
-		return err // truncated: the role goes with the file
+		return errors.Join(err, p.r.gate.Unhold()) // truncated: the role goes with the file
 	}
 	p.claimed = 0
 	p.r.prodFlag.closed.Store(1)
 	p.r.prod.owner.CompareAndSwap(uint64(p.token), 0)
 	wake(p.r.consFlag, &p.tally)
 	p.tally.publish(p.r.prod)
-	return nil
+	return p.r.gate.Unhold()
 }

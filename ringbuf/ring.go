@@ -226,10 +226,12 @@ func (r *Ring) MaxMessage() int { return int(r.geo.maxMsg) }
 func (r *Ring) Segment() *shm.Segment { return r.seg }
 
 // Close wakes this process's goroutines parked in the ring's Producer or
-// Consumer (they return os.ErrClosed), waits until none is inside the
-// mapping, and unmaps it. Close the Producer and Consumer first to give
-// their roles back; a role left held is taken over as a dead process's
-// once this process exits. Close does not remove the segment; see
+// Consumer, which return os.ErrClosed, as every later call on them does.
+// It unmaps the ring once no goroutine can be inside the mapping: at once
+// if this process's Producer and Consumer are closed, or else at the last
+// of their Closes, which still give their roles back. (They hold the
+// mapping rather than announce each call, which would cost two locked
+// instructions per message.) Close does not remove the segment; see
 // shm.Remove. It is idempotent.
 func (r *Ring) Close() error { return r.gate.Close(r.seg.Close) }
 

@@ -10,7 +10,11 @@
 // OnClose bumps.
 //
 // Enter and Leave are one atomic add each (about 2ns apiece uncontended),
-// paid once per call or per batch.
+// paid once per call or per batch. A handle that one goroutine uses at a
+// time and that sits on a hot path (a ring's or a queue's Producer and
+// Consumer) Holds the mapping instead, from attach to its own Close, and
+// checks Closed (one plain load) per call: Close then leaves the unmap to
+// the last holder.
 //
 //	func (h *Handle) Read(...) error {
 //		if err := h.gate.Enter(); err != nil {

@@ -21,10 +21,12 @@ type Gate struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu     sync.Mutex
-	wakers []func()
-	done   bool
-	err    error
+	mu      sync.Mutex
+	holders int          // handles holding the mapping (Hold)
+	pending func() error // Close's release, deferred until the last holder lets go
+	wakers  []func()
+	done    bool
+	err     error
 }
 
 // Enter admits a goroutine into the mapping, or returns os.ErrClosed once
@@ -92,8 +94,10 @@ func (g *Gate) OnClose(wake func()) {
 }
 
 // Close shuts the gate: new Enters fail, contexts from Context end, the
-// wakers run, and Close waits until no goroutine is inside. Then it calls release (the unmap), once; later Closes return its
-// result again.
+// wakers run, and Close waits until no goroutine is inside. Then it calls
+// release (the unmap), once, and later Closes return its result again;
+// but while handles still Hold the mapping, the release is left to the
+// last one's Unhold, and Close returns nil.
 func (g *Gate) Close(release func() error) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -112,8 +116,44 @@ func (g *Gate) Close(release func() error) error {
 		time.Sleep(wait)
 		wait = min(2*wait, 5*time.Millisecond)
 	}
+	if g.holders > 0 {
+		g.pending = release
+		return nil
+	}
 	if release != nil {
 		g.err = release()
 	}
+	return g.err
+}
+
+// Hold registers a handle that one goroutine uses at a time (a ring's or
+// a queue's Producer or Consumer) as holding the mapping until it calls
+// Unhold, or returns os.ErrClosed once Close has begun. Such a handle does
+// not Enter for each call, which would cost two locked instructions per
+// message: it only checks Closed, one plain load, and Close leaves the
+// unmap to the last holder's Unhold, so that a call in flight never finds
+// the mapping gone.
+func (g *Gate) Hold() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return os.ErrClosed
+	}
+	g.holders++
+	return nil
+}
+
+// Unhold ends a Hold. The last holder after Close runs Close's release
+// and returns its error.
+func (g *Gate) Unhold() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.holders--
+	if g.holders > 0 || g.pending == nil {
+		return nil
+	}
+	release := g.pending
+	g.pending = nil
+	g.err = release()
 	return g.err
 }

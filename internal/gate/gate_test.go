@@ -119,3 +119,37 @@ func BenchmarkEnter(b *testing.B) {
 		}
 	}
 }
+
+// A holder keeps the mapping until it lets go: Close returns at once,
+// and the last Unhold releases.
+func TestHold(t *testing.T) {
+	var g Gate
+	if err := g.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	released := 0
+	if err := g.Close(func() error { released++; return nil }); err != nil || released != 0 {
+		t.Fatalf("Close with a holder = %v, released %d; want nil, 0", err, released)
+	}
+	if !g.Closed() {
+		t.Error("Closed() = false after Close")
+	}
+	if err := g.Hold(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Hold after Close = %v, want os.ErrClosed", err)
+	}
+	if err := g.Unhold(); err != nil || released != 1 {
+		t.Errorf("last Unhold = %v, released %d; want nil, 1", err, released)
+	}
+	if err := g.Close(nil); err != nil || released != 1 {
+		t.Errorf("second Close = %v, released %d; want nil, 1", err, released)
+	}
+}
+
+func BenchmarkClosed(b *testing.B) {
+	var g Gate
+	for b.Loop() {
+		if g.Closed() {
+			b.Fatal("closed")
+		}
+	}
+}
