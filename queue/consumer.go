@@ -155,8 +155,9 @@ func (c *Consumer) ready() bool {
 	return c.q.seqAt(h).Load()&^skipBit == h+1
 }
 
-// Close detaches the consumer. It works after the Queue's own Close too
-// (the Consumer holds the mapping until then), and is idempotent.
+// Close detaches the consumer, giving its entry back. After the Queue's
+// own Close it only lets go of the address range it held (see
+// Queue.Close). It is idempotent.
 func (c *Consumer) Close() error {
 	if c.me == nil {
 		return nil

@@ -49,9 +49,8 @@
 // # Closing
 //
 // Queue.Close wakes the goroutines of this process parked in its
-// producers' and consumers' calls, which return os.ErrClosed; the mapping
-// goes once no goroutine can be inside it, when the queue and its
-// producers and consumers are all closed.
+// producers' and consumers' calls, which return os.ErrClosed; no goroutine
+// still inside a call ever faults (see Queue.Close).
 //
 // # Caveats
 //

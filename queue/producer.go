@@ -149,8 +149,9 @@ func (p *Producer) room() bool {
 	return p.q.seqAt(t).Load() == t
 }
 
-// Close detaches the producer. It works after the Queue's own Close too
-// (the Producer holds the mapping until then), and is idempotent.
+// Close detaches the producer, giving its entry back. After the Queue's
+// own Close it only lets go of the address range it held (see
+// Queue.Close). It is idempotent.
 func (p *Producer) Close() error {
 	if p.me == nil {
 		return nil

@@ -153,6 +153,7 @@ func attach(seg *shm.Segment) (*Queue, error) {
 		return nil, err
 	}
 	q.gate.OnClose(func() { q.prodWait.rouse(); q.consWait.rouse() })
+	q.gate.OnRetire(q.seg.Retire)
 	return q, nil
 }
 
@@ -214,11 +215,11 @@ func (q *Queue) Segment() *shm.Segment { return q.seg }
 
 // Close wakes this process's goroutines parked in Read or Write on q's
 // producers and consumers, which return os.ErrClosed, as every later call
-// on them does. It unmaps the queue once no goroutine can be inside the
-// mapping: at once if this process's producers and consumers are closed,
-// or else at the last of their Closes, which still give their entries
-// back. It does not remove the segment; see shm.Remove. Close is
-// idempotent.
+// on them does, and unmaps the queue. With producers or consumers of this
+// process still open it lets the file go at once but keeps the address
+// range, as private zeroed memory, until the last of them is closed, as
+// Ring.Close does. Close them first to give their entries back. It does
+// not remove the segment; see shm.Remove. Close is idempotent.
 func (q *Queue) Close() error { return q.gate.Close(q.seg.Close) }
 
 // seqAt returns the sequence word of the slot for position pos.

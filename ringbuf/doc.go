@@ -68,9 +68,8 @@
 // # Closing
 //
 // Ring.Close and Stream.Close wake the goroutines of this process parked
-// in the ring's Producer or Consumer, which return os.ErrClosed, and the
-// mapping goes once no goroutine can be inside it: when the ring and its
-// Producer and Consumer are all closed.
+// in the ring's Producer or Consumer, which return os.ErrClosed; no
+// goroutine still inside a call ever faults (see Ring.Close).
 //
 // # Caveats
 //

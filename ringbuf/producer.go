@@ -227,8 +227,8 @@ func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
 }
 
 // Close gives up the producer role; the consumer reads what was committed,
-// then io.EOF. An open reservation is dropped. It works after the Ring's
-// Close too (the Producer holds the mapping until then), and is
+// then io.EOF. An open reservation is dropped. After the Ring's own Close
+// it only lets go of the address range it held (see Ring.Close). It is
 // idempotent.
 func (p *Producer) Close() error {
 	if !p.held {

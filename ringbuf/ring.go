@@ -170,6 +170,7 @@ func attach(seg *shm.Segment) (*Ring, error) {
 		return nil, err
 	}
 	r.gate.OnClose(r.rouse)
+	r.gate.OnRetire(r.seg.Retire)
 	return r, nil
 }
 
@@ -226,13 +227,15 @@ func (r *Ring) MaxMessage() int { return int(r.geo.maxMsg) }
 func (r *Ring) Segment() *shm.Segment { return r.seg }
 
 // Close wakes this process's goroutines parked in the ring's Producer or
-// Consumer, which return os.ErrClosed, as every later call on them does.
-// It unmaps the ring once no goroutine can be inside the mapping: at once
-// if this process's Producer and Consumer are closed, or else at the last
-// of their Closes, which still give their roles back. (They hold the
-// mapping rather than announce each call, which would cost two locked
-// instructions per message.) Close does not remove the segment; see
-// shm.Remove. It is idempotent.
+// Consumer, which return os.ErrClosed, as every later call on them does,
+// and unmaps the ring. If this process's Producer or Consumer is still
+// open, a call of theirs may be in flight (they do not announce each call,
+// which would cost two locked instructions per message), so the file is
+// let go at once but its address range is kept, as private zeroed memory,
+// until the last of them is closed (shm.Segment.Retire): nothing faults.
+// Close the Producer and Consumer first to give their roles back; a role
+// left held is taken over as a dead process's once this process exits.
+// Close does not remove the segment; see shm.Remove. It is idempotent.
 func (r *Ring) Close() error { return r.gate.Close(r.seg.Close) }
 
 // claim makes this process the owner of s, unless a live process is.

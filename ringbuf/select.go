@@ -73,10 +73,11 @@ func unpark(cs []*Consumer) {
 }
 
 // readyIndex returns the index of a consumer with something to read (a
-// message, a Close), or -1.
+// message, its producer's Close, or its own ring's Close in this process,
+// which the read then reports as os.ErrClosed), or -1.
 func readyIndex(cs []*Consumer) int {
 	for i, c := range cs {
-		if c.r.prod.pos.Load() != c.next || c.r.prodFlag.closed.Load() == 1 {
+		if c.r.gate.Closed() || c.r.prod.pos.Load() != c.next || c.r.prodFlag.closed.Load() == 1 {
 			return i
 		}
 	}

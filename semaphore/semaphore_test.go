@@ -3,6 +3,7 @@ package semaphore_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -216,5 +217,53 @@ func TestTrackedConcurrentFirstAcquire(t *testing.T) {
 		if st := s.State(); st.Value != 64 || len(st.Holders) != 1 {
 			t.Fatalf("State = %+v, want 64 permits and one holder", st)
 		}
+	}
+}
+
+// Close wakes a goroutine of this process waiting in Acquire (it returns
+// os.ErrClosed), and later calls fail the same way.
+func TestNamedCloseWakesAcquire(t *testing.T) {
+	name := testutil.Name(t)
+	s, err := semaphore.Create(name, semaphore.Config{Value: 0, Max: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	acquired := make(chan error, 1)
+	go func() { acquired <- s.Acquire(context.Background(), 1) }()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-acquired; !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Acquire parked at Close = %v, want os.ErrClosed", err)
+	}
+	if err := s.Release(1); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Release after Close = %v, want os.ErrClosed", err)
+	}
+	if s.TryAcquire(1) {
+		t.Error("TryAcquire after Close succeeded")
+	}
+}
+
+// OpenOrCreate creates once; the second keeps the first's configuration.
+func TestNamedOpenOrCreate(t *testing.T) {
+	name := testutil.Name(t)
+	a, created, err := semaphore.OpenOrCreate(name, semaphore.Config{Value: 2, Max: 2}, nil)
+	if err != nil || !created {
+		t.Fatalf("OpenOrCreate = %v, created %v; want nil, true", err, created)
+	}
+	defer shm.Remove(name)
+	defer a.Close()
+	b, created, err := semaphore.OpenOrCreate(name, semaphore.Config{Value: 9}, nil)
+	if err != nil || created {
+		t.Fatalf("second OpenOrCreate = %v, created %v; want nil, false", err, created)
+	}
+	defer b.Close()
+	if st := b.State(); st.Value != 2 || st.Max == nil || *st.Max != 2 {
+		t.Errorf("State = %+v, want value 2 of max 2", st)
+	}
+	st, err := semaphore.Inspect(b.Segment())
+	if err != nil || st.Value != 2 {
+		t.Errorf("Inspect = %+v, %v; want value 2", st, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/edsrzf/mmap-go"
@@ -29,6 +30,7 @@ type Segment struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	retired   atomic.Bool // Retire replaced the mapping; the file is closed
 }
 
 // Name returns the name the segment was opened by.
@@ -103,6 +105,28 @@ func NewLocal(size int) (*Segment, error) {
 	return &Segment{name: "(local)", payload: mem, mapped: size, raw: true}, nil
 }
 
+// Retire lets the segment's file go while keeping the address range of
+// its mapping valid: the mapping is replaced, in place, by private zeroed
+// memory, so that a goroutine of this process still inside it reads zeros
+// and writes where no other process sees, instead of faulting. The file is
+// closed; Close later releases the range. It is for handles that cannot
+// know whether a goroutine is still inside, and never needed otherwise. A
+// local segment (NewLocal) has nothing to retire.
+func (s *Segment) Retire() error {
+	if s.file == nil || s.mapping == nil || s.retired.Swap(true) {
+		return nil
+	}
+	var errs []error
+	if err := retire(s.mapping); err != nil {
+		errs = append(errs, fmt.Errorf("remap: %w", err))
+	}
+	errs = append(errs, s.file.Close())
+	if err := errors.Join(errs...); err != nil {
+		return opError("retire", s.name, err)
+	}
+	return nil
+}
+
 // Close unmaps the segment and closes its file. It does not remove the
 // segment; see Remove. Close is idempotent: calls after the first return
 // nil.
@@ -112,7 +136,7 @@ func (s *Segment) Close() error {
 		if s.mapping != nil {
 			errs = append(errs, s.mapping.Unmap())
 		}
-		if s.file != nil {
+		if s.file != nil && !s.retired.Load() {
 			errs = append(errs, s.file.Close())
 		}
 		s.mapping, s.payload = nil, nil

@@ -384,3 +384,33 @@ func TestCreatorPIDReused(t *testing.T) {
 		t.Fatalf("header %+v: creator alive = %v with its pid %d reused, want false", h, h.CreatorAlive(), q.Pid())
 	}
 }
+
+// Retire lets the file go at once and keeps the range valid: what is
+// written after goes nowhere, what is read is zero, and Close releases it.
+func TestRetire(t *testing.T) {
+	name := testutil.Name(t)
+	seg := create(t, name, 4096, nil)
+	copy(seg.Payload(), "shared")
+	if err := seg.Retire(); err != nil {
+		t.Fatal(err)
+	}
+	b := seg.Payload()
+	if b[0] != 0 {
+		t.Errorf("payload after Retire starts %q, want zeros", b[:6])
+	}
+	copy(b, "private")
+	if err := seg.Check(); err != nil {
+		t.Errorf("Check after Retire = %v, want nil", err)
+	}
+	other, err := shm.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if got := string(other.Payload()[:6]); got != "shared" {
+		t.Errorf("the file holds %q after Retire, want \"shared\"", got)
+	}
+	if err := seg.Close(); err != nil {
+		t.Errorf("Close after Retire = %v", err)
+	}
+}

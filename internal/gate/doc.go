@@ -13,8 +13,9 @@
 // paid once per call or per batch. A handle that one goroutine uses at a
 // time and that sits on a hot path (a ring's or a queue's Producer and
 // Consumer) Holds the mapping instead, from attach to its own Close, and
-// checks Closed (one plain load) per call: Close then leaves the unmap to
-// the last holder.
+// checks Closed (one plain load) per call: Close then retires the mapping
+// (OnRetire: the file goes, the address range stays valid) and leaves the
+// unmap to the last holder.
 //
 //	func (h *Handle) Read(...) error {
 //		if err := h.gate.Enter(); err != nil {

@@ -24,6 +24,7 @@ type Gate struct {
 	mu      sync.Mutex
 	holders int          // handles holding the mapping (Hold)
 	pending func() error // Close's release, deferred until the last holder lets go
+	retire  func() error // what Close does meanwhile (OnRetire)
 	wakers  []func()
 	done    bool
 	err     error
@@ -97,7 +98,7 @@ func (g *Gate) OnClose(wake func()) {
 // wakers run, and Close waits until no goroutine is inside. Then it calls
 // release (the unmap), once, and later Closes return its result again;
 // but while handles still Hold the mapping, the release is left to the
-// last one's Unhold, and Close returns nil.
+// last one's Unhold, and Close calls the OnRetire function instead.
 func (g *Gate) Close(release func() error) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -118,12 +119,25 @@ func (g *Gate) Close(release func() error) error {
 	}
 	if g.holders > 0 {
 		g.pending = release
+		if g.retire != nil {
+			return g.retire()
+		}
 		return nil
 	}
 	if release != nil {
 		g.err = release()
 	}
 	return g.err
+}
+
+// OnRetire registers what Close does when it must leave the release to
+// holders: shm.Segment.Retire, which lets the file go at once and keeps
+// only the address range, so that a holder never closed leaks no
+// segment.
+func (g *Gate) OnRetire(retire func() error) {
+	g.mu.Lock()
+	g.retire = retire
+	g.mu.Unlock()
 }
 
 // Hold registers a handle that one goroutine uses at a time (a ring's or

@@ -5,11 +5,22 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // This file is the package's only door to golang.org/x/sys/unix.
+
+// retire replaces mapping, in place, with private anonymous memory of
+// the same size: the address range stays valid, so a goroutine still
+// using it reads zeros and writes where nobody shares, while the file's
+// pages are let go.
+func retire(mapping []byte) error {
+	_, err := unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(mapping)), uintptr(len(mapping)), // the mapping's own range
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+	return err
+}
 
 // reserve allocates size bytes of backing store for f, so that a full tmpfs
 // fails here with ENOSPC rather than with SIGBUS at a later store.
