@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
@@ -45,12 +47,11 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 				return err
 			}
 			defer seg.Close()
-			k, _ := kinds.lookup(seg.Kind())
-			read := k.flow
-			if read == nil {
+			read := kinds.ReadFlow
+			prev, err := read(seg)
+			if errors.Is(err, kinds.ErrNoFlow) {
 				return fmt.Errorf("%s is a %q segment; watch follows rings, streams and queues", args[0], seg.Kind())
 			}
-			prev, err := read(seg)
 			if err != nil {
 				return err
 			}
@@ -79,13 +80,13 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 				dt := now.Sub(last).Seconds()
 				t := tick{
 					Time:        now.UTC().Format(time.RFC3339),
-					MsgsPerSec:  float64(st.msgs-prev.msgs) / dt,
-					BytesPerSec: float64(st.bytes-prev.bytes) / dt,
-					Fill:        float64(st.used) / float64(st.capacity),
-					Used:        st.used,
-					Producer:    st.producer,
-					Consumer:    st.consumer,
-					Peers:       st.peers,
+					MsgsPerSec:  float64(st.Messages-prev.Messages) / dt,
+					BytesPerSec: float64(st.Bytes-prev.Bytes) / dt,
+					Fill:        float64(st.Used) / float64(st.Capacity),
+					Used:        st.Used,
+					Producer:    st.Producer,
+					Consumer:    st.Consumer,
+					Peers:       st.Peers,
 				}
 				prev, last = st, now
 				if asJSON {
