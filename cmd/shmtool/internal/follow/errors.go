@@ -3,8 +3,6 @@ package follow
 import (
 	"errors"
 	"fmt"
-
-	"github.com/shmkit/shmkit/ringbuf"
 )
 
 var (
@@ -13,8 +11,10 @@ var (
 	ErrInvalidConfig = errors.New("invalid follow configuration")
 
 	// ErrLapped is returned by Tailer.Next when an observer fell behind
-	// and messages went by unseen. Following goes on: call Next again.
-	ErrLapped = ringbuf.ErrLapped
+	// and messages went by unseen: a ring's producer overwrote them, or a
+	// queue's consumers took them first (ringbuf.ErrLapped and
+	// queue.ErrLapped). Following goes on: call Next again.
+	ErrLapped = errors.New("follow: observer fell behind; messages went by unseen")
 )
 
 // KindError is returned by Tail and Watch for a segment of a kind that

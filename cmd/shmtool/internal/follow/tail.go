@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/shmkit/shmkit/queue"
+	"github.com/shmkit/shmkit/ringbuf"
 )
 
 // TailConfig says how Tail follows and when it stops.
@@ -61,7 +64,7 @@ func (t *Tailer) Next(ctx context.Context) (Message, error) {
 	msg, err := t.src.next(wctx, t.buf)
 	cancel()
 	switch {
-	case errors.Is(err, ErrLapped):
+	case errors.Is(err, ringbuf.ErrLapped), errors.Is(err, queue.ErrLapped):
 		return Message{}, ErrLapped
 	case errors.Is(err, context.DeadlineExceeded) && t.cfg.Wait > 0, errors.Is(err, io.EOF):
 		t.ended = true

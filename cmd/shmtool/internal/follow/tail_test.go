@@ -156,3 +156,30 @@ func TestTailContext(t *testing.T) {
 		t.Fatalf("Next(cancelled) = %v, want context.Canceled", err)
 	}
 }
+
+// A queue's observer that a consumer beat to a message says so with
+// ErrLapped, as a ring's does, and goes on with the next one.
+func TestTailQueueLapped(t *testing.T) {
+	name := path(t, "queue")
+	q, err := queue.Create(name, queue.Config{Slots: 8, MaxMessage: 100}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	p, _ := q.Producer()
+	defer p.Close()
+	c, _ := q.Consumer()
+	defer c.Close()
+	obs := tail(t, name, TailConfig{})
+	p.Write([]byte("taken"))
+	p.Write([]byte("seen"))
+	if _, err := c.TryRead(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := obs.Next(context.Background()); !errors.Is(err, ErrLapped) {
+		t.Fatalf("Next() after a consumer took the first message = %v, want ErrLapped", err)
+	}
+	if m := next(t, obs); m.Seq != 0 || string(m.Data) != "seen" {
+		t.Fatalf("Next() after ErrLapped = %d %q, want 0 \"seen\"", m.Seq, m.Data)
+	}
+}
