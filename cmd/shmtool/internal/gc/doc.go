@@ -19,7 +19,7 @@
 // user's, without privilege), only segments that no other user may open
 // (mode 0600) are removed.
 //
-// Do not run it over a directory that programs unaware of shmkit's rules
-// share: a segment between two uses, mapped by nobody for a moment, looks
-// unused.
+// Do not use it where segments are meant to outlive every process that
+// maps them (made now, opened by name later): between two uses such a
+// segment looks unused, and MinAge only puts off its removal.
 package gc
