@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -8,24 +9,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
 
-// createFlags are create's kind-specific flags.
+// createFlags are create's flags: the kind's parameters, and those that
+// are not kinds.Params or not yet parsed.
 type createFlags struct {
-	size    string
-	value   int64
-	max     int64
-	parties int
-	tracked bool
-	typ     string // element type, for value and array
-	length  int    // elements, for array
-	maxMsg  int    // longest message, for ring
-	slot    int    // longest message, for queue
-	kind    string
-	mode    string
-	asJSON  bool
+	p      kinds.Params
+	size   string
+	kind   string
+	mode   string
+	asJSON bool
+}
+
+// params returns the kind's parameters, --size parsed.
+func (f *createFlags) params() (kinds.Params, error) {
+	p := f.p
+	if f.size != "" {
+		n, err := parseSize(f.size)
+		if err != nil {
+			return p, usagef("--size: %v", err)
+		}
+		p.Size = n
+	}
+	return p, nil
 }
 
 func newCreate(stdout io.Writer) *cobra.Command {
@@ -56,15 +65,22 @@ func newCreate(stdout io.Writer) *cobra.Command {
                                    (default 256) as fit in BYTES, a power of two`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			k, ok := kinds.lookup(f.kind)
-			if !ok || k.create == nil {
+			k, ok := kinds.Lookup(f.kind)
+			if !ok {
 				return usagef("--kind %q: this build creates %s", f.kind, kindNames())
 			}
 			perm, err := strconv.ParseUint(f.mode, 8, 32)
 			if err != nil || perm > 0o777 {
 				return usagef("--mode %q: want octal permission bits such as 0600", f.mode)
 			}
-			seg, err := k.create(args[0], f, &shm.Options{Mode: fs.FileMode(perm)})
+			p, err := f.params()
+			if err != nil {
+				return err
+			}
+			seg, err := k.Create(args[0], p, &shm.Options{Mode: fs.FileMode(perm)})
+			if errors.Is(err, kinds.ErrUsage) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
@@ -83,18 +99,21 @@ func newCreate(stdout io.Writer) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.kind, "kind", "raw", "kind of segment: "+kindNames())
 	fl.StringVar(&f.size, "size", "", "payload size in bytes, for --kind raw")
-	fl.Int64Var(&f.value, "value", 0, "initial permits, for --kind semaphore")
-	fl.Int64Var(&f.max, "max", 0, "bound on permits (0: none), for --kind semaphore")
-	fl.BoolVar(&f.tracked, "tracked", false, "record semaphore holders, so that a dead holder's permits return")
-	fl.IntVar(&f.parties, "parties", 0, "parties, for --kind barrier")
-	fl.StringVar(&f.typ, "type", "", "element type, for --kind value and array")
-	fl.IntVar(&f.length, "len", 0, "number of elements, for --kind array")
-	fl.IntVar(&f.maxMsg, "max-msg", 0, "longest message, for --kind ring")
-	fl.IntVar(&f.slot, "slot", 256, "longest message (the slot size), for --kind queue")
+	fl.Int64Var(&f.p.Value, "value", 0, "initial permits, for --kind semaphore")
+	fl.Int64Var(&f.p.Max, "max", 0, "bound on permits (0: none), for --kind semaphore")
+	fl.BoolVar(&f.p.Tracked, "tracked", false, "record semaphore holders, so that a dead holder's permits return")
+	fl.IntVar(&f.p.Parties, "parties", 0, "parties, for --kind barrier")
+	fl.StringVar(&f.p.Type, "type", "", "element type, for --kind value and array")
+	fl.IntVar(&f.p.Len, "len", 0, "number of elements, for --kind array")
+	fl.IntVar(&f.p.MaxMessage, "max-msg", 0, "longest message, for --kind ring")
+	fl.IntVar(&f.p.Slot, "slot", 256, "longest message (the slot size), for --kind queue")
 	fl.StringVar(&f.mode, "mode", "0600", "permission bits, octal")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new segment as JSON")
 	return cmd
 }
+
+// kindNames lists the kinds create accepts, for messages.
+func kindNames() string { return fmt.Sprint(kinds.Names()) }
 
 // parseSize reads a byte count such as 4096, 64K or 1M.
 func parseSize(s string) (int, error) {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/shm"
-	"github.com/shmkit/shmkit/value"
 	"github.com/spf13/cobra"
 )
 
@@ -25,12 +25,11 @@ moment, element by element, without its lock.`,
 				return err
 			}
 			defer seg.Close()
-			raw, err := elemBytes(seg)
+			values, err := kinds.Elements(seg)
 			if err != nil {
 				return err
 			}
 			e := seg.Header().Elem
-			values := decodeElems(e.Name, raw, int(e.Size))
 			if asJSON {
 				return writeJSON(stdout, struct {
 					Name   string `json:"name"`
@@ -53,17 +52,4 @@ moment, element by element, without its lock.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"name", "type", "len", "values"}`)
 	return cmd
-}
-
-// elemBytes copies the element bytes of a value or array segment.
-func elemBytes(seg *shm.Segment) ([]byte, error) {
-	e := seg.Header().Elem
-	switch seg.Kind() {
-	case "value":
-		return value.ReadBytes(seg)
-	case "array":
-		// The header copy was validated: Count*Size fits the payload.
-		return append([]byte(nil), seg.Payload()[:e.Count*e.Size]...), nil
-	}
-	return nil, fmt.Errorf("dump %s: it is a %q segment; dump shows values and arrays", seg.Name(), seg.Kind())
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/gc"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -39,14 +40,14 @@ func TestGC(t *testing.T) {
 	holder := testutil.Start(t, "hold-segment", used)
 	holder.Expect("holding")
 
-	report := func(args ...string) map[string]gcEntry {
+	report := func(args ...string) map[string]gc.Entry {
 		var out struct {
-			Segments []gcEntry `json:"segments"`
+			Segments []gc.Entry `json:"segments"`
 		}
 		if err := json.Unmarshal([]byte(mustRun(t, append([]string{"gc", "--json", "--dir", dir}, args...)...)), &out); err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]gcEntry{}
+		m := map[string]gc.Entry{}
 		for _, e := range out.Segments {
 			m[e.Name] = e
 		}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
@@ -30,7 +31,11 @@ and the live state of its kind. Inspect never writes to the segment.`,
 				return err
 			}
 			j := newSegmentJSON(info, time.Now())
-			if j.State, err = kindState(seg); err != nil {
+			st, err := kinds.Inspect(seg)
+			if err == nil {
+				j.State, err = toMap(st)
+			}
+			if err != nil {
 				return fmt.Errorf("inspect %s: %w", args[0], err)
 			}
 			if asJSON {

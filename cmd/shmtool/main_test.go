@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/procscan"
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shm"
@@ -136,7 +137,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var who struct {
-		Processes []process `json:"processes"`
+		Processes []procscan.Process `json:"processes"`
 	}
 	json.Unmarshal([]byte(mustRun(t, "who", "--json", name)), &who)
 	seg.Close()
@@ -237,20 +238,6 @@ func TestDemo(t *testing.T) {
 	out := mustRun(t, "demo", "--messages", "2000", "--size", "100")
 	if !strings.Contains(out, "sent 2000 messages of 100 bytes") || !strings.Contains(out, "verified every byte") {
 		t.Fatalf("demo output:\n%s", out)
-	}
-}
-
-func TestMapsHas(t *testing.T) {
-	maps := `7f0000000000-7f0000001000 rw-s 00000000 00:1a 12345 /dev/shm/x
-7f0000002000-7f0000003000 r--p 00000000 08:01 12345 /usr/lib/y
-`
-	for _, tt := range []struct {
-		id   devIno
-		want bool
-	}{{devIno{"00:1a", 12345}, true}, {devIno{"00:1b", 12345}, false}, {devIno{"08:01", 1}, false}} {
-		if got := mapsHas(strings.NewReader(maps), tt.id); got != tt.want {
-			t.Errorf("mapsHas(%v) = %v, want %v", tt.id, got, tt.want)
-		}
 	}
 }
 

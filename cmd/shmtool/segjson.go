@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -57,6 +58,16 @@ func newSegmentJSON(info *shm.Info, now time.Time) segmentJSON {
 		j.Elem = &elemJSON{Type: e.Name, Size: e.Size, Align: e.Align, Count: e.Count, Fingerprint: fmt.Sprintf("%#016x", e.Fingerprint)}
 	}
 	return j
+}
+
+// toMap turns a kind's state struct into inspect's "state" object.
+func toMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
 }
 
 // age formats a duration for humans: 3s, 4m12s, 5h3m0s, 2d4h.

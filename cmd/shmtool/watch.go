@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/shmkit/shmkit/shm"
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/follow"
 	"github.com/spf13/cobra"
 )
 
@@ -24,9 +24,8 @@ type tick struct {
 
 func newWatch(stdout io.Writer) *cobra.Command {
 	var (
-		asJSON   bool
-		interval time.Duration
-		count    int
+		asJSON bool
+		cfg    follow.WatchConfig
 	)
 	cmd := &cobra.Command{
 		Use:   "watch NAME",
@@ -37,70 +36,40 @@ is, from the counters it keeps in shared memory: the processes that use it
 need not help. --count stops after that many ticks (0: until interrupted).`,
 		Args: exactArgs(1, "one ring, stream or queue NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if interval <= 0 || count < 0 {
+			w, err := follow.Watch(args[0], cfg)
+			if errors.Is(err, follow.ErrInvalidConfig) {
 				return usagef("--interval must be positive and --count not negative")
 			}
-			seg, err := shm.Open(args[0], &shm.Options{ReadOnly: true, AllowOtherUsers: true})
 			if err != nil {
 				return err
 			}
-			defer seg.Close()
-			k, _ := kinds.lookup(seg.Kind())
-			read := k.flow
-			if read == nil {
-				return fmt.Errorf("%s is a %q segment; watch follows rings, streams and queues", args[0], seg.Kind())
-			}
-			prev, err := read(seg)
-			if err != nil {
-				return err
-			}
+			defer w.Close()
 			if !asJSON {
 				fmt.Fprintf(stdout, "%-8s  %12s  %14s  %6s  %s\n", "TIME", "MSGS/S", "BYTES/S", "FILL", "PEERS")
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			last := time.Now()
-			for i := 0; count == 0 || i < count; i++ {
-				select {
-				case <-ctx.Done():
+			for {
+				s, err := w.Next(cmd.Context())
+				if err == io.EOF {
 					return nil
-				case <-time.After(interval):
 				}
-				if err := seg.Check(); err != nil { // truncated: reading would fault
-					return err
-				}
-				st, err := read(seg)
 				if err != nil {
 					return err
 				}
-				now := time.Now()
-				dt := now.Sub(last).Seconds()
-				t := tick{
-					Time:        now.UTC().Format(time.RFC3339),
-					MsgsPerSec:  float64(st.msgs-prev.msgs) / dt,
-					BytesPerSec: float64(st.bytes-prev.bytes) / dt,
-					Fill:        float64(st.used) / float64(st.capacity),
-					Used:        st.used,
-					Producer:    st.producer,
-					Consumer:    st.consumer,
-					Peers:       st.peers,
-				}
-				prev, last = st, now
 				if asJSON {
-					if err := writeJSONLine(stdout, t); err != nil {
+					if err := writeJSONLine(stdout, tick{
+						Time: s.Time.UTC().Format(time.RFC3339), MsgsPerSec: s.MsgsPerSec, BytesPerSec: s.BytesPerSec,
+						Fill: s.Fill, Used: s.Used, Producer: s.Producer, Consumer: s.Consumer, Peers: s.Peers,
+					}); err != nil {
 						return err
 					}
 					continue
 				}
-				fmt.Fprintf(stdout, "%-8s  %12.0f  %14.0f  %5.1f%%  %s\n", now.Format("15:04:05"), t.MsgsPerSec, t.BytesPerSec, 100*t.Fill, t.Peers)
+				fmt.Fprintf(stdout, "%-8s  %12.0f  %14.0f  %5.1f%%  %s\n", s.Time.Format("15:04:05"), s.MsgsPerSec, s.BytesPerSec, 100*s.Fill, s.Peers)
 			}
-			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per tick")
-	cmd.Flags().DurationVar(&interval, "interval", time.Second, "time between ticks")
-	cmd.Flags().IntVar(&count, "count", 0, "stop after this many ticks (0: never)")
+	cmd.Flags().DurationVar(&cfg.Interval, "interval", time.Second, "time between ticks")
+	cmd.Flags().IntVar(&cfg.Count, "count", 0, "stop after this many ticks (0: never)")
 	return cmd
 }

@@ -1,8 +1,7 @@
-package main
+package kinds
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"math"
 	"sort"
 	"strconv"
@@ -59,7 +58,8 @@ func basic[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64 | f
 	}
 }
 
-// jsonNumber keeps a float that JSON cannot carry (NaN, ±Inf) as a string.
+// jsonNumber keeps a float that JSON cannot carry (NaN, ±Inf) as a string,
+// which fmt prints as it prints the float.
 func jsonNumber[T any](x T) any {
 	var f float64
 	switch v := any(x).(type) {
@@ -76,28 +76,13 @@ func jsonNumber[T any](x T) any {
 	return x
 }
 
-// basicTypeNames lists the types create --type accepts.
-func basicTypeNames() string {
+// TypeNames lists the element types Params.Type accepts, sorted, for
+// messages.
+func TypeNames() string {
 	names := make([]string, 0, len(basicTypes))
 	for n := range basicTypes {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
-}
-
-// decodeElems decodes raw, n elements of size bytes of the named type:
-// numbers for basic types, hex strings otherwise.
-func decodeElems(typeName string, raw []byte, size int) []any {
-	out := make([]any, 0, len(raw)/max(size, 1))
-	bt, isBasic := basicTypes[typeName]
-	isBasic = isBasic && bt.size == size // a forged header may pair a name with another size
-	for off := 0; size > 0 && off+size <= len(raw); off += size {
-		if isBasic {
-			out = append(out, bt.decode(raw[off:off+size]))
-		} else {
-			out = append(out, hex.EncodeToString(raw[off:off+size]))
-		}
-	}
-	return out
 }

@@ -1,0 +1,84 @@
+package kinds
+
+import (
+	"fmt"
+
+	"github.com/shmkit/shmkit/shm"
+)
+
+// Kind is what shmtool knows of one kind of segment. Its methods are safe
+// for concurrent use.
+type Kind struct {
+	// Inspector names the kind and decodes its state from a read-only
+	// segment, for inspect's "state".
+	shm.Inspector
+	// create makes a segment of the kind from p; never nil.
+	create func(name string, p Params, o *shm.Options) (*shm.Segment, error)
+	// flow reads the counters of a kind that carries messages, for
+	// watch; nil for other kinds.
+	flow func(seg *shm.Segment) (Flow, error)
+}
+
+// Create makes a segment of the kind called name from p. An error that
+// is p's fault wraps ErrUsage.
+func (k Kind) Create(name string, p Params, o *shm.Options) (*shm.Segment, error) {
+	return k.create(name, p, o)
+}
+
+// kindTable is the table of kinds, in the order help lists them, and by
+// name.
+type kindTable struct {
+	names  []string
+	byName map[string]Kind
+}
+
+func newTable(ks ...Kind) kindTable {
+	t := kindTable{byName: map[string]Kind{}}
+	for _, k := range ks {
+		if _, dup := t.byName[k.Kind()]; dup {
+			panic("kinds: kind " + k.Kind() + " listed twice") // a mistake in the table, found by every test
+		}
+		if k.create == nil {
+			panic("kinds: kind " + k.Kind() + " has no create") // likewise
+		}
+		t.names = append(t.names, k.Kind())
+		t.byName[k.Kind()] = k
+	}
+	return t
+}
+
+// Lookup returns the kind called name.
+func Lookup(name string) (Kind, bool) {
+	k, ok := table.byName[name]
+	return k, ok
+}
+
+// Names lists the kinds, in the table's order.
+func Names() []string { return append([]string(nil), table.names...) }
+
+// Inspect returns the state of seg as its kind's Inspector decodes it: a
+// struct, which encoding/json renders as inspect's "state". A kind this
+// build does not know has an empty state.
+func Inspect(seg *shm.Segment) (any, error) {
+	k, ok := table.byName[seg.Kind()]
+	if !ok {
+		return struct{}{}, nil
+	}
+	return k.Inspect(seg)
+}
+
+// inspectorOf returns the Inspector of kind name among ins.
+func inspectorOf(ins []shm.Inspector, name string) shm.Inspector {
+	for _, in := range ins {
+		if in.Kind() == name {
+			return in
+		}
+	}
+	panic(fmt.Sprintf("kinds: no inspector for kind %q", name)) // a mistake in the table, found by every test
+}
+
+// rawInspector is the raw kind's: a segment with no state of its own.
+type rawInspector struct{}
+
+func (rawInspector) Kind() string                      { return "raw" }
+func (rawInspector) Inspect(*shm.Segment) (any, error) { return struct{}{}, nil }

@@ -1,7 +1,0 @@
-//go:build !linux
-
-package main
-
-import "io/fs"
-
-func fileID(fs.FileInfo) (devIno, bool) { return devIno{}, false }
