@@ -159,6 +159,12 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 	if c.r.gate.Closed() {
 		return nil, os.ErrClosed
 	}
+	return c.nextMsg(ctx)
+}
+
+// nextMsg is Next once the gate was looked at (a stream's reads, which look
+// once per call).
+func (c *Consumer) nextMsg(ctx context.Context) ([]byte, error) {
 	for {
 		msg, err := c.tryNext()
 		if err != ErrEmpty {

@@ -79,7 +79,10 @@ func streamErr(err error) error {
 
 // Write writes b, waiting for room as needed, until the deadline.
 func (w *StreamWriter) Write(b []byte) (int, error) {
-	ctx, cancel := withDeadline(w.deadline)
+	if w.deadline.IsZero() { // no context to make: the common case costs nothing
+		return w.WriteContext(context.Background(), b)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), w.deadline)
 	defer cancel()
 	return w.WriteContext(ctx, b)
 }
@@ -88,15 +91,18 @@ func (w *StreamWriter) Write(b []byte) (int, error) {
 // (os.ErrDeadlineExceeded for a deadline), or when the stream is closed in
 // this process, with os.ErrClosed. It returns how much was written.
 func (w *StreamWriter) WriteContext(ctx context.Context, b []byte) (int, error) {
+	if w.p.r.gate.Closed() {
+		return 0, os.ErrClosed
+	}
 	n := 0
-	for n < len(b) {
-		chunk := min(len(b)-n, w.p.r.MaxMessage())
-		buf, err := w.p.Reserve(ctx, chunk)
+	for n < len(b) { // the internal reserve and commit: the gate was looked at above
+		chunk := min(len(b)-n, int(w.p.r.geo.maxMsg))
+		buf, err := w.p.reserve(ctx, chunk)
 		if err != nil {
 			return n, streamErr(err)
 		}
 		copy(buf, b[n:n+chunk])
-		if err := w.p.Commit(); err != nil {
+		if err := w.p.commitN(chunk); err != nil {
 			return n, err
 		}
 		n += chunk
@@ -143,7 +149,10 @@ func (r *StreamReader) Read(b []byte) (int, error) {
 		return 0, nil
 	}
 	if len(r.left) == 0 {
-		ctx, cancel := withDeadline(r.deadline)
+		if r.deadline.IsZero() { // no context to make: the common case costs nothing
+			return r.ReadContext(context.Background(), b)
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), r.deadline)
 		defer cancel()
 		return r.ReadContext(ctx, b)
 	}
