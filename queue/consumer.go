@@ -14,27 +14,16 @@ import (
 
 // Consumer takes messages from a Queue. It is not safe for concurrent
 // use; each goroutine that reads attaches its own.
-type Consumer struct {
-	q     *Queue
-	me    *peer
-	idx   int // me's index in its table, and its parked bit
-	wait  Wait
-	tally tally
-	stuck stuckWatch
-}
+type Consumer struct{ attached }
 
 // Consumer attaches a consumer to q. It fails with ErrBusy if
 // MaxPeers live consumers are attached.
 func (q *Queue) Consumer() (*Consumer, error) {
-	if err := q.gate.Hold(); err != nil {
-		return nil, err
-	}
-	e, i, err := q.join(consumers)
+	a, err := q.attach(consumers)
 	if err != nil {
-		q.gate.Unhold()
 		return nil, err
 	}
-	return &Consumer{q: q, me: e, idx: i}, nil
+	return &Consumer{a}, nil
 }
 
 // SetWait sets how Read waits for data.
@@ -113,12 +102,6 @@ func (c *Consumer) tryRead(buf []byte) (int, error) {
 	return 0, fmt.Errorf("%w: the head keeps moving", ErrCorrupt)
 }
 
-func (c *Consumer) unclaim() {
-	if c.me.claim.Load() != 0 {
-		c.me.claim.Store(0)
-	}
-}
-
 // Read takes the next message into buf, waiting for one.
 func (c *Consumer) Read(buf []byte) (int, error) {
 	return c.ReadContext(context.Background(), buf)
@@ -158,16 +141,4 @@ func (c *Consumer) ready() bool {
 // Close detaches the consumer, giving its entry back. After the Queue's
 // own Close it only lets go of the address range it held (see
 // Queue.Close). It is idempotent.
-func (c *Consumer) Close() error {
-	if c.me == nil {
-		return nil
-	}
-	if err := c.q.seg.Check(); err != nil {
-		c.me = nil
-		return errors.Join(err, c.q.gate.Unhold()) // truncated: the entry goes with the file
-	}
-	c.tally.publish(c.q.consumed)
-	detach(c.me)
-	c.me = nil
-	return c.q.gate.Unhold()
-}
+func (c *Consumer) Close() error { return c.detach() }

@@ -3,7 +3,6 @@ package queue
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -14,27 +13,16 @@ import (
 
 // Producer puts messages into a Queue. It is not safe for concurrent
 // use; each goroutine that writes attaches its own.
-type Producer struct {
-	q     *Queue
-	me    *peer
-	idx   int // me's index in its table, and its parked bit
-	wait  Wait
-	tally tally
-	stuck stuckWatch
-}
+type Producer struct{ attached }
 
 // Producer attaches a producer to q. It fails with ErrBusy if
 // MaxPeers live producers are attached.
 func (q *Queue) Producer() (*Producer, error) {
-	if err := q.gate.Hold(); err != nil {
-		return nil, err
-	}
-	e, i, err := q.join(producers)
+	a, err := q.attach(producers)
 	if err != nil {
-		q.gate.Unhold()
 		return nil, err
 	}
-	return &Producer{q: q, me: e, idx: i}, nil
+	return &Producer{a}, nil
 }
 
 // SetWait sets how Write waits for room.
@@ -73,12 +61,6 @@ func (p *Producer) claim() (uint64, error) {
 	}
 	p.unclaim()
 	return 0, fmt.Errorf("%w: the tail keeps moving", ErrCorrupt)
-}
-
-func (p *Producer) unclaim() {
-	if p.me.claim.Load() != 0 {
-		p.me.claim.Store(0)
-	}
 }
 
 // TryWrite copies msg into the queue if there is room now, or fails with
@@ -152,16 +134,4 @@ func (p *Producer) room() bool {
 // Close detaches the producer, giving its entry back. After the Queue's
 // own Close it only lets go of the address range it held (see
 // Queue.Close). It is idempotent.
-func (p *Producer) Close() error {
-	if p.me == nil {
-		return nil
-	}
-	if err := p.q.seg.Check(); err != nil {
-		p.me = nil
-		return errors.Join(err, p.q.gate.Unhold()) // truncated: the entry goes with the file
-	}
-	p.tally.publish(p.q.produced)
-	detach(p.me)
-	p.me = nil
-	return p.q.gate.Unhold()
-}
+func (p *Producer) Close() error { return p.detach() }

@@ -16,11 +16,7 @@ import (
 // 0, and takes none; a consumer takes them from the oldest.
 func TestTailRing(t *testing.T) {
 	name := path(t, "ring")
-	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 4096, MaxMessage: 1000}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := createRing(t, name)
 	p, err := r.Producer()
 	if err != nil {
 		t.Fatal(err)
@@ -61,11 +57,7 @@ func TestTailRing(t *testing.T) {
 // follows on from the producer's position.
 func TestTailRingLapped(t *testing.T) {
 	name := path(t, "ring")
-	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 4096, MaxMessage: 1000}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := createRing(t, name)
 	p, _ := r.Producer()
 	defer p.Close()
 	c, _ := r.Consumer()
@@ -116,11 +108,7 @@ func TestTailStream(t *testing.T) {
 // them.
 func TestTailQueue(t *testing.T) {
 	name := path(t, "queue")
-	q, err := queue.Create(name, queue.Config{Slots: 8, MaxMessage: 100}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := createQueue(t, name)
 	p, _ := q.Producer()
 	defer p.Close()
 	obs := tail(t, name, TailConfig{})
@@ -144,11 +132,7 @@ func TestTailQueue(t *testing.T) {
 // ends a tail quietly.
 func TestTailContext(t *testing.T) {
 	name := path(t, "ring")
-	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 4096, MaxMessage: 1000}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	createRing(t, name)
 	obs := tail(t, name, TailConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -161,11 +145,7 @@ func TestTailContext(t *testing.T) {
 // ErrLapped, as a ring's does, and goes on with the next one.
 func TestTailQueueLapped(t *testing.T) {
 	name := path(t, "queue")
-	q, err := queue.Create(name, queue.Config{Slots: 8, MaxMessage: 100}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := createQueue(t, name)
 	p, _ := q.Producer()
 	defer p.Close()
 	c, _ := q.Consumer()
@@ -182,4 +162,28 @@ func TestTailQueueLapped(t *testing.T) {
 	if m := next(t, obs); m.Seq != 0 || string(m.Data) != "seen" {
 		t.Fatalf("Next() after ErrLapped = %d %q, want 0 \"seen\"", m.Seq, m.Data)
 	}
+}
+
+// createRing makes the ring at name (4 KiB, messages up to 1000 bytes),
+// closed when the test ends.
+func createRing(t *testing.T, name string) *ringbuf.Ring {
+	t.Helper()
+	r, err := ringbuf.Create(name, ringbuf.Config{Capacity: 4096, MaxMessage: 1000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// createQueue makes the queue at name (8 slots of 100 bytes), closed when
+// the test ends.
+func createQueue(t *testing.T, name string) *queue.Queue {
+	t.Helper()
+	q, err := queue.Create(name, queue.Config{Slots: 8, MaxMessage: 100}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return q
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 )
 
@@ -66,11 +65,7 @@ func TestWatchRing(t *testing.T) {
 // A queue has counts of peers where a ring has pids.
 func TestWatchQueue(t *testing.T) {
 	name := path(t, "queue")
-	q, err := queue.Create(name, queue.Config{Slots: 8, MaxMessage: 100}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := createQueue(t, name)
 	p, _ := q.Producer()
 	defer p.Close()
 	p.Write([]byte("one"))

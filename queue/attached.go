@@ -1,0 +1,58 @@
+package queue
+
+import "errors"
+
+// attached is what a Producer and a Consumer share: the queue, this
+// process's entry in its side's table, how it waits, and the counts it
+// has not yet published. The handle holds the queue's mapping (gate.Hold)
+// from attach to detach.
+type attached struct {
+	q     *Queue
+	me    *peer
+	idx   int       // me's index in its table, and its parked bit
+	ctr   *counters // its side's
+	wait  Wait
+	tally tally
+	stuck stuckWatch
+}
+
+// attach takes an entry of side s's table for a new handle.
+func (q *Queue) attach(s queueSide) (attached, error) {
+	if err := q.gate.Hold(); err != nil {
+		return attached{}, err
+	}
+	e, i, err := q.join(s)
+	if err != nil {
+		q.gate.Unhold()
+		return attached{}, err
+	}
+	ctr := q.produced
+	if s == consumers {
+		ctr = q.consumed
+	}
+	return attached{q: q, me: e, idx: i, ctr: ctr}, nil
+}
+
+// unclaim clears the entry's claim, if it has one.
+func (a *attached) unclaim() {
+	if a.me.claim.Load() != 0 {
+		a.me.claim.Store(0)
+	}
+}
+
+// detach gives the entry back and lets go of the mapping. It is
+// idempotent. After the Queue's own Close the entry is retired memory
+// (shm.Segment.Retire), so only letting go has an effect.
+func (a *attached) detach() error {
+	if a.me == nil {
+		return nil
+	}
+	me := a.me
+	a.me = nil
+	if err := a.q.seg.Check(); err != nil {
+		return errors.Join(err, a.q.gate.Unhold()) // truncated: the entry goes with the file
+	}
+	a.tally.publish(a.ctr)
+	detach(me)
+	return a.q.gate.Unhold()
+}
