@@ -8,9 +8,9 @@ import (
 	"github.com/shmkit/shmkit/shm"
 )
 
-// An array that processes share in place: Slice is the shared memory
+// Every process calls OpenOrCreate; Slice is the shared memory
 // itself, and the lock guards compound updates, as Python's get_lock().
-func Example() {
+func ExampleOpenOrCreate() {
 	name := fmt.Sprintf("shmkit-example-array-%d", os.Getpid())
 	a, _, err := array.OpenOrCreate[int64](name, 4, nil)
 	if err != nil {
