@@ -90,7 +90,7 @@ func (c *Consumer) peek() ([]byte, error) {
 			}
 			c.next += pad
 			continue
-		case kind != kindMessage || length <= 0 || uint64(length) > c.r.geo.maxMsg:
+		case kind != kindMessage || length < 0 || uint64(length) > c.r.geo.maxMsg:
 			return nil, fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
 		}
 		size := recordSize(int(length))

@@ -81,7 +81,7 @@ func (o *Observer) Next(ctx context.Context, buf []byte, poll time.Duration) ([]
 			o.pos += pad
 			continue
 		}
-		if kind != kindMessage || length <= 0 || uint64(length) > o.r.geo.maxMsg ||
+		if kind != kindMessage || length < 0 || uint64(length) > o.r.geo.maxMsg ||
 			recordSize(int(length)) > avail || idx+recordSize(int(length)) > o.r.geo.capacity {
 			return nil, o.lappedOr(fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx))
 		}

@@ -99,7 +99,10 @@ func (p *Producer) tryReserve(n int) ([]byte, error) {
 	if p.claimed != 0 {
 		return nil, fmt.Errorf("ringbuf: reserve before committing the previous reservation")
 	}
-	if n <= 0 || uint64(n) > p.r.geo.maxMsg {
+	if n < 0 {
+		return nil, fmt.Errorf("ringbuf: %s: reserve of %d bytes", p.r.seg.Name(), n)
+	}
+	if uint64(n) > p.r.geo.maxMsg {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, p.r.geo.maxMsg)
 	}
 	size := recordSize(n)
@@ -151,19 +154,31 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 	}
 }
 
-// Commit publishes the reserved message to the consumer. The reserved
-// bytes must not be touched afterwards.
-func (p *Producer) Commit() error { return p.CommitN(p.claimLen) }
+// Commit publishes the reserved message to the consumer, all the bytes
+// reserved (none, for a reservation of 0: an empty message, which the
+// consumer receives as such). The reserved bytes must not be touched
+// afterwards.
+func (p *Producer) Commit() error {
+	if p.r.gate.Closed() {
+		return os.ErrClosed
+	}
+	return p.commitN(p.claimLen)
+}
 
 // Memory model: a Commit synchronizes before the consumer's read of the
 // message it publishes (Next, Read, ReadBatch), in whatever process.
 
 // CommitN publishes the first n bytes of the reservation as the message,
-// for a producer that learns the length only as it fills it (n == 0
-// cancels the reservation).
+// for a producer that learns the length only as it fills it. n == 0
+// cancels the reservation: nothing is published (Commit publishes an
+// empty message for a reservation of 0).
 func (p *Producer) CommitN(n int) error {
 	if p.r.gate.Closed() {
 		return os.ErrClosed
+	}
+	if n == 0 && p.claimed != 0 {
+		p.claimed = 0
+		return nil
 	}
 	return p.commitN(n)
 }
@@ -174,10 +189,6 @@ func (p *Producer) commitN(n int) error {
 	}
 	if n < 0 || n > p.claimLen {
 		return fmt.Errorf("ringbuf: commit of %d bytes of a %d-byte reservation", n, p.claimLen)
-	}
-	if n == 0 {
-		p.claimed = 0
-		return nil
 	}
 	p.claimed, p.claimLen = recordSize(n), n
 	failpoint.Inject("ringbuf/commit/before")

@@ -168,7 +168,7 @@ func (r *StreamReader) ReadContext(ctx context.Context, b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	if len(r.left) == 0 {
+	for len(r.left) == 0 { // an empty record (only a foreign writer makes one) carries no bytes
 		msg, err := r.c.Next(ctx)
 		if err != nil {
 			return 0, streamErr(err)
