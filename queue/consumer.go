@@ -19,6 +19,14 @@ type Consumer struct{ attached }
 // Consumer attaches a consumer to q. It fails with ErrBusy if
 // MaxPeers live consumers are attached.
 func (q *Queue) Consumer() (*Consumer, error) {
+	x, err := q.consumerUnnamed()
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = q.named(err)
+	}
+	return x, err
+}
+
+func (q *Queue) consumerUnnamed() (*Consumer, error) {
 	a, err := q.attach(consumers)
 	if err != nil {
 		return nil, err
@@ -33,6 +41,14 @@ func (c *Consumer) SetWait(w Wait) { c.wait = w }
 // length, or fails with ErrEmpty. A message longer than buf is left in the
 // queue and io.ErrShortBuffer returned.
 func (c *Consumer) TryRead(buf []byte) (int, error) {
+	x, err := c.tryReadUnnamed(buf)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.q.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) tryReadUnnamed(buf []byte) (int, error) {
 	if c.q.gate.Closed() {
 		return 0, os.ErrClosed
 	}
@@ -110,6 +126,14 @@ func (c *Consumer) Read(buf []byte) (int, error) {
 // ReadContext is Read that gives up when ctx ends. While it waits it skips
 // slots that producers which died claimed and never committed.
 func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
+	x, err := c.readContextUnnamed(ctx, buf)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.q.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, error) {
 	if c.q.gate.Closed() {
 		return 0, os.ErrClosed
 	}

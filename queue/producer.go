@@ -18,6 +18,14 @@ type Producer struct{ attached }
 // Producer attaches a producer to q. It fails with ErrBusy if
 // MaxPeers live producers are attached.
 func (q *Queue) Producer() (*Producer, error) {
+	x, err := q.producerUnnamed()
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = q.named(err)
+	}
+	return x, err
+}
+
+func (q *Queue) producerUnnamed() (*Producer, error) {
 	a, err := q.attach(producers)
 	if err != nil {
 		return nil, err
@@ -66,6 +74,13 @@ func (p *Producer) claim() (uint64, error) {
 // TryWrite copies msg into the queue if there is room now, or fails with
 // ErrFull.
 func (p *Producer) TryWrite(msg []byte) error {
+	if err := p.tryWriteUnnamed(msg); err != nil {
+		return p.q.named(err)
+	}
+	return nil
+}
+
+func (p *Producer) tryWriteUnnamed(msg []byte) error {
 	if p.q.gate.Closed() {
 		return os.ErrClosed
 	}
@@ -106,6 +121,13 @@ func (p *Producer) Write(msg []byte) error {
 //
 // It returns os.ErrClosed if q is closed meanwhile by this process.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
+	if err := p.writeContextUnnamed(ctx, msg); err != nil {
+		return p.q.named(err)
+	}
+	return nil
+}
+
+func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
 	if p.q.gate.Closed() {
 		return os.ErrClosed
 	}

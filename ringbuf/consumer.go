@@ -34,11 +34,19 @@ type Consumer struct {
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
 // if another live process is.
 func (r *Ring) Consumer() (*Consumer, error) {
+	x, err := r.consumerUnnamed()
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = r.named(err)
+	}
+	return x, err
+}
+
+func (r *Ring) consumerUnnamed() (*Consumer, error) {
 	if err := r.gate.Enter(); err != nil {
 		return nil, err
 	}
 	defer r.gate.Leave()
-	t, err := claim(r.cons)
+	t, err := claim(r.cons, "consumer")
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +139,14 @@ func (c *Consumer) count(n, b uint64) { c.tally.add(c.r.cons, n, b) }
 // waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
 // the next call to TryNext, Next, a read, or Release, which free it.
 func (c *Consumer) TryNext() ([]byte, error) {
+	x, err := c.tryNextUnnamed()
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.r.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) tryNextUnnamed() ([]byte, error) {
 	if c.r.gate.Closed() {
 		return nil, os.ErrClosed
 	}
@@ -156,6 +172,14 @@ func (c *Consumer) tryNext() ([]byte, error) {
 // next read, or Release) synchronizes before the producer reuses its
 // space.
 func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
+	x, err := c.nextUnnamed(ctx)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.r.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) nextUnnamed(ctx context.Context) ([]byte, error) {
 	if c.r.gate.Closed() {
 		return nil, os.ErrClosed
 	}
@@ -197,6 +221,14 @@ func (c *Consumer) waitData(ctx context.Context) error {
 // fails with ErrEmpty. A message longer than buf is left in the ring and
 // io.ErrShortBuffer returned.
 func (c *Consumer) TryRead(buf []byte) (int, error) {
+	x, err := c.tryReadUnnamed(buf)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.r.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) tryReadUnnamed(buf []byte) (int, error) {
 	if c.r.gate.Closed() {
 		return 0, os.ErrClosed
 	}
@@ -224,6 +256,14 @@ func (c *Consumer) Read(buf []byte) (int, error) { return c.ReadContext(context.
 
 // ReadContext is Read that gives up when ctx ends.
 func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
+	x, err := c.readContextUnnamed(ctx, buf)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.r.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, error) {
 	if c.r.gate.Closed() {
 		return 0, os.ErrClosed
 	}
@@ -275,6 +315,14 @@ func (c *Consumer) lingerFor() {
 // the consumer position. It returns how many fn saw. An error from fn stops
 // the batch; the message fn failed on is released with the others.
 func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
+	x, err := c.readBatchUnnamed(ctx, max, fn)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = c.r.named(err)
+	}
+	return x, err
+}
+
+func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
 	if c.r.gate.Closed() {
 		return 0, os.ErrClosed
 	}

@@ -36,16 +36,18 @@ const (
 	geometryMagic = 0x52494E47 // "RING"
 )
 
-// Errors; test with errors.Is.
+// Errors; test with errors.Is. ErrFull and ErrEmpty come back as they
+// are, like io.EOF; the others come wrapped with the ring's name, as
+// "ringbuf: orders: peer process died: unexpected EOF".
 var (
 	// ErrCorrupt is returned when a position or record header read from
 	// shared memory is impossible: a hostile or broken peer wrote it. It
 	// wraps shm.ErrCorrupt.
-	ErrCorrupt = fmt.Errorf("ringbuf: corrupt ring: %w", shm.ErrCorrupt)
+	ErrCorrupt = fmt.Errorf("corrupt ring: %w", shm.ErrCorrupt)
 
 	// ErrTooLarge is returned for a message longer than the ring's
 	// maximum message size.
-	ErrTooLarge = errors.New("ringbuf: message too large")
+	ErrTooLarge = errors.New("message too large")
 
 	// ErrFull and ErrEmpty are returned by TryWrite and TryRead.
 	ErrFull  = errors.New("ringbuf: ring full")
@@ -53,10 +55,10 @@ var (
 
 	// ErrBusy is returned when another live process already is the
 	// ring's producer (or consumer).
-	ErrBusy = errors.New("ringbuf: role taken by a live process")
+	ErrBusy = errors.New("role taken by a live process")
 
 	// ErrNoReservation is returned by Commit without a Reserve.
-	ErrNoReservation = errors.New("ringbuf: commit without a reservation")
+	ErrNoReservation = errors.New("commit without a reservation")
 )
 
 // geometry is the first line of the payload, immutable after creation and

@@ -32,11 +32,19 @@ type Producer struct {
 // if another live process is; a dead producer's role is taken over, and
 // anything it reserved but never committed is simply overwritten.
 func (r *Ring) Producer() (*Producer, error) {
+	x, err := r.producerUnnamed()
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = r.named(err)
+	}
+	return x, err
+}
+
+func (r *Ring) producerUnnamed() (*Producer, error) {
 	if err := r.gate.Enter(); err != nil {
 		return nil, err
 	}
 	defer r.gate.Leave()
-	t, err := claim(r.prod)
+	t, err := claim(r.prod, "producer")
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +97,14 @@ func (p *Producer) room(need uint64) (bool, error) {
 // ring's own memory, to be filled and then published with Commit. It fails
 // with ErrFull if there is no room now.
 func (p *Producer) TryReserve(n int) ([]byte, error) {
+	x, err := p.tryReserveUnnamed(n)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = p.r.named(err)
+	}
+	return x, err
+}
+
+func (p *Producer) tryReserveUnnamed(n int) ([]byte, error) {
 	if p.r.gate.Closed() {
 		return nil, os.ErrClosed
 	}
@@ -132,6 +148,14 @@ func (p *Producer) tryReserve(n int) ([]byte, error) {
 // Reserve is TryReserve that waits for room, until ctx ends (ctx.Err())
 // or the ring is closed in this process (os.ErrClosed).
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
+	x, err := p.reserveUnnamed(ctx, n)
+	if err != nil { // named only on the way out of a failure: nothing on the hot path
+		err = p.r.named(err)
+	}
+	return x, err
+}
+
+func (p *Producer) reserveUnnamed(ctx context.Context, n int) ([]byte, error) {
 	if p.r.gate.Closed() {
 		return nil, os.ErrClosed
 	}
@@ -159,6 +183,13 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 // consumer receives as such). The reserved bytes must not be touched
 // afterwards.
 func (p *Producer) Commit() error {
+	if err := p.commitUnnamed(); err != nil {
+		return p.r.named(err)
+	}
+	return nil
+}
+
+func (p *Producer) commitUnnamed() error {
 	if p.r.gate.Closed() {
 		return os.ErrClosed
 	}
@@ -173,6 +204,13 @@ func (p *Producer) Commit() error {
 // cancels the reservation: nothing is published (Commit publishes an
 // empty message for a reservation of 0).
 func (p *Producer) CommitN(n int) error {
+	if err := p.commitNUnnamed(n); err != nil {
+		return p.r.named(err)
+	}
+	return nil
+}
+
+func (p *Producer) commitNUnnamed(n int) error {
 	if p.r.gate.Closed() {
 		return os.ErrClosed
 	}
@@ -210,6 +248,13 @@ func (p *Producer) header(idx uint64, length int32, kind uint32) {
 // TryWrite copies msg into the ring if there is room now, or fails with
 // ErrFull.
 func (p *Producer) TryWrite(msg []byte) error {
+	if err := p.tryWriteUnnamed(msg); err != nil {
+		return p.r.named(err)
+	}
+	return nil
+}
+
+func (p *Producer) tryWriteUnnamed(msg []byte) error {
 	if p.r.gate.Closed() {
 		return os.ErrClosed
 	}
@@ -226,6 +271,13 @@ func (p *Producer) Write(msg []byte) error { return p.WriteContext(context.Backg
 
 // WriteContext is Write that gives up when ctx ends.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
+	if err := p.writeContextUnnamed(ctx, msg); err != nil {
+		return p.r.named(err)
+	}
+	return nil
+}
+
+func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
 	if p.r.gate.Closed() {
 		return os.ErrClosed
 	}

@@ -239,14 +239,17 @@ func (r *Ring) Segment() *shm.Segment { return r.seg }
 func (r *Ring) Close() error { return r.gate.Close(r.seg.Close) }
 
 // claim makes this process the owner of s, unless a live process is.
-func claim(s *side) (live.Token, error) {
+func claim(s *side, role string) (live.Token, error) {
 	me, err := live.Self()
 	if err != nil {
 		return 0, err
 	}
 	for {
 		t := live.Token(s.owner.Load())
-		if t != 0 && (t == me || live.Alive(t)) {
+		if t == me {
+			return 0, fmt.Errorf("%w: this process already holds it (one %s per ring; close it first)", ErrBusy, role)
+		}
+		if t != 0 && live.Alive(t) {
 			return 0, fmt.Errorf("%w (pid %d)", ErrBusy, live.PID(t))
 		}
 		if s.owner.CompareAndSwap(uint64(t), uint64(me)) {

@@ -34,7 +34,7 @@ const (
 
 // ErrPeerDead is returned when the other side's process died while this one
 // waited for it. It wraps io.ErrUnexpectedEOF.
-var ErrPeerDead = fmt.Errorf("ringbuf: peer process died: %w", io.ErrUnexpectedEOF)
+var ErrPeerDead = fmt.Errorf("peer process died: %w", io.ErrUnexpectedEOF)
 
 // lateWakeups counts, for tests, the parks that timed out although the
 // change they waited for had come: a lost wake-up would show here.

@@ -3,7 +3,9 @@ package shm_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,7 +127,7 @@ func TestBadInput(t *testing.T) {
 			return n
 		}, []error{shm.ErrPermission}},
 		{"world writable", func(t *testing.T, n string) string {
-			create(t, n, 64, &shm.Options{Mode: 0o666})
+			create(t, n, 64, &shm.Options{Mode: 0o666, AllowOtherUsers: true})
 			return n
 		}, []error{shm.ErrPermission}},
 	}
@@ -169,9 +171,21 @@ func TestCreateExisting(t *testing.T) {
 	}
 }
 
+// Create and Open agree on modes that let others write: without
+// AllowOtherUsers Create refuses to make what Open would refuse, and says
+// what to set; with it, both accept.
 func TestAllowOtherUsers(t *testing.T) {
 	name := testutil.Name(t)
-	create(t, name, 64, &shm.Options{Mode: 0o666})
+	for _, mode := range []fs.FileMode{0o666, 0o660, 0o620} {
+		if seg, err := shm.Create(name, 64, &shm.Options{Mode: mode}); !errors.Is(err, shm.ErrInvalidOptions) || !strings.Contains(fmt.Sprint(err), "AllowOtherUsers") {
+			if err == nil {
+				seg.Close()
+				shm.Remove(name)
+			}
+			t.Errorf("Create(mode %04o) = %v, want ErrInvalidOptions pointing at AllowOtherUsers", mode, err)
+		}
+	}
+	create(t, name, 64, &shm.Options{Mode: 0o666, AllowOtherUsers: true})
 	seg, err := shm.Open(name, &shm.Options{AllowOtherUsers: true})
 	if err != nil {
 		t.Fatalf("Open with AllowOtherUsers = %v", err)

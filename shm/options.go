@@ -25,7 +25,9 @@ type Options struct {
 
 	// Mode is the permission of a new segment (Create), set with fchmod so
 	// that the umask does not matter. The default is 0600. It must
-	// include 0600: the creator writes the header.
+	// include 0600: the creator writes the header. A mode that lets group
+	// or others write (0660, 0666) needs AllowOtherUsers, at Create as at
+	// Open, which refuses such a file without it.
 	Mode fs.FileMode
 
 	// Init, if set, runs in the creator after the header is written and
@@ -39,7 +41,8 @@ type Options struct {
 	ReadOnly bool
 
 	// AllowOtherUsers lets Open and OpenRaw accept a file that another
-	// user owns or that is writable by group or others. By default such a
+	// user owns or that is writable by group or others, and Create make
+	// one writable by group or others. By default such a
 	// file is refused with ErrPermission: whoever can write it can feed
 	// this process hostile bytes.
 	AllowOtherUsers bool
@@ -87,6 +90,11 @@ func (o *Options) checkCreate(size int) error {
 	}
 	if o.Mode&^fs.ModePerm != 0 || o.Mode&0o600 != 0o600 {
 		return fmt.Errorf("%w: mode %04o must be permission bits including 0600", ErrInvalidOptions, uint32(o.Mode))
+	}
+	if o.Mode&0o022 != 0 && !o.AllowOtherUsers {
+		// Open refuses a file that others can write (they could feed it
+		// hostile bytes): refuse to make one that nobody could open.
+		return fmt.Errorf("%w: mode %04o lets group or others write the segment, which Open then refuses; set Options.AllowOtherUsers in the creator and in every opener to share it so", ErrInvalidOptions, uint32(o.Mode))
 	}
 	e := o.Elem
 	switch {
