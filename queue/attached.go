@@ -29,6 +29,8 @@ func (q *Queue) attach(s queueSide) (attached, error) {
 	ctr := q.produced
 	if s == consumers {
 		ctr = q.consumed
+	} else {
+		q.recov.opened.Add(1) // before this producer can write: an end seen later is a new end
 	}
 	return attached{q: q, me: e, idx: i, ctr: ctr}, nil
 }
@@ -54,5 +56,8 @@ func (a *attached) detach() error {
 	}
 	a.tally.publish(a.ctr)
 	detach(me)
+	if a.ctr == a.q.produced {
+		a.q.consWait.rouse() // consumers parked on an empty queue look for its end
+	}
 	return a.q.gate.Unhold()
 }

@@ -118,13 +118,19 @@ func (c *Consumer) tryRead(buf []byte) (int, error) {
 	return 0, fmt.Errorf("%w: the head keeps moving", ErrCorrupt)
 }
 
-// Read takes the next message into buf, waiting for one.
+// Read takes the next message into buf, waiting for one. Once every
+// producer has closed (a producer whose process died counts as closed once
+// it is found dead, within 2 to 50ms) and nothing is left to take, it
+// returns io.EOF, as a ring's consumer does; a producer that attaches
+// later opens the queue again. A queue that no producer has attached to
+// yet is empty, not ended.
 func (c *Consumer) Read(buf []byte) (int, error) {
 	return c.ReadContext(context.Background(), buf)
 }
 
 // ReadContext is Read that gives up when ctx ends. While it waits it skips
-// slots that producers which died claimed and never committed.
+// slots that producers which died claimed and never committed. TryRead
+// never waits, and so reports an ended queue as ErrEmpty.
 func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
 	x, err := c.readContextUnnamed(ctx, buf)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
@@ -145,6 +151,9 @@ func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, err
 				c.q.wakeOne(c.q.consWait, nil) // the message stays: pass on a wake-up we may have taken
 			}
 			return n, err
+		}
+		if c.q.ended() {
+			return 0, io.EOF
 		}
 		c.tally.publish(c.q.consumed)
 		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.idx, c.q.consumed, c.ready, recheck); err != nil {

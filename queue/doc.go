@@ -30,6 +30,19 @@
 // waker makes a system call only when a peer announced itself parked (see
 // docs/models/queuewake.pml for the protocol, checked with spin).
 //
+// # End of stream and tasks
+//
+// Once every producer has closed (a producer whose process died counts as
+// closed once it is found dead) and nothing is left to take, a consumer's
+// Read returns io.EOF, as a ring's does; a producer that attaches later
+// opens the queue again. A queue that no producer has attached to yet is
+// empty, not ended.
+//
+// Python's JoinableQueue is here too: each message put is a task, TaskDone
+// marks one done, Join(ctx) waits until every task put is done, and
+// Unfinished counts the rest, across processes. Len, Cap, Empty and Full
+// are snapshots of the fill.
+//
 // # Memory model
 //
 // A producer's write of a message synchronizes before the consumer's read

@@ -128,6 +128,10 @@ func (c *counters) counters() Counters {
 type recovered struct {
 	skipped atomic.Uint64 // slots a producer died holding, passed over
 	dropped atomic.Uint64 // messages a consumer died holding, lost with it
+	opened  atomic.Uint64 // producers ever attached: until one has, an empty queue is not at its end
+	done    atomic.Uint64 // TaskDone calls (JoinableQueue)
+	joinSeq atomic.Uint32 // the futex word Join waits on; TaskDone bumps it
+	joiners atomic.Uint32 // processes' goroutines in Join, so TaskDone wakes only when needed
 }
 
 // peer is one producer's or consumer's entry. Only its owner writes

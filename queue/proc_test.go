@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"syscall"
 	"testing"
@@ -86,6 +87,10 @@ func childQueueConsume(args []string) error {
 	buf, scratch := make([]byte, 256), make([]byte, 256)
 	for {
 		n, err := c.ReadContext(ctx, buf)
+		if err == io.EOF { // every producer closed and the queue is drained: wait to be stopped
+			<-ctx.Done()
+			err = ctx.Err()
+		}
 		if err == context.Canceled {
 			return c.Close()
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/gate"
 	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/shm"
@@ -12,7 +13,7 @@ import (
 // Kind is the segment kind of a queue, and KindVersion its layout.
 const (
 	Kind        = "queue"
-	KindVersion = 2 // 2: parked peers are bits, no longer a count
+	KindVersion = 3 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts
 )
 
 // Queue is a queue for many producers and many consumers in shared memory
@@ -152,7 +153,12 @@ func attach(seg *shm.Segment) (*Queue, error) {
 		seg.Close()
 		return nil, err
 	}
-	q.gate.OnClose(func() { q.prodWait.rouse(); q.consWait.rouse() })
+	q.gate.OnClose(func() {
+		q.prodWait.rouse()
+		q.consWait.rouse()
+		q.recov.joinSeq.Add(1) // Join waits through the gate's context; this is for a wait already in the kernel
+		_, _ = futex.Wake(&q.recov.joinSeq, futex.All)
+	})
 	q.gate.OnRetire(q.seg.Retire)
 	return q, nil
 }

@@ -95,6 +95,9 @@ func TestHeapQueue(t *testing.T) {
 				if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 					continue // look at the total again
 				}
+				if err == io.EOF {
+					return // every producer closed and the queue is drained: the others took the rest
+				}
 				if err != nil {
 					errs <- err
 					return
