@@ -258,3 +258,56 @@ func TestFillAndTasks(t *testing.T) {
 		t.Fatalf("Join with every task done = %v", err)
 	}
 }
+
+// A consumer SIGKILLed between taking a message and its TaskDone leaves
+// that task not done: Join waits (until its context ends) and Unfinished
+// counts it; a TaskDone on its behalf lets Join return.
+func TestJoinConsumerKilledBeforeDone(t *testing.T) {
+	const per = 50
+	name, seenName := testutil.Name(t), testutil.Name(t)+"-seen"
+	q, err := queue.Create(name, queue.Config{Slots: 64, MaxMessage: 256}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer q.Close()
+	seen, err := array.Create[uint32](seenName, per, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(seenName)
+	defer seen.Close()
+	p, _ := q.Producer()
+	buf := make([]byte, 256)
+	for seq := range per {
+		if err := p.Write(qMsg(buf, qKey(0, seq))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := testutil.StartEnv(t, []string{failpoint.EnvVar + "=queue/taken=kill@10"}, "queue-drain", name, seenName, strconv.Itoa(per))
+	c.Expect("ready")
+	if sig := c.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("consumer ended by %v, want SIGKILL at its failpoint", sig)
+	}
+	p.Close()
+	d := testutil.Start(t, "queue-drain", name, seenName, strconv.Itoa(per))
+	d.Expect("ready")
+	if n := eofCount(t, d); n != per-10 {
+		t.Fatalf("the second consumer read %d messages, want %d", n, per-10)
+	}
+	d.Wait()
+	if u := q.Unfinished(); u != 1 {
+		t.Fatalf("Unfinished = %d, want 1 (the message the killed consumer took)", u)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := q.Join(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Join with the killed consumer's task not done = %v, want a timeout", err)
+	}
+	if err := q.TaskDone(); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Join(context.Background()); err != nil {
+		t.Fatalf("Join = %v", err)
+	}
+}
