@@ -2,6 +2,7 @@ package shmsync
 
 import (
 	"context"
+	"sync"
 
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/named"
@@ -57,6 +58,11 @@ func (m *Mutex) TryLock() (bool, error) {
 
 // Unlock unlocks the mutex.
 func (m *Mutex) Unlock() error { return m.o.Do((*futex.Mutex).Unlock) }
+
+// Locker returns a sync.Locker over the mutex that runs repair when a
+// Lock finds that the previous owner died; see futex.Mutex.Locker. It
+// panics where Lock would fail, os.ErrClosed included.
+func (m *Mutex) Locker(repair func() error) sync.Locker { return futex.NewLocker(m, repair) }
 
 // MarkConsistent declares the guarded data repaired after ErrOwnerDead.
 func (m *Mutex) MarkConsistent() error { return m.o.Do((*futex.Mutex).MarkConsistent) }

@@ -181,3 +181,24 @@ func TestInspectors(t *testing.T) {
 		}
 	}
 }
+
+// A named mutex gives a sync.Locker that repairs after a dead owner.
+func TestMutexLocker(t *testing.T) {
+	name := testutil.Name(t)
+	m, err := shmsync.CreateMutex(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer m.Close()
+	p := testutil.Start(t, "lock-and-hold", name)
+	p.Expect("locked")
+	p.Kill()
+	repaired := false
+	l := m.Locker(func() error { repaired = true; return nil })
+	l.Lock()
+	l.Unlock()
+	if !repaired || m.State().Status != "consistent" {
+		t.Fatalf("repaired %v, state %+v; want a repair and a consistent mutex", repaired, m.State())
+	}
+}
