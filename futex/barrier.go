@@ -25,10 +25,16 @@ const MaxMembers = 64
 // ErrBrokenBarrier, when a waiter's context ends, when Abort is called, or
 // when a process that has waited at it dies. A process that has used a
 // barrier is a member of it until Reset, which also repairs a broken
-// barrier; so a party that leaves for good breaks the barrier for those who
-// still wait for it. Waiters check their fellow members every few
-// milliseconds, so a party killed while others wait breaks the barrier
-// instead of hanging them.
+// barrier.
+//
+// The rule for a death is the same whatever the timing: a member that dies
+// before a generation is released, whether or not it had arrived at it,
+// breaks that generation. The last party to arrive looks at every member
+// (without the liveness cache) before it releases the others, and waiters
+// look every 2 to 50ms, so a generation with a dead member is never
+// released and its waiters are not left hanging. A member that dies after
+// a release breaks the next generation. A member that is alive but stopped
+// or slow breaks nothing: the others wait, or time out by their contexts.
 //
 // Within a generation, every party's call to Wait synchronizes before any
 // party's Wait returns: what each party wrote before it arrived is visible
@@ -95,6 +101,10 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 		}
 		arrived := uint32(s >> 32)
 		if arrived+1 >= parties { // the last to arrive releases everyone
+			if pid, dead := b.deadMember(live.AliveNow); dead {
+				b.Abort() // a member died before this release: the rule above
+				return 0, partyDied(pid)
+			}
 			next := lo&epochMask | (lo+1)&genMask
 			if b.state.CompareAndSwap(s, uint64(next)) {
 				failpoint.Inject("futex/barrier/release") // dying here: the waiters see the release on their next look
@@ -124,9 +134,9 @@ func (b *Barrier) Wait(ctx context.Context) (int, error) {
 		switch {
 		case err == nil:
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			if pid := b.deadMember(); pid >= 0 {
+			if pid, dead := b.deadMember(live.Alive); dead {
 				b.Abort()
-				return 0, fmt.Errorf("%w: a party (pid %d) died", ErrBrokenBarrier, pid)
+				return 0, partyDied(pid)
 			}
 			recheck = min(2*recheck, recheckMax)
 		default:
@@ -158,15 +168,23 @@ func (b *Barrier) join() error {
 	return nil // table full: this process is not watched
 }
 
-// deadMember returns the pid (0 if unknown) of a member that has died, or
-// -1 if all are alive.
-func (b *Barrier) deadMember() int {
+// deadMember reports whether a member has died, by alive, and its pid (0
+// if unknown).
+func (b *Barrier) deadMember(alive func(live.Token) bool) (pid int, dead bool) {
 	for i := range b.members {
-		if t := live.Token(b.members[i].Load()); t != 0 && !live.Alive(t) {
-			return live.PID(t)
+		if t := live.Token(b.members[i].Load()); t != 0 && !alive(t) {
+			return live.PID(t), true
 		}
 	}
-	return -1
+	return 0, false
+}
+
+// partyDied is the error of a generation that a member's death broke.
+func partyDied(pid int) error {
+	if pid == 0 {
+		return fmt.Errorf("%w: a party died (its pid is unknown: another pid namespace, or its liveness file is gone)", ErrBrokenBarrier)
+	}
+	return fmt.Errorf("%w: a party (pid %d) died", ErrBrokenBarrier, pid)
 }
 
 // Abort breaks the barrier: every current and future waiter gets

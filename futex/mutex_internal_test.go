@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +89,12 @@ func TestUnlockNotOwner(t *testing.T) {
 	}
 	if err := m.MarkConsistent(); !errors.Is(err, ErrNotOwner) {
 		t.Fatalf("MarkConsistent of another's = %v, want ErrNotOwner", err)
+	}
+}
+
+// A party whose pid is unknown is said to be so, not "pid 0".
+func TestPartyDiedUnknownPID(t *testing.T) {
+	if msg := partyDied(0).Error(); strings.Contains(msg, "pid 0") || !strings.Contains(msg, "unknown") {
+		t.Errorf("partyDied(0) = %q", msg)
 	}
 }

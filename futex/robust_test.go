@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -389,5 +390,27 @@ func TestBarrierPartyKilled(t *testing.T) {
 	for _, p := range ps {
 		p.Expect("passed 0")
 		p.Wait()
+	}
+}
+
+// A party killed after arriving breaks its generation even when the last
+// party arrives at once, before any waiter's recheck: the last arrival
+// looks at every member before it releases, so the rule does not depend
+// on timing.
+func TestBarrierArrivedPartyKilledBreaksAtRelease(t *testing.T) {
+	name := testutil.Name(t)
+	obj, err := shm.CreateObject(name, func(b *futex.Barrier) error { return b.Init(2) }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer obj.Close()
+	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=futex/barrier/arrived=kill"}, "barrier-party", name, "1")
+	if sig := p.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("party ended by %v, want SIGKILL after arriving", sig)
+	}
+	_, err = obj.Get().Wait(context.Background()) // the last party: it would release
+	if !errors.Is(err, futex.ErrBrokenBarrier) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", p.Pid())) {
+		t.Fatalf("last arrival after a party died = %v, want ErrBrokenBarrier naming pid %d", err, p.Pid())
 	}
 }

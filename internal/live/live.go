@@ -142,6 +142,20 @@ func Alive(t Token) bool {
 	return alive
 }
 
+// AliveNow is Alive without the cache: for a decision that must not rest
+// on a look up to 5ms old (a barrier's release).
+func AliveNow(t Token) bool {
+	if t == 0 {
+		return false
+	}
+	if t == Token(selfToken.Load()) {
+		return true
+	}
+	alive := probe(t)
+	remember(t, alive)
+	return alive
+}
+
 // probe tests t's lock: free or missing means dead.
 func probe(t Token) bool {
 	fl := flock.New(Path(t), flock.SetFlag(os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC))
