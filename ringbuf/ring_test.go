@@ -363,7 +363,7 @@ func TestSelectAcrossProcesses(t *testing.T) {
 	for _, want := range []int{2, 0, 1} {
 		got := make(chan int, 1)
 		go func() {
-			i, err := ringbuf.Select(ctx, cs...)
+			i, err := ringbuf.Select(ctx, selectables(cs)...)
 			if err != nil {
 				t.Error(err)
 			}
@@ -390,7 +390,7 @@ func TestSelectAcrossProcesses(t *testing.T) {
 	defer scancel()
 	// All three producers have exited; their rings are ready only with
 	// ErrPeerDead, which Select reports as ready.
-	if i, err := ringbuf.Select(sctx, cs...); err != nil || i < 0 {
+	if i, err := ringbuf.Select(sctx, selectables(cs)...); err != nil || i < 0 {
 		t.Fatalf("Select with dead producers = %d, %v", i, err)
 	}
 }
@@ -442,4 +442,13 @@ func TestLinger(t *testing.T) {
 	if _, err := c.ReadBatch(context.Background(), 10, collect); err != io.EOF {
 		t.Fatalf("after close = %v, want io.EOF", err)
 	}
+}
+
+// selectables converts consumers for Select.
+func selectables(cs []*ringbuf.Consumer) []ringbuf.Selectable {
+	out := make([]ringbuf.Selectable, len(cs))
+	for i, c := range cs {
+		out[i] = c
+	}
+	return out
 }
