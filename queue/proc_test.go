@@ -142,9 +142,12 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 		if i < len(env) {
 			e = env[i]
 		}
-		p := testutil.StartEnv(t, e, "queue-produce", name, strconv.Itoa(i), strconv.Itoa(per))
+		p := testutil.StartEnv(t, e, "queue-produce-on-go", name, strconv.Itoa(i), strconv.Itoa(per))
 		p.Expect("ready")
 		ps = append(ps, p)
+	}
+	for _, p := range ps { // all attached first: the end comes only when the last one goes
+		p.Send("go")
 	}
 	deadline := time.Now().Add(testutil.Timeout)
 	total := func() int {
