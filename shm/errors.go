@@ -40,8 +40,9 @@ var (
 	ErrTruncated = fmt.Errorf("%w: truncated while mapped", ErrCorrupt)
 
 	// ErrBadMagic accompanies ErrCorrupt when the file does not start with
-	// the shmkit magic, as for segments made by other programs; map those
-	// with OpenRaw.
+	// the shmkit magic, as for segments made by other programs (map those
+	// with OpenRaw) and shmkit's own liveness files. Such a file is never
+	// locked, and Open does not wait for it.
 	ErrBadMagic = errors.New("no shmkit header")
 
 	// ErrIncompatible is returned when the header is valid but cannot be

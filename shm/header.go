@@ -149,11 +149,8 @@ func encodeHeader(b []byte, h *Header) {
 // a file without the magic is not a shmkit segment, and a bad checksum is
 // corruption, never work in progress. Only the ready word can lag.
 func parseHeader(b []byte) (*Header, error) {
-	if len(b) == 0 {
-		return nil, fmt.Errorf("%w: %w: file is empty", ErrCorrupt, ErrBadMagic)
-	}
-	if head := b[:min(len(b), len(magic))]; !bytes.Equal(head, magic[:len(head)]) || len(b) < len(magic) {
-		return nil, fmt.Errorf("%w: %w: starts with %q", ErrCorrupt, ErrBadMagic, head)
+	if err := checkMagic(b); err != nil {
+		return nil, err
 	}
 	if len(b) < HeaderSize {
 		return nil, fmt.Errorf("%w: file is %d bytes, shorter than the %d-byte header", ErrCorrupt, len(b), HeaderSize)
@@ -208,6 +205,18 @@ func parseHeader(b []byte) (*Header, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// checkMagic tells whether b, a file's first bytes, starts with the
+// magic.
+func checkMagic(b []byte) error {
+	if len(b) == 0 {
+		return fmt.Errorf("%w: %w: file is empty", ErrCorrupt, ErrBadMagic)
+	}
+	if head := b[:min(len(b), len(magic))]; !bytes.Equal(head, magic[:len(head)]) || len(b) < len(magic) {
+		return fmt.Errorf("%w: %w: starts with %q", ErrCorrupt, ErrBadMagic, head)
+	}
+	return nil
 }
 
 // check validates field values a checksum cannot vouch for: a peer that

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"regexp"
 	"strconv"
@@ -145,13 +146,41 @@ func validHeader() []byte {
 	return b
 }
 
-// FuzzParseHeader feeds parseHeader arbitrary bytes: it must never panic,
-// and anything it accepts must re-encode to the same checksummed bytes.
+// fuzzedBytes is as much of the page as parseHeader reads.
+const fuzzedBytes = offReady + 4
+
+// fuzzPage builds what a file starts with from a fuzzer's input: fields
+// over the start of a valid header page (whole), or alone as a file too
+// short for a header. seal recomputes the checksum, so that mutated
+// fields get past it to the checks behind it.
+func fuzzPage(fields []byte, whole, seal bool) []byte {
+	fields = fields[:min(len(fields), fuzzedBytes)]
+	b := append([]byte(nil), fields...)
+	if whole {
+		b = validHeader()
+		copy(b, fields)
+	}
+	if seal && len(b) >= offChecksum+4 {
+		binary.LittleEndian.PutUint32(b[offChecksum:], crc32.Checksum(b[:checksummedBytes], castagnoli))
+	}
+	return b
+}
+
+// FuzzParseHeader feeds parseHeader arbitrary header fields: it must never
+// panic, and anything it accepts must re-encode to the same checksummed
+// bytes. The input is the fields, not the 4 KiB page, whose tail
+// parseHeader never reads: with the page, the fuzzer spent its time
+// minimizing (767 executions in 90 s).
 func FuzzParseHeader(f *testing.F) {
-	f.Add(validHeader())
-	f.Add(validHeader()[:100])
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Add(validHeader()[:fuzzedBytes], true, false)
+	f.Add(validHeader()[:100], false, false)
+	f.Add([]byte{}, false, false)
+	odd := validHeader()
+	binary.LittleEndian.PutUint32(odd[offFlags:], 1)
+	binary.LittleEndian.PutUint64(odd[offElemAlign:], 6)
+	f.Add(odd[:fuzzedBytes], true, true) // sealed: reaches the field checks
+	f.Fuzz(func(t *testing.T, fields []byte, whole, seal bool) {
+		b := fuzzPage(fields, whole, seal)
 		h, err := parseHeader(b)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotReady) && !errors.Is(err, ErrIncompatible) {

@@ -5,9 +5,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/edsrzf/mmap-go"
+	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/internal/proc"
 )
 
@@ -47,6 +50,9 @@ func open(name string, o Options) (_ *Segment, err error) {
 			s.Close()
 		}
 	}()
+	if err := readMagic(f); err != nil {
+		return nil, err
+	}
 	lk, ok, err := lockInit(f, false, o.Timeout)
 	if err != nil {
 		return nil, err
@@ -81,6 +87,25 @@ func (s *Segment) mapFile(size int64) (err error) {
 		return fmt.Errorf("map: %w", err)
 	}
 	s.mapped = len(s.mapping)
+	return nil
+}
+
+// readMagic checks, with a plain read and no lock, that f starts with the
+// magic: a creator links a segment's name only once its header is
+// written, so a file without it is another program's, or a liveness file,
+// and never ours to lock or wait for.
+func readMagic(f *os.File) error {
+	head := make([]byte, len(magic))
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("read header: %w", err)
+	}
+	if err := checkMagic(head[:n]); err != nil {
+		if strings.HasPrefix(filepath.Base(f.Name()), live.Prefix) {
+			return fmt.Errorf("%w: it is a liveness file, which a shmkit process holds while it runs, not a segment", err)
+		}
+		return err
+	}
 	return nil
 }
 

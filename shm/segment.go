@@ -157,9 +157,10 @@ type Info struct {
 	ModTime time.Time
 	Header  Header
 
-	// Err is set, by List only, for a file that carries the shmkit magic
-	// but fails validation (not ready, corrupt, incompatible); Header is
-	// then zero.
+	// Err is set, by List and ListAll only, for a file that carries the
+	// shmkit magic but fails validation (not ready, corrupt,
+	// incompatible), and by ListAll for a file without it (wrapping
+	// ErrBadMagic); Header is then zero.
 	Err error
 }
 

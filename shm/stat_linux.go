@@ -30,6 +30,9 @@ func stat(name, path string) (*Info, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if err := readMagic(f); err != nil {
+		return nil, err
+	}
 	lk, ok, err := lockInit(f, false, 0)
 	if err != nil {
 		return nil, err
@@ -51,10 +54,17 @@ func stat(name, path string) (*Info, error) {
 
 // List returns the shmkit segments in dir (DefaultDir when dir is ""),
 // sorted by name. Files without the shmkit magic, such as segments of other
-// programs, are left out; files with it that fail validation are listed
-// with Info.Err set. Names are bare for DefaultDir and paths otherwise, so
-// that each can be passed to Open.
-func List(dir string) ([]Info, error) {
+// programs and shmkit's liveness files, are left out, and never locked;
+// files with it that fail validation are listed with Info.Err set. Names
+// are bare for DefaultDir and paths otherwise, so that each can be passed
+// to Open.
+func List(dir string) ([]Info, error) { return list(dir, false) }
+
+// ListAll is List with the files List leaves out because they lack the
+// shmkit magic: each has Info.Err set, wrapping ErrBadMagic.
+func ListAll(dir string) ([]Info, error) { return list(dir, true) }
+
+func list(dir string, all bool) ([]Info, error) {
 	if dir == "" {
 		dir = DefaultDir
 	}
@@ -79,8 +89,10 @@ func List(dir string) ([]Info, error) {
 		switch {
 		case err == nil:
 			out = append(out, *info)
-		case errors.Is(err, ErrBadMagic), errors.Is(err, ErrNotExist), errors.Is(err, ErrNotRegular):
-			// not ours, or gone
+		case errors.Is(err, ErrNotExist), errors.Is(err, ErrNotRegular):
+			// gone, or replaced by a non-file
+		case errors.Is(err, ErrBadMagic) && !all:
+			// not ours
 		default:
 			bad := Info{Name: name, Path: path, Err: err}
 			if fi, serr := os.Lstat(path); serr == nil {

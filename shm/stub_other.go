@@ -30,6 +30,9 @@ func Stat(name string) (*Info, error) { return nil, opError("stat", name, ErrNot
 // List fails with ErrNotSupported on this platform.
 func List(dir string) ([]Info, error) { return nil, opError("list", dir, ErrNotSupported) }
 
+// ListAll fails with ErrNotSupported on this platform.
+func ListAll(dir string) ([]Info, error) { return nil, opError("list", dir, ErrNotSupported) }
+
 // Remove fails with ErrNotSupported on this platform.
 func Remove(name string) error { return opError("remove", name, ErrNotSupported) }
 

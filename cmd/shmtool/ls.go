@@ -3,21 +3,26 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
 
 func newLs(stdout io.Writer) *cobra.Command {
-	var asJSON bool
+	var asJSON, all bool
 	cmd := &cobra.Command{
 		Use:   "ls [DIR]",
 		Short: "List shmkit segments in /dev/shm or DIR",
 		Long: `List the segments that carry a shmkit header, in /dev/shm or in DIR: name,
-kind, size, creator pid, whether the creator still runs, and age. Segments of
-other programs are left out; broken shmkit segments are listed with an error.`,
+kind, size, creator pid, whether the creator still runs, and age. Files
+without the header (other programs' segments and shmkit's liveness files)
+are left out, or with --all shown as foreign; they are never locked. Broken
+shmkit segments are listed with an error.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("want at most one directory, got %d arguments", len(args))
@@ -29,7 +34,11 @@ other programs are left out; broken shmkit segments are listed with an error.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			infos, err := shm.List(dir)
+			list := shm.List
+			if all {
+				list = shm.ListAll
+			}
+			infos, err := list(dir)
 			if err != nil {
 				return err
 			}
@@ -45,6 +54,7 @@ other programs are left out; broken shmkit segments are listed with an error.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	cmd.Flags().BoolVar(&all, "all", false, "also list files without a shmkit header, as foreign")
 	return cmd
 }
 
@@ -52,6 +62,14 @@ func printLs(w io.Writer, rows []segmentJSON) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tSIZE\tMODE\tCREATOR\tALIVE\tAGE")
 	for _, r := range rows {
+		if r.Foreign {
+			kind := "foreign"
+			if strings.HasPrefix(filepath.Base(r.Path), live.Prefix) {
+				kind = "liveness"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t-\t-\t-\n", r.Name, kind, r.Size, r.Mode)
+			continue
+		}
 		if r.Error != "" {
 			fmt.Fprintf(tw, "%s\t?\t%d\t%s\t-\t-\t-\t(%s)\n", r.Name, r.Size, r.Mode, r.Error)
 			continue

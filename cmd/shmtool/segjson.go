@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,6 +28,7 @@ type segmentJSON struct {
 	Elem          *elemJSON      `json:"elem,omitempty"`
 	State         map[string]any `json:"state"`
 	Error         string         `json:"error,omitempty"`
+	Foreign       bool           `json:"foreign,omitempty"` // no shmkit header (ls --all)
 }
 
 type elemJSON struct {
@@ -46,6 +48,7 @@ func newSegmentJSON(info *shm.Info, now time.Time) segmentJSON {
 	}
 	if info.Err != nil {
 		j.Error = oneLine(info.Err.Error())
+		j.Foreign = errors.Is(info.Err, shm.ErrBadMagic)
 		return j
 	}
 	j.Kind, j.KindVersion = h.Kind, h.KindVersion

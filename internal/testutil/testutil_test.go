@@ -125,3 +125,20 @@ func TestExitSignal(t *testing.T) {
 		t.Fatalf("Signal() = %v, want SIGTERM", sig)
 	}
 }
+
+// HoldFlock's lock is seen by Flocked while the child lives, and goes
+// with it.
+func TestHoldFlock(t *testing.T) {
+	path := t.TempDir() + "/held"
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if Flocked(t, path) {
+		t.Fatal("Flocked before any lock = true")
+	}
+	p := HoldFlock(t, path)
+	p.Kill()
+	if Flocked(t, path) {
+		t.Fatal("Flocked after the holder died = true")
+	}
+}
