@@ -20,15 +20,24 @@ func FuzzOpen(f *testing.F) {
 	f.Add(append(make([]byte, 64), 1))                                                                         // sequence odd: a writer died mid-write
 	f.Add(append(make([]byte, 64), 2, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0x40))                         // a mutex held by a dead token
 	f.Add(append(make([]byte, 64), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2)) // unrecoverable
+	// One file serves every input, restored to its state as created
+	// before each: a Create per input cost about 0.7 ms.
+	path := filepath.Join(f.TempDir(), "v")
+	v, err := value.Create[int64](path, 42, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	v.Close()
+	created, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	created = created[4096:] // the payload
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		path := filepath.Join(t.TempDir(), "v")
-		v, err := value.Create[int64](path, 42, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v.Close()
-		testutil.Scribble(t, path, payload, 128)
-		v, err = value.Open[int64](path, nil)
+		b := append([]byte(nil), created...)
+		copy(b, payload)
+		testutil.Scribble(t, path, b, len(b))
+		v, err := value.Open[int64](path, nil)
 		if err != nil {
 			t.Fatalf("open after a payload scribble: %v", err) // the header is intact
 		}
