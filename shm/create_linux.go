@@ -196,6 +196,9 @@ func removeDead(name string, o Options) error {
 		return err
 	}
 	defer f.Close()
+	if err := readMagic(f); err != nil {
+		return err // replaced by another program's file meanwhile: never lock it
+	}
 	lk, ok, err := lockInit(f, true, o.Timeout)
 	if err != nil {
 		return err

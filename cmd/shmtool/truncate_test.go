@@ -1,3 +1,10 @@
+//go:build !race
+
+// Under the race detector a SIGBUS can land inside the race runtime's C
+// code, where Go cannot turn it into a panic (the process dies with
+// "traceback did not unwind completely"): this test runs in CI's pass
+// without -race.
+
 package main
 
 import (
