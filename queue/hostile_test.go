@@ -114,12 +114,16 @@ func TestQueueHostileScribbles(t *testing.T) {
 // FuzzQueueSlots decodes arbitrary slot headers and positions: never a
 // panic, an out-of-range slice or an endless loop.
 func FuzzQueueSlots(f *testing.F) {
-	mem := healthyQueue(f).Payload()
+	mem := healthyQueue(f).Payload() // built once: each input starts from a copy
 	f.Add(uint64(12), uint64(17), mem[dataOffset:dataOffset+256])
 	f.Add(uint64(0), uint64(9), []byte{1, 0, 0, 0, 0, 0, 0, 0x80, 200, 0, 0, 0})
 	f.Add(uint64(20), uint64(8), []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})
 	f.Fuzz(func(t *testing.T, head, tail uint64, data []byte) {
-		seg := healthyQueue(t)
+		seg, err := shm.NewLocal(len(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(seg.Payload(), mem)
 		mem := seg.Payload()
 		copy(mem[dataOffset:], data)
 		binary.LittleEndian.PutUint64(mem[offHead:], head)
