@@ -31,8 +31,11 @@
 // A writer killed in the middle of a Store leaves the value torn: Load and
 // Update then fail with ErrCorrupt until the next Store replaces it. Load
 // never spins forever: it gives up with ErrCorrupt when the writer that
-// left the value mid-write is dead, and with os.ErrDeadlineExceeded when a
-// live writer keeps it mid-write for over a second (a stopped process).
+// left the value mid-write is dead, and with os.ErrDeadlineExceeded when
+// the sequence stays on one odd value for over a second while that writer
+// lives (a stopped process). It never gives up while writes progress, so
+// writers that never pause can keep a reader retrying as long as they
+// write.
 //
 // A seqlock suits values that are read often and written now and then.
 // Readers retry while writes are in flight, so a value written in a tight

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync/atomic"
-	"time"
 
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/failpoint"
@@ -45,7 +43,6 @@ type control struct {
 // (they return os.ErrClosed) and waits until none is inside the mapping
 // before it unmaps.
 type Value[T any] struct {
-	seg  *shm.Segment
 	gate gate.Gate
 	p    *T // the value, in the mapping
 	view
@@ -143,47 +140,15 @@ func wrap[T any](seg *shm.Segment) (*Value[T], error) {
 		seg.Close()
 		return nil, err
 	}
-	val := &Value[T]{seg: seg, p: p, view: v}
+	val := &Value[T]{p: p, view: v}
 	val.gate.OnClose(val.rouse)
 	return val, nil
 }
 
-// ReadBytes returns a consistent snapshot of the bytes of the value held by
-// seg, a value segment of any element type, open read-only or not: for
-// observers such as shmtool, which do not know T.
-func ReadBytes(seg *shm.Segment) ([]byte, error) {
-	if seg.Kind() != Kind {
-		return nil, fmt.Errorf("value: %s is a %q segment, not a value", seg.Name(), seg.Kind())
-	}
-	v, err := wrapView(seg)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]uint64, len(v.words))
-	for i := 0; ; i++ {
-		s1 := v.ctl.seq.Load()
-		if s1&1 == 0 {
-			for j := range out {
-				out[j] = v.words[j].Load()
-			}
-			if v.ctl.seq.Load() == s1 {
-				return wordBytes(out)[:seg.Header().Elem.Size], nil
-			}
-		}
-		if i > 1000 {
-			if s1&1 == 1 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s1 {
-				return nil, ErrCorrupt
-			}
-			if i > 100000 {
-				return nil, fmt.Errorf("value: read %s: writers kept it busy: %w", seg.Name(), os.ErrDeadlineExceeded)
-			}
-			runtime.Gosched()
-		}
-	}
-}
-
-// view is the type-free part of a Value: its words and control block.
+// view is the type-free part of a Value: its segment, words and control
+// block.
 type view struct {
+	seg   *shm.Segment
 	words []atomic.Uint64
 	ctl   *control
 }
@@ -203,7 +168,7 @@ func wrapView(seg *shm.Segment) (view, error) {
 	if err != nil {
 		return view{}, err
 	}
-	return view{words: words, ctl: ctl}, nil
+	return view{seg: seg, words: words, ctl: ctl}, nil
 }
 
 // Segment returns the segment that holds the value.
@@ -218,50 +183,6 @@ func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
 // rouse is a no-op: goroutines wait for the lock through the gate's
 // context, which Close cancels.
 func (v *Value[T]) rouse() {}
-
-// loadBudget bounds how long Load waits for a live writer.
-const loadBudget = time.Second
-
-// Load returns a consistent snapshot of the value, retrying while a write is
-// in flight. It fails with ErrCorrupt if a writer died mid-write.
-//
-// After Close it returns os.ErrClosed.
-func (v *Value[T]) Load() (T, error) {
-	var out T
-	if err := v.gate.Enter(); err != nil {
-		return out, err
-	}
-	defer v.gate.Leave()
-	var start time.Time
-	for i := 0; ; i++ {
-		s1 := v.ctl.seq.Load()
-		if s1&1 == 0 {
-			// Atomic loads: each orders the next (acquire on arm64), so
-			// the second sequence load cannot pass the data loads.
-			loadWords(&out, v.words)
-			if v.ctl.seq.Load() == s1 {
-				return out, nil
-			}
-		}
-		if i < 64 {
-			continue // writes take nanoseconds
-		}
-		// Odd, and still the same odd value after the lock was seen free
-		// or dead: the writer that made it odd is gone for good. (A live
-		// writer makes it even before it unlocks.)
-		if s1&1 == 1 && i%64 == 0 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s1 {
-			var zero T
-			return zero, ErrCorrupt
-		}
-		if start.IsZero() {
-			start = time.Now()
-		} else if time.Since(start) > loadBudget {
-			var zero T
-			return zero, fmt.Errorf("value: load: a writer kept the value mid-write for %v: %w", loadBudget, os.ErrDeadlineExceeded)
-		}
-		runtime.Gosched()
-	}
-}
 
 // Store replaces the value. It also repairs a value torn by a writer that
 // died mid-write.

@@ -139,6 +139,9 @@ func TestWriterKilledMidStore(t *testing.T) {
 	if _, err := v.Load(); !errors.Is(err, value.ErrCorrupt) {
 		t.Fatalf("Load of a torn value = %v, want ErrCorrupt", err)
 	}
+	if _, err := value.ReadBytes(v.Segment()); !errors.Is(err, value.ErrCorrupt) {
+		t.Fatalf("ReadBytes of a torn value = %v, want ErrCorrupt", err)
+	}
 	for range 2 { // a failed Update must not make the torn value look whole
 		if err := v.Update(func(*wide) {}); !errors.Is(err, value.ErrCorrupt) {
 			t.Fatalf("Update of a torn value = %v, want ErrCorrupt", err)
