@@ -19,17 +19,39 @@
 // For integer types, Add, CompareAndSwap and Swap are single atomic
 // instructions on the shared value.
 //
+// # Mixing writers
+//
+// Every write is linearizable with every other, in any mix and from any
+// number of processes: Store, Update, Add, CompareAndSwap and Swap.
+// Unlike Python's v.value += 1, an increment is never lost: Add is exact,
+// and so is Update(func(x *T) { *x++ }), even while other processes Add.
+//
+// How: a T of 1, 2, 4 or 8 bytes (every integer, and the only T the
+// atomics apply to) is a word, and every write of a word is one atomic
+// instruction on the value itself. Store is an atomic store, and Update a
+// compare-and-swap of f's result against the value f was given, so an
+// Add that lands while f runs makes the swap fail and f run again on the
+// new value: f may run more than once, and only its last run's result is
+// stored. Store and Update also take the writers' lock, to exclude each
+// other; Add, CompareAndSwap and Swap never wait for it, and cost one
+// atomic instruction. A wider T is written under the lock with the
+// seqlock (the sequence odd, the bytes, the sequence even); no atomic
+// operation applies to it, so the lock alone orders its writers, and f
+// runs once.
+//
 // # Layout
 //
 // The payload holds T itself at the header's payload offset (4096), so a
 // foreign program reads it like an array of one element (see
 // docs/FORMAT.md), followed at the next 64-byte boundary by the control
-// block: the sequence counter and the writers' futex.Mutex.
+// block: the sequence counter and the writers' futex.Mutex. Writes of a
+// word leave the sequence even.
 //
 // # Caveats
 //
-// A writer killed in the middle of a Store leaves the value torn: Load and
-// Update then fail with ErrCorrupt until the next Store replaces it. Load
+// A writer killed in the middle of a Store of a wider T leaves the value
+// torn (a word cannot tear): Load and Update then fail with ErrCorrupt
+// until the next Store replaces it. Load
 // never spins forever: it gives up with ErrCorrupt when the writer that
 // left the value mid-write is dead, and with os.ErrDeadlineExceeded when
 // the sequence stays on one odd value for over a second while that writer
@@ -38,7 +60,7 @@
 // write.
 //
 // A seqlock suits values that are read often and written now and then.
-// Readers retry while writes are in flight, so a value written in a tight
+// Readers retry while writes are in flight, so a wide value written in a tight
 // loop by several processes is better served by a Mutex, or, for counters,
 // by Add.
 package value

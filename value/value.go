@@ -19,8 +19,9 @@ const (
 	KindVersion = 1
 )
 
-// ErrCorrupt is returned by Load and Update when the value is torn: a
-// writer died in the middle of a Store. The next Store repairs it.
+// ErrCorrupt is returned by Load, ReadBytes and Update when the value is
+// torn: a writer died in the middle of a Store of a T wider than a word.
+// The next Store repairs it.
 var ErrCorrupt = errors.New("value: torn by a writer that died mid-write")
 
 // control follows the value in the payload, at a 64-byte boundary.
@@ -33,18 +34,26 @@ type control struct {
 // Value is one T shared between processes through a named segment.
 //
 // Its methods are safe for concurrent use by goroutines and processes.
-// Load never blocks; Store and Update take the writers' lock.
+// Load never blocks; Store and Update take the writers' lock; Add,
+// CompareAndSwap and Swap never wait for it.
 //
-// Memory model: a Store or Update that returns synchronizes before every
-// Load that returns its value, in any process; writers are serialized by
-// the lock, and the n'th write synchronizes before the (n+1)'th.
+// Memory model: every write (Store, Update, Add, Swap, a CompareAndSwap
+// that swaps) is linearizable: it takes effect
+// at one instant between its call and its return, all of them in one
+// order, in every process, and a Load returns the value as the last write
+// before it left it. A write synchronizes before every Load and atomic
+// operation that observes its value, as sync/atomic's operations do; the
+// n'th release of the writers' lock synchronizes before the (n+1)'th
+// acquisition returns. See the package
+// doc for how the writers mix.
 //
 // Close wakes this process's goroutines waiting for the writers' lock
 // (they return os.ErrClosed) and waits until none is inside the mapping
 // before it unmaps.
 type Value[T any] struct {
 	gate gate.Gate
-	p    *T // the value, in the mapping
+	p    *T   // the value, in the mapping
+	word bool // a T of 1, 2, 4 or 8 bytes: written with one atomic instruction
 	view
 }
 
@@ -140,7 +149,7 @@ func wrap[T any](seg *shm.Segment) (*Value[T], error) {
 		seg.Close()
 		return nil, err
 	}
-	val := &Value[T]{p: p, view: v}
+	val := &Value[T]{p: p, word: isWord[T](), view: v}
 	val.gate.OnClose(val.rouse)
 	return val, nil
 }
@@ -185,7 +194,8 @@ func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
 func (v *Value[T]) rouse() {}
 
 // Store replaces the value. It also repairs a value torn by a writer that
-// died mid-write.
+// died mid-write. If the previous holder of the writers' lock died
+// holding it, Store recovers the lock (it marks it consistent) and stores.
 func (v *Value[T]) Store(x T) error { return v.StoreContext(context.Background(), x) }
 
 // StoreContext is Store that gives up waiting for the writers' lock when
@@ -203,10 +213,17 @@ func (v *Value[T]) StoreContext(ctx context.Context, x T) error {
 	return v.ctl.mu.Unlock()
 }
 
-// Update applies f to the value under the writers' lock. f sees the
-// current value and must not retain the pointer. On a torn value it fails
-// with ErrCorrupt without calling f. The lock-free Add, CompareAndSwap and
-// Swap do not take the lock: one that lands while f runs is overwritten.
+// Update replaces the value with f's change of it, under the writers'
+// lock. f gets a private copy of the current value, and must not retain
+// the pointer. On a torn value it fails with ErrCorrupt without calling f.
+// The lock is taken as by Store.
+//
+// For a T of 1, 2, 4 or 8 bytes, Update stores f's result with a
+// compare-and-swap, so that an Add, CompareAndSwap or Swap (which do not
+// wait for the lock) that lands while f runs is never overwritten: then f
+// runs again, on the new value, and only its last run's result is stored.
+// Write f so that running it more than once does no harm: a pure function
+// of the value, or one whose side effects only the last run's matter.
 func (v *Value[T]) Update(f func(*T)) error { return v.UpdateContext(context.Background(), f) }
 
 // UpdateContext is Update that gives up waiting for the writers' lock when
@@ -223,23 +240,29 @@ func (v *Value[T]) UpdateContext(ctx context.Context, f func(*T)) error {
 		}
 		return err
 	}
-	cur := *v.p // no writer can run: we hold the lock
-	f(&cur)
-	v.write(cur)
+	v.update(f)
 	return v.ctl.mu.Unlock()
 }
 
-// lock takes the writers' lock. A dead previous writer is recovered from:
-// if it died mid-write the sequence is odd and the value torn, reported as
-// ErrCorrupt with the lock held. The sequence stays odd, so readers keep
-// reporting the value torn, until a write completes.
-func (v *Value[T]) lock(ctx context.Context) error {
+// acquire takes the writers' lock, with futex.Mutex.Lock's results,
+// waiting through the gate's context so that Close wakes it.
+func (v *Value[T]) acquire(ctx context.Context) error {
 	ok, err := v.ctl.mu.TryLock() // uncontended: no context to set up
 	if !ok && err == nil {
 		ctx, stop := v.gate.Context(ctx)
 		err = v.gate.Cause(v.ctl.mu.LockContext(ctx))
 		stop()
 	}
+	return err
+}
+
+// lock takes the writers' lock for Store and Update. A dead previous
+// holder is recovered from: if it died mid-write the sequence is odd and
+// the value torn, reported as ErrCorrupt with the lock held. The sequence
+// stays odd, so readers keep reporting the value torn, until a write
+// completes.
+func (v *Value[T]) lock(ctx context.Context) error {
+	err := v.acquire(ctx)
 	if !errors.Is(err, futex.ErrOwnerDead) {
 		if err == nil && v.ctl.seq.Load()&1 == 1 {
 			return ErrCorrupt // torn earlier, and not yet repaired by a Store
@@ -255,10 +278,19 @@ func (v *Value[T]) lock(ctx context.Context) error {
 	return nil
 }
 
-// write stores x between making the sequence odd (unless a dead writer
-// left it odd) and making it even; the caller holds the lock. See
-// storeValue for why the data stores stay between the two.
+// write stores x; the caller holds the lock. A word is stored with one
+// atomic store, which an Add that lands before or after cannot be lost
+// to. A wider T is stored between making the sequence odd (unless a dead
+// writer left it odd) and making it even; see storeValue for why the data
+// stores stay between the two.
 func (v *Value[T]) write(x T) {
+	if v.word {
+		storeWord(v.p, wordBits(&x))
+		if v.ctl.seq.Load()&1 == 1 {
+			v.ctl.seq.Add(1) // even: a value torn earlier is whole again, after the store
+		}
+		return
+	}
 	if v.ctl.seq.Load()&1 == 0 {
 		v.ctl.seq.Add(1) // odd: readers retry
 	}
@@ -267,6 +299,29 @@ func (v *Value[T]) write(x T) {
 	}
 	storeValue(v.p, v.words, &x)
 	v.ctl.seq.Add(1) // even: the new value is published
+}
+
+// update replaces the value with f's change of it; the caller holds the
+// lock, so no other Store or Update runs. A word is replaced with a
+// compare-and-swap of the bits f saw, retried with f on the new value if
+// an atomic operation changed it meanwhile: the update takes effect at
+// the swap, linearizable with them.
+func (v *Value[T]) update(f func(*T)) {
+	if !v.word {
+		cur := *v.p // no writer can run: we hold the lock, and atomics need a word
+		f(&cur)
+		v.write(cur)
+		return
+	}
+	var cur T
+	for {
+		old := loadWord(v.p)
+		cur = fromBits[T](old)
+		f(&cur)
+		if casWord(v.p, old, wordBits(&cur)) {
+			return
+		}
+	}
 }
 
 // failpointArmed is set when the test environment arms the torn-write

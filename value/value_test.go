@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 	testutil.Child("writer", childWriter)
 	testutil.Child("reader", childReader)
 	testutil.Child("adder", childAdder)
+	testutil.Child("mixer", childMixer)
 	testutil.Main(m)
 }
 
