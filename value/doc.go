@@ -22,9 +22,10 @@
 // # Mixing writers
 //
 // Every write is linearizable with every other, in any mix and from any
-// number of processes: Store, Update, Add, CompareAndSwap and Swap.
-// Unlike Python's v.value += 1, an increment is never lost: Add is exact,
-// and so is Update(func(x *T) { *x++ }), even while other processes Add.
+// number of processes: Store, Update, their Locked forms, Add,
+// CompareAndSwap and Swap. Unlike Python's v.value += 1, an increment is
+// never lost: Add is exact, and so is Update(func(x *T) { *x++ }), even
+// while other processes Add.
 //
 // How: a T of 1, 2, 4 or 8 bytes (every integer, and the only T the
 // atomics apply to) is a word, and every write of a word is one atomic
@@ -33,11 +34,39 @@
 // Add that lands while f runs makes the swap fail and f run again on the
 // new value: f may run more than once, and only its last run's result is
 // stored. Store and Update also take the writers' lock, to exclude each
-// other; Add, CompareAndSwap and Swap never wait for it, and cost one
-// atomic instruction. A wider T is written under the lock with the
-// seqlock (the sequence odd, the bytes, the sequence even); no atomic
+// other and Lock; Add, CompareAndSwap and Swap never wait for it, and
+// cost one atomic instruction. A wider T is written under the lock with
+// the seqlock (the sequence odd, the bytes, the sequence even); no atomic
 // operation applies to it, so the lock alone orders its writers, and f
 // runs once.
+//
+// # The lock
+//
+// Lock, LockContext and Unlock take the writers' lock explicitly, as
+// Python's get_lock() does, for updates combined with other shared state:
+//
+//	if err := v.Lock(); errors.Is(err, futex.ErrOwnerDead) {
+//		... // the previous holder died: repair what the lock guards
+//		v.MarkConsistent()
+//	} else if err != nil {
+//		return err
+//	}
+//	x, _ := v.Load()
+//	ledger.Append(x) // other shared state, guarded by the same lock
+//	v.UpdateLocked(func(x *int64) { *x++ })
+//	v.Unlock()
+//
+// The lock is a robust futex.Mutex with its semantics: futex.ErrOwnerDead
+// with the lock held when the previous holder died holding it, repaired by
+// MarkConsistent, futex.ErrNotRecoverable forever after an Unlock that
+// did not. While one process holds it, no Store or Update lands, in any
+// process (they wait for it; the holder itself writes with StoreLocked and
+// UpdateLocked, never Store or Update, which would wait for itself). Add,
+// CompareAndSwap and Swap still land: read-modify-write under the lock
+// with UpdateLocked, which retries as Update does, not with a Load and a
+// StoreLocked, which would overwrite them. A Store or Update that takes
+// the lock from a dead holder marks it consistent itself, knowing only
+// the value: if the lock guards more, write the value only under Lock.
 //
 // # Layout
 //
@@ -51,16 +80,15 @@
 //
 // A writer killed in the middle of a Store of a wider T leaves the value
 // torn (a word cannot tear): Load and Update then fail with ErrCorrupt
-// until the next Store replaces it. Load
-// never spins forever: it gives up with ErrCorrupt when the writer that
-// left the value mid-write is dead, and with os.ErrDeadlineExceeded when
-// the sequence stays on one odd value for over a second while that writer
-// lives (a stopped process). It never gives up while writes progress, so
-// writers that never pause can keep a reader retrying as long as they
-// write.
+// until the next Store replaces it. Load never spins forever: it gives up
+// with ErrCorrupt when the writer that left the value mid-write is dead,
+// and with os.ErrDeadlineExceeded when the sequence stays on one odd
+// value for over a second while that writer lives (a stopped process).
+// It never gives up while writes progress, so writers that never pause
+// can keep a reader retrying as long as they write.
 //
 // A seqlock suits values that are read often and written now and then.
-// Readers retry while writes are in flight, so a wide value written in a tight
-// loop by several processes is better served by a Mutex, or, for counters,
-// by Add.
+// Readers retry while writes are in flight, so a wide value written in a
+// tight loop by several processes is better served by a Mutex, or, for
+// counters, by Add.
 package value

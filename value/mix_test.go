@@ -18,7 +18,7 @@ import (
 // The writers of a mix, with the weight of each in a worker's schedule:
 // the increments are frequent, the blind writes rare, so that each value a
 // Store or Swap writes is incremented a few times before it is replaced.
-var mixWeights = map[string]int{"add": 8, "cas": 4, "update": 2, "swap": 1, "store": 1}
+var mixWeights = map[string]int{"add": 8, "cas": 4, "update": 2, "locked": 2, "swap": 1, "store": 1}
 
 // mixOp is what one write of a mix did, as the worker that made it saw
 // it: it replaced Old (unknown for a Store, which is blind) with New.
@@ -36,6 +36,7 @@ type mixOp struct {
 //	add     Add(v, 1): New is what Add returned
 //	cas     Load, then CompareAndSwap(x, x+1) until one succeeds
 //	update  Update(x + d), d = 1000 (1 for int16); f records Old and New
+//	locked  the same with UpdateLocked, between Lock and Unlock
 //	swap    Swap(v, tag<<32), tag unique to the worker and the write
 //	store   Store(tag<<32)
 //
@@ -114,6 +115,18 @@ func mixer[T int16 | int32 | int64](worker int64, args []string) error {
 				return err
 			}
 			ops = append(ops, mixOp{int64(old), int64(new), 1})
+		case "locked":
+			var old, new T
+			if err := v.Lock(); err != nil {
+				return err
+			}
+			if err := v.UpdateLocked(func(x *T) { old = *x; *x += d; new = *x }); err != nil {
+				return err
+			}
+			if err := v.Unlock(); err != nil {
+				return err
+			}
+			ops = append(ops, mixOp{int64(old), int64(new), 1})
 		case "swap":
 			ops = append(ops, mixOp{int64(value.Swap(v, tag)), int64(tag), 1})
 		case "store":
@@ -159,7 +172,7 @@ func TestMixedWritersAcrossProcesses(t *testing.T) {
 		ps[i] = testutil.Start(t, "mixer", strconv.Itoa(i))
 	}
 	var mixes []string
-	ops := []string{"add", "cas", "update", "swap", "store"}
+	ops := []string{"add", "cas", "update", "locked", "swap", "store"}
 	for i, a := range ops {
 		for _, b := range ops[i+1:] {
 			mixes = append(mixes, a+","+b)
@@ -169,8 +182,8 @@ func TestMixedWritersAcrossProcesses(t *testing.T) {
 	for _, mix := range mixes {
 		t.Run("int64/"+mix, func(t *testing.T) { testMix[int64](t, ps, mix, 20000) })
 	}
-	t.Run("int32/add,cas,update", func(t *testing.T) { testMix[int32](t, ps, "add,cas,update", 20000) })
-	t.Run("int16/add,cas,update", func(t *testing.T) { testMix[int16](t, ps, "add,cas,update", 5000) })
+	t.Run("int32/add,cas,update,locked", func(t *testing.T) { testMix[int32](t, ps, "add,cas,update,locked", 20000) })
+	t.Run("int16/add,cas,update,locked", func(t *testing.T) { testMix[int16](t, ps, "add,cas,update,locked", 5000) })
 	for _, p := range ps {
 		p.Wait()
 	}

@@ -19,9 +19,9 @@ const (
 	KindVersion = 1
 )
 
-// ErrCorrupt is returned by Load, ReadBytes and Update when the value is
-// torn: a writer died in the middle of a Store of a T wider than a word.
-// The next Store repairs it.
+// ErrCorrupt is returned by Load, ReadBytes, Update and UpdateLocked when
+// the value is torn: a writer died in the middle of a Store of a T wider
+// than a word. The next Store or StoreLocked repairs it.
 var ErrCorrupt = errors.New("value: torn by a writer that died mid-write")
 
 // control follows the value in the payload, at a 64-byte boundary.
@@ -34,17 +34,17 @@ type control struct {
 // Value is one T shared between processes through a named segment.
 //
 // Its methods are safe for concurrent use by goroutines and processes.
-// Load never blocks; Store and Update take the writers' lock; Add,
-// CompareAndSwap and Swap never wait for it.
+// Load never blocks; Store and Update take the writers' lock, as Lock
+// does; Add, CompareAndSwap and Swap never wait for it.
 //
-// Memory model: every write (Store, Update, Add, Swap, a CompareAndSwap
-// that swaps) is linearizable: it takes effect
-// at one instant between its call and its return, all of them in one
-// order, in every process, and a Load returns the value as the last write
-// before it left it. A write synchronizes before every Load and atomic
-// operation that observes its value, as sync/atomic's operations do; the
-// n'th release of the writers' lock synchronizes before the (n+1)'th
-// acquisition returns. See the package
+// Memory model: every write (Store, Update, StoreLocked, UpdateLocked,
+// Add, Swap, a CompareAndSwap that swaps) is linearizable: it takes
+// effect at one instant between its call and its return, all of them in
+// one order, in every process, and a Load returns the value as the last
+// write before it left it. A write synchronizes before every Load and
+// atomic operation that observes its value, as sync/atomic's operations
+// do; the n'th release of the writers' lock (by Unlock, Store or Update)
+// synchronizes before the (n+1)'th acquisition returns. See the package
 // doc for how the writers mix.
 //
 // Close wakes this process's goroutines waiting for the writers' lock
@@ -52,8 +52,9 @@ type control struct {
 // before it unmaps.
 type Value[T any] struct {
 	gate gate.Gate
-	p    *T   // the value, in the mapping
-	word bool // a T of 1, 2, 4 or 8 bytes: written with one atomic instruction
+	p    *T          // the value, in the mapping
+	word bool        // a T of 1, 2, 4 or 8 bytes: written with one atomic instruction
+	held atomic.Bool // this handle's Lock holds the writers' lock
 	view
 }
 
@@ -183,9 +184,10 @@ func wrapView(seg *shm.Segment) (view, error) {
 // Segment returns the segment that holds the value.
 func (v *Value[T]) Segment() *shm.Segment { return v.seg }
 
-// Close wakes this process's goroutines waiting in Store or Update (they
-// return os.ErrClosed), waits until none is inside the mapping, and unmaps
-// the value. It does not remove the segment; see shm.Remove. Close is
+// Close wakes this process's goroutines waiting for the writers' lock in
+// Store, Update or Lock (they return os.ErrClosed), waits until none is
+// inside the mapping, and unmaps the value. It does not remove the
+// segment (see shm.Remove), nor release a lock that Lock holds. Close is
 // idempotent.
 func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
 
@@ -194,8 +196,12 @@ func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
 func (v *Value[T]) rouse() {}
 
 // Store replaces the value. It also repairs a value torn by a writer that
-// died mid-write. If the previous holder of the writers' lock died
-// holding it, Store recovers the lock (it marks it consistent) and stores.
+// died mid-write.
+//
+// It takes the writers' lock, so it waits while a Lock holds it; the
+// goroutine that holds it writes with StoreLocked instead. If the
+// previous holder died holding it, Store recovers the lock (it marks it
+// consistent) and stores.
 func (v *Value[T]) Store(x T) error { return v.StoreContext(context.Background(), x) }
 
 // StoreContext is Store that gives up waiting for the writers' lock when

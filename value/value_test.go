@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 	testutil.Child("reader", childReader)
 	testutil.Child("adder", childAdder)
 	testutil.Child("mixer", childMixer)
+	testutil.Child("locker", childLocker)
 	testutil.Main(m)
 }
 
