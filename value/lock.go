@@ -22,7 +22,9 @@ import (
 // lock guards (StoreLocked repairs a value torn mid-write), then call
 // MarkConsistent before Unlock; unlocking without it makes the lock
 // unrecoverable, and every later Lock, Store and Update fails with
-// futex.ErrNotRecoverable.
+// futex.ErrNotRecoverable. Until a torn value is repaired, Load waits for
+// its holder as for any live writer mid-write, and gives up after its
+// budget with os.ErrDeadlineExceeded rather than ErrCorrupt.
 //
 // A Store or Update that takes the lock from a dead holder recovers it
 // itself: it marks the lock consistent, knowing only the value (which

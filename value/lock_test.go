@@ -176,9 +176,12 @@ func TestStoreRecoversDeadLockHolder(t *testing.T) {
 }
 
 // A Lock that inherits a value torn by a writer killed mid-Store gets
-// futex.ErrOwnerDead; Load reports the value torn until StoreLocked
-// repairs it.
+// futex.ErrOwnerDead, and UpdateLocked reports the value torn. Meanwhile
+// the value is mid-write with a live writer, the holder, which may be
+// repairing it: Load waits, up to its budget, and returns the repaired
+// value once StoreLocked has written it.
 func TestLockAfterWriterKilledMidStore(t *testing.T) {
+	defer value.SetLoadBudget(testBudget)()
 	name := testutil.Name(t)
 	v, err := value.Create(name, wide{}, nil)
 	if err != nil {
@@ -196,8 +199,8 @@ func TestLockAfterWriterKilledMidStore(t *testing.T) {
 	if err := v.UpdateLocked(func(*wide) {}); !errors.Is(err, value.ErrCorrupt) {
 		t.Fatalf("UpdateLocked of a torn value = %v, want ErrCorrupt", err)
 	}
-	if _, err := v.Load(); !errors.Is(err, value.ErrCorrupt) {
-		t.Fatalf("Load of a torn value under Lock = %v, want ErrCorrupt", err)
+	if _, err := v.Load(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Load of a torn value under repair = %v, want os.ErrDeadlineExceeded", err)
 	}
 	w := wide{F: [8]uint64{4, 4, 4, 4, 4, 4, 4, 4}}
 	if err := v.StoreLocked(w); err != nil {
@@ -211,6 +214,44 @@ func TestLockAfterWriterKilledMidStore(t *testing.T) {
 	}
 	if got, err := v.Load(); got != w || err != nil {
 		t.Fatalf("Load after the repair = %v, %v; want %v, nil", got, err, w)
+	}
+}
+
+// A holder that took the lock from a dead one may write before it marks
+// the lock consistent (repair, then vouch): a Load that finds that write
+// in flight is reading under a live writer, not a dead one, and never
+// reports the value torn. Here the write is stopped half-way (the
+// sequence odd), and Load gives up on a stuck writer instead.
+func TestLoadDuringRepair(t *testing.T) {
+	defer value.SetLoadBudget(testBudget)()
+	name := testutil.Name(t)
+	v, err := value.Create(name, wide{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer v.Close()
+	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=futex/mutex/acquired=kill"}, "writer", name, "once", "7")
+	if sig := p.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("writer ended by %v, want SIGKILL; stderr %s", sig, p.Stderr())
+	}
+	if err := v.Lock(); !errors.Is(err, futex.ErrOwnerDead) {
+		t.Fatalf("Lock after the holder was killed = %v, want futex.ErrOwnerDead", err)
+	}
+	seq, _ := value.Control(v)
+	seq.Add(1) // a StoreLocked, stopped half-way
+	if _, err := v.Load(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Load during a live holder's write before MarkConsistent = %v, want os.ErrDeadlineExceeded", err)
+	}
+	seq.Add(1)
+	if got, err := v.Load(); err != nil || got != (wide{}) {
+		t.Fatalf("Load after the write = %v, %v; want the zero value, nil", got, err)
+	}
+	if err := v.MarkConsistent(); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Unlock(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/shm"
 )
 
@@ -128,9 +129,9 @@ func (r *retrier) retry(v *view, op string, s uint32) error {
 	}
 	if s&1 == 1 {
 		// Odd, and still the same odd value after the lock was seen free
-		// or dead: the writer that made it odd is gone for good. (A live
-		// writer makes it even before it unlocks.)
-		if r.tries%readSpins == 0 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s {
+		// or its holder dead: the writer that made it odd is gone for
+		// good. (A live writer makes it even before it unlocks.)
+		if r.tries%readSpins == 0 && writerGone(&v.ctl.mu) && v.ctl.seq.Load() == s {
 			return ErrCorrupt
 		}
 		// The sequence only grows, so one value seen at two instants was
@@ -145,4 +146,19 @@ func (r *retrier) retry(v *view, op string, s uint32) error {
 	}
 	runtime.Gosched()
 	return nil
+}
+
+// writerGone reports whether no live process holds mu: then the writer
+// that made the sequence odd, which holds the lock until it makes it even,
+// is dead. A holder that took the lock from a dead one and has not yet
+// marked it consistent is alive, and may be writing its repair
+// (StoreLocked before MarkConsistent): HeldByLiveOwner, the cheap test,
+// says false for it, and the lock's state, which reads the owner's
+// liveness file, settles it.
+func writerGone(mu *futex.Mutex) bool {
+	if mu.HeldByLiveOwner() {
+		return false
+	}
+	st := mu.State()
+	return !st.Locked || !st.OwnerAlive
 }
