@@ -16,7 +16,7 @@ import (
 // lock, so they still land: see UpdateLocked.
 //
 // The lock is a futex.Mutex, owned by the process (any goroutine of it may
-// Unlock), with the same results: nil, or futex.ErrOwnerDead with the lock
+// Unlock it through this Value), with the same results: nil, or futex.ErrOwnerDead with the lock
 // held when the previous holder died holding it, or
 // futex.ErrNotRecoverable without it. After ErrOwnerDead, repair what the
 // lock guards (StoreLocked repairs a value torn mid-write), then call
