@@ -7,8 +7,11 @@ type Integer = atomicint.Integer
 
 // These operate on the shared integer directly with one atomic
 // instruction (8- and 16-bit ones with a compare-and-swap loop), without
-// the writers' lock: they are linearizable with each other and with Load
-// and Store.
+// the writers' lock, which they never wait for, not even while Lock holds
+// it. They are linearizable with each other and with every other write,
+// because an integer is a word (see Update): Store and StoreLocked store
+// it with one atomic store, and Update and UpdateLocked with a
+// compare-and-swap.
 
 // Add atomically adds delta to the value and returns the new value.
 // After Close they panic, as any use of an unmapped pointer would fault:

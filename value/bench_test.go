@@ -65,3 +65,70 @@ func BenchmarkAtomicAddHeap(b *testing.B) {
 		x.Add(1)
 	}
 }
+
+func createInt64(b *testing.B) *value.Value[int64] {
+	b.Helper()
+	name := testutil.Name(b)
+	v, err := value.Create[int64](name, 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		v.Close()
+		shm.Remove(name)
+	})
+	return v
+}
+
+// BenchmarkAddParallel is Add from every P at once, all on one word.
+func BenchmarkAddParallel(b *testing.B) {
+	v := createInt64(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			value.Add(v, 1)
+		}
+	})
+}
+
+var sinkInt64 int64
+
+// BenchmarkLoadInt64 is a Load of a one-word value.
+func BenchmarkLoadInt64(b *testing.B) {
+	v := createInt64(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkInt64, _ = v.Load()
+	}
+}
+
+// BenchmarkStoreInt64 is a Store of a one-word value.
+func BenchmarkStoreInt64(b *testing.B) {
+	v := createInt64(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		v.Store(1)
+	}
+}
+
+// BenchmarkUpdateInt64 is an increment through Update: what Add would
+// cost if it took the writers' lock.
+func BenchmarkUpdateInt64(b *testing.B) {
+	v := createInt64(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		v.Update(func(x *int64) { *x++ })
+	}
+}
+
+// BenchmarkUpdateInt64Parallel is BenchmarkUpdateInt64 from every P at
+// once: the contended lock that a locked Add would be.
+func BenchmarkUpdateInt64Parallel(b *testing.B) {
+	v := createInt64(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			v.Update(func(x *int64) { *x++ })
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package value_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/shmkit/shmkit/value"
 )
@@ -43,4 +45,46 @@ func ExampleValue_Store() {
 	got, _ := p.Load()
 	fmt.Println(got)
 	// Output: {1 2 30}
+}
+
+// Two values kept in step, the count of sales and their total, as
+// Python's get_lock() would: the lock of one guards both. Add from other
+// processes may still land on the count; UpdateLocked never loses them.
+func ExampleValue_Lock() {
+	name := fmt.Sprintf("shmkit-example-sales-%d", os.Getpid())
+	sales, err := value.Create[int64](name, 0, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name)
+	defer sales.Close()
+	total, err := value.Create[float64](name+"-total", 0, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer shm.Remove(name + "-total")
+	defer total.Close()
+
+	sell := func(price float64) error {
+		if err := sales.Lock(); errors.Is(err, futex.ErrOwnerDead) {
+			// A seller died holding the lock: here, recount the total
+			// from a journal, then vouch for the repair.
+			sales.MarkConsistent()
+		} else if err != nil {
+			return err
+		}
+		defer sales.Unlock()
+		if err := sales.UpdateLocked(func(n *int64) { *n++ }); err != nil {
+			return err
+		}
+		return total.Update(func(t *float64) { *t += price })
+	}
+	sell(2.5)
+	sell(4)
+	n, _ := sales.Load()
+	t, _ := total.Load()
+	fmt.Println(n, t)
+	// Output: 2 6.5
 }

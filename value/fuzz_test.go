@@ -13,8 +13,8 @@ import (
 
 // FuzzOpen writes arbitrary bytes over a value's payload (the value, its
 // sequence counter and the writers' mutex), then opens it and loads,
-// updates and stores: every call returns, with the value or a documented
-// error, and never panics.
+// updates, stores and locks: every call returns, with the value or a
+// documented error, and never panics.
 func FuzzOpen(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(append(make([]byte, 64), 1))                                                                         // sequence odd: a writer died mid-write
@@ -62,5 +62,23 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 		value.Add(v, 1)
+		lockErr := v.Lock()
+		if !documented(lockErr) {
+			t.Fatalf("Lock: %v", lockErr)
+		}
+		if lockErr == nil || errors.Is(lockErr, futex.ErrOwnerDead) {
+			if err := v.StoreLocked(9); err != nil {
+				t.Fatalf("StoreLocked: %v", err)
+			}
+			if err := v.MarkConsistent(); err != nil {
+				t.Fatalf("MarkConsistent: %v", err)
+			}
+			if err := v.Unlock(); err != nil {
+				t.Fatalf("Unlock: %v", err)
+			}
+			if x, err := v.Load(); err != nil || x != 9 {
+				t.Fatalf("Load after StoreLocked(9) = %d, %v", x, err)
+			}
+		}
 	})
 }

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync/atomic"
-	"time"
 
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/failpoint"
@@ -21,8 +19,9 @@ const (
 	KindVersion = 1
 )
 
-// ErrCorrupt is returned by Load and Update when the value is torn: a
-// writer died in the middle of a Store. The next Store repairs it.
+// ErrCorrupt is returned by Load, ReadBytes, Update and UpdateLocked when
+// the value is torn: a writer died in the middle of a Store of a T wider
+// than a word. The next Store or StoreLocked repairs it.
 var ErrCorrupt = errors.New("value: torn by a writer that died mid-write")
 
 // control follows the value in the payload, at a 64-byte boundary.
@@ -35,19 +34,27 @@ type control struct {
 // Value is one T shared between processes through a named segment.
 //
 // Its methods are safe for concurrent use by goroutines and processes.
-// Load never blocks; Store and Update take the writers' lock.
+// Load never blocks; Store and Update take the writers' lock, as Lock
+// does; Add, CompareAndSwap and Swap never wait for it.
 //
-// Memory model: a Store or Update that returns synchronizes before every
-// Load that returns its value, in any process; writers are serialized by
-// the lock, and the n'th write synchronizes before the (n+1)'th.
+// Memory model: every write (Store, Update, StoreLocked, UpdateLocked,
+// Add, Swap, a CompareAndSwap that swaps) is linearizable: it takes
+// effect at one instant between its call and its return, all of them in
+// one order, in every process, and a Load returns the value as the last
+// write before it left it. A write synchronizes before every Load and
+// atomic operation that observes its value, as sync/atomic's operations
+// do; the n'th release of the writers' lock (by Unlock, Store or Update)
+// synchronizes before the (n+1)'th acquisition returns. See the package
+// doc for how the writers mix.
 //
 // Close wakes this process's goroutines waiting for the writers' lock
 // (they return os.ErrClosed) and waits until none is inside the mapping
 // before it unmaps.
 type Value[T any] struct {
-	seg  *shm.Segment
 	gate gate.Gate
-	p    *T // the value, in the mapping
+	p    *T          // the value, in the mapping
+	word bool        // a T of 1, 2, 4 or 8 bytes: written with one atomic instruction
+	held atomic.Bool // this handle's Lock holds the writers' lock
 	view
 }
 
@@ -143,47 +150,15 @@ func wrap[T any](seg *shm.Segment) (*Value[T], error) {
 		seg.Close()
 		return nil, err
 	}
-	val := &Value[T]{seg: seg, p: p, view: v}
+	val := &Value[T]{p: p, word: isWord[T](), view: v}
 	val.gate.OnClose(val.rouse)
 	return val, nil
 }
 
-// ReadBytes returns a consistent snapshot of the bytes of the value held by
-// seg, a value segment of any element type, open read-only or not: for
-// observers such as shmtool, which do not know T.
-func ReadBytes(seg *shm.Segment) ([]byte, error) {
-	if seg.Kind() != Kind {
-		return nil, fmt.Errorf("value: %s is a %q segment, not a value", seg.Name(), seg.Kind())
-	}
-	v, err := wrapView(seg)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]uint64, len(v.words))
-	for i := 0; ; i++ {
-		s1 := v.ctl.seq.Load()
-		if s1&1 == 0 {
-			for j := range out {
-				out[j] = v.words[j].Load()
-			}
-			if v.ctl.seq.Load() == s1 {
-				return wordBytes(out)[:seg.Header().Elem.Size], nil
-			}
-		}
-		if i > 1000 {
-			if s1&1 == 1 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s1 {
-				return nil, ErrCorrupt
-			}
-			if i > 100000 {
-				return nil, fmt.Errorf("value: read %s: writers kept it busy: %w", seg.Name(), os.ErrDeadlineExceeded)
-			}
-			runtime.Gosched()
-		}
-	}
-}
-
-// view is the type-free part of a Value: its words and control block.
+// view is the type-free part of a Value: its segment, words and control
+// block.
 type view struct {
+	seg   *shm.Segment
 	words []atomic.Uint64
 	ctl   *control
 }
@@ -203,15 +178,16 @@ func wrapView(seg *shm.Segment) (view, error) {
 	if err != nil {
 		return view{}, err
 	}
-	return view{words: words, ctl: ctl}, nil
+	return view{seg: seg, words: words, ctl: ctl}, nil
 }
 
 // Segment returns the segment that holds the value.
 func (v *Value[T]) Segment() *shm.Segment { return v.seg }
 
-// Close wakes this process's goroutines waiting in Store or Update (they
-// return os.ErrClosed), waits until none is inside the mapping, and unmaps
-// the value. It does not remove the segment; see shm.Remove. Close is
+// Close wakes this process's goroutines waiting for the writers' lock in
+// Store, Update or Lock (they return os.ErrClosed), waits until none is
+// inside the mapping, and unmaps the value. It does not remove the
+// segment (see shm.Remove), nor release a lock that Lock holds. Close is
 // idempotent.
 func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
 
@@ -219,52 +195,13 @@ func (v *Value[T]) Close() error { return v.gate.Close(v.seg.Close) }
 // context, which Close cancels.
 func (v *Value[T]) rouse() {}
 
-// loadBudget bounds how long Load waits for a live writer.
-const loadBudget = time.Second
-
-// Load returns a consistent snapshot of the value, retrying while a write is
-// in flight. It fails with ErrCorrupt if a writer died mid-write.
-//
-// After Close it returns os.ErrClosed.
-func (v *Value[T]) Load() (T, error) {
-	var out T
-	if err := v.gate.Enter(); err != nil {
-		return out, err
-	}
-	defer v.gate.Leave()
-	var start time.Time
-	for i := 0; ; i++ {
-		s1 := v.ctl.seq.Load()
-		if s1&1 == 0 {
-			// Atomic loads: each orders the next (acquire on arm64), so
-			// the second sequence load cannot pass the data loads.
-			loadWords(&out, v.words)
-			if v.ctl.seq.Load() == s1 {
-				return out, nil
-			}
-		}
-		if i < 64 {
-			continue // writes take nanoseconds
-		}
-		// Odd, and still the same odd value after the lock was seen free
-		// or dead: the writer that made it odd is gone for good. (A live
-		// writer makes it even before it unlocks.)
-		if s1&1 == 1 && i%64 == 0 && !v.ctl.mu.HeldByLiveOwner() && v.ctl.seq.Load() == s1 {
-			var zero T
-			return zero, ErrCorrupt
-		}
-		if start.IsZero() {
-			start = time.Now()
-		} else if time.Since(start) > loadBudget {
-			var zero T
-			return zero, fmt.Errorf("value: load: a writer kept the value mid-write for %v: %w", loadBudget, os.ErrDeadlineExceeded)
-		}
-		runtime.Gosched()
-	}
-}
-
 // Store replaces the value. It also repairs a value torn by a writer that
 // died mid-write.
+//
+// It takes the writers' lock, so it waits while a Lock holds it; the
+// goroutine that holds it writes with StoreLocked instead. If the
+// previous holder died holding it, Store recovers the lock (it marks it
+// consistent) and stores.
 func (v *Value[T]) Store(x T) error { return v.StoreContext(context.Background(), x) }
 
 // StoreContext is Store that gives up waiting for the writers' lock when
@@ -282,10 +219,17 @@ func (v *Value[T]) StoreContext(ctx context.Context, x T) error {
 	return v.ctl.mu.Unlock()
 }
 
-// Update applies f to the value under the writers' lock. f sees the
-// current value and must not retain the pointer. On a torn value it fails
-// with ErrCorrupt without calling f. The lock-free Add, CompareAndSwap and
-// Swap do not take the lock: one that lands while f runs is overwritten.
+// Update replaces the value with f's change of it, under the writers'
+// lock. f gets a private copy of the current value, and must not retain
+// the pointer. On a torn value it fails with ErrCorrupt without calling f.
+// The lock is taken as by Store.
+//
+// For a T of 1, 2, 4 or 8 bytes, Update stores f's result with a
+// compare-and-swap, so that an Add, CompareAndSwap or Swap (which do not
+// wait for the lock) that lands while f runs is never overwritten: then f
+// runs again, on the new value, and only its last run's result is stored.
+// Write f so that running it more than once does no harm: a pure function
+// of the value, or one whose side effects only the last run's matter.
 func (v *Value[T]) Update(f func(*T)) error { return v.UpdateContext(context.Background(), f) }
 
 // UpdateContext is Update that gives up waiting for the writers' lock when
@@ -302,23 +246,29 @@ func (v *Value[T]) UpdateContext(ctx context.Context, f func(*T)) error {
 		}
 		return err
 	}
-	cur := *v.p // no writer can run: we hold the lock
-	f(&cur)
-	v.write(cur)
+	v.update(f)
 	return v.ctl.mu.Unlock()
 }
 
-// lock takes the writers' lock. A dead previous writer is recovered from:
-// if it died mid-write the sequence is odd and the value torn, reported as
-// ErrCorrupt with the lock held. The sequence stays odd, so readers keep
-// reporting the value torn, until a write completes.
-func (v *Value[T]) lock(ctx context.Context) error {
+// acquire takes the writers' lock, with futex.Mutex.Lock's results,
+// waiting through the gate's context so that Close wakes it.
+func (v *Value[T]) acquire(ctx context.Context) error {
 	ok, err := v.ctl.mu.TryLock() // uncontended: no context to set up
 	if !ok && err == nil {
 		ctx, stop := v.gate.Context(ctx)
 		err = v.gate.Cause(v.ctl.mu.LockContext(ctx))
 		stop()
 	}
+	return err
+}
+
+// lock takes the writers' lock for Store and Update. A dead previous
+// holder is recovered from: if it died mid-write the sequence is odd and
+// the value torn, reported as ErrCorrupt with the lock held. The sequence
+// stays odd, so readers keep reporting the value torn, until a write
+// completes.
+func (v *Value[T]) lock(ctx context.Context) error {
+	err := v.acquire(ctx)
 	if !errors.Is(err, futex.ErrOwnerDead) {
 		if err == nil && v.ctl.seq.Load()&1 == 1 {
 			return ErrCorrupt // torn earlier, and not yet repaired by a Store
@@ -334,10 +284,19 @@ func (v *Value[T]) lock(ctx context.Context) error {
 	return nil
 }
 
-// write stores x between making the sequence odd (unless a dead writer
-// left it odd) and making it even; the caller holds the lock. See
-// storeValue for why the data stores stay between the two.
+// write stores x; the caller holds the lock. A word is stored with one
+// atomic store, which an Add that lands before or after cannot be lost
+// to. A wider T is stored between making the sequence odd (unless a dead
+// writer left it odd) and making it even; see storeValue for why the data
+// stores stay between the two.
 func (v *Value[T]) write(x T) {
+	if v.word {
+		storeWord(v.p, wordBits(&x))
+		if v.ctl.seq.Load()&1 == 1 {
+			v.ctl.seq.Add(1) // even: a value torn earlier is whole again, after the store
+		}
+		return
+	}
 	if v.ctl.seq.Load()&1 == 0 {
 		v.ctl.seq.Add(1) // odd: readers retry
 	}
@@ -346,6 +305,29 @@ func (v *Value[T]) write(x T) {
 	}
 	storeValue(v.p, v.words, &x)
 	v.ctl.seq.Add(1) // even: the new value is published
+}
+
+// update replaces the value with f's change of it; the caller holds the
+// lock, so no other Store or Update runs. A word is replaced with a
+// compare-and-swap of the bits f saw, retried with f on the new value if
+// an atomic operation changed it meanwhile: the update takes effect at
+// the swap, linearizable with them.
+func (v *Value[T]) update(f func(*T)) {
+	if !v.word {
+		cur := *v.p // no writer can run: we hold the lock, and atomics need a word
+		f(&cur)
+		v.write(cur)
+		return
+	}
+	var cur T
+	for {
+		old := loadWord(v.p)
+		cur = fromBits[T](old)
+		f(&cur)
+		if casWord(v.p, old, wordBits(&cur)) {
+			return
+		}
+	}
 }
 
 // failpointArmed is set when the test environment arms the torn-write

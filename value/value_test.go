@@ -32,6 +32,8 @@ func TestMain(m *testing.M) {
 	testutil.Child("writer", childWriter)
 	testutil.Child("reader", childReader)
 	testutil.Child("adder", childAdder)
+	testutil.Child("mixer", childMixer)
+	testutil.Child("locker", childLocker)
 	testutil.Main(m)
 }
 
@@ -138,6 +140,9 @@ func TestWriterKilledMidStore(t *testing.T) {
 	}
 	if _, err := v.Load(); !errors.Is(err, value.ErrCorrupt) {
 		t.Fatalf("Load of a torn value = %v, want ErrCorrupt", err)
+	}
+	if _, err := value.ReadBytes(v.Segment()); !errors.Is(err, value.ErrCorrupt) {
+		t.Fatalf("ReadBytes of a torn value = %v, want ErrCorrupt", err)
 	}
 	for range 2 { // a failed Update must not make the torn value look whole
 		if err := v.Update(func(*wide) {}); !errors.Is(err, value.ErrCorrupt) {
