@@ -74,20 +74,18 @@ func TestWaker(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
+	var left atomic.Bool
 	go func() {
 		defer close(done)
 		for word.Load() == 0 { // parked until woken
 			time.Sleep(time.Millisecond)
 		}
+		left.Store(true) // before Leave: Close may release the moment Leave returns
 		g.Leave()
 	}()
 	var releasedEarly atomic.Bool
 	if err := g.Close(func() error {
-		select {
-		case <-done:
-		default:
-			releasedEarly.Store(true)
-		}
+		releasedEarly.Store(!left.Load())
 		return nil
 	}); err != nil {
 		t.Fatal(err)
