@@ -26,8 +26,9 @@ func TestLockerRepairsAfterOwnerDeath(t *testing.T) {
 	c.N++
 	l.Unlock()
 	l.Lock()
+	n := c.N // read under the lock: the second Lock repairs nothing
 	l.Unlock()
-	if repairs != 1 || c.N != 8 {
+	if repairs != 1 || n != 8 {
 		t.Fatalf("repairs %d, N %d; want 1 repair and N 8", repairs, c.N)
 	}
 	_ = sync.NewCond(l) // it is a sync.Locker

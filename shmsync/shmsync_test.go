@@ -197,8 +197,9 @@ func TestMutexLocker(t *testing.T) {
 	repaired := false
 	l := m.Locker(func() error { repaired = true; return nil })
 	l.Lock()
+	locked := m.State().Locked
 	l.Unlock()
-	if !repaired || m.State().Status != "consistent" {
+	if !locked || !repaired || m.State().Status != "consistent" {
 		t.Fatalf("repaired %v, state %+v; want a repair and a consistent mutex", repaired, m.State())
 	}
 }
