@@ -19,35 +19,6 @@ import (
 
 func init() {
 	testutil.Child("queue-drain", childQueueDrain)
-	testutil.Child("queue-produce-on-go", childQueueProduceOnGo)
-}
-
-// childQueueProduceOnGo attaches a producer to queue args[0], says
-// "ready", waits for "go", and then writes messages 0..args[2]-1 of
-// producer args[1] and closes.
-func childQueueProduceOnGo(args []string) error {
-	q, err := queue.Open(args[0], nil)
-	if err != nil {
-		return err
-	}
-	defer q.Close()
-	p, err := q.Producer()
-	if err != nil {
-		return err
-	}
-	id, _ := strconv.Atoi(args[1])
-	n, _ := strconv.Atoi(args[2])
-	testutil.Send("ready")
-	if testutil.Recv() != "go" {
-		return errors.New("no go")
-	}
-	buf := make([]byte, 256)
-	for seq := range n {
-		if err := p.Write(qMsg(buf, qKey(id, seq))); err != nil {
-			return err
-		}
-	}
-	return p.Close()
 }
 
 // childQueueDrain reads queue args[0] until io.EOF, counting each message
@@ -126,7 +97,7 @@ func TestEndOfStreamAcrossProcesses(t *testing.T) {
 		if id == 0 {
 			env = []string{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt)}
 		}
-		p := testutil.StartEnv(t, env, "queue-produce-on-go", name, strconv.Itoa(id), strconv.Itoa(per))
+		p := testutil.StartEnv(t, env, "queue-produce", name, strconv.Itoa(id), strconv.Itoa(per), "on-go")
 		p.Expect("ready")
 		prods = append(prods, p)
 	}
@@ -165,7 +136,7 @@ func TestEndOfStreamAcrossProcesses(t *testing.T) {
 	// A new producer opens it again: a consumer waits for its message,
 	// then sees the new end. (A consumer that starts while the queue is
 	// at its end sees that end at once.)
-	p := testutil.Start(t, "queue-produce-on-go", name, "1", "1")
+	p := testutil.Start(t, "queue-produce", name, "1", "1", "on-go")
 	p.Expect("ready") // attached: the queue is open again
 	c := testutil.Start(t, "queue-drain", name, seenName, strconv.Itoa(per))
 	c.Expect("ready")

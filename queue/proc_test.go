@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -38,8 +39,9 @@ func childQueueReadOne(args []string) error {
 	return err
 }
 
-// childQueueProduce writes messages 0..args[2]-1 of producer args[1] to
-// queue args[0].
+// childQueueProduce attaches a producer to queue args[0], says "ready",
+// writes messages 0..args[2]-1 of producer args[1] (with args[3] "on-go",
+// once told "go") and closes.
 func childQueueProduce(args []string) error {
 	q, err := queue.Open(args[0], nil)
 	if err != nil {
@@ -53,6 +55,9 @@ func childQueueProduce(args []string) error {
 	id, _ := strconv.Atoi(args[1])
 	n, _ := strconv.Atoi(args[2])
 	testutil.Send("ready")
+	if len(args) > 3 && args[3] == "on-go" && testutil.Recv() != "go" { // attached: write when told
+		return errors.New("no go")
+	}
 	buf := make([]byte, 256)
 	for seq := range n {
 		if err := p.Write(qMsg(buf, qKey(id, seq))); err != nil {
@@ -142,7 +147,7 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 		if i < len(env) {
 			e = env[i]
 		}
-		p := testutil.StartEnv(t, e, "queue-produce-on-go", name, strconv.Itoa(i), strconv.Itoa(per))
+		p := testutil.StartEnv(t, e, "queue-produce", name, strconv.Itoa(i), strconv.Itoa(per), "on-go")
 		p.Expect("ready")
 		ps = append(ps, p)
 	}

@@ -90,7 +90,7 @@ func TestSelectRingsAndQueuesAcrossProcesses(t *testing.T) {
 		if i == 0 {
 			env = []string{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt)}
 		}
-		p := testutil.StartEnv(t, env, "queue-produce-on-go", name, "0", strconv.Itoa(per))
+		p := testutil.StartEnv(t, env, "queue-produce", name, "0", strconv.Itoa(per), "on-go")
 		p.Expect("ready")
 		p.Send("go")
 		cs, srcs = append(cs, c), append(srcs, &source{queue: c, killed: i == 0})
