@@ -25,21 +25,11 @@ func init() {
 // in the uint32 array args[1] (producer × args[2] + seq) and marking each
 // task done, then reports how many it read.
 func childQueueDrain(args []string) error {
-	q, err := queue.Open(args[0], nil)
+	q, seen, per, c, closeAll, err := openConsumerSide(args)
 	if err != nil {
 		return err
 	}
-	defer q.Close()
-	seen, err := array.Open[uint32](args[1], nil)
-	if err != nil {
-		return err
-	}
-	defer seen.Close()
-	per, _ := strconv.Atoi(args[2])
-	c, err := q.Consumer()
-	if err != nil {
-		return err
-	}
+	defer closeAll()
 	defer c.Close()
 	testutil.Send("ready")
 	buf, scratch := make([]byte, 256), make([]byte, 256)

@@ -67,25 +67,35 @@ func childQueueProduce(args []string) error {
 	return p.Close()
 }
 
+// openConsumerSide opens what a consumer child uses: queue args[0], the
+// uint32 array args[1] that counts deliveries, and a consumer; per is
+// args[2]. closeAll closes the queue and the array.
+func openConsumerSide(args []string) (q *queue.Queue, seen *array.Array[uint32], per int, c *queue.Consumer, closeAll func(), err error) {
+	if q, err = queue.Open(args[0], nil); err != nil {
+		return
+	}
+	if seen, err = array.Open[uint32](args[1], nil); err != nil {
+		q.Close()
+		return
+	}
+	per, _ = strconv.Atoi(args[2])
+	if c, err = q.Consumer(); err != nil {
+		seen.Close()
+		q.Close()
+		return
+	}
+	return q, seen, per, c, func() { seen.Close(); q.Close() }, nil
+}
+
 // childQueueConsume reads from queue args[0], checks every message and
 // counts it in the uint32 array args[1] (producer × args[2] + seq), until
 // it is told "stop".
 func childQueueConsume(args []string) error {
-	q, err := queue.Open(args[0], nil)
+	_, seen, per, c, closeAll, err := openConsumerSide(args)
 	if err != nil {
 		return err
 	}
-	defer q.Close()
-	seen, err := array.Open[uint32](args[1], nil)
-	if err != nil {
-		return err
-	}
-	defer seen.Close()
-	per, _ := strconv.Atoi(args[2])
-	c, err := q.Consumer()
-	if err != nil {
-		return err
-	}
+	defer closeAll()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { testutil.Recv(); cancel() }()
 	testutil.Send("ready")
