@@ -18,16 +18,16 @@ import (
 // Consumer is the reading side of a Ring. It is not safe for concurrent
 // use: one goroutine reads at a time.
 type Consumer struct {
-	r         *Ring
-	token     live.Token
-	pos       uint64 // our published position
-	next      uint64 // position after the message last handed out, not yet released
-	wait      Wait
-	err       error // for Messages
-	tally     tally
-	pub       spin.Publisher
-	linger    int  // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
-	held      bool // we hold r's mapping (gate.Hold) until Close
+	r      *Ring
+	token  live.Token
+	pos    uint64 // our published position
+	next   uint64 // position after the message last handed out, not yet released
+	wait   Wait
+	err    error // for Messages
+	tally  tally
+	pub    spin.Publisher
+	linger int  // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
+	held   bool // we hold r's mapping (gate.Hold) until Close
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
