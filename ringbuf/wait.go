@@ -159,9 +159,11 @@ func deadOwner(s *side) live.Token {
 
 // wake wakes the other side if it announced itself parked, and counts the
 // wake-up in t. Called after what the other side waits for was stored: a
-// record header, closed, or (wakeAt) a consumer position.
+// record header, closed, or (wakeAt) a consumer position. The waker
+// clears the flag, so that what it stores next, before the sleeper is up
+// again, does not wake it once more: a thread takes microseconds to wake.
 func wake(otherFlags *flags, t *tally) {
-	if otherFlags.parked.Load() == 1 {
+	if otherFlags.parked.Load() == 1 && otherFlags.parked.CompareAndSwap(1, 0) {
 		otherFlags.wakes.Add(1) // changes the word the other side sleeps on
 		_, _ = futex.Wake(&otherFlags.wakes, 1)
 		t.wakeups++
@@ -172,8 +174,6 @@ func wake(otherFlags *flags, t *tally) {
 // it asked to be woken: the consumer's wake after a release.
 func wakeAt(prodFlags *flags, pos uint64, t *tally) {
 	if prodFlags.parked.Load() == 1 && pos >= prodFlags.want.Load() {
-		prodFlags.wakes.Add(1)
-		_, _ = futex.Wake(&prodFlags.wakes, 1)
-		t.wakeups++
+		wake(prodFlags, t)
 	}
 }
