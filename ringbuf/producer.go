@@ -75,6 +75,7 @@ func (r *Ring) producerUnnamed() (*Producer, error) {
 	p.pub.Init(&r.prodFlag.relaxed, &r.consFlag.fence)
 	spin.SetFence(&r.prodFlag.fence, p.wait)
 	r.prodFlag.closed.Store(0)
+	wake(r.consFlag, &p.tally) // a dead producer may have died owing the consumer a wake-up
 	return p, nil
 }
 
