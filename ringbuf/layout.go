@@ -120,6 +120,10 @@ type flags struct {
 // core round trip each; asked for early, it is there when needed.
 const prefetchAhead = 512
 
+// prefetchEvery is the block of the ring a producer prefetches at once:
+// it asks for the next when a record crosses into it.
+const prefetchEvery = 256
+
 // countEvery is how many messages a side handles between publishing its
 // counters.
 const countEvery = 64

@@ -171,7 +171,9 @@ func (p *Producer) tryReserve(n int) ([]byte, error) {
 	}
 	size := recordSize(n)
 	idx := p.pos & p.r.mask
-	spin.PrefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
+	if (idx^(idx+size))&^(prefetchEvery-1) != 0 { // once per block, not per message
+		spin.PrefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
+	}
 	pad := uint64(0)
 	if idx+size > p.r.geo.capacity { // the record would cross the end: pad to it
 		pad = p.r.geo.capacity - idx
