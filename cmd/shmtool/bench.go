@@ -18,6 +18,7 @@ func newBench(stdout, stderr io.Writer) *cobra.Command {
 	var (
 		quick, asJSON     bool
 		duration          time.Duration
+		rounds            int
 		sizes, transports string
 		cpus, plotFile    string
 	)
@@ -41,12 +42,18 @@ in the same mode; ×LIMIT is the round-trip p50 over limit's.
 The default run takes about a minute; --quick about 15 seconds.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := bench.Config{Duration: duration, Progress: stderr}
+			cfg := bench.Config{Duration: duration, Rounds: rounds, Progress: stderr}
 			if duration == 0 {
 				cfg.Duration = 250 * time.Millisecond
 				if quick {
 					cfg.Duration = 60 * time.Millisecond
 				}
+			}
+			if rounds < 1 {
+				return usagef("--rounds %d: want at least 1", rounds)
+			}
+			if quick && !cmd.Flags().Changed("rounds") {
+				cfg.Rounds = 1
 			}
 			var err error
 			if transports != "" {
@@ -88,6 +95,7 @@ The default run takes about a minute; --quick about 15 seconds.`,
 	fl.BoolVar(&asJSON, "json", false, `print {"machine": {...}, "results": [...]}`)
 	fl.BoolVar(&quick, "quick", false, "shorter measurements: about 15s in all")
 	fl.DurationVar(&duration, "duration", 0, "time per measurement (default 250ms, 60ms with --quick)")
+	fl.IntVar(&rounds, "rounds", 3, "measure everything this many times, round by round, and report the median (1 with --quick)")
 	fl.StringVar(&sizes, "sizes", "", "message sizes, comma-separated (default 8,64,1024,65536)")
 	fl.StringVar(&transports, "transports", "", "transports, comma-separated (default all: "+bench.TransportNames()+")")
 	fl.StringVar(&cpus, "cpus", "", "pin the two processes to cores A,B")
