@@ -94,7 +94,7 @@ func openLink(ctx context.Context, parent bool, transport, mode string, size int
 	case "limit", "futex":
 		return turnLinkFor(parent, mode, size, args)
 	case "floor":
-		return floorLink(parent, size, args)
+		return floorLink(parent, size, ringCapacity, args)
 	}
 	return nil, fmt.Errorf("unknown transport %q", transport)
 }

@@ -23,13 +23,19 @@ import (
 // prefetcher fetches lines in pairs), then the records.
 const floorHead, floorTail, floorData = 0, 128, 256
 
-// floorBytes is about what the floor's ring holds: enough to absorb the
-// two sides' jitter, small enough to stay in cache.
-const floorBytes = 256 << 10
+// The floor's ring holds about ringCapacity bytes, as a ring link's: a
+// record the producer comes back to a lap later has left both cores'
+// own caches, so that writing it again takes no probe of the other core.
+//
+// floorLeast is how many bytes of records the consumer waits for before
+// it takes them, and floorPause how many PAUSEs (some 30ns each) it waits
+// between looks: every look takes the producer's position line away, and
+// stalls the producer's next store to it.
+const floorLeast, floorPause = 16 << 10, 128
 
-// floorSpin is how many checks a waiting side makes between looks at
-// the clock: the peer may have died.
-const floorSpin = 1 << 20
+// floorSpin is how many looks a waiting side makes between looks at the
+// clock: the peer may have died.
+const floorSpin = 1 << 14
 
 // floorRing is the ring and one end's private state: the parent uses
 // the producer's, the child the consumer's.
@@ -54,16 +60,44 @@ func publish(word *atomic.Uint64, v uint64) {
 }
 
 // await spins until load returns a position other than stale, and
-// returns it.
+// returns it. It backs off while it waits, so that it takes the other
+// side's line away less often, and only then looks at the clock.
 func await(load func() uint64, stale uint64) (uint64, error) {
-	deadline := time.Now().Add(peerTimeout)
-	for i := 1; ; i++ {
+	var deadline time.Time
+	for i, b := 1, 1; ; i++ {
 		if v := load(); v != stale {
 			return v, nil
 		}
-		spin.Pause(1)
-		if i%floorSpin == 0 && time.Now().After(deadline) {
-			return 0, os.ErrDeadlineExceeded
+		spin.Pause(b)
+		b = min(2*b, floorPause)
+		if i%floorSpin == 0 {
+			if deadline.IsZero() {
+				deadline = time.Now().Add(peerTimeout)
+			} else if time.Now().After(deadline) {
+				return 0, os.ErrDeadlineExceeded
+			}
+		}
+	}
+}
+
+// awaitRecords waits until at least least records follow pos, or some
+// do after a pause, and returns the producer's position. Each look takes
+// the producer's line away (it stores its position every message), so
+// the consumer looks seldom.
+func (f *floorRing) awaitRecords(pos, least uint64) (uint64, error) {
+	var deadline time.Time
+	for i, waited := 1, false; ; i, waited = i+1, true {
+		h := f.head.Load()
+		if h-pos >= least || h != pos && waited {
+			return h, nil
+		}
+		spin.Pause(floorPause)
+		if i%floorSpin == 0 {
+			if deadline.IsZero() {
+				deadline = time.Now().Add(peerTimeout)
+			} else if time.Now().After(deadline) {
+				return 0, os.ErrDeadlineExceeded
+			}
 		}
 	}
 }
@@ -113,7 +147,9 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
 			limit = f.seen + f.slots
 		}
 		rec := f.data[off : off+size : off+size]
-		copy(rec, msg)
+		if size > 8 {
+			copy(rec[8:], msg[8:]) // not the first 8 bytes: the number goes there
+		}
 		binary.LittleEndian.PutUint64(rec, seq)
 		pos++
 		publish(f.head, pos)
@@ -145,11 +181,12 @@ func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, 
 		return 0, 0, 0, fmt.Errorf("floor: buffer of %d bytes for %d-byte records", len(buf), f.size)
 	}
 	size, batch := f.size, f.floorBatch()
+	least := uint64(max(1, floorLeast/size))
 	pos, head := f.pos, f.seen
 	var start time.Time
 	for {
 		if pos == head {
-			if head, err = await(f.head.Load, pos); err != nil {
+			if head, err = f.awaitRecords(pos, least); err != nil {
 				return 0, 0, 0, err
 			}
 			if start.IsZero() {
@@ -184,11 +221,12 @@ func (f *floorRing) recv([]byte) ([]byte, error) {
 	return nil, errors.New("floor: records are read a phase at a time")
 }
 
-// floorLink makes (parent) or opens (child) the floor's segment. The
-// parent sends, the child receives.
-func floorLink(parent bool, size int, args []string) (*link, error) {
+// floorLink makes (parent) or opens (child) the floor's segment, of
+// records of size bytes, about capacity bytes of them (both ends must
+// agree). The parent sends, the child receives.
+func floorLink(parent bool, size, capacity int, args []string) (*link, error) {
 	slots := uint64(1)
-	for slots < 16 || slots*2*uint64(size) <= floorBytes { // at least 16 records, at most floorBytes
+	for slots < 16 || slots*2*uint64(size) <= uint64(capacity) { // at least 16 records, at most capacity bytes
 		slots *= 2
 	}
 	want := floorData + int(slots)*size
