@@ -173,3 +173,38 @@ func reportWaits(b *testing.B, st ringbuf.State) {
 	b.ReportMetric(float64(st.Counters.Consumed.Waits)/n, "cwaits/op")
 	b.ReportMetric(float64(st.Counters.Produced.Wakeups+st.Counters.Consumed.Wakeups)/n, "wakes/op")
 }
+
+// BenchmarkOneThread writes and reads each message on one goroutine (in
+// batches of 64, Write then Next): the instructions of the per-message
+// path, without the cache-line transfers between cores.
+func BenchmarkOneThread(b *testing.B) {
+	for _, mode := range []string{"write", "batch"} {
+		b.Run(mode, func(b *testing.B) {
+			r, _ := ringbuf.New(ringbuf.Config{Capacity: 1 << 16, MaxMessage: 64})
+			p, _ := r.Producer()
+			c, _ := r.Consumer()
+			msg := make([]byte, 8)
+			batch := make([][]byte, 64)
+			for i := range batch {
+				batch[i] = msg
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if mode == "batch" {
+					p.WriteBatch(ctx, batch)
+				} else {
+					for range 64 {
+						p.Write(msg)
+					}
+				}
+				for range 64 {
+					if _, err := c.Next(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*64), "ns/msg")
+		})
+	}
+}

@@ -2,11 +2,11 @@ package ringbuf
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"time"
 
@@ -18,17 +18,16 @@ import (
 // Consumer is the reading side of a Ring. It is not safe for concurrent
 // use: one goroutine reads at a time.
 type Consumer struct {
-	r         *Ring
-	token     live.Token
-	pos       uint64 // our published position
-	next      uint64 // position after the message last handed out, not yet released
-	prodCache uint64 // the producer's position as last read
-	wait      Wait
-	err       error // for Messages
-	tally     tally
-	pub       spin.Publisher
-	linger    int  // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
-	held      bool // we hold r's mapping (gate.Hold) until Close
+	r      *Ring
+	token  live.Token
+	pos    uint64 // our published position
+	next   uint64 // position after the message last handed out, not yet released
+	wait   Wait
+	err    error // for Messages
+	tally  tally
+	pub    spin.Publisher
+	linger int  // PAUSEs ReadBatch may wait for a fuller batch (SetLinger)
+	held   bool // we hold r's mapping (gate.Hold) until Close
 }
 
 // Consumer makes this process the ring's consumer. It fails with ErrBusy
@@ -55,7 +54,7 @@ func (r *Ring) consumerUnnamed() (*Consumer, error) {
 		r.cons.owner.CompareAndSwap(uint64(t), 0)
 		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
 	}
-	c := &Consumer{r: r, token: t, pos: pos, next: pos, prodCache: pos}
+	c := &Consumer{r: r, token: t, pos: pos, next: pos}
 	if err = r.gate.Hold(); err != nil {
 		r.cons.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
@@ -70,45 +69,42 @@ func (r *Ring) consumerUnnamed() (*Consumer, error) {
 func (c *Consumer) SetWait(w Wait) { c.wait = w; spin.SetFence(&c.r.consFlag.fence, w) }
 
 // peek returns the message at c.next without waiting, skipping padding. It
-// validates everything it reads from shared memory, each value read once.
+// learns that a record is committed from its header alone (an acquire
+// load), and validates everything it reads from shared memory, each value
+// read once.
 func (c *Consumer) peek() ([]byte, error) {
+	r := c.r
 	for {
-		if c.next == c.prodCache {
-			p := c.r.prod.pos.Load()
-			if p < c.next || p-c.pos > c.r.geo.capacity || p%recordAlign != 0 {
-				return nil, fmt.Errorf("%w: producer at %d, consumer at %d, capacity %d", ErrCorrupt, p, c.pos, c.r.geo.capacity)
-			}
-			c.prodCache = p
-			if p == c.next {
-				return nil, ErrEmpty
-			}
-		}
-		avail := c.prodCache - c.next
-		idx := c.next & c.r.mask
-		if avail > prefetchAhead {
-			spin.Prefetch(&c.r.data[(idx+prefetchAhead)&c.r.mask])
-		}
-		length := int32(binary.LittleEndian.Uint32(c.r.data[idx:]))
-		kind := binary.LittleEndian.Uint32(c.r.data[idx+4:])
+		idx := c.next & r.mask
+		h := r.hdr[idx/recordAlign].Load()
+		length, kind := h&math.MaxUint32, uint32(h>>32)
 		switch {
+		case kind == kindNone:
+			return nil, ErrEmpty
 		case kind == kindPadding:
-			pad := c.r.geo.capacity - idx
-			if uint64(length) != pad || pad > avail {
-				return nil, fmt.Errorf("%w: padding of %d bytes at %d (%d to the end, %d available)", ErrCorrupt, length, idx, pad, avail)
+			pad := r.geo.capacity - idx
+			if length != pad || c.next+pad-c.pos > r.geo.capacity {
+				return nil, fmt.Errorf("%w: padding of %d bytes at %d (%d to the end)", ErrCorrupt, length, idx, pad)
 			}
 			c.next += pad
 			continue
-		case kind != kindMessage || length < 0 || uint64(length) > c.r.geo.maxMsg:
+		case kind != kindMessage || length > r.geo.maxMsg:
 			return nil, fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
 		}
 		size := recordSize(int(length))
-		if size > avail || idx+size > c.r.geo.capacity {
-			return nil, fmt.Errorf("%w: record of %d bytes at %d (%d available)", ErrCorrupt, size, idx, avail)
+		if idx+size > r.geo.capacity || c.next+size-c.pos > r.geo.capacity {
+			return nil, fmt.Errorf("%w: record of %d bytes at %d, %d unreleased", ErrCorrupt, size, idx, c.next-c.pos)
 		}
 		start := idx + recordHeader
 		c.next += size
-		return c.r.data[start : start+uint64(length) : start+uint64(length)], nil
+		return r.data[start : start+length : start+length], nil
 	}
+}
+
+// committed reports whether a record (or the end of the ring's padding)
+// is committed at c.next: what a waiting consumer waits for.
+func (c *Consumer) committed() bool {
+	return c.r.hdr[(c.next&c.r.mask)/recordAlign].Load()>>32 != kindNone
 }
 
 // Release frees the space of the messages handed out so far, so that the
@@ -129,7 +125,7 @@ func (c *Consumer) release() {
 	// load of our position, and so before it overwrites them.
 	c.pub.Publish(&c.r.cons.pos, c.next)
 	c.pos = c.next
-	wake(c.r.prodFlag, &c.tally)
+	wakeAt(c.r.prodFlag, c.pos, &c.tally)
 }
 
 // count adds n messages of b bytes to our counters.
@@ -207,7 +203,8 @@ func (c *Consumer) waitData(ctx context.Context) error {
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
-	err := waitFor(ctx, c.wait, &c.r.gate, c.r.seg, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, c.next, closed)
+	ready := func() bool { return c.committed() || closed() }
+	err := waitFor(ctx, c.wait, &c.r.gate, c.r.seg, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, 0, ready, ready)
 	if err == nil {
 		err = c.r.gate.Err()
 	}
@@ -303,7 +300,7 @@ const lingerStep = 8
 // are waiting.
 func (c *Consumer) lingerFor() {
 	for i := 0; i < c.linger; i += lingerStep {
-		if c.r.prod.pos.Load()-c.next >= lingerBytes || c.r.prodFlag.closed.Load() == 1 {
+		if p := c.r.prod.pos.Load(); p > c.next && p-c.next >= lingerBytes || c.r.prodFlag.closed.Load() == 1 {
 			return
 		}
 		spin.Pause(lingerStep)
@@ -332,8 +329,8 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 		c.count(uint64(n), bytes)
 		c.release()
 	}()
-	if c.linger > 0 && c.prodCache == c.next { // all we knew of is read: linger for more
-		if c.r.prod.pos.Load() == c.next {
+	if c.linger > 0 { // wait for a message, then linger while few bytes wait
+		if !c.committed() {
 			if err := c.waitData(ctx); err != nil {
 				return 0, err
 			}

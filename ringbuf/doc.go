@@ -25,24 +25,37 @@
 // The producer reserves room in the ring itself (Reserve), fills it and
 // publishes it (Commit); the consumer sees each message in place (Next,
 // ReadBatch, Messages) and releases it when it moves on. Write and Read
-// copy, for convenience; TryWrite and TryRead never wait.
+// copy, for convenience; TryWrite and TryRead never wait. WriteBatch
+// copies many small messages and commits them together, for one commit
+// per 4 KiB or so instead of one per message.
 //
 // # How it works
 //
 // Producer and consumer positions are 64-bit byte counts that never wrap
-// in practice, each on its own 128-byte line, and each side caches the
-// other's, reading the shared line only when its cached view runs out.
-// Records are 8-byte aligned: an 8-byte header (int32 length, uint32 kind)
-// and the message. A record never wraps: a padding record fills the end of
-// the ring instead. The producer claims a record with a negative length,
-// stores the real length last, and only then publishes its position, so a
-// consumer never sees a half-written message, and a producer that dies
-// mid-message leaves nothing for the consumer to wait on.
+// in practice, each on its own 128-byte line. Records are 8-byte aligned:
+// an 8-byte header (length and kind, one word) and the message. A record
+// never wraps: a padding record fills the end of the ring instead.
+//
+// Records commit by their header, as Aeron's do: the consumer polls the
+// header at its own position, so a message costs it one cache line, the
+// record's, and it never reads the producer's position to find it. Before
+// a commit the producer zeroes the header after the record, then stores
+// the record's header last; the consumer therefore never sees a
+// half-written message, nor takes a record of the last lap for a new one,
+// and a producer that dies mid-message leaves nothing for the consumer to
+// wait on. The producer caches the consumer's position, reading its line
+// only when the cached view says the ring is full.
 //
 // A side that must wait (for data, or for room) spins for up to 20µs, then
 // announces that it is parked and sleeps on a futex; the other side makes
-// the wake-up system call only when it sees that announcement. SetWait
-// picks another strategy: Spin, Yield or Block.
+// the wake-up system call only when it sees that announcement, and clears
+// it, so a sleeper is woken once. A parked producer asks to be woken only
+// once a quarter of the ring is free (or the room it needs, if more), and
+// a StreamWriter wakes a parked reader once per Write (or quarter of the
+// ring), not for every chunk: a steady stream costs a few wake-ups per
+// ring's worth of data. SetWait picks another strategy: Spin, Yield or
+// Block. The protocol, with a producer killed at any step, is checked
+// with spin (docs/models/ring.pml).
 //
 // Everything read from shared memory (positions, record headers) is read
 // once and checked against the geometry copied into private memory at
@@ -55,13 +68,14 @@
 // Each side records its process's liveness token. A consumer waiting on a
 // producer that died gets ErrPeerDead (which wraps io.ErrUnexpectedEOF)
 // within about 50ms, once; the role is then free, and a new producer that
-// attaches continues after the last committed message. Producer.Close
+// attaches continues after the last committed message (it walks past
+// what its predecessor committed but did not get to publish). Producer.Close
 // gives the consumer io.EOF once it has read everything.
 //
 // # Memory model
 //
-// A Commit synchronizes before the consumer's read of the message it
-// publishes, in whatever process; the consumer's release of a message
+// A Commit (or WriteBatch) synchronizes before the consumer's read of the
+// messages it publishes, in whatever process; the consumer's release of a message
 // (its next read, or Release) synchronizes before the producer reuses the
 // space. A Producer.Close synchronizes before the io.EOF it causes.
 //

@@ -65,3 +65,30 @@ func ExampleCreateStream() {
 	// Output:
 	// 40 <nil> a stream of bytes, in chunks of any size
 }
+
+// Small messages in batches: WriteBatch commits them together, so the
+// consumer pays for one commit per batch (up to 4 KiB), not per message.
+func ExampleProducer_WriteBatch() {
+	r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 16, MaxMessage: 64})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	p, _ := r.Producer()
+	ticks := [][]byte{[]byte("AAPL 189.3"), []byte("MSFT 411.2"), []byte("NVDA 131.9")}
+	n, err := p.WriteBatch(context.Background(), ticks)
+	fmt.Println(n, err)
+	p.Close()
+
+	c, _ := r.Consumer()
+	c.ReadBatch(context.Background(), 10, func(msg []byte) error {
+		fmt.Println(string(msg))
+		return nil
+	})
+	// Output:
+	// 3 <nil>
+	// AAPL 189.3
+	// MSFT 411.2
+	// NVDA 131.9
+}

@@ -1,6 +1,7 @@
 package ringbuf
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -112,4 +113,29 @@ func FuzzRecords(f *testing.F) {
 		binary.LittleEndian.PutUint64(mem[offProducer:], prod)
 		exercise(t, seg)
 	})
+}
+
+// A data area of nothing but committed headers (a hostile peer's) makes
+// a taking-over producer's walk past a lap: ErrCorrupt, not a hang; and a
+// consumer that reads a batch of them without releasing finds more than a
+// ring's worth unreleased: ErrCorrupt again.
+func TestHostileCommittedEverywhere(t *testing.T) {
+	r, err := New(Config{Capacity: MinCapacity, MaxMessage: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range r.hdr {
+		r.hdr[i].Store(makeHeader(0, kindMessage)) // an empty message in every 8 bytes
+	}
+	if _, err := r.Producer(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Producer over committed headers everywhere = %v, want ErrCorrupt", err)
+	}
+	c, err := r.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := c.ReadBatch(context.Background(), 1<<20, func([]byte) error { return nil })
+	if !errors.Is(err, ErrCorrupt) || n > MinCapacity/recordAlign {
+		t.Fatalf("ReadBatch = %d, %v; want ErrCorrupt within a lap", n, err)
+	}
 }

@@ -23,11 +23,20 @@ const (
 	offConsumerFlags = 4 * lineSize // written by the consumer when it parks
 	dataOffset       = 4096         // the records, a page boundary
 
-	recordHeader = 8 // int32 length, uint32 kind
+	recordHeader = 8 // uint32 length, uint32 kind: one word, stored at once
 	recordAlign  = 8
 
-	kindMessage = 0
-	kindPadding = 1
+	// A record's kind says whether it is committed: the header at the
+	// producer's position is always kindNone (the producer zeroes the
+	// next header before it commits a record), so the consumer knows a
+	// record is there from the record alone.
+	kindNone    = 0
+	kindMessage = 1
+	kindPadding = 2
+
+	// layoutVersion is the geometry's version: 2 since records commit
+	// by their header.
+	layoutVersion = 2
 
 	// MinCapacity and MaxCapacity bound the data area.
 	MinCapacity = 4096
@@ -97,6 +106,12 @@ type flags struct {
 	// other side to publish with fenced stores, so that it need not fence
 	// the other side with a costly barrier each time.
 	fence atomic.Uint32
+	_     uint32
+	// want is, while a producer is parked, the consumer position that
+	// frees the room it waits for (or a quarter of the ring, if that is
+	// more): the consumer wakes it only once its position gets there, not
+	// on every release. The consumer's is unused.
+	want atomic.Uint64
 }
 
 // prefetchAhead is how far ahead of its position each side asks for the
@@ -104,6 +119,10 @@ type flags struct {
 // cache, and fetching it on demand, one message at a time, costs a cross-
 // core round trip each; asked for early, it is there when needed.
 const prefetchAhead = 512
+
+// prefetchEvery is the block of the ring a producer prefetches at once:
+// it asks for the next when a record crosses into it.
+const prefetchEvery = 256
 
 // countEvery is how many messages a side handles between publishing its
 // counters.
@@ -153,7 +172,7 @@ func (s *side) counters() Counters {
 // checkGeometry validates the creator's geometry line against the payload.
 func checkGeometry(g geometry, payloadSize int) error {
 	switch {
-	case g.magic != geometryMagic || g.version != 1:
+	case g.magic != geometryMagic || g.version != layoutVersion:
 		return fmt.Errorf("%w: geometry magic %#x version %d", ErrCorrupt, g.magic, g.version)
 	case g.capacity < MinCapacity || g.capacity > MaxCapacity || g.capacity&(g.capacity-1) != 0:
 		return fmt.Errorf("%w: capacity %d is not a power of two in [%d, %d]", ErrCorrupt, g.capacity, MinCapacity, uint64(MaxCapacity))
@@ -172,6 +191,11 @@ func checkGeometry(g geometry, payloadSize int) error {
 func maxMsgFor(capacity uint64) uint64 {
 	return min(capacity/4-recordHeader, math.MaxInt32-recordAlign+1)
 }
+
+// makeHeader is a record header as the one word it is stored as: the
+// length in the low half (the first four bytes, little-endian), the kind in
+// the high half.
+func makeHeader(length uint64, kind uint32) uint64 { return uint64(kind)<<32 | length }
 
 // recordSize is the bytes a message of n bytes uses, header and alignment
 // included.

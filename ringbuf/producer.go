@@ -2,9 +2,9 @@ package ringbuf
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/shmkit/shmkit/internal/failpoint"
@@ -14,14 +14,28 @@ import (
 
 // Producer is the writing side of a Ring. It is not safe for concurrent
 // use: one goroutine writes at a time.
+//
+// Records commit by their header: the consumer learns that a record is
+// there from the record itself, not from the producer's position, so a
+// message costs it one cache line, not two. The producer writes records
+// in runs (one, for Write; many, for WriteBatch): every header of a run
+// but the first is stored as it is written; then the header after the
+// run is zeroed, and the first header stored last, which commits the
+// whole run at once. pos is published after that, for observers and for
+// a producer that takes over.
 type Producer struct {
 	r         *Ring
 	token     live.Token
-	pos       uint64 // our position: only we write r.prod.pos
+	pos       uint64 // end of what we wrote: the run's end (or the claim's start)
+	pubPos    uint64 // start of the run: everything before it is committed and published
+	runHead   uint64 // the header the run's first record gets when the run commits
+	runMsgs   uint64 // messages in the run, and their bytes, for the tally
+	runBytes  uint64
 	consCache uint64 // the consumer's position as last read
-	claimed   uint64 // record size of the open reservation, 0 if none
+	claiming  bool   // a reservation is open
 	claimLen  int
 	claimAt   uint64 // position of the reservation's header
+	unwoken   bool   // something was committed without waking a parked consumer
 	wait      Wait
 	tally     tally
 	pub       spin.Publisher
@@ -48,12 +62,8 @@ func (r *Ring) producerUnnamed() (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Producer{r: r, token: t, pos: r.prod.pos.Load(), consCache: r.cons.pos.Load()}
-	err = p.checkCons(p.consCache)
-	if p.pos%recordAlign != 0 {
-		err = fmt.Errorf("%w: producer position %d is not %d-byte aligned", ErrCorrupt, p.pos, recordAlign)
-	}
-	if err != nil {
+	p := &Producer{r: r, token: t}
+	if err = p.findEnd(); err != nil {
 		r.prod.owner.CompareAndSwap(uint64(t), 0)
 		return nil, err
 	}
@@ -65,7 +75,44 @@ func (r *Ring) producerUnnamed() (*Producer, error) {
 	p.pub.Init(&r.prodFlag.relaxed, &r.consFlag.fence)
 	spin.SetFence(&r.prodFlag.fence, p.wait)
 	r.prodFlag.closed.Store(0)
+	wake(r.consFlag, &p.tally) // a dead producer may have died owing the consumer a wake-up
 	return p, nil
+}
+
+// findEnd sets our position to the end of what is committed: the
+// published position, or past it if a producer died between committing
+// a run and publishing its position. It walks the committed headers from
+// there (normally none) and validates everything it reads.
+func (p *Producer) findEnd() error {
+	r := p.r
+	start := r.prod.pos.Load()
+	if start%recordAlign != 0 {
+		return fmt.Errorf("%w: producer position %d is not %d-byte aligned", ErrCorrupt, start, recordAlign)
+	}
+	pos := start
+	for {
+		idx := pos & r.mask
+		h := r.hdr[idx/recordAlign].Load()
+		length, kind := h&math.MaxUint32, uint32(h>>32)
+		size := recordSize(int(length))
+		switch {
+		case kind == kindNone:
+			p.pos, p.pubPos = pos, pos
+			if pos != start {
+				spin.Release(&r.prod.pos, pos)
+			}
+			c := r.cons.pos.Load()
+			p.consCache = c
+			return p.checkCons(c)
+		case kind == kindPadding && length == r.geo.capacity-idx:
+			size = length
+		case kind != kindMessage || length > r.geo.maxMsg || idx+size > r.geo.capacity:
+			return fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
+		}
+		if pos += size; pos-start > r.geo.capacity {
+			return fmt.Errorf("%w: committed records from %d run past a lap", ErrCorrupt, start)
+		}
+	}
 }
 
 // SetWait sets how Write and Reserve wait for room.
@@ -73,14 +120,15 @@ func (p *Producer) SetWait(w Wait) { p.wait = w; spin.SetFence(&p.r.prodFlag.fen
 
 // checkCons validates a consumer position read from shared memory.
 func (p *Producer) checkCons(c uint64) error {
-	if c > p.pos || p.pos-c > p.r.geo.capacity || c%recordAlign != 0 {
+	if c > p.pos || p.pos-c > p.r.geo.capacity-recordHeader || c%recordAlign != 0 {
 		return fmt.Errorf("%w: consumer at %d, producer at %d, capacity %d", ErrCorrupt, c, p.pos, p.r.geo.capacity)
 	}
 	return nil
 }
 
-// room reports whether need bytes fit, reading the consumer's position
-// only when the cached one says they do not.
+// room reports whether need bytes fit after pos, reading the consumer's
+// position only when the cached one says they do not. need counts the
+// header after them too, which a commit zeroes.
 func (p *Producer) room(need uint64) (bool, error) {
 	if p.pos+need-p.consCache <= p.r.geo.capacity {
 		return true, nil
@@ -112,7 +160,7 @@ func (p *Producer) tryReserveUnnamed(n int) ([]byte, error) {
 }
 
 func (p *Producer) tryReserve(n int) ([]byte, error) {
-	if p.claimed != 0 {
+	if p.claiming {
 		return nil, fmt.Errorf("ringbuf: reserve before committing the previous reservation")
 	}
 	if n < 0 {
@@ -123,12 +171,14 @@ func (p *Producer) tryReserve(n int) ([]byte, error) {
 	}
 	size := recordSize(n)
 	idx := p.pos & p.r.mask
-	spin.PrefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
+	if (idx^(idx+size))&^(prefetchEvery-1) != 0 { // once per block, not per message
+		spin.PrefetchWrite(&p.r.data[(idx+prefetchAhead)&p.r.mask])
+	}
 	pad := uint64(0)
 	if idx+size > p.r.geo.capacity { // the record would cross the end: pad to it
 		pad = p.r.geo.capacity - idx
 	}
-	ok, err := p.room(pad + size)
+	ok, err := p.room(pad + size + recordHeader)
 	if err != nil || !ok {
 		if err == nil {
 			err = ErrFull
@@ -136,13 +186,59 @@ func (p *Producer) tryReserve(n int) ([]byte, error) {
 		return nil, err
 	}
 	if pad != 0 {
-		p.header(idx, int32(pad), kindPadding) // padding is committed at once, published with the record
+		p.stage(idx, makeHeader(pad, kindPadding)) // commits with the record
 		p.pos += pad
 		idx = 0
 	}
-	p.header(idx, -int32(n), kindMessage) // claimed, not committed
-	p.claimed, p.claimLen, p.claimAt = size, n, p.pos
+	p.claiming, p.claimLen, p.claimAt = true, n, p.pos
 	return p.r.data[idx+recordHeader : idx+recordHeader+uint64(n) : idx+recordHeader+uint64(n)], nil
+}
+
+// stage adds the record whose header is h, at idx, to the run: the
+// first one's header waits for the run's commit, the others' are stored
+// now, where the consumer cannot look before the first is.
+func (p *Producer) stage(idx, h uint64) {
+	if p.pos == p.pubPos {
+		p.runHead = h
+		return
+	}
+	spin.Release(&p.r.hdr[idx/recordAlign], h)
+}
+
+// flush commits the run: it zeroes the header after it (where the
+// consumer will look next), stores the run's first header, which
+// commits it, publishes pos, and wakes the consumer if it is parked and
+// wakeNow is true (otherwise it is owed a wake-up, which unwoken remembers).
+func (p *Producer) flush(wakeNow bool) {
+	if p.pos == p.pubPos {
+		return
+	}
+	r := p.r
+	spin.Release(&r.hdr[(p.pos&r.mask)/recordAlign], 0)
+	failpoint.Inject("ringbuf/commit/before")
+	// The commit: a release store (fenced when the consumer asked; see
+	// spin's fence.go), as the consumer loads the header with acquire.
+	p.pub.Publish(&r.hdr[(p.pubPos&r.mask)/recordAlign], p.runHead)
+	failpoint.Inject("ringbuf/publish/before")
+	spin.Release(&r.prod.pos, p.pos)
+	p.pubPos = p.pos
+	p.tally.add(r.prod, p.runMsgs, p.runBytes)
+	p.runMsgs, p.runBytes = 0, 0
+	if wakeNow {
+		wake(r.consFlag, &p.tally)
+		p.unwoken = false
+	} else {
+		p.unwoken = true
+	}
+}
+
+// wakeOwed wakes a parked consumer that commits without a wake-up left
+// sleeping.
+func (p *Producer) wakeOwed() {
+	if p.unwoken {
+		wake(p.r.consFlag, &p.tally)
+		p.unwoken = false
+	}
 }
 
 // Reserve is TryReserve that waits for room, until ctx ends (ctx.Err())
@@ -168,14 +264,33 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 		if err != ErrFull {
 			return b, err
 		}
-		p.tally.publish(p.r.prod) // before sleeping: the counters stay current for observers
-		if err := waitFor(ctx, p.wait, &p.r.gate, p.r.seg, p.r.prod, p.r.cons, p.r.prodFlag, p.r.consFlag, p.consCache, nil); err != nil {
+		if err := p.waitRoom(ctx, n); err != nil {
 			return nil, err
 		}
 		if err := p.r.gate.Err(); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// waitRoom waits until the consumer has freed room for a message of n
+// bytes. Parked, it asks to be woken only once a quarter of the ring is
+// free, if the message needs less: a consumer that releases as it reads
+// would otherwise wake it for every message.
+func (p *Producer) waitRoom(ctx context.Context, n int) error {
+	p.flush(true) // a run must be committed before we sleep on its reader
+	p.wakeOwed()
+	p.tally.publish(p.r.prod) // before sleeping: the counters stay current for observers
+	r := p.r
+	size, idx := recordSize(n), p.pos&r.mask
+	need := p.pos + size + recordHeader // the end of the room we need, padding included
+	if idx+size > r.geo.capacity {
+		need += r.geo.capacity - idx
+	}
+	want := max(need, p.pos+r.geo.capacity/4) - r.geo.capacity // need > capacity: the ring is full
+	spinReady := func() bool { return r.cons.pos.Load() != p.consCache }
+	parkReady := func() bool { return r.cons.pos.Load() >= want }
+	return waitFor(ctx, p.wait, &r.gate, r.seg, r.prod, r.cons, r.prodFlag, r.consFlag, want, spinReady, parkReady)
 }
 
 // Commit publishes the reserved message to the consumer, all the bytes
@@ -214,35 +329,37 @@ func (p *Producer) commitNUnnamed(n int) error {
 	if p.r.gate.Closed() {
 		return os.ErrClosed
 	}
-	if n == 0 && p.claimed != 0 {
-		p.claimed = 0
+	if n == 0 && p.claiming {
+		p.claiming = false
+		p.flush(true) // padding before the reservation, if any
 		return nil
 	}
 	return p.commitN(n)
 }
 
 func (p *Producer) commitN(n int) error {
-	if p.claimed == 0 {
+	if err := p.stageClaim(n); err != nil {
+		return err
+	}
+	p.flush(true)
+	return nil
+}
+
+// stageClaim adds the first n bytes of the reservation to the run as a
+// message, without committing it.
+func (p *Producer) stageClaim(n int) error {
+	if !p.claiming {
 		return ErrNoReservation
 	}
 	if n < 0 || n > p.claimLen {
 		return fmt.Errorf("ringbuf: commit of %d bytes of a %d-byte reservation", n, p.claimLen)
 	}
-	p.claimed, p.claimLen = recordSize(n), n
-	failpoint.Inject("ringbuf/commit/before")
-	p.header(p.claimAt&p.r.mask, int32(p.claimLen), kindMessage) // the length, stored last
-	p.pos += p.claimed
-	// Release: the record happens-before the consumer's load of pos.
-	p.pub.Publish(&p.r.prod.pos, p.pos)
-	p.claimed = 0
-	wake(p.r.consFlag, &p.tally)
-	p.tally.add(p.r.prod, 1, uint64(p.claimLen))
+	p.claiming = false
+	p.stage(p.claimAt&p.r.mask, makeHeader(uint64(n), kindMessage))
+	p.pos = p.claimAt + recordSize(n)
+	p.runMsgs++
+	p.runBytes += uint64(n)
 	return nil
-}
-
-func (p *Producer) header(idx uint64, length int32, kind uint32) {
-	binary.LittleEndian.PutUint32(p.r.data[idx:], uint32(length))
-	binary.LittleEndian.PutUint32(p.r.data[idx+4:], kind)
 }
 
 // TryWrite copies msg into the ring if there is room now, or fails with
@@ -289,6 +406,49 @@ func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
 	return p.commitN(len(msg))
 }
 
+// runMax is how many bytes a WriteBatch writes before it commits them,
+// so that the consumer reads the start of a long batch while the rest
+// is written.
+const runMax = 4096
+
+// WriteBatch copies msgs into the ring in order, waiting for room as
+// needed, and commits them together: the consumer sees them all at once,
+// at the cost of one commit and one wake-up for each 4 KiB or so, where
+// Write pays one per message. It returns how many messages it committed,
+// fewer than len(msgs) only with an error (ctx's, or ErrTooLarge for the
+// first message that is too long); those committed stay committed.
+func (p *Producer) WriteBatch(ctx context.Context, msgs [][]byte) (int, error) {
+	n, err := p.writeBatchUnnamed(ctx, msgs)
+	if err != nil {
+		err = p.r.named(err)
+	}
+	return n, err
+}
+
+func (p *Producer) writeBatchUnnamed(ctx context.Context, msgs [][]byte) (int, error) {
+	if p.r.gate.Closed() {
+		return 0, os.ErrClosed
+	}
+	for i, msg := range msgs {
+		b, err := p.tryReserve(len(msg))
+		if err == ErrFull { // what the run holds is waited on: commit it, then wait
+			p.flush(true)
+			b, err = p.reserve(ctx, len(msg))
+		}
+		if err != nil {
+			p.flush(true)
+			return i, err
+		}
+		copy(b, msg)
+		p.stageClaim(len(msg)) // cannot fail: reserved just now for len(msg)
+		if p.pos-p.pubPos >= runMax {
+			p.flush(true)
+		}
+	}
+	p.flush(true)
+	return len(msgs), nil
+}
+
 // Close gives up the producer role; the consumer reads what was committed,
 // then io.EOF. An open reservation is dropped. After the Ring's own Close
 // it only lets go of the address range it held (see Ring.Close). It is
@@ -301,7 +461,7 @@ func (p *Producer) Close() error {
 	if err := p.r.seg.Check(); err != nil {
 		return errors.Join(err, p.r.gate.Unhold()) // truncated: the role goes with the file
 	}
-	p.claimed = 0
+	p.claiming = false // an open reservation is dropped, with its padding: nothing was stored for them
 	p.r.prodFlag.closed.Store(1)
 	p.r.prod.owner.CompareAndSwap(uint64(p.token), 0)
 	wake(p.r.consFlag, &p.tally)

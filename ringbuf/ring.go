@@ -3,6 +3,7 @@ package ringbuf
 import (
 	"fmt"
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/internal/gate"
@@ -15,7 +16,7 @@ import (
 const (
 	Kind        = "ring"
 	StreamKind  = "stream"
-	KindVersion = 1
+	KindVersion = 2
 )
 
 // Ring is a single-producer, single-consumer message ring in shared
@@ -34,6 +35,7 @@ type Ring struct {
 	geo      geometry // private copy, never re-read
 	mask     uint64
 	data     []byte
+	hdr      []atomic.Uint64 // data again, as words: record headers are loaded and stored whole
 	prod     *side
 	cons     *side
 	prodFlag *flags
@@ -156,7 +158,7 @@ func newGeometry(cfg Config) (geometry, error) {
 	if maxMsg < 0 || uint64(maxMsg) > maxMsgFor(uint64(capacity)) {
 		return geometry{}, fmt.Errorf("%w: max message %d must be in [1, %d] for capacity %d", shm.ErrInvalidSize, maxMsg, maxMsgFor(uint64(capacity)), capacity)
 	}
-	return geometry{magic: geometryMagic, version: 1, capacity: uint64(capacity), maxMsg: uint64(maxMsg)}, nil
+	return geometry{magic: geometryMagic, version: layoutVersion, capacity: uint64(capacity), maxMsg: uint64(maxMsg)}, nil
 }
 
 // payloadSize is the bytes of a ring segment's payload for g.
@@ -192,6 +194,7 @@ func view(seg *shm.Segment) (*Ring, error) {
 	}
 	r := &Ring{seg: seg, geo: g, mask: g.capacity - 1, data: mem[dataOffset : dataOffset+g.capacity]}
 	for _, err := range []error{
+		viewWords(&r.hdr, seg, g.capacity),
 		viewOne(&r.prod, seg, offProducer), viewOne(&r.cons, seg, offConsumer),
 		viewOne(&r.prodFlag, seg, offProducerFlags), viewOne(&r.consFlag, seg, offConsumerFlags),
 	} {
@@ -200,6 +203,11 @@ func view(seg *shm.Segment) (*Ring, error) {
 		}
 	}
 	return r, nil
+}
+
+func viewWords(dst *[]atomic.Uint64, seg *shm.Segment, capacity uint64) (err error) {
+	*dst, err = shm.ViewSlice[atomic.Uint64](seg, dataOffset, int(capacity/recordAlign))
+	return err
 }
 
 func viewOne[T any](dst **T, seg *shm.Segment, off int) (err error) {

@@ -20,8 +20,12 @@ func TestMain(m *testing.M) {
 	testutil.Main(m)
 }
 
-// produce writes messages first..first+n-1 to p, by Write or Reserve/Commit.
+// produce writes messages first..first+n-1 to p, by Write, Reserve/Commit
+// or WriteBatch (in batches of 1 to 40 messages).
 func produce(p *ringbuf.Producer, first, n uint64, mode string) error {
+	if mode == "batch" {
+		return produceBatches(p, first, n)
+	}
 	buf := make([]byte, 4096)
 	for seq := first; seq < first+n; seq++ {
 		l := msgLen(seq)
@@ -40,6 +44,24 @@ func produce(p *ringbuf.Producer, first, n uint64, mode string) error {
 		if err := p.Write(buf[:l]); err != nil {
 			return fmt.Errorf("write %d: %w", seq, err)
 		}
+	}
+	return nil
+}
+
+func produceBatches(p *ringbuf.Producer, first, n uint64) error {
+	var batch [][]byte
+	for seq := first; seq < first+n; {
+		k := min(1+seq%40, first+n-seq)
+		batch = batch[:0]
+		for i := range k {
+			b := make([]byte, msgLen(seq+i))
+			fill(b, seq+i)
+			batch = append(batch, b)
+		}
+		if got, err := p.WriteBatch(context.Background(), batch); err != nil || got != len(batch) {
+			return fmt.Errorf("write batch at %d: %d of %d, %w", seq, got, len(batch), err)
+		}
+		seq += k
 	}
 	return nil
 }
@@ -99,7 +121,7 @@ func consume(ctx context.Context, c *ringbuf.Consumer, first, n uint64, mode str
 // In one process over heap memory, so that the race detector checks the
 // orderings, every write and read method carries messages intact.
 func TestHeapRing(t *testing.T) {
-	for _, wmode := range []string{"write", "reserve"} {
+	for _, wmode := range []string{"write", "reserve", "batch"} {
 		for _, rmode := range []string{"next", "read", "batch", "iter"} {
 			t.Run(wmode+"-"+rmode, func(t *testing.T) {
 				r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 15, MaxMessage: 4096})
@@ -229,7 +251,7 @@ func TestCrossProcess(t *testing.T) {
 	if testing.Short() {
 		n /= 10
 	}
-	for _, mode := range [][2]string{{"write", "next"}, {"reserve", "batch"}} {
+	for _, mode := range [][2]string{{"write", "next"}, {"reserve", "batch"}, {"batch", "next"}} {
 		t.Run(mode[0]+"-"+mode[1], func(t *testing.T) {
 			r := createRing(t)
 			c, err := r.Consumer()
@@ -252,37 +274,74 @@ func TestCrossProcess(t *testing.T) {
 	}
 }
 
-// A producer killed between Reserve and Commit: the consumer gets every
-// committed message, then ErrPeerDead rather than a hang, and never the
-// half-written one; a new producer then carries on.
+// A producer killed at any step of a commit: between Reserve and Commit,
+// in a batch before its commit, and after the commit but before it
+// published its position. The consumer gets every committed message, then
+// ErrPeerDead rather than a hang, and never a half-written one; a new
+// producer then carries on where the committed messages end, and none is
+// lost or repeated.
 func TestProducerKilled(t *testing.T) {
-	r := createRing(t)
-	c, err := r.Consumer()
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct{ name, failpoint, mode string }{
+		{"reserve", "ringbuf/commit/before=kill@101", "reserve"},
+		{"batch", "ringbuf/commit/before=kill@7", "batch"},
+		{"published", "ringbuf/publish/before=kill@101", "write"},
+		{"published-batch", "ringbuf/publish/before=kill@7", "batch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := createRing(t)
+			c, err := r.Consumer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=" + tc.failpoint}, "produce", r.Segment().Name(), "1000", "0", tc.mode)
+			ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+			defer cancel()
+			committed, err := consumeUntilDead(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sig := p.Signal(); sig != syscall.SIGKILL {
+				t.Fatalf("producer ended by %v, want SIGKILL", sig)
+			}
+			if committed == 0 || committed >= 1000 {
+				t.Fatalf("%d messages before the producer died", committed)
+			}
+			p2 := testutil.Start(t, "produce", r.Segment().Name(), "500", strconv.FormatUint(committed, 10), tc.mode)
+			if err := consume(ctx, c, committed, 500, "next"); err != nil {
+				t.Fatal(err)
+			}
+			p2.Wait()
+			if _, err := c.Next(ctx); err != io.EOF {
+				t.Fatalf("after the new producer's last message: %v, want io.EOF", err)
+			}
+			if st := r.State(); st.ProducerPos != st.ConsumerPos {
+				t.Fatalf("after the new producer closed: %+v", st)
+			}
+		})
 	}
-	p := testutil.StartEnv(t, []string{"SHMKIT_FAILPOINT=ringbuf/commit/before=kill@101"}, "produce", r.Segment().Name(), "1000", "0", "reserve")
-	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
-	defer cancel()
-	if err := consume(ctx, c, 0, 100, "next"); err != nil {
-		t.Fatal(err)
+}
+
+// consumeUntilDead reads numbered messages from 0 until the producer is
+// found dead, checking each, and returns how many came; it fails if the
+// death took long to notice, or anything else went wrong.
+func consumeUntilDead(ctx context.Context, c *ringbuf.Consumer) (uint64, error) {
+	scratch := make([]byte, 4096)
+	for seq := uint64(0); ; seq++ {
+		start := time.Now()
+		msg, err := c.Next(ctx)
+		switch {
+		case errors.Is(err, ringbuf.ErrPeerDead) && errors.Is(err, io.ErrUnexpectedEOF):
+			if d := time.Since(start); d > 5*time.Second {
+				return 0, fmt.Errorf("noticing the dead producer took %v", d)
+			}
+			return seq, nil
+		case err != nil:
+			return 0, fmt.Errorf("next at %d: %w", seq, err)
+		}
+		if err := check(msg, seq, scratch); err != nil {
+			return 0, err
+		}
 	}
-	if sig := p.Signal(); sig != syscall.SIGKILL {
-		t.Fatalf("producer ended by %v, want SIGKILL", sig)
-	}
-	start := time.Now()
-	if _, err := c.Next(ctx); !errors.Is(err, ringbuf.ErrPeerDead) || !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Fatalf("Next after the producer died = %v, want ErrPeerDead", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("noticing the dead producer took %v", d)
-	}
-	// A new producer takes over where the committed messages end.
-	p2 := testutil.Start(t, "produce", r.Segment().Name(), "500", "100", "write")
-	if err := consume(ctx, c, 100, 500, "next"); err != nil {
-		t.Fatal(err)
-	}
-	p2.Wait()
 }
 
 // A message length must fit the record header's int32, whatever the

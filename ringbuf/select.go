@@ -97,7 +97,7 @@ type ringCase struct{ c *Consumer }
 // process, which the read then reports as os.ErrClosed.
 func (rc ringCase) Ready() bool {
 	c := rc.c
-	return c.r.gate.Closed() || c.r.prod.pos.Load() != c.next || c.r.prodFlag.closed.Load() == 1
+	return c.r.gate.Closed() || c.committed() || c.r.prodFlag.closed.Load() == 1
 }
 
 func (rc ringCase) Park() (*atomic.Uint32, uint32, bool) {

@@ -94,18 +94,25 @@ func (w *StreamWriter) WriteContext(ctx context.Context, b []byte) (int, error) 
 	if w.p.r.gate.Closed() {
 		return 0, os.ErrClosed
 	}
-	n := 0
+	n, unwoken := 0, 0
 	for n < len(b) { // the internal reserve and commit: the gate was looked at above
 		chunk := min(len(b)-n, int(w.p.r.geo.maxMsg))
-		buf, err := w.p.reserve(ctx, chunk)
+		buf, err := w.p.reserve(ctx, chunk) // which wakes a reader owed a wake-up before it waits
 		if err != nil {
+			w.p.wakeOwed()
 			return n, streamErr(err)
 		}
 		copy(buf, b[n:n+chunk])
-		if err := w.p.commitN(chunk); err != nil {
-			return n, err
-		}
+		w.p.stageClaim(chunk) // cannot fail: reserved just now for chunk
 		n += chunk
+		// A parked reader is woken once per Write, or per quarter of the
+		// ring of a long one, not for every chunk.
+		unwoken += chunk
+		wakeNow := n == len(b) || uint64(unwoken) >= w.p.r.geo.capacity/4
+		w.p.flush(wakeNow)
+		if wakeNow {
+			unwoken = 0
+		}
 	}
 	return n, nil
 }

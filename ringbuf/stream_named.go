@@ -73,3 +73,7 @@ func (s *Stream) Segment() *shm.Segment { return s.r.seg }
 // reader (they return os.ErrClosed), waits until none is inside the
 // mapping, and unmaps it; see Ring.Close.
 func (s *Stream) Close() error { return s.r.Close() }
+
+// State returns a snapshot of the stream's ring, counters included; it
+// only reads it.
+func (s *Stream) State() State { return s.r.State() }

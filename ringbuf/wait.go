@@ -40,10 +40,11 @@ var ErrPeerDead = fmt.Errorf("peer process died: %w", io.ErrUnexpectedEOF)
 // change they waited for had come: a lost wake-up would show here.
 var lateWakeups atomic.Int64
 
-// waitFor waits until other.pos differs from seen, done reports true (nil
-// means never), ctx ends, or the peer's process is found dead. me is the
-// waiting side: it announces itself parked there, so that the other side
-// knows to wake it.
+// waitFor waits until ready reports true (spinReady while it spins,
+// parkReady once it has parked), ctx ends, or the peer's process is found
+// dead. me is the waiting side: it announces itself parked there, with
+// want (the consumer position a parked producer waits for), so that the
+// other side knows to wake it.
 //
 // When a park times out or fails, seg (nil for a heap ring) is checked
 // before the mapping is touched again: a truncated file returns
@@ -51,8 +52,8 @@ var lateWakeups atomic.Int64
 //
 // A Close of the ring in this process ends the wait: it returns nil, and
 // the caller sees the gate closed.
-func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, other *side, myFlags, otherFlags *flags, seen uint64, done func() bool) error {
-	stop := func() bool { return other.pos.Load() != seen || done != nil && done() }
+func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, other *side, myFlags, otherFlags *flags, want uint64, spinReady, parkReady func() bool) error {
+	stop := spinReady
 	if w != Block {
 		var start time.Time
 		b := 1
@@ -88,11 +89,14 @@ func waitFor(ctx context.Context, w Wait, g *gate.Gate, seg *shm.Segment, me, ot
 			}
 		}
 	}
+	stop = parkReady
+	myFlags.want.Store(want)
 	me.waits.Store(me.waits.Load() + 1) // only the owner writes its counters
 	recheck := spin.RecheckMin
 	for {
 		// Read the wake counter, announce, then look again. The other side
-		// stores its position (or closed), then loads our parked flag, and
+		// stores what we wait for (a record header, its position, or
+		// closed), then loads our parked flag (and want), and
 		// bumps the counter before waking us. Our store is sequentially
 		// consistent, and the other side's store is too, or else it is
 		// fenced by the barrier (fence.go), so either we see its change
@@ -154,11 +158,22 @@ func deadOwner(s *side) live.Token {
 }
 
 // wake wakes the other side if it announced itself parked, and counts the
-// wake-up in t. Called after this side's position (or closed) was stored.
+// wake-up in t. Called after what the other side waits for was stored: a
+// record header, closed, or (wakeAt) a consumer position. The waker
+// clears the flag, so that what it stores next, before the sleeper is up
+// again, does not wake it once more: a thread takes microseconds to wake.
 func wake(otherFlags *flags, t *tally) {
-	if otherFlags.parked.Load() == 1 {
+	if otherFlags.parked.Load() == 1 && otherFlags.parked.CompareAndSwap(1, 0) {
 		otherFlags.wakes.Add(1) // changes the word the other side sleeps on
 		_, _ = futex.Wake(&otherFlags.wakes, 1)
 		t.wakeups++
+	}
+}
+
+// wakeAt wakes a parked producer if the consumer position pos is where
+// it asked to be woken: the consumer's wake after a release.
+func wakeAt(prodFlags *flags, pos uint64, t *tally) {
+	if prodFlags.parked.Load() == 1 && pos >= prodFlags.want.Load() {
+		wake(prodFlags, t)
 	}
 }

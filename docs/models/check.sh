@@ -4,7 +4,8 @@
 #   docs/models/check.sh
 #
 # Each configuration must verify with no errors, except those that show
-# why a step is needed (the ring's barrier, the queue's wake hand-over),
+# why a step is needed (the ring's barrier, zeroed next header and walk,
+# the queue's wake hand-over),
 # which must fail.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,8 +33,13 @@ check() { # model, "pass" or "fail", spin -D flags...
 }
 
 check ring.pml pass
+check ring.pml pass -DBATCH
 check ring.pml pass -DRELAXED -DBARRIER
+check ring.pml pass -DRELAXED -DBARRIER -DBATCH
 check ring.pml fail -DRELAXED
+check ring.pml fail -DNOZERO
+check ring.pml fail -DNOZERO -DBATCH
+check ring.pml fail -DNOWALK
 check mutex.pml pass
 check mutex.pml pass -DCRASHES
 check queuewake.pml pass

@@ -33,7 +33,8 @@
 //	semaphore/acquire/taken a tracked Acquire took the permits, not yet recorded
 //	semaphore/release/given a tracked Release gave the permits back, not yet unrecorded
 //	value/store/half        a Value's seqlock write, half the bytes written
-//	ringbuf/commit/before   a ring record written, not yet committed
+//	ringbuf/commit/before   a ring record (or batch) written, not yet committed
+//	ringbuf/publish/before  a ring record committed, its position not yet published
 //	ringbuf/release/before  a ring record read, not yet released
 //	queue/claimed   a queue slot claimed, half written
 //	queue/taken     a queue slot taken by a reader, not yet released

@@ -96,3 +96,15 @@ func SetFence(fence *atomic.Uint32, w Wait) {
 		fence.Store(0)
 	}
 }
+
+// Release stores v at addr with release ordering and no fence, for a word
+// whose readers need its order, not Dekker's: StoreRelease, or an atomic
+// store under the race detector, which sees only atomics as
+// synchronization.
+func Release(addr *atomic.Uint64, v uint64) {
+	if RaceEnabled {
+		addr.Store(v)
+		return
+	}
+	StoreRelease(addr, v)
+}

@@ -12,15 +12,6 @@ again:
 done:
 	RET
 
-// func StoreRelease(addr *atomic.Uint64, v uint64)
-// A plain MOV: on amd64 every store is a release store. It is not a full
-// fence, unlike the XCHG of atomic.Store; see fence.go.
-TEXT ·StoreRelease(SB), NOSPLIT, $0-16
-	MOVQ addr+0(FP), AX
-	MOVQ v+8(FP), BX
-	MOVQ BX, (AX)
-	RET
-
 // func Prefetch(addr *byte)
 TEXT ·Prefetch(SB), NOSPLIT, $0-8
 	MOVQ addr+0(FP), AX

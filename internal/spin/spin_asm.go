@@ -2,23 +2,12 @@
 
 package spin
 
-import "sync/atomic"
-
 // pause executes n PAUSE (YIELD) instructions: a spinning
 // core backs off, so that it does not keep pulling the line it polls away
 // from the core that writes it.
 //
 //go:noescape
 func Pause(n int)
-
-// storeRelease stores v at addr with release ordering only: earlier
-// stores are visible before it, but a later load may pass it. It does not
-// stall on the cache line as atomic.Store's full fence does. Callers that
-// then load the other side's parked flag rely on fence.go's asymmetric
-// barrier instead.
-//
-//go:noescape
-func StoreRelease(addr *atomic.Uint64, v uint64)
 
 // prefetch asks the core to bring the line at addr into its cache, to be
 // read soon; prefetchWrite, to be written soon (exclusive). Neither

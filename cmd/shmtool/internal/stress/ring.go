@@ -17,7 +17,7 @@ import (
 var ringKind = kind{
 	create:     ringCreate,
 	work:       ringWork,
-	failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
+	failpoints: []string{"ringbuf/commit/before", "ringbuf/publish/before", "ringbuf/release/before"},
 }
 
 // The ring kind: one ring and, beside it, two counters: the last sequence

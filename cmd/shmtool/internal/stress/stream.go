@@ -17,7 +17,7 @@ import (
 var streamKind = kind{
 	create:     streamCreate,
 	work:       streamWork,
-	failpoints: []string{"ringbuf/commit/before", "ringbuf/release/before"},
+	failpoints: []string{"ringbuf/commit/before", "ringbuf/publish/before", "ringbuf/release/before"},
 }
 
 // The stream kind is the ring kind through the byte-stream API: the
