@@ -59,13 +59,13 @@ func publish(word *atomic.Uint64, v uint64) {
 	spin.StoreRelease(word, v)
 }
 
-// await spins until load returns a position other than stale, and
+// await spins until word holds a position other than stale, and
 // returns it. It backs off while it waits, so that it takes the other
 // side's line away less often, and only then looks at the clock.
-func await(load func() uint64, stale uint64) (uint64, error) {
+func await(word *atomic.Uint64, stale uint64) (uint64, error) {
 	var deadline time.Time
 	for i, b := 1, 1; ; i++ {
-		if v := load(); v != stale {
+		if v := word.Load(); v != stale {
 			return v, nil
 		}
 		spin.Pause(b)
@@ -105,7 +105,7 @@ func (f *floorRing) awaitRecords(pos, least uint64) (uint64, error) {
 // room waits until the record at f.pos is free.
 func (f *floorRing) room() error {
 	for f.pos-f.seen >= f.slots {
-		t, err := await(f.tail.Load, f.seen)
+		t, err := await(f.tail, f.seen)
 		if err != nil {
 			return err
 		}
