@@ -101,7 +101,7 @@ func TestBenchQuick(t *testing.T) {
 				case !present:
 					t.Errorf("%s (%d): no %s", key, i, f)
 				case applies && (!isNum || n < 0 || n == 0 && !wake):
-					t.Errorf("%s (%d): %s = %v, want a positive number", key, i, f, v)
+					t.Errorf("%s (%d): %s = %v, want a positive number (for wake-ups, at least 0)", key, i, f, v)
 				case !applies && v != nil:
 					t.Errorf("%s (%d): %s = %v, want null", key, i, f, v)
 				}

@@ -40,7 +40,7 @@ func applies(tr Transport, regime, figure string) bool {
 func TestRun(t *testing.T) {
 	var progress bytes.Buffer
 	rep, err := Run(context.Background(), Config{
-		Transports: []string{"ring", "ring-batch", "queue", "pipe", "chan", "floor", "futex"},
+		Transports: []string{"ring", "ring-batch", "chan", "floor", "futex"}, // a few: under -race, each second process takes a second to exit
 		Sizes:      []int{64},
 		Duration:   MinDuration,
 		Rounds:     2,
@@ -74,9 +74,7 @@ func TestRun(t *testing.T) {
 		}
 	}
 	want := "ring spin 64 back-to-back,ring block 64 back-to-back,ring block 64 after-idle," +
-		"ring-batch spin 64 ,ring-batch block 64 ," +
-		"queue spin 64 back-to-back,queue block 64 back-to-back,queue block 64 after-idle," +
-		"pipe spin 64 back-to-back,pipe block 64 back-to-back,chan block 64 back-to-back," +
+		"ring-batch spin 64 ,ring-batch block 64 ,chan block 64 back-to-back," +
 		"floor spin 64 ,futex block 64 back-to-back,futex block 64 after-idle"
 	if strings.Join(got, ",") != want {
 		t.Errorf("results for\n%s, want\n%s", strings.Join(got, ","), want)
