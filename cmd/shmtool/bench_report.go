@@ -98,13 +98,19 @@ median. WAKE/MSG: futex wake-ups per message, throughput/round trips.
 }
 
 // spread formats a figure's spread over the rounds as -low/+high percent,
-// or "-" if there is none (one round, or no such figure).
+// or "-" if there is none (one round, or no such figure). A high of ten
+// times the median or more (a disturbed round) is only said to be: the
+// JSON has it.
 func spread(r bench.Result, figure string, rounds int) string {
 	s, ok := r.Spread[figure]
 	if !ok || rounds < 2 {
 		return "-"
 	}
-	return fmt.Sprintf("-%.0f/+%.0f%%", math.Abs(100*s.Low), 100*s.High)
+	high := fmt.Sprintf("%.0f", 100*s.High)
+	if s.High >= 9.995 {
+		high = ">999"
+	}
+	return fmt.Sprintf("-%.0f/+%s%%", math.Abs(100*s.Low), high)
 }
 
 // wakes formats a row's wake-ups per message: throughput phase, then

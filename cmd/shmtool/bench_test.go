@@ -137,3 +137,52 @@ func TestBenchUsage(t *testing.T) {
 		}
 	}
 }
+
+// The table's ratios take the right baselines: the pipe of the same mode,
+// floor spin for both modes, limit for spin round trips and the futex of
+// the same regime for block ones; spreads show as -low/+high percent.
+func TestBenchTableRatios(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	row := func(transport, mode, regime string, mps, p50 *float64) bench.Result {
+		r := bench.Result{Transport: transport, Mode: mode, MsgSize: 64, Regime: regime}
+		r.MsgsPerSec, r.RTTP50 = mps, p50
+		if mps != nil {
+			r.BytesPerSec = v(64 * *mps)
+		}
+		return r
+	}
+	b2b, idle := bench.RegimeBackToBack, bench.RegimeAfterIdle
+	rs := []bench.Result{
+		row("ring", "block", b2b, v(40), v(300)),
+		row("ring", "block", idle, nil, v(1000)),
+		row("pipe", "block", b2b, v(10), v(200)),
+		row("pipe", "spin", b2b, v(20), v(100)),
+		row("floor", "spin", "", v(80), nil),
+		row("limit", "spin", b2b, nil, v(50)),
+		row("futex", "block", b2b, nil, v(100)),
+		row("futex", "block", idle, nil, v(500)),
+	}
+	for i, want := range [][3]string{
+		{"4.0×", "0.50×", "3.00×"}, // over pipe block, floor spin, futex back-to-back
+		{"", "", "2.00×"},          // after idle: over futex after idle
+		{"1.0×", "0.12×", "2.00×"},
+		{"1.0×", "0.25×", "2.00×"}, // spin: over limit
+		{"4.0×", "1.00×", ""},
+	} {
+		overPipe, overFloor, overRTT := ratios(rs, rs[i])
+		if got := [3]string{overPipe, overFloor, overRTT}; got != want {
+			t.Errorf("%s %s %s: ratios %q, want %q", rs[i].Transport, rs[i].Mode, rs[i].Regime, got, want)
+		}
+	}
+	r := rs[0]
+	r.Spread = map[string]bench.Range{"msgs_per_sec": {Low: -0.031, High: 0.12}, "rtt_p50_ns": {Low: -0.5, High: 25}}
+	if got := spread(r, "msgs_per_sec", 3); got != "-3/+12%" {
+		t.Errorf("spread = %q, want -3/+12%%", got)
+	}
+	if got := spread(r, "rtt_p50_ns", 3); got != "-50/+>999%" {
+		t.Errorf("spread = %q, want -50/+>999%%", got)
+	}
+	if got := spread(r, "msgs_per_sec", 1); got != "-" {
+		t.Errorf("spread of one round = %q, want -", got)
+	}
+}
