@@ -18,35 +18,62 @@ func newBench(stdout, stderr io.Writer) *cobra.Command {
 	var (
 		quick, asJSON     bool
 		duration          time.Duration
+		rounds            int
 		sizes, transports string
 		cpus, plotFile    string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure shmkit against pipes, sockets, channels and the hardware floor",
+		Short: "Measure shmkit against pipes, sockets, channels and the hardware floors",
 		Long: `Measure, between two processes on this machine (bench starts the second one
 itself), one-way throughput and round-trip latency of shmkit's ring, queue and
 stream, and of what a program would otherwise use: a pipe, Unix stream and
-seqpacket sockets, and (within one process) a buffered Go channel. Two floors
-frame them: limit, an atomic ping-pong on one shared cache line (the fastest
-round trip the hardware allows), and futex, a raw futex ping-pong (the fastest
-blocking one).
+seqpacket sockets, and (within one process) a buffered Go channel. ring-batch
+is the ring written with batch writes (WriteBatch, batches of about 4 KiB, at
+most 256 messages), throughput only. Three floors frame them: floor, a minimal
+Go ring between the two processes doing the same work (fixed-size records, no
+validation, counters or liveness; spin, throughput only); limit, an atomic
+ping-pong on one shared cache line (the fastest round trip the hardware
+allows); and futex, a raw futex ping-pong (the fastest blocking one).
 
 Every message carries a sequence number that the receiver checks, and the
 receiver reads every byte of every payload (a CRC-32C). In spin mode both
 sides busy-wait (non-blocking descriptors for pipes and sockets); in block
-mode they park (futexes, or Go's poller). ×PIPE is throughput over the pipe's
-in the same mode; ×LIMIT is the round-trip p50 over limit's.
+mode they park (futexes, or Go's poller). Block-mode round trips of ring,
+queue, stream and futex come in two regimes, as separate rows: back-to-back
+(each round trip starts as the last one ends) and after-idle (each starts
+after an untimed pause of 1 ms; duration/1.1ms of them, at least 50).
 
-The default run takes about a minute; --quick about 15 seconds.`,
+×PIPE is throughput over the pipe's (same size and mode). ×FLOOR is throughput
+over floor's (same size; floor only spins, so rows of both modes are over floor
+spin). ×RTT-FLOOR is the round-trip p50 over limit's for spin rows, and over
+futex's of the same regime for block rows. WAKE/MSG is futex wake-ups per
+message, from shmkit's shared counters, in the throughput phase / in the round
+trips (two messages each): 0 for floor and limit, which only spin, 1 for futex,
+which wakes on every message, - where it cannot be known (pipes, sockets,
+channels).
+
+The whole plan is measured --rounds times, round by round (round 2 begins when
+round 1 has measured every row), and each figure is the median of its rounds;
+± is the rounds' lowest and highest relative to the median. --json keeps each
+round's figures too.
+
+A default run (3 rounds) takes about 2 minutes on a 2-core machine; --quick
+(1 round of shorter measurements) about 10 seconds.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := bench.Config{Duration: duration, Progress: stderr}
+			cfg := bench.Config{Duration: duration, Rounds: rounds, Progress: stderr}
 			if duration == 0 {
 				cfg.Duration = 250 * time.Millisecond
 				if quick {
 					cfg.Duration = 60 * time.Millisecond
 				}
+			}
+			if rounds < 1 {
+				return usagef("--rounds %d: want at least 1", rounds)
+			}
+			if quick && !cmd.Flags().Changed("rounds") {
+				cfg.Rounds = 1
 			}
 			var err error
 			if transports != "" {
@@ -85,9 +112,10 @@ The default run takes about a minute; --quick about 15 seconds.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&asJSON, "json", false, `print {"machine": {...}, "results": [...]}`)
-	fl.BoolVar(&quick, "quick", false, "shorter measurements: about 15s in all")
+	fl.BoolVar(&asJSON, "json", false, `print {"machine": {...}, "rounds": N, "results": [...]}`)
+	fl.BoolVar(&quick, "quick", false, "shorter measurements, 1 round unless --rounds: about 10s in all")
 	fl.DurationVar(&duration, "duration", 0, "time per measurement (default 250ms, 60ms with --quick)")
+	fl.IntVar(&rounds, "rounds", 3, "measure everything this many times, round by round, and report the median (1 with --quick)")
 	fl.StringVar(&sizes, "sizes", "", "message sizes, comma-separated (default 8,64,1024,65536)")
 	fl.StringVar(&transports, "transports", "", "transports, comma-separated (default all: "+bench.TransportNames()+")")
 	fl.StringVar(&cpus, "cpus", "", "pin the two processes to cores A,B")

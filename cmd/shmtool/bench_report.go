@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/bench"
@@ -10,42 +12,64 @@ import (
 )
 
 // The bench's table: one row per result, with ratios to the pipe and to
-// the hardware floor.
+// the floors, the rounds' spread and the wake-ups per message.
 
-// baseline finds the row of transport for the same size, preferring the
-// same mode.
-func baseline(rs []bench.Result, transport, mode string, size int) *bench.Result {
+// baseline finds the row of transport for r's size that has the figure
+// fig, preferring r's mode, and with round trips r's regime.
+func baseline(rs []bench.Result, transport string, r bench.Result, fig func(bench.Result) *float64) *bench.Result {
 	var other *bench.Result
 	for i := range rs {
-		r := &rs[i]
-		if r.Transport != transport || r.MsgSize != size {
+		b := &rs[i]
+		if b.Transport != transport || b.MsgSize != r.MsgSize || fig(*b) == nil || r.Regime != "" && b.Regime != "" && b.Regime != r.Regime {
 			continue
 		}
-		if r.Mode == mode {
-			return r
+		if b.Mode == r.Mode {
+			return b
 		}
-		other = r
+		other = b
 	}
 	return other
 }
 
-// ratios returns a row's throughput over the pipe's and its round-trip
-// p50 over limit's, or "" where either is missing.
-func ratios(rs []bench.Result, r bench.Result) (overPipe, overLimit string) {
-	if p := baseline(rs, "pipe", r.Mode, r.MsgSize); p != nil && p.MsgsPerSec != nil && r.MsgsPerSec != nil {
-		overPipe = fmt.Sprintf("%.1f×", *r.MsgsPerSec / *p.MsgsPerSec)
+func msgsPerSec(r bench.Result) *float64 { return r.MsgsPerSec }
+func rttP50(r bench.Result) *float64     { return r.RTTP50 }
+
+// ratio formats r's figure over the baseline's, or "" if either is
+// missing.
+func ratio(rs []bench.Result, r bench.Result, transport string, fig func(bench.Result) *float64, format string) string {
+	b := baseline(rs, transport, r, fig)
+	if b == nil || fig(r) == nil || *fig(*b) == 0 {
+		return ""
 	}
-	if l := baseline(rs, "limit", "spin", r.MsgSize); l != nil && l.RTTP50 != nil && r.RTTP50 != nil {
-		overLimit = fmt.Sprintf("%.2f×", *r.RTTP50 / *l.RTTP50)
+	return fmt.Sprintf(format, *fig(r) / *fig(*b))
+}
+
+// ratios returns a row's throughput over the pipe's and over the floor's
+// (spin: the floor has no other mode), and its round-trip p50 over its
+// floor's: limit's in spin mode, futex's in the same regime in block
+// mode.
+func ratios(rs []bench.Result, r bench.Result) (overPipe, overFloor, overRTTFloor string) {
+	overPipe = ratio(rs, r, "pipe", msgsPerSec, "%.1f×")
+	spinFloor := r
+	spinFloor.Mode = "spin"
+	overFloor = ratio(rs, spinFloor, "floor", msgsPerSec, "%.2f×")
+	rttFloor := "limit"
+	if r.Mode == "block" {
+		rttFloor = "futex"
 	}
-	return overPipe, overLimit
+	overRTTFloor = ratio(rs, r, rttFloor, rttP50, "%.2f×")
+	return overPipe, overFloor, overRTTFloor
 }
 
 func printBenchTable(w io.Writer, rep bench.Report) error {
 	m, rs := rep.Machine, rep.Results
-	fmt.Fprintf(w, "%s\nsingle-core copy (64 KiB blocks): %s/s\n\n", m, human.Bytes(m.CopyBytesPerSec))
+	rounds := "1 round"
+	if rep.Rounds > 1 {
+		rounds = fmt.Sprintf("median of %d rounds, ± their spread", rep.Rounds)
+	}
+	fmt.Fprintf(w, "%s\nsingle-core copy (64 KiB blocks): %s/s; %s\n\n", m, human.Bytes(m.CopyBytesPerSec), rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "TRANSPORT\tMODE\tSIZE\tMSGS/S\tBYTES/S\t×PIPE\tRTT p50\tp99\tp99.9\t×LIMIT\t")
+	fmt.Fprintln(tw, "TRANSPORT\tMODE\tREGIME\tSIZE\tMSGS/S\t±\tBYTES/S\t×PIPE\t×FLOOR\tRTT p50\t±\tp99\tp99.9\t×RTT-FLOOR\tWAKE/MSG\t")
 	opt := func(v *float64, f func(float64) string) string {
 		if v == nil {
 			return "-"
@@ -53,16 +77,55 @@ func printBenchTable(w io.Writer, rep bench.Report) error {
 		return f(*v)
 	}
 	for _, r := range rs {
-		overPipe, overLimit := ratios(rs, r)
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Transport, r.Mode, r.MsgSize,
-			opt(r.MsgsPerSec, human.Count), opt(r.BytesPerSec, func(v float64) string { return human.Bytes(v) + "/s" }), dash(overPipe),
-			opt(r.RTTP50, human.Ns), opt(r.RTTP99, human.Ns), opt(r.RTTP999, human.Ns), dash(overLimit))
+		overPipe, overFloor, overRTTFloor := ratios(rs, r)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Transport, r.Mode, dash(r.Regime), r.MsgSize,
+			opt(r.MsgsPerSec, human.Count), spread(r, "msgs_per_sec", rep.Rounds),
+			opt(r.BytesPerSec, func(v float64) string { return human.Bytes(v) + "/s" }), dash(overPipe), dash(overFloor),
+			opt(r.RTTP50, human.Ns), spread(r, "rtt_p50_ns", rep.Rounds), opt(r.RTTP99, human.Ns), opt(r.RTTP999, human.Ns), dash(overRTTFloor),
+			wakes(r))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "\n×PIPE: throughput over the pipe's (same size and mode). ×LIMIT: round-trip p50 over limit's,\nan atomic ping-pong on one cache line, the fastest round trip this machine allows.")
+	_, err := fmt.Fprint(w, `
+×PIPE: throughput over the pipe's (same size and mode). ×FLOOR: throughput over floor's, a minimal
+Go ring doing the same work (same size; floor spins, so spin for both modes). ×RTT-FLOOR: round-trip
+p50 over its floor's: limit's (spin rows), an atomic ping-pong on one cache line, or futex's of the
+same regime (block rows), a raw futex ping-pong. ±: the rounds' lowest and highest, relative to the
+median. WAKE/MSG: futex wake-ups per message, throughput/round trips.
+`)
 	return err
+}
+
+// spread formats a figure's spread over the rounds as -low/+high percent,
+// or "-" if there is none (one round, or no such figure). A high of ten
+// times the median or more (a disturbed round) is only said to be: the
+// JSON has it.
+func spread(r bench.Result, figure string, rounds int) string {
+	s, ok := r.Spread[figure]
+	if !ok || rounds < 2 {
+		return "-"
+	}
+	high := fmt.Sprintf("%.0f", 100*s.High)
+	if s.High >= 9.995 {
+		high = ">999"
+	}
+	return fmt.Sprintf("-%.0f/+%s%%", math.Abs(100*s.Low), high)
+}
+
+// wakes formats a row's wake-ups per message: throughput phase, then
+// round trips.
+func wakes(r bench.Result) string {
+	if r.WakeupsPerMsg == nil && r.RTTWakeupsPerMsg == nil {
+		return "-"
+	}
+	f := func(v *float64) string {
+		if v == nil {
+			return "-"
+		}
+		return strconv.FormatFloat(*v, 'g', 2, 64)
+	}
+	return f(r.WakeupsPerMsg) + "/" + f(r.RTTWakeupsPerMsg)
 }
 
 func dash(s string) string {

@@ -11,10 +11,14 @@ import (
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/bench"
 )
 
-// shmtool bench --quick measures every transport, mode and size between
-// two processes, and prints the documented JSON: every row present, each
-// figure a positive number where it applies and null where it does not.
-// It also draws the chart, and leaves no segment behind.
+// shmtool bench --quick measures every transport, mode, size and regime
+// between two processes, and prints the documented JSON: every row
+// present once, each figure a number where it applies (positive; for
+// wake-ups, at least 0) and null where it does not, in the median and in
+// the one round, with a spread for each figure present. A row is there
+// only if every message of it arrived intact: the receiver checks each
+// sequence number, and bench fails if one is wrong. It also draws the
+// chart, and leaves no segment behind.
 func TestBenchQuick(t *testing.T) {
 	plot := filepath.Join(t.TempDir(), "bench.svg")
 	out, stderr, code := shmtool(t, append([]string{"bench", "--quick", "--json", "--plot", plot}, benchTestArgs...)...)
@@ -23,6 +27,7 @@ func TestBenchQuick(t *testing.T) {
 	}
 	var got struct {
 		Machine map[string]any    `json:"machine"`
+		Rounds  int               `json:"rounds"`
 		Results []json.RawMessage `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
@@ -33,48 +38,81 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("machine has no %q: %v", k, got.Machine)
 		}
 	}
+	if got.Rounds != 1 {
+		t.Errorf("--quick made %d rounds, want 1", got.Rounds)
+	}
+	transports := map[string]bench.Transport{}
 	want := map[string]bool{}
 	for _, tr := range bench.Transports() {
+		transports[tr.Name] = tr
 		for _, mode := range tr.Modes {
 			sizes := bench.DefaultSizes()
 			if benchTestArgs != nil {
 				sizes = []int{64}
 			}
 			for _, size := range sizes {
-				want[fmt.Sprintf("%s %s %d", tr.Name, mode, size)] = true
+				regime := ""
+				if tr.RoundTrip {
+					regime = bench.RegimeBackToBack
+				}
+				want[fmt.Sprintf("%s %s %d %s", tr.Name, mode, size, regime)] = true
+				if tr.AfterIdle && mode == "block" {
+					want[fmt.Sprintf("%s %s %d %s", tr.Name, mode, size, bench.RegimeAfterIdle)] = true
+				}
 			}
 		}
 	}
-	fields := []string{"transport", "mode", "msg_size", "msgs_per_sec", "bytes_per_sec", "rtt_p50_ns", "rtt_p99_ns", "rtt_p999_ns"}
+	figures := []string{"msgs_per_sec", "bytes_per_sec", "rtt_p50_ns", "rtt_p99_ns", "rtt_p999_ns", "wakeups_per_msg", "rtt_wakeups_per_msg"}
 	for _, raw := range got.Results {
 		var row map[string]any
 		if err := json.Unmarshal(raw, &row); err != nil {
 			t.Fatal(err)
 		}
-		if len(row) != len(fields) {
-			t.Errorf("row has fields %v, want exactly %v", row, fields)
-		}
-		key := fmt.Sprintf("%v %v %v", row["transport"], row["mode"], row["msg_size"])
+		regime, _ := row["regime"].(string)
+		key := fmt.Sprintf("%v %v %v %s", row["transport"], row["mode"], row["msg_size"], regime)
 		if !want[key] {
-			t.Errorf("unexpected or repeated row %s", key)
+			t.Errorf("unexpected or repeated row %q", key)
 		}
 		delete(want, key)
-		tput := row["transport"] != "limit" && row["transport"] != "futex"
-		for _, f := range fields[3:] {
-			v, present := row[f]
-			applies := tput || strings.HasPrefix(f, "rtt")
-			switch n, isNum := v.(float64); {
-			case !present:
-				t.Errorf("%s: no %s", key, f)
-			case applies && (!isNum || n <= 0):
-				t.Errorf("%s: %s = %v, want a positive number", key, f, v)
-			case !applies && v != nil:
-				t.Errorf("%s: %s = %v, want null", key, f, v)
+		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds"}, figures...)
+		if regime != "" {
+			fields = append(fields, "regime")
+		}
+		if len(row) != len(fields) {
+			t.Errorf("%s: fields %v, want exactly %v", key, row, fields)
+		}
+		rounds, _ := row["rounds"].([]any)
+		if len(rounds) != 1 {
+			t.Errorf("%s: rounds %v, want one", key, row["rounds"])
+			continue
+		}
+		spread, _ := row["spread"].(map[string]any)
+		tr := transports[row["transport"].(string)]
+		for _, f := range figures {
+			applies := tr.Throughput && regime != bench.RegimeAfterIdle
+			if strings.HasPrefix(f, "rtt_") {
+				applies = regime != ""
+			}
+			wake := strings.Contains(f, "wakeups")
+			applies = applies && (!wake || tr.Wakeups)
+			for i, figs := range []map[string]any{row, rounds[0].(map[string]any)} {
+				v, present := figs[f]
+				switch n, isNum := v.(float64); {
+				case !present:
+					t.Errorf("%s (%d): no %s", key, i, f)
+				case applies && (!isNum || n < 0 || n == 0 && !wake):
+					t.Errorf("%s (%d): %s = %v, want a positive number (for wake-ups, at least 0)", key, i, f, v)
+				case !applies && v != nil:
+					t.Errorf("%s (%d): %s = %v, want null", key, i, f, v)
+				}
+			}
+			if _, ok := spread[f]; applies && !ok {
+				t.Errorf("%s: no spread of %s in %v", key, f, spread)
 			}
 		}
 	}
 	for key := range want {
-		t.Errorf("no row for %s", key)
+		t.Errorf("no row for %q", key)
 	}
 	if b, err := os.ReadFile(plot); err != nil || !strings.Contains(string(b), "<svg") {
 		t.Errorf("--plot wrote no SVG: %v", err)
@@ -91,10 +129,60 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--transports", "carrier-pigeon"},
 		{"bench", "--cpus", "0"},
 		{"bench", "--duration", "1ms"},
+		{"bench", "--rounds", "0"},
 		{"bench", "--plot", "chart.gif"},
 	} {
 		if _, _, code := shmtool(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// The table's ratios take the right baselines: the pipe of the same mode,
+// floor spin for both modes, limit for spin round trips and the futex of
+// the same regime for block ones; spreads show as -low/+high percent.
+func TestBenchTableRatios(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	row := func(transport, mode, regime string, mps, p50 *float64) bench.Result {
+		r := bench.Result{Transport: transport, Mode: mode, MsgSize: 64, Regime: regime}
+		r.MsgsPerSec, r.RTTP50 = mps, p50
+		if mps != nil {
+			r.BytesPerSec = v(64 * *mps)
+		}
+		return r
+	}
+	b2b, idle := bench.RegimeBackToBack, bench.RegimeAfterIdle
+	rs := []bench.Result{
+		row("ring", "block", b2b, v(40), v(300)),
+		row("ring", "block", idle, nil, v(1000)),
+		row("pipe", "block", b2b, v(10), v(200)),
+		row("pipe", "spin", b2b, v(20), v(100)),
+		row("floor", "spin", "", v(80), nil),
+		row("limit", "spin", b2b, nil, v(50)),
+		row("futex", "block", b2b, nil, v(100)),
+		row("futex", "block", idle, nil, v(500)),
+	}
+	for i, want := range [][3]string{
+		{"4.0×", "0.50×", "3.00×"}, // over pipe block, floor spin, futex back-to-back
+		{"", "", "2.00×"},          // after idle: over futex after idle
+		{"1.0×", "0.12×", "2.00×"},
+		{"1.0×", "0.25×", "2.00×"}, // spin: over limit
+		{"4.0×", "1.00×", ""},
+	} {
+		overPipe, overFloor, overRTT := ratios(rs, rs[i])
+		if got := [3]string{overPipe, overFloor, overRTT}; got != want {
+			t.Errorf("%s %s %s: ratios %q, want %q", rs[i].Transport, rs[i].Mode, rs[i].Regime, got, want)
+		}
+	}
+	r := rs[0]
+	r.Spread = map[string]bench.Range{"msgs_per_sec": {Low: -0.031, High: 0.12}, "rtt_p50_ns": {Low: -0.5, High: 25}}
+	if got := spread(r, "msgs_per_sec", 3); got != "-3/+12%" {
+		t.Errorf("spread = %q, want -3/+12%%", got)
+	}
+	if got := spread(r, "rtt_p50_ns", 3); got != "-50/+>999%" {
+		t.Errorf("spread = %q, want -50/+>999%%", got)
+	}
+	if got := spread(r, "msgs_per_sec", 1); got != "-" {
+		t.Errorf("spread of one round = %q, want -", got)
 	}
 }

@@ -19,20 +19,33 @@ type Transport struct {
 	Name       string
 	Modes      []string // "spin", "block"
 	Throughput bool     // one-way throughput applies
-	RoundTrip  bool     // round-trip latency applies
+	RoundTrip  bool     // round-trip latency applies (back to back)
+	AfterIdle  bool     // in block mode, round trips after idle too
+	Wakeups    bool     // its wake-ups per message are known
 }
 
+var (
+	spinBlock = []string{"spin", "block"}
+	spinOnly  = []string{"spin"}
+	blockOnly = []string{"block"}
+)
+
 var transports = []Transport{
-	{"ring", []string{"spin", "block"}, true, true},
-	{"queue", []string{"spin", "block"}, true, true},
-	{"stream", []string{"spin", "block"}, true, true},
-	{"pipe", []string{"spin", "block"}, true, true},
-	{"unix", []string{"spin", "block"}, true, true},
-	{"unixpacket", []string{"spin", "block"}, true, true},
-	{"chan", []string{"block"}, true, true}, // goroutines of one process: a channel parks, it has no spin mode
-	{"limit", []string{"spin"}, false, true},
-	{"futex", []string{"block"}, false, true},
+	{Name: "ring", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
+	{Name: "ring-batch", Modes: spinBlock, Throughput: true, Wakeups: true},
+	{Name: "queue", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
+	{Name: "stream", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
+	{Name: "pipe", Modes: spinBlock, Throughput: true, RoundTrip: true},
+	{Name: "unix", Modes: spinBlock, Throughput: true, RoundTrip: true},
+	{Name: "unixpacket", Modes: spinBlock, Throughput: true, RoundTrip: true},
+	{Name: "chan", Modes: blockOnly, Throughput: true, RoundTrip: true}, // goroutines of one process: a channel parks, it has no spin mode
+	{Name: "floor", Modes: spinOnly, Throughput: true, Wakeups: true},
+	{Name: "limit", Modes: spinOnly, RoundTrip: true, Wakeups: true},
+	{Name: "futex", Modes: blockOnly, RoundTrip: true, AfterIdle: true, Wakeups: true},
 }
+
+// idleRegime reports whether t in mode also has round trips after idle.
+func (t Transport) idleRegime(mode string) bool { return t.AfterIdle && mode == "block" }
 
 // Transports returns every transport, in the order Run measures them.
 func Transports() []Transport { return slices.Clone(transports) }
@@ -56,6 +69,7 @@ const (
 	MaxSize     = 1 << 20
 	MinDuration = 10 * time.Millisecond
 	MaxDuration = time.Minute
+	MaxRounds   = 100
 )
 
 // ErrInvalidConfig is returned (wrapped, saying what is wrong) by Run for
@@ -67,6 +81,7 @@ type Config struct {
 	Transports []string      // names from Transports; nil: all of them
 	Sizes      []int         // message sizes in bytes, MinSize to MaxSize; nil: DefaultSizes
 	Duration   time.Duration // per measurement, MinDuration to MaxDuration
+	Rounds     int           // times the whole plan is measured, 1 to MaxRounds; 0: once
 	CPUs       []int         // the two processes' cores, or nil not to pin them
 	Progress   io.Writer     // a line per measurement as it is made; nil: none
 }
@@ -74,24 +89,16 @@ type Config struct {
 // Report is what Run measured, and on what.
 type Report struct {
 	Machine Machine  `json:"machine"`
+	Rounds  int      `json:"rounds"`
 	Results []Result `json:"results"`
 }
 
-// Result is one transport, mode and size. A figure that does not apply
-// to the transport is nil (null in JSON).
-type Result struct {
-	Transport   string   `json:"transport"`
-	Mode        string   `json:"mode"`
-	MsgSize     int      `json:"msg_size"`
-	MsgsPerSec  *float64 `json:"msgs_per_sec"`
-	BytesPerSec *float64 `json:"bytes_per_sec"`
-	RTTP50      *float64 `json:"rtt_p50_ns"`
-	RTTP99      *float64 `json:"rtt_p99_ns"`
-	RTTP999     *float64 `json:"rtt_p999_ns"`
-}
-
 // Run measures every transport, mode and size cfg asks for, one after the
-// other. It stops at the first measurement that fails, and when ctx ends.
+// other, and all of them again for each further round: round 2 begins
+// when round 1 has measured everything, so that a slow spell of the
+// machine spreads over all the rows. It stops at the first measurement
+// that fails, and when ctx ends, returning what it has (each row's rounds
+// so far).
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	ts, err := cfg.check()
 	if err != nil {
@@ -110,27 +117,50 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 		defer restore()
 	}
-	rep := Report{Machine: describeMachine(cfg.CPUs)}
+	rep := Report{Machine: describeMachine(cfg.CPUs), Rounds: cfg.Rounds}
 	fmt.Fprintf(progress, "bench: %s\n", rep.Machine)
 	rep.Machine.CopyBytesPerSec = copyBandwidth(cfg.Duration)
 	fmt.Fprintf(progress, "bench: single-core copy of 64 KiB blocks: %s/s\n", human.Bytes(rep.Machine.CopyBytesPerSec))
-	for _, t := range ts {
-		for _, mode := range t.Modes {
-			for _, size := range cfg.Sizes {
-				if err := ctx.Err(); err != nil {
-					return rep, err
+	var rows rowSet
+	err = measureRounds(ctx, ts, cfg, &rows, &rep.Machine, progress)
+	rep.Results = rows.results()
+	return rep, err
+}
+
+// measureRounds makes Run's measurements, round by round, into rows.
+func measureRounds(ctx context.Context, ts []Transport, cfg Config, rows *rowSet, m *Machine, progress io.Writer) error {
+	for round := 1; round <= cfg.Rounds; round++ {
+		for _, t := range ts {
+			for _, mode := range t.Modes {
+				for _, idle := range []bool{false, true} {
+					if idle && !t.idleRegime(mode) {
+						continue
+					}
+					for _, size := range cfg.Sizes {
+						if err := ctx.Err(); err != nil {
+							return err
+						}
+						r, sharedCore, err := measure(ctx, t, mode, size, idle, cfg)
+						if err != nil {
+							return fmt.Errorf("bench: %s %s %d B%s: %w", t.Name, mode, size, idleTag(idle), err)
+						}
+						m.SharedCore = m.SharedCore || sharedCore
+						rows.add(r)
+						fmt.Fprintf(progress, "bench: %s%-10s %-5s %6d B%s  %s\n", roundTag(round, cfg.Rounds), t.Name, mode, size, idleTag(idle), r.summary())
+					}
 				}
-				r, sharedCore, err := measure(ctx, t, mode, size, cfg)
-				if err != nil {
-					return rep, fmt.Errorf("bench: %s %s %d B: %w", t.Name, mode, size, err)
-				}
-				rep.Machine.SharedCore = rep.Machine.SharedCore || sharedCore
-				rep.Results = append(rep.Results, r)
-				fmt.Fprintf(progress, "bench: %-10s %-5s %6d B  %s\n", t.Name, mode, size, r.summary())
 			}
 		}
 	}
-	return rep, nil
+	return nil
+}
+
+// roundTag names the round in progress lines, if there are several.
+func roundTag(round, of int) string {
+	if of == 1 {
+		return ""
+	}
+	return fmt.Sprintf("round %d/%d  ", round, of)
 }
 
 // check validates cfg, filling in the defaults, and returns the
@@ -146,6 +176,12 @@ func (cfg *Config) check() ([]Transport, error) {
 	}
 	if cfg.Duration < MinDuration || cfg.Duration > MaxDuration {
 		return nil, fmt.Errorf("%w: duration %v: want %v to %v per measurement", ErrInvalidConfig, cfg.Duration, MinDuration, MaxDuration)
+	}
+	if cfg.Rounds == 0 {
+		cfg.Rounds = 1
+	}
+	if cfg.Rounds < 1 || cfg.Rounds > MaxRounds {
+		return nil, fmt.Errorf("%w: %d rounds: want 1 to %d", ErrInvalidConfig, cfg.Rounds, MaxRounds)
 	}
 	if cfg.CPUs != nil {
 		if len(cfg.CPUs) != 2 {
@@ -177,16 +213,4 @@ func transportNamed(name string) (Transport, bool) {
 		return Transport{}, false
 	}
 	return transports[i], true
-}
-
-// summary is a result in a few words, for progress lines.
-func (r Result) summary() string {
-	var parts []string
-	if r.MsgsPerSec != nil {
-		parts = append(parts, fmt.Sprintf("%s msgs/s, %s/s", human.Count(*r.MsgsPerSec), human.Bytes(*r.BytesPerSec)))
-	}
-	if r.RTTP50 != nil {
-		parts = append(parts, fmt.Sprintf("round trip p50 %s p99 %s", human.Ns(*r.RTTP50), human.Ns(*r.RTTP99)))
-	}
-	return strings.Join(parts, "; ")
 }

@@ -63,8 +63,7 @@ func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 		return r, false, t.err
 	}
 	mps := float64(t.count) / (float64(t.ns) / 1e9)
-	bps := mps * float64(size)
-	r.MsgsPerSec, r.BytesPerSec = &mps, &bps
+	r.MsgsPerSec, r.BytesPerSec = ptr(mps), ptr(mps*float64(size))
 
 	ping, pingRx := chanLink(1, size)
 	pongTx, pong := chanLink(1, size)
@@ -72,11 +71,11 @@ func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 		sum, _ := echo(pongTx, pingRx, nil)
 		sink.Add(sum)
 	}()
-	h, err := pingFor(ping, pong, msg, d)
+	h, _, err := pingFor(ping, pong, msg, d)
 	if err != nil {
 		return r, false, err
 	}
-	p50, p99, p999 := float64(h.ValueAtQuantile(50)), float64(h.ValueAtQuantile(99)), float64(h.ValueAtQuantile(99.9))
-	r.RTTP50, r.RTTP99, r.RTTP999 = &p50, &p99, &p999
+	r.Regime = RegimeBackToBack
+	setRTT(&r.Figures, h)
 	return r, false, nil
 }

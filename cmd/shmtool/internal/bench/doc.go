@@ -1,9 +1,18 @@
 // Package bench is shmtool bench's engine: it measures, between two
 // processes on this machine, one-way throughput and round-trip latency of
-// shmkit's ring, queue and stream, of what a program would otherwise use
-// (a pipe, Unix stream and seqpacket sockets, and, within one process, a
-// buffered Go channel), and of two floors: limit, an atomic ping-pong on
-// one shared cache line, and futex, a raw futex ping-pong.
+// shmkit's ring (also written in batches: ring-batch), queue and stream,
+// of what a program would otherwise use (a pipe, Unix stream and
+// seqpacket sockets, and, within one process, a buffered Go channel), and
+// of three floors: floor, a minimal Go ring of fixed-size records doing
+// the same work (throughput), limit, an atomic ping-pong on one shared
+// cache line (spinning round trips), and futex, a raw futex ping-pong
+// (blocking ones). Block-mode round trips of ring, queue, stream and
+// futex are measured twice: back to back, and each after an untimed
+// pause of a millisecond (after idle). Where it can be known, each row
+// also has the futex wake-ups per message, from shmkit's shared counters.
+//
+// Run measures the whole plan Config.Rounds times, round by round, and
+// reports each row's median and the spread of its rounds.
 //
 // Run measures and returns the figures; it prints nothing but progress, to
 // Config.Progress if set. The second process is this binary re-executed as

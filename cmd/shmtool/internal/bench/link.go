@@ -20,7 +20,49 @@ type link struct {
 	args   []string
 	files  []*os.File
 	closer func()
+	// wakeups returns the futex wake-ups both ends have sent so far,
+	// both ways (from shmkit's shared counters), or nil if they cannot
+	// be known; wakesPerMsg is instead the figure fixed by the link's
+	// design, where it has one (futex wakes once a message).
+	wakeups     func() uint64
+	wakesPerMsg float64
+	// flush closes the link's ends (not the objects), which publishes
+	// their counters: nothing is sent or received after it. nil: nothing
+	// to do.
+	flush func()
 }
+
+// flushEnds calls l.flush, if the link has one.
+func (l *link) flushEnds() {
+	if l.flush != nil {
+		l.flush()
+	}
+}
+
+// noWakeups is the count of a link that never wakes anyone: it spins.
+func noWakeups() uint64 { return 0 }
+
+// wakeCount returns the link's count of wake-ups so far, 0 if it has none.
+func (l *link) wakeCount() uint64 {
+	if l.wakeups == nil {
+		return 0
+	}
+	return l.wakeups()
+}
+
+// wakeRate returns the wake-ups per message of a phase of msgs messages
+// that began when wakeCount was from, or nil if it cannot be known.
+func (l *link) wakeRate(from, msgs uint64) *float64 {
+	switch {
+	case l.wakesPerMsg > 0:
+		return ptr(l.wakesPerMsg)
+	case l.wakeups == nil || msgs == 0:
+		return nil
+	}
+	return ptr(float64(l.wakeups()-from) / float64(msgs))
+}
+
+func ptr(v float64) *float64 { return &v }
 
 type sender interface {
 	send(msg []byte) error
@@ -43,14 +85,16 @@ type batchReceiver interface {
 // it ends when the parent hangs up).
 func openLink(ctx context.Context, parent bool, transport, mode string, size int, args []string) (*link, error) {
 	switch transport {
-	case "ring", "stream":
-		return ringLink(parent, transport == "stream", mode, size, args)
+	case "ring", "stream", "ring-batch":
+		return ringLink(parent, transport, mode, size, args)
 	case "queue":
 		return queueLink(ctx, parent, mode, size, args)
 	case "pipe", "unix", "unixpacket":
 		return fdLink(parent, transport, mode)
 	case "limit", "futex":
 		return turnLinkFor(parent, mode, size, args)
+	case "floor":
+		return floorLink(parent, size, ringCapacity, args)
 	}
 	return nil, fmt.Errorf("unknown transport %q", transport)
 }

@@ -49,5 +49,13 @@ func queueLink(ctx context.Context, parent bool, mode string, size int, args []s
 	}
 	p.SetWait(waitFor(mode))
 	c.SetWait(waitFor(mode))
-	return &link{tx: queueTx{ctx, p}, rx: queueRx{ctx, c}, args: names, closer: func() { p.Close(); c.Close(); cleanup() }}, nil
+	wakeups := func() uint64 { return queueWakeups(out.State()) + queueWakeups(in.State()) }
+	flush := func() { p.Close(); c.Close() }
+	return &link{tx: queueTx{ctx, p}, rx: queueRx{ctx, c}, args: names, closer: func() { flush(); cleanup() }, wakeups: wakeups, flush: flush}, nil
+}
+
+// queueWakeups is what the producers and consumers of a queue have woken
+// the other side, from its shared counters.
+func queueWakeups(st queue.State) uint64 {
+	return st.Counters.Produced.Wakeups + st.Counters.Consumed.Wakeups
 }

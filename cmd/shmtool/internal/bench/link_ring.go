@@ -45,10 +45,10 @@ func (r ringRx) recvBatch(fn func(msg []byte) error) error {
 	return err
 }
 
-// ringLink makes (parent) or opens (child) the two rings of a ring or
-// stream link.
-func ringLink(parent bool, stream bool, mode string, size int, args []string) (*link, error) {
-	if stream {
+// ringLink makes (parent) or opens (child) the two rings of a ring,
+// ring-batch or stream link.
+func ringLink(parent bool, transport, mode string, size int, args []string) (*link, error) {
+	if transport == "stream" {
 		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
 			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacity}, nil)
 		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
@@ -57,7 +57,13 @@ func ringLink(parent bool, stream bool, mode string, size int, args []string) (*
 	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
 		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacity, MaxMessage: max(size, 8)}, nil)
 	}, func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) },
-		func(out, in *ringbuf.Ring) (*link, error) { return ringEnds(out, in, waitFor(mode)) })
+		func(out, in *ringbuf.Ring) (*link, error) {
+			l, err := ringEnds(out, in, waitFor(mode))
+			if err == nil && transport == "ring-batch" {
+				l.tx = ringBatchTx{l.tx.(ringTx), batchLen(size)}
+			}
+			return l, err
+		})
 }
 
 // pairLink makes or opens a pair of objects (objectPair) and attaches the
@@ -88,7 +94,9 @@ func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait) (*link, error) {
 	}
 	w.SetWait(wait)
 	r.SetWait(wait)
-	return &link{tx: writerTx{w}, rx: readerRx{r}}, nil
+	wakeups := func() uint64 { return streamWakeups(out) + streamWakeups(in) }
+	flush := func() { w.Close(); r.Close() }
+	return &link{tx: writerTx{w}, rx: readerRx{r}, wakeups: wakeups, flush: flush}, nil
 }
 
 // ringEnds attaches a producer to out and a lingering consumer to in.
@@ -104,7 +112,25 @@ func ringEnds(out, in *ringbuf.Ring, wait ringbuf.Wait) (*link, error) {
 	p.SetWait(wait)
 	c.SetWait(wait)
 	c.SetLinger(linger)
-	return &link{tx: ringTx{p}, rx: ringRx{c}}, nil
+	wakeups := func() uint64 { return ringWakeups(out.State()) + ringWakeups(in.State()) }
+	flush := func() { p.Close(); c.Close() }
+	return &link{tx: ringTx{p}, rx: ringRx{c}, wakeups: wakeups, flush: flush}, nil
+}
+
+// ringWakeups is what both sides of a ring have woken the other, from
+// its shared counters.
+func ringWakeups(st ringbuf.State) uint64 {
+	return st.Counters.Produced.Wakeups + st.Counters.Consumed.Wakeups
+}
+
+// streamWakeups is ringWakeups for a stream, which shows its ring only to
+// Inspect.
+func streamWakeups(s *ringbuf.Stream) uint64 {
+	st, err := ringbuf.Inspect(s.Segment())
+	if err != nil {
+		return 0
+	}
+	return ringWakeups(st)
 }
 
 // writerTx and readerRx carry fixed-size messages over a byte stream.

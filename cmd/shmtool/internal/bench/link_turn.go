@@ -99,5 +99,9 @@ func turnLinkFor(parent bool, mode string, size int, args []string) (*link, erro
 		return nil, err
 	}
 	t := &turnLink{word: word, buf: p[turnBuffer : turnBuffer+size], block: mode == "block"}
-	return &link{tx: t, rx: t, args: []string{name}, closer: closer}, nil
+	l := &link{tx: t, rx: t, args: []string{name}, closer: closer, wakeups: noWakeups}
+	if t.block {
+		l.wakeups, l.wakesPerMsg = nil, 1 // every send wakes the word
+	}
+	return l, nil
 }

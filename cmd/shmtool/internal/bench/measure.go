@@ -8,14 +8,20 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/shmkit/shmkit/internal/reexec"
 )
 
-// measure runs one transport, mode and size: the second process (or
-// goroutine, for chan) receives for the throughput phase, then echoes for
-// the round-trip phase. It also reports whether the two processes ended on
-// one core.
-func measure(ctx context.Context, t Transport, mode string, size int, cfg Config) (Result, bool, error) {
+// measure runs one transport, mode and size, either back to back
+// (idle false: the second process, or goroutine for chan, receives for
+// the throughput phase, then echoes round trips) or after idle (it
+// echoes round trips, each after a pause). It also reports whether the
+// two processes ended on one core.
+//
+// The regimes are separate measurements, each with its own link, so that
+// the wake-up counts of the last phase are whole: the ends publish their
+// counters now and then, and all of them when they close.
+func measure(ctx context.Context, t Transport, mode string, size int, idle bool, cfg Config) (Result, bool, error) {
 	r := Result{Transport: t.Name, Mode: mode, MsgSize: size}
 	if t.Name == "chan" {
 		return measureChan(r, size, cfg.Duration)
@@ -29,7 +35,7 @@ func measure(ctx context.Context, t Transport, mode string, size int, cfg Config
 	if len(cfg.CPUs) == 2 {
 		cpu = cfg.CPUs[1]
 	}
-	args := append([]string{t.Name, mode, strconv.Itoa(size), strconv.Itoa(cpu)}, l.args...)
+	args := append([]string{t.Name, mode, strconv.Itoa(size), strconv.Itoa(cpu), phasesArg(idle)}, l.args...)
 	c, err := reexec.Start(ctx, peerRole, reexec.Options{Args: args, Files: l.files})
 	if err != nil {
 		return r, false, err
@@ -45,6 +51,23 @@ func measure(ctx context.Context, t Transport, mode string, size int, cfg Config
 	for i := range msg {
 		msg[i] = byte(rand.Uint32())
 	}
+	shared := false
+	if idle {
+		r.Regime = RegimeAfterIdle
+		n := idleTrips(cfg.Duration)
+		h, err := pingAfterIdle(l.tx, l.rx, msg, n, idlePause)
+		if err != nil {
+			return r, false, errors.Join(err, peerError(c))
+		}
+		if shared, err = expectDone(c, "idle"); err != nil {
+			return r, false, err
+		}
+		l.flushEnds()
+		setRTT(&r.Figures, h)
+		r.RTTWakeupsPerMsg = l.wakeRate(0, 2*uint64(n))
+		return r, shared, c.Wait(peerTimeout)
+	}
+	var from uint64
 	if t.Throughput {
 		if err := sendFor(l.tx, msg, cfg.Duration); err != nil {
 			return r, false, errors.Join(err, peerError(c))
@@ -58,29 +81,52 @@ func measure(ctx context.Context, t Transport, mode string, size int, cfg Config
 		if _, err := fmt.Sscanf(rest, "%g %g %x", &count, &ns, &sum); err != nil || count == 0 || ns == 0 {
 			return r, false, fmt.Errorf("no messages arrived (the second process said %q)", rest)
 		}
+		if !t.RoundTrip {
+			l.flushEnds()
+		}
 		mps := count / (ns / 1e9)
-		bps := mps * float64(size)
-		r.MsgsPerSec, r.BytesPerSec = &mps, &bps
+		r.MsgsPerSec, r.BytesPerSec = ptr(mps), ptr(mps*float64(size))
+		r.WakeupsPerMsg = l.wakeRate(0, uint64(count))
+		from = l.wakeCount()
 	}
-	shared := false
 	if t.RoundTrip {
-		h, err := pingFor(l.tx, l.rx, msg, cfg.Duration)
+		r.Regime = RegimeBackToBack
+		h, n, err := pingFor(l.tx, l.rx, msg, cfg.Duration)
 		if err != nil {
 			return r, false, errors.Join(err, peerError(c))
 		}
-		rest, err := c.Expect("done", peerTimeout)
-		if err != nil {
+		if shared, err = expectDone(c, "done"); err != nil {
 			return r, false, err
 		}
-		f := strings.Fields(rest)
-		shared = len(f) > 0 && f[0] == strconv.Itoa(currentCPU())
-		p50, p99, p999 := float64(h.ValueAtQuantile(50)), float64(h.ValueAtQuantile(99)), float64(h.ValueAtQuantile(99.9))
-		r.RTTP50, r.RTTP99, r.RTTP999 = &p50, &p99, &p999
+		l.flushEnds()
+		setRTT(&r.Figures, h)
+		r.RTTWakeupsPerMsg = l.wakeRate(from, 2*n)
 	}
-	if err := c.Wait(peerTimeout); err != nil {
-		return r, false, err
+	return r, shared, c.Wait(peerTimeout)
+}
+
+// phasesArg tells the second process which phases to run.
+func phasesArg(idle bool) string {
+	if idle {
+		return "idle"
 	}
-	return r, shared, nil
+	return "main"
+}
+
+// expectDone waits for the second process's word that it has echoed a
+// round-trip phase, and reports whether it ended on this core.
+func expectDone(c *reexec.Child, word string) (sharedCore bool, err error) {
+	rest, err := c.Expect(word, peerTimeout)
+	if err != nil {
+		return false, err
+	}
+	f := strings.Fields(rest)
+	return len(f) > 0 && f[0] == strconv.Itoa(currentCPU()), nil
+}
+
+// setRTT sets f's round-trip percentiles from h.
+func setRTT(f *Figures, h *hdrhistogram.Histogram) {
+	f.RTTP50, f.RTTP99, f.RTTP999 = ptr(float64(h.ValueAtQuantile(50))), ptr(float64(h.ValueAtQuantile(99))), ptr(float64(h.ValueAtQuantile(99.9)))
 }
 
 // peerError says how the second process ended, if it has, when a send or

@@ -23,14 +23,20 @@ const peerTimeout = 30 * time.Second
 func RegisterRoles() { reexec.Register(peerRole, peer) }
 
 // peer is the second process. args are transport, mode, size, the core
-// to pin to (-1: none), then the link's own arguments. It reports
+// to pin to (-1: none), the phases to run ("main": throughput then round
+// trips back to back, as the transport has them; "idle": round trips
+// after idle), then the link's own arguments. It reports
 //
 //	ready                      the link is open
 //	tput COUNT NS CRC          the throughput phase: messages, time from the first, their CRC
 //	done CPU CRC               the round-trip phase: the core it ended on, the CRC of what it echoed
+//	idle CPU CRC               the same, for round trips after idle
+//
+// Before its last report it closes its ends of the link, which publishes
+// their counters.
 func peer(ctx context.Context, args []string) error {
-	if len(args) < 4 {
-		return fmt.Errorf("want transport, mode, size and core, got %q", args)
+	if len(args) < 5 {
+		return fmt.Errorf("want transport, mode, size, core and phases, got %q", args)
 	}
 	t, ok := transportNamed(args[0])
 	size, err := strconv.Atoi(args[2])
@@ -41,23 +47,39 @@ func peer(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bad core in %q", args)
 	}
+	idle := args[4] == "idle"
+	if !idle && args[4] != "main" {
+		return fmt.Errorf("bad phases %q in %q", args[4], args)
+	}
 	runtime.LockOSThread() // for the process's life: it ends with the role
 	if cpu >= 0 {
 		if _, err := pinThread(cpu); err != nil {
 			return err
 		}
 	}
-	l, err := openLink(ctx, false, t.Name, args[1], size, args[4:])
+	l, err := openLink(ctx, false, t.Name, args[1], size, args[5:])
 	if err != nil {
 		return err
 	}
 	defer l.closer()
 	reexec.Send("ready")
 	buf := make([]byte, size)
+	if idle {
+		sum, err := echo(l.tx, l.rx, buf)
+		if err != nil {
+			return err
+		}
+		l.flushEnds()
+		reexec.Send("idle %d %08x", currentCPU(), sum)
+		return nil
+	}
 	if t.Throughput {
 		count, ns, sum, err := receiveAll(l.rx, buf)
 		if err != nil {
 			return err
+		}
+		if !t.RoundTrip {
+			l.flushEnds()
 		}
 		reexec.Send("tput %d %d %08x", count, ns, sum)
 	}
@@ -66,6 +88,7 @@ func peer(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		l.flushEnds()
 		reexec.Send("done %d %08x", currentCPU(), sum)
 	}
 	return nil

@@ -15,8 +15,8 @@ import (
 )
 
 // WritePlot draws throughput by message size (one line per transport and
-// mode) and round-trip percentiles by transport (at the smallest size
-// measured, 64 bytes if it was) side by side, and writes the chart to w
+// mode) and round-trip percentiles by transport and regime (at the
+// smallest size measured, 64 bytes if it was) side by side, and writes the chart to w
 // as format: "svg" or "png".
 func (rep Report) WritePlot(w io.Writer, format string) error {
 	if format != "svg" && format != "png" {
@@ -75,7 +75,11 @@ func (rep Report) WritePlot(w io.Writer, format string) error {
 			continue
 		}
 		x := float64(len(names))
-		names = append(names, r.Transport+"\n"+r.Mode)
+		label := r.Transport + "\n" + r.Mode
+		if r.Regime == RegimeAfterIdle {
+			label += ", after idle"
+		}
+		names = append(names, label)
 		for i, v := range []*float64{r.RTTP50, r.RTTP99, r.RTTP999} {
 			pct[i] = append(pct[i], plotter.XY{X: x, Y: max(*v, 1)})
 		}

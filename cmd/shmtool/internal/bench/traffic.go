@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,49 +27,102 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // not optimized away.
 var sink atomic.Uint32
 
+// phaseSender and phaseReceiver are links that run a whole throughput
+// phase in a loop of their own (the floor): sendFor and receiveAll hand
+// it over.
+type phaseSender interface {
+	sendFor(msg []byte, d time.Duration) error
+}
+
+type phaseReceiver interface {
+	receiveAll(buf []byte) (count uint64, ns int64, sum uint32, err error)
+}
+
 // sendFor sends numbered copies of msg for d, then the end of the phase.
 func sendFor(tx sender, msg []byte, d time.Duration) error {
+	switch tx := tx.(type) {
+	case phaseSender:
+		return tx.sendFor(msg, d)
+	case batchSender:
+		return sendBatchesFor(tx, msg, d)
+	}
 	every := max(1, 1<<16/len(msg)) // look at the clock every 64 KiB or so
+	left := every
 	start := time.Now()
 	for seq := uint64(0); ; seq++ {
 		binary.LittleEndian.PutUint64(msg, seq)
 		if err := tx.send(msg); err != nil {
 			return err
 		}
-		if seq%uint64(every) == 0 && time.Since(start) > d {
-			break
+		if left--; left == 0 {
+			left = every
+			if time.Since(start) > d {
+				break
+			}
 		}
 	}
 	binary.LittleEndian.PutUint64(msg, endTput)
 	return tx.send(msg)
 }
 
+// sendBatchesFor is sendFor a batch at a time: it numbers a batch's copies
+// of msg and sends them together.
+func sendBatchesFor(tx batchSender, msg []byte, d time.Duration) error {
+	batch := make([][]byte, tx.batchLen())
+	for i := range batch {
+		batch[i] = bytes.Clone(msg)
+	}
+	every := max(1, 1<<16/(len(msg)*len(batch)))
+	left := every
+	start := time.Now()
+	for seq := uint64(0); ; {
+		for _, m := range batch {
+			binary.LittleEndian.PutUint64(m, seq)
+			seq++
+		}
+		if err := tx.sendBatch(batch); err != nil {
+			return err
+		}
+		if left--; left == 0 {
+			left = every
+			if time.Since(start) > d {
+				break
+			}
+		}
+	}
+	binary.LittleEndian.PutUint64(msg, endTput)
+	return tx.send(msg)
+}
+
+// Round trips after idle: each starts after a pause of idlePause, and
+// there are as many as fit in the phase's duration (idleSlot each), but
+// at least minIdleTrips.
+const (
+	idlePause    = time.Millisecond
+	idleSlot     = 1100 * time.Microsecond
+	minIdleTrips = 50
+)
+
+// idleTrips is how many round trips after idle fit in d.
+func idleTrips(d time.Duration) int { return max(minIdleTrips, int(d/idleSlot)) }
+
 // pingFor makes round trips for d (after a tenth of that to warm up) and
-// returns their times.
+// returns their times and how many it made, the warm-up's included.
 //
 // The CRC of the replies is kept in sink so that reading them is not
 // optimized away.
-func pingFor(tx sender, rx receiver, msg []byte, d time.Duration) (*hdrhistogram.Histogram, error) {
-	h := hdrhistogram.New(1, int64(10*time.Second), 3)
+func pingFor(tx sender, rx receiver, msg []byte, d time.Duration) (*hdrhistogram.Histogram, uint64, error) {
+	h := newRTTHistogram()
 	buf := make([]byte, len(msg))
 	warm := time.Now().Add(d / 10)
 	var start time.Time
 	var sum uint32
 	for seq := uint64(0); ; seq++ {
-		binary.LittleEndian.PutUint64(msg, seq)
 		t0 := time.Now()
-		if err := tx.send(msg); err != nil {
-			return nil, err
-		}
-		reply, err := rx.recv(buf)
+		rtt, err := roundTrip(tx, rx, msg, buf, seq, &sum)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		rtt := time.Since(t0)
-		if len(reply) != len(msg) || binary.LittleEndian.Uint64(reply) != seq {
-			return nil, fmt.Errorf("round trip %d came back as %d bytes, sequence %d", seq, len(reply), binary.LittleEndian.Uint64(reply))
-		}
-		sum = crc32.Update(sum, castagnoli, reply) // read every byte
 		switch {
 		case t0.Before(warm):
 		case start.IsZero():
@@ -76,12 +130,58 @@ func pingFor(tx sender, rx receiver, msg []byte, d time.Duration) (*hdrhistogram
 		default:
 			h.RecordValue(rtt.Nanoseconds())
 			if seq%64 == 0 && time.Since(start) > d {
-				binary.LittleEndian.PutUint64(msg, endRTT)
 				sink.Add(sum)
-				return h, tx.send(msg)
+				return h, seq + 1, endRoundTrips(tx, msg)
 			}
 		}
 	}
+}
+
+// pingAfterIdle makes n round trips, each after a pause of idle that it
+// does not time, and returns their times.
+func pingAfterIdle(tx sender, rx receiver, msg []byte, n int, idle time.Duration) (*hdrhistogram.Histogram, error) {
+	h := newRTTHistogram()
+	buf := make([]byte, len(msg))
+	var sum uint32
+	for seq := range uint64(n) {
+		time.Sleep(idle)
+		rtt, err := roundTrip(tx, rx, msg, buf, seq, &sum)
+		if err != nil {
+			return nil, err
+		}
+		h.RecordValue(rtt.Nanoseconds())
+	}
+	sink.Add(sum)
+	return h, endRoundTrips(tx, msg)
+}
+
+func newRTTHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, int64(10*time.Second), 3) }
+
+// roundTrip sends msg numbered seq, waits for it to come back, checks
+// and reads the reply (adding its CRC to *sum) and returns how long it
+// took.
+func roundTrip(tx sender, rx receiver, msg, buf []byte, seq uint64, sum *uint32) (time.Duration, error) {
+	binary.LittleEndian.PutUint64(msg, seq)
+	t0 := time.Now()
+	if err := tx.send(msg); err != nil {
+		return 0, err
+	}
+	reply, err := rx.recv(buf)
+	if err != nil {
+		return 0, err
+	}
+	rtt := time.Since(t0)
+	if len(reply) != len(msg) || binary.LittleEndian.Uint64(reply) != seq {
+		return 0, fmt.Errorf("round trip %d came back as %d bytes, sequence %d", seq, len(reply), binary.LittleEndian.Uint64(reply))
+	}
+	*sum = crc32.Update(*sum, castagnoli, reply) // read every byte
+	return rtt, nil
+}
+
+// endRoundTrips tells the echoing side that a round-trip phase is over.
+func endRoundTrips(tx sender, msg []byte) error {
+	binary.LittleEndian.PutUint64(msg, endRTT)
+	return tx.send(msg)
 }
 
 // errEndTput stops a batch at the end of the throughput phase.
@@ -109,6 +209,9 @@ func receiveAll(rx receiver, buf []byte) (count uint64, ns int64, sum uint32, er
 		sum = crc32.Update(sum, castagnoli, msg)
 		count++
 		return nil
+	}
+	if p, ok := rx.(phaseReceiver); ok {
+		return p.receiveAll(buf)
 	}
 	b, batched := rx.(batchReceiver)
 	for {

@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"strings"
+	"testing"
+)
+
+// floorPair opens both ends of a floor link of about capacity bytes in
+// this process: the parent's (which sends) and the child's (which
+// receives).
+func floorPair(t *testing.T, size, capacity int) (tx, rx *link) {
+	t.Helper()
+	tx, err := floorLink(true, size, capacity, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tx.closer)
+	rx, err = floorLink(false, size, capacity, tx.args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rx.closer)
+	return tx, rx
+}
+
+// The floor's receiver checks every record's number: one record out of
+// sequence fails the phase, naming it.
+func TestFloorChecksSequence(t *testing.T) {
+	tx, rx := floorPair(t, 64, ringCapacity)
+	msg := make([]byte, 64)
+	for seq := range uint64(10) {
+		binary.LittleEndian.PutUint64(msg, seq)
+		if seq == 5 {
+			binary.LittleEndian.PutUint64(msg, 55) // corrupt: a number that does not follow
+		}
+		if err := tx.tx.send(msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	binary.LittleEndian.PutUint64(msg, endTput)
+	if err := tx.tx.send(msg); err != nil {
+		t.Fatal(err)
+	}
+	count, _, _, err := receiveAll(rx.rx, make([]byte, 64))
+	if err == nil || !strings.Contains(err.Error(), "message 5 arrived as number 55") {
+		t.Fatalf("receiveAll = %d messages, %v; want the error for message 5", count, err)
+	}
+}
+
+// The floor carries every message intact, round and round a small ring
+// and for sizes that do not divide a cache line: the receiver's CRC, made
+// a batch of records at a time, is that of each message in turn.
+func TestFloorDelivers(t *testing.T) {
+	for _, size := range []int{8, 100, 65536} {
+		tx, rx := floorPair(t, size, 4096)
+		type tally struct {
+			count uint64
+			sum   uint32
+			err   error
+		}
+		done := make(chan tally)
+		go func() {
+			count, _, sum, err := receiveAll(rx.rx, make([]byte, size))
+			done <- tally{count, sum, err}
+		}()
+		msg := make([]byte, size)
+		for i := range msg {
+			msg[i] = byte(i * 7)
+		}
+		if err := sendFor(tx.tx, msg, MinDuration); err != nil {
+			t.Fatal(err)
+		}
+		got := <-done
+		if got.err != nil {
+			t.Fatalf("size %d: %v", size, got.err)
+		}
+		var want uint32
+		for seq := range got.count {
+			binary.LittleEndian.PutUint64(msg, seq)
+			want = crc32.Update(want, castagnoli, msg)
+		}
+		if got.count == 0 || got.sum != want {
+			t.Errorf("size %d: %d messages, CRC %08x; want some, CRC %08x", size, got.count, got.sum, want)
+		}
+		if f := tx.tx.(*floorRing); f.pos <= 2*f.slots {
+			t.Logf("size %d: %d messages in a ring of %d: it did not go round twice", size, f.pos, f.slots)
+		}
+	}
+}
