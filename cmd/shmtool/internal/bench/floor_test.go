@@ -50,8 +50,8 @@ func TestFloorChecksSequence(t *testing.T) {
 }
 
 // The floor carries every message intact, round and round a small ring
-// and for sizes that do not divide a cache line: the receiver's CRC, made
-// a batch of records at a time, is that of each message in turn.
+// and for sizes that do not divide a cache line: the receiver's CRC is
+// that of each message in turn.
 func TestFloorDelivers(t *testing.T) {
 	for _, size := range []int{8, 100, 65536} {
 		tx, rx := floorPair(t, size, 4096)

@@ -147,9 +147,7 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
 			limit = f.seen + f.slots
 		}
 		rec := f.data[off : off+size : off+size]
-		if size > 8 {
-			copy(rec[8:], msg[8:]) // not the first 8 bytes: the number goes there
-		}
+		copy(rec, msg) // the whole prepared message, as every link's sender copies it
 		binary.LittleEndian.PutUint64(rec, seq)
 		pos++
 		publish(f.head, pos)
@@ -173,9 +171,9 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
 func (f *floorRing) floorBatch() uint64 { return max(1, f.slots/8) }
 
 // receiveAll is the floor's receiver: receiveAll's work, checking each
-// record's number and computing the CRC of every byte (of a batch of
-// records at once: the same CRC as record by record), releasing the
-// records a batch at a time.
+// record's number and computing the CRC of its bytes, message by message
+// as every link's receiver does, and releasing the records a batch at a
+// time.
 func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, err error) {
 	if len(buf) != f.size {
 		return 0, 0, 0, fmt.Errorf("floor: buffer of %d bytes for %d-byte records", len(buf), f.size)
@@ -198,18 +196,19 @@ func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, 
 		off := int(idx) * size
 		span := f.data[off : off+int(n)*size]
 		for i := 0; i < len(span); i += size {
-			if seq := binary.LittleEndian.Uint64(span[i:]); seq != count {
+			rec := span[i : i+size : i+size]
+			if seq := binary.LittleEndian.Uint64(rec); seq != count {
 				if seq != endTput {
 					return 0, 0, 0, fmt.Errorf("message %d arrived as number %d", count, seq)
 				}
 				ns = time.Since(start).Nanoseconds()
 				f.pos, f.seen = pos+uint64(i/size)+1, head
 				publish(f.tail, f.pos)
-				return count, ns, crc32.Update(sum, castagnoli, span[:i]), nil
+				return count, ns, sum, nil
 			}
+			sum = crc32.Update(sum, castagnoli, rec)
 			count++
 		}
-		sum = crc32.Update(sum, castagnoli, span)
 		pos += n
 		publish(f.tail, pos)
 	}
