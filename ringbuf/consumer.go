@@ -296,6 +296,21 @@ const lingerBytes = 4096
 // lingerStep is the PAUSEs between looks while lingering.
 const lingerStep = 8
 
+// awaitPos spins up to c.linger PAUSEs until the producer's position
+// moves past c.next, and reports whether it did. A lingering consumer
+// waits on that line, not on the record header it would next read: a
+// header it polls is on the line the producer is writing, and every look
+// makes the producer's next store to it wait for the line to come back.
+func (c *Consumer) awaitPos() bool {
+	for i := 0; i < c.linger; i += lingerStep {
+		if p := c.r.prod.pos.Load(); p > c.next || c.r.prodFlag.closed.Load() == 1 {
+			return true
+		}
+		spin.Pause(lingerStep)
+	}
+	return false
+}
+
 // lingerFor spins up to c.linger PAUSEs while fewer than lingerBytes
 // are waiting.
 func (c *Consumer) lingerFor() {
@@ -330,7 +345,7 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 		c.release()
 	}()
 	if c.linger > 0 { // wait for a message, then linger while few bytes wait
-		if !c.committed() {
+		if !c.committed() && (c.wait == Block || !c.awaitPos()) {
 			if err := c.waitData(ctx); err != nil {
 				return 0, err
 			}
