@@ -93,3 +93,32 @@ func reportWaits(b *testing.B, st queue.State) {
 	b.ReportMetric(float64(st.Counters.Consumed.Waits)/n, "cwaits/op")
 	b.ReportMetric(float64(st.Counters.Produced.Wakeups+st.Counters.Consumed.Wakeups)/n, "wakes/op")
 }
+
+// BenchmarkQueueOp is one TryWrite and one TryRead in one goroutine: what
+// a message costs the two sides with nobody to wait for or contend with.
+func BenchmarkQueueOp(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			q, err := queue.New(queue.Config{Slots: 256, MaxMessage: size})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer q.Close()
+			p, _ := q.Producer()
+			c, _ := q.Consumer()
+			defer p.Close()
+			defer c.Close()
+			msg, buf := make([]byte, size), make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := p.TryWrite(msg); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.TryRead(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
