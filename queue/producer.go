@@ -137,8 +137,7 @@ func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
 		if err != ErrFull {
 			return err
 		}
-		p.tally.publish(p.q.produced)
-		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.idx, p.q.produced, p.room, recheck); err != nil {
+		if recheck, err = p.q.await(ctx, &p.attached, p.q.prodWait, p.room, false, recheck); err != nil {
 			return err
 		}
 		if err := p.q.gate.Err(); err != nil {
