@@ -20,6 +20,7 @@ func TestAllocs(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 	msg, buf := make([]byte, 64), make([]byte, 64)
+	batch := [][]byte{msg, msg, msg, msg}
 	calls := map[string]func() error{
 		"TryWrite+TryRead": func() error {
 			if err := p.TryWrite(msg); err != nil {
@@ -41,6 +42,17 @@ func TestAllocs(t *testing.T) {
 			}
 			_, err := c.ReadContext(ctx, buf)
 			return err
+		},
+		"WriteBatch+Read": func() error {
+			if _, err := p.WriteBatch(ctx, batch); err != nil {
+				return err
+			}
+			for range batch {
+				if _, err := c.Read(buf); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 		"TryRead empty": func() error {
 			if _, err := c.TryRead(buf); err != queue.ErrEmpty {

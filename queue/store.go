@@ -1,0 +1,36 @@
+package queue
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+
+	"github.com/shmkit/shmkit/internal/spin"
+)
+
+// storeRelease stores v in w with release order only: a plain MOV on
+// amd64, where atomic.Store is an XCHG that waits for the stores before
+// it to leave the core. For a store that the caller fences later, or
+// that no later load of its must follow. The race detector sees only
+// atomic stores, so under -race it is one.
+func storeRelease(w *atomic.Uint64, v uint64) {
+	if spin.RaceEnabled {
+		w.Store(v)
+		return
+	}
+	spin.StoreRelease(w, v)
+}
+
+// lenWordAt returns the slot's second word for position pos: its length,
+// then its 4 reserved bytes, which stay zero. Storing it whole is what
+// lets a length be stored with storeRelease.
+func (q *Queue) lenWordAt(pos uint64) *atomic.Uint64 {
+	return &q.seqs[(pos&q.mask)*q.geo.stride/8+1]
+}
+
+// lenWord is the second word of a slot that holds n bytes, in this
+// machine's byte order, as lenAt loads it.
+func lenWord(n int) uint64 {
+	var b [8]byte
+	binary.NativeEndian.PutUint32(b[:], uint32(n))
+	return binary.NativeEndian.Uint64(b[:])
+}
