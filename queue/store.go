@@ -20,13 +20,6 @@ func storeRelease(w *atomic.Uint64, v uint64) {
 	spin.StoreRelease(w, v)
 }
 
-// lenWordAt returns the slot's second word for position pos: its length,
-// then its 4 reserved bytes, which stay zero. Storing it whole is what
-// lets a length be stored with storeRelease.
-func (q *Queue) lenWordAt(pos uint64) *atomic.Uint64 {
-	return &q.seqs[(pos&q.mask)*q.geo.stride/8+1]
-}
-
 // lenWord is the second word of a slot that holds n bytes, in this
 // machine's byte order, as lenAt loads it.
 func lenWord(n int) uint64 {
