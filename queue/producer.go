@@ -40,15 +40,16 @@ func (p *Producer) SetWait(w Wait) { p.wait = w }
 // made progress, so this many in a row means a peer is scribbling.
 const maxSpins = 1 << 20
 
-// claim claims the slot at the tail, or fails with ErrFull.
-func (p *Producer) claim() (uint64, error) {
+// claim claims the slot at the tail, or fails with ErrFull. In a batch
+// (plain) it stores its claim with storeRelease, see store.
+func (p *Producer) claim(plain bool) (uint64, error) {
 	q := p.q
 	for range maxSpins {
 		t := q.tail.Load()
 		s := q.seqAt(t).Load()
 		switch {
 		case s == t: // free for position t
-			storeRelease(&p.me.claim, t+1) // the CAS, a locked instruction, publishes it first
+			store(&p.me.claim, t+1, plain) // the CAS, a locked instruction, publishes it first
 			if q.tail.CompareAndSwap(t, t+1) {
 				return t, nil
 			}
@@ -88,7 +89,7 @@ func (p *Producer) tryWriteUnnamed(msg []byte) error {
 }
 
 func (p *Producer) tryWrite(msg []byte) error {
-	t, err := p.put(msg)
+	t, err := p.put(msg, false)
 	if err != nil {
 		return err
 	}
@@ -102,12 +103,13 @@ func (p *Producer) tryWrite(msg []byte) error {
 // put claims the slot at the tail and writes msg into it, or fails with
 // ErrFull (or ErrTooLarge, ErrCorrupt). It returns the position, which
 // the caller commits by storing t+1 in its sequence: the message
-// happens-before a consumer's load of it.
-func (p *Producer) put(msg []byte) (uint64, error) {
+// happens-before a consumer's load of it. In a batch (plain) its stores
+// are plain, see store.
+func (p *Producer) put(msg []byte, plain bool) (uint64, error) {
 	if uint64(len(msg)) > p.q.geo.maxMsg {
 		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
 	}
-	t, err := p.claim()
+	t, err := p.claim(plain)
 	if err == ErrFull && p.stuck.due(p.q.tail.Load()) {
 		err = cmp.Or(p.q.settleAt(p.q.tail.Load()), err)
 	}
@@ -119,7 +121,7 @@ func (p *Producer) put(msg []byte) (uint64, error) {
 	copy(slot, msg[:half])
 	failpoint.Inject("queue/claimed") // dying here leaves a claimed, half-written slot
 	copy(slot[half:], msg[half:])
-	storeRelease(p.q.lenWordAt(t), lenWord(len(msg))) // atomic: a consumer that loses the race for this slot may read it
+	store(p.q.lenWordAt(t), lenWord(len(msg)), plain) // atomic: a consumer that loses the race for this slot may read it
 	return t, nil
 }
 

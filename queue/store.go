@@ -20,6 +20,18 @@ func storeRelease(w *atomic.Uint64, v uint64) {
 	spin.StoreRelease(w, v)
 }
 
+// store stores v in w: plainly (storeRelease) for a write in a batch,
+// where a locked instruction later fences it, and otherwise with
+// atomic.Store. Its XCHG costs less than the call that storeRelease is
+// on a line this core holds, and a lone write needs a full fence anyway.
+func store(w *atomic.Uint64, v uint64, plain bool) {
+	if plain {
+		storeRelease(w, v)
+		return
+	}
+	w.Store(v)
+}
+
 // lenWord is the second word of a slot that holds n bytes, in this
 // machine's byte order, as lenAt loads it.
 func lenWord(n int) uint64 {
