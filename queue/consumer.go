@@ -152,11 +152,7 @@ func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, err
 			}
 			return n, err
 		}
-		if c.q.ended() {
-			return 0, io.EOF
-		}
-		c.tally.publish(c.q.consumed)
-		if recheck, err = c.q.await(ctx, c.wait, c.q.consWait, c.idx, c.q.consumed, c.ready, recheck); err != nil {
+		if recheck, err = c.q.await(ctx, &c.attached, c.q.consWait, c.ready, true, recheck); err != nil { // io.EOF at the end
 			return 0, err
 		}
 		if err := c.q.gate.Err(); err != nil {

@@ -30,6 +30,13 @@
 // waker makes a system call only when a peer announced itself parked (see
 // docs/models/queuewake.pml for the protocol, checked with spin).
 //
+// A producer with several messages at hand writes them with WriteBatch:
+// each still takes a slot of its own, claimed with its own CAS, but the
+// commits in a row need no full fence each, and consumers are looked for
+// and woken once per batch. One CAS cannot claim several slots: a peer's
+// entry names the one slot it holds, which is what lets a dead peer's
+// claim be settled.
+//
 // # End of stream and tasks
 //
 // Once every producer has closed (a producer whose process died counts as

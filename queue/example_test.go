@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -59,4 +60,32 @@ func ExampleOpenOrCreate() {
 	defer q2.Close()
 	fmt.Println(created1, created2)
 	// Output: true false
+}
+
+// A producer with several messages at hand writes them with one
+// WriteBatch: each is still a message of its own, for any consumer.
+func ExampleProducer_WriteBatch() {
+	q, err := queue.New(queue.Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer q.Close()
+	p, _ := q.Producer()
+	defer p.Close()
+	jobs := [][]byte{[]byte("resize a.png"), []byte("resize b.png"), []byte("resize c.png")}
+	n, err := p.WriteBatch(context.Background(), jobs)
+	fmt.Println(n, err)
+	c, _ := q.Consumer()
+	defer c.Close()
+	buf := make([]byte, q.MaxMessage())
+	for range n {
+		k, _ := c.Read(buf)
+		fmt.Println(string(buf[:k]))
+	}
+	// Output:
+	// 3 <nil>
+	// resize a.png
+	// resize b.png
+	// resize c.png
 }

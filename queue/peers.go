@@ -1,17 +1,11 @@
 package queue
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"runtime"
 	"time"
 
 	"github.com/shmkit/shmkit/internal/spin"
 
-	"github.com/shmkit/shmkit/futex"
-	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
 )
 
@@ -227,11 +221,17 @@ type stuckWatch struct {
 	every time.Duration
 }
 
-// due reports whether pos has been stuck long enough to look again.
+// due reports whether pos has been stuck long enough to look again. The
+// first call at a new pos reads no clock, as most positions move on
+// before the next: the time stuck is counted from the second.
 func (w *stuckWatch) due(pos uint64) bool {
+	if pos != w.pos {
+		w.pos, w.since = pos, time.Time{}
+		return false
+	}
 	now := time.Now()
-	if pos != w.pos || w.since.IsZero() {
-		w.pos, w.since, w.every = pos, now, spin.RecheckMin
+	if w.since.IsZero() {
+		w.since, w.every = now, spin.RecheckMin
 		return false
 	}
 	if now.Sub(w.since) < w.every {
@@ -239,125 +239,4 @@ func (w *stuckWatch) due(pos uint64) bool {
 	}
 	w.since, w.every = now, min(2*w.every, spin.RecheckMax)
 	return true
-}
-
-// wakeOne wakes one process parked at ws, if any announced itself, and
-// counts the wake-up in t (if not nil). Called after the change it waits
-// for was stored.
-//
-// A woken peer may wait a while for a CPU, its parked bit still set.
-// Waking again for every message meanwhile would cost a system call each
-// that finds nobody asleep, so a wake sets wokenBit in the futex word and
-// later ones leave it at that. Whoever clears the bit (clearWoken) owes
-// the wakes skipped meanwhile. docs/models/queuewake.pml checks this.
-func (q *Queue) wakeOne(ws *waitLine, t *tally) {
-	if !ws.anyParked() {
-		return
-	}
-	v := ws.wakes.Load()
-	if v&wokenBit != 0 || !ws.wakes.CompareAndSwap(v, v+1) {
-		return // a peer woken before is on its way (or another waker just set the bit)
-	}
-	// The word changed, so a peer about to sleep on v does not.
-	_, _ = futex.Wake(&ws.wakes, 1)
-	if t != nil {
-		t.wakeups++
-	}
-}
-
-// wokenBit, in a waitLine's wakes, is set from a wake until a peer clears it:
-// the woken one when it runs, or the next to park. Wakes add 1 to an even
-// word, and clearing adds 1 more.
-const wokenBit = 1
-
-// clearWoken clears wokenBit in ws's word if it is set, and reports whether
-// this call did. Then wakes were skipped while it was set, and the caller
-// passes one on if the change it waited for is there: it may be more than
-// the caller takes.
-func clearWoken(ws *waitLine) bool {
-	v := ws.wakes.Load()
-	return v&wokenBit != 0 && ws.wakes.CompareAndSwap(v, v+1)
-}
-
-// await waits until ready reports true or ctx ends, as w says, or for at
-// most recheck, so that the caller tries again (and looks for dead
-// claims). It returns the next recheck.
-//
-// A Close of q in this process ends the wait with os.ErrClosed.
-func (q *Queue) await(ctx context.Context, w Wait, ws *waitLine, me int, ctr *counters, isReady func() bool, recheck time.Duration) (time.Duration, error) {
-	ready := func() bool { return isReady() || q.gate.Closed() }
-	next := min(2*recheck, spin.RecheckMax)
-	if w != Block {
-		start := time.Now()
-		backoff := 1
-		for i := 0; ; i++ {
-			if isReady() { // Close is looked for now and then only: the spin stays tight
-				return recheck, nil
-			}
-			if w == Yield {
-				runtime.Gosched()
-			} else {
-				spin.Pause(backoff)
-				backoff = min(2*backoff, spin.MaxPause)
-			}
-			if i%256 != 255 {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				return recheck, err
-			}
-			if q.gate.Closed() {
-				return recheck, nil
-			}
-			elapsed := time.Since(start)
-			if w == Adaptive && elapsed > spin.AdaptiveSpin {
-				break
-			}
-			if w != Adaptive && elapsed > recheck {
-				return next, nil
-			}
-		}
-	}
-	ctr.waits.Add(1)
-	// Load the futex word, announce, then look again: a peer that makes
-	// us ready stores its change and then loads the parked bits, so
-	// either we see the change here or it sees us and bumps the word we
-	// sleep on. (Or is a locked instruction, a full fence on amd64 and
-	// sequentially consistent in Go's model.)
-	// Never sleep on a word with wokenBit set: the wake that set it may
-	// have found nobody asleep, and nobody else would clear it.
-	seq := ws.wakes.Load()
-	owed := false
-	for seq&wokenBit != 0 {
-		owed = clearWoken(ws) || owed
-		seq = ws.wakes.Load()
-	}
-	ws.park(me)
-	failpoint.Inject("queue/parked") // dying here leaves our bit set until the entry is reused
-	if ready() {
-		ws.unpark(me)
-		if owed {
-			q.wakeOne(ws, nil)
-		}
-		return recheck, nil
-	}
-	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(recheck))
-	if err != nil && ctx.Err() == nil {
-		// Before the mapping is touched again: a truncated file would
-		// raise SIGBUS.
-		if cerr := q.seg.Check(); cerr != nil {
-			return recheck, cerr
-		}
-	}
-	ws.unpark(me) // first, so that a wake passed on is not for us
-	if clearWoken(ws) && ready() {
-		q.wakeOne(ws, nil)
-	}
-	switch {
-	case err == nil:
-		return recheck, nil
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return next, nil
-	}
-	return recheck, err
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -39,9 +41,13 @@ func childQueueReadOne(args []string) error {
 	return err
 }
 
+// batchEnv, set in a producer child's environment, makes it write its
+// messages this many at a time by WriteBatch.
+const batchEnv = "SHMKIT_TEST_QUEUE_BATCH"
+
 // childQueueProduce attaches a producer to queue args[0], says "ready",
 // writes messages 0..args[2]-1 of producer args[1] (with args[3] "on-go",
-// once told "go") and closes.
+// once told "go"; batchEnv at a time if set) and closes.
 func childQueueProduce(args []string) error {
 	q, err := queue.Open(args[0], nil)
 	if err != nil {
@@ -58,6 +64,12 @@ func childQueueProduce(args []string) error {
 	if len(args) > 3 && args[3] == "on-go" && testutil.Recv() != "go" { // attached: write when told
 		return errors.New("no go")
 	}
+	if batch, _ := strconv.Atoi(os.Getenv(batchEnv)); batch > 0 {
+		if err := produceBatches(p, id, n, batch); err != nil {
+			return err
+		}
+		return p.Close()
+	}
 	buf := make([]byte, 256)
 	for seq := range n {
 		if err := p.Write(qMsg(buf, qKey(id, seq))); err != nil {
@@ -65,6 +77,35 @@ func childQueueProduce(args []string) error {
 		}
 	}
 	return p.Close()
+}
+
+// produceBatches writes messages 0..n-1 of producer id, batch at a time.
+func produceBatches(p *queue.Producer, id, n, batch int) error {
+	bufs, msgs := make([][]byte, batch), make([][]byte, batch)
+	for i := range bufs {
+		bufs[i] = make([]byte, 256)
+	}
+	for seq := 0; seq < n; seq += batch {
+		msgs := msgs[:min(batch, n-seq)]
+		for i := range msgs {
+			msgs[i] = qMsg(bufs[i], qKey(id, seq+i))
+		}
+		if k, err := p.WriteBatch(context.Background(), msgs); err != nil {
+			return fmt.Errorf("batch at %d: %d written: %w", seq, k, err)
+		}
+	}
+	return nil
+}
+
+// killed reports whether env arms a failpoint: then the child is to die
+// by SIGKILL.
+func killed(env []string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, failpoint.EnvVar+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // openConsumerSide opens what a consumer child uses: queue args[0], the
@@ -124,7 +165,7 @@ func childQueueConsume(args []string) error {
 	}
 }
 
-// queueRun runs producers (env[i] arms failpoints in producer i) and
+// queueRun runs producers (env[i] is producer i's, which may arm failpoints) and
 // consumers processes over a fresh queue, per messages each, and returns
 // how many times each message was delivered, once the deliveries stop
 // growing at want, and the queue's final state.
@@ -183,7 +224,7 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 	}
 	time.Sleep(50 * time.Millisecond) // a duplicate would show up now
 	for i, p := range ps {
-		if i < len(env) && env[i] != nil {
+		if i < len(env) && killed(env[i]) {
 			if err := p.WaitError(); testutil.ExitSignal(err) != syscall.SIGKILL {
 				t.Fatalf("producer %d with a failpoint ended with %v, want SIGKILL", i, err)
 			}
@@ -221,6 +262,49 @@ func TestQueueCrossProcess(t *testing.T) {
 	}
 	t.Logf("%d messages; producers parked %d times, consumers %d; %d + %d wake-ups",
 		producers*queueMessages, st.Counters.Produced.Waits, st.Counters.Consumed.Waits, st.Counters.Produced.Wakeups, st.Counters.Consumed.Wakeups)
+}
+
+// The same with the producers writing 16 messages at a time (WriteBatch).
+func TestQueueCrossProcessBatch(t *testing.T) {
+	const producers, consumers = 4, 4
+	env := make([][]string, producers)
+	for i := range env {
+		env[i] = []string{batchEnv + "=16"}
+	}
+	seen, st := queueRun(t, producers, consumers, queueMessages, env, producers*queueMessages, nil)
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("message %d/%d delivered %d times", i/queueMessages, i%queueMessages, n)
+		}
+	}
+	if st.Counters.Produced.Messages != producers*queueMessages || st.Counters.Consumed.Messages != producers*queueMessages || st.Used != 0 {
+		t.Fatalf("final state %+v", st)
+	}
+}
+
+// A producer SIGKILLed in the middle of a WriteBatch of 16, between
+// claiming a slot and committing it, is skipped as a dead Write is: the
+// messages it committed before, in that batch and earlier ones, arrive
+// once, the claimed one and the rest of the batch never, and every other
+// producer's message arrives once.
+func TestQueueProducerKilledMidBatch(t *testing.T) {
+	const producers, consumers, per, killAt = 3, 2, 20_000, 5_000 // the 5000th write, message 4999, is the 8th of its batch
+	env := [][]string{{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt), batchEnv + "=16"}}
+	want := producers*per - (per - (killAt - 1))
+	seen, st := queueRun(t, producers, consumers, per, env, want, nil)
+	for i, n := range seen {
+		pr, seq := i/per, i%per
+		wantN := uint32(1)
+		if pr == 0 && seq >= killAt-1 {
+			wantN = 0 // the write that died, and the ones never made
+		}
+		if n != wantN {
+			t.Fatalf("message %d/%d delivered %d times, want %d", pr, seq, n, wantN)
+		}
+	}
+	if st.Counters.Skipped != 1 || st.Used != 0 {
+		t.Fatalf("final state %+v: want exactly one skipped slot", st)
+	}
 }
 
 // A producer SIGKILLed between claiming a slot and committing it (half

@@ -40,15 +40,16 @@ func (p *Producer) SetWait(w Wait) { p.wait = w }
 // made progress, so this many in a row means a peer is scribbling.
 const maxSpins = 1 << 20
 
-// claim claims the slot at the tail, or fails with ErrFull.
-func (p *Producer) claim() (uint64, error) {
+// claim claims the slot at the tail, or fails with ErrFull. In a batch
+// (plain) it stores its claim with storeRelease, see store.
+func (p *Producer) claim(plain bool) (uint64, error) {
 	q := p.q
 	for range maxSpins {
 		t := q.tail.Load()
 		s := q.seqAt(t).Load()
 		switch {
 		case s == t: // free for position t
-			p.me.claim.Store(t + 1)
+			store(&p.me.claim, t+1, plain) // the CAS, a locked instruction, publishes it first
 			if q.tail.CompareAndSwap(t, t+1) {
 				return t, nil
 			}
@@ -88,27 +89,40 @@ func (p *Producer) tryWriteUnnamed(msg []byte) error {
 }
 
 func (p *Producer) tryWrite(msg []byte) error {
-	if uint64(len(msg)) > p.q.geo.maxMsg {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
+	t, err := p.put(msg, false)
+	if err != nil {
+		return err
 	}
-	t, err := p.claim()
+	p.q.seqAt(t).Store(t + 1) // commit, and a full fence before wakeOne loads the parked bits
+	p.me.claim.Store(0)
+	p.q.wakeOne(p.q.consWait, &p.tally)
+	p.tally.add(p.q.produced, uint64(len(msg)))
+	return nil
+}
+
+// put claims the slot at the tail and writes msg into it, or fails with
+// ErrFull (or ErrTooLarge, ErrCorrupt). It returns the position, which
+// the caller commits by storing t+1 in its sequence: the message
+// happens-before a consumer's load of it. In a batch (plain) its stores
+// are plain, see store.
+func (p *Producer) put(msg []byte, plain bool) (uint64, error) {
+	if uint64(len(msg)) > p.q.geo.maxMsg {
+		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
+	}
+	t, err := p.claim(plain)
 	if err == ErrFull && p.stuck.due(p.q.tail.Load()) {
 		err = cmp.Or(p.q.settleAt(p.q.tail.Load()), err)
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	slot := p.q.slotAt(t)
 	half := len(msg) / 2
 	copy(slot, msg[:half])
 	failpoint.Inject("queue/claimed") // dying here leaves a claimed, half-written slot
 	copy(slot[half:], msg[half:])
-	p.q.lenAt(t).Store(uint32(len(msg))) // atomic: a consumer that loses the race for this slot may read it
-	p.q.seqAt(t).Store(t + 1)            // commit: the message happens-before a consumer's load of seq
-	p.me.claim.Store(0)
-	p.q.wakeOne(p.q.consWait, &p.tally)
-	p.tally.add(p.q.produced, uint64(len(msg)))
-	return nil
+	store(p.q.lenWordAt(t), lenWord(len(msg)), plain) // atomic: a consumer that loses the race for this slot may read it
+	return t, nil
 }
 
 // Write copies msg into the queue, waiting for room.
@@ -137,8 +151,7 @@ func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
 		if err != ErrFull {
 			return err
 		}
-		p.tally.publish(p.q.produced)
-		if recheck, err = p.q.await(ctx, p.wait, p.q.prodWait, p.idx, p.q.produced, p.room, recheck); err != nil {
+		if recheck, err = p.q.await(ctx, &p.attached, p.q.prodWait, p.room, false, recheck); err != nil {
 			return err
 		}
 		if err := p.q.gate.Err(); err != nil {

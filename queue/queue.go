@@ -31,9 +31,7 @@ type Queue struct {
 	gate     gate.Gate
 	geo      geometry // private copy, never re-read
 	mask     uint64
-	seqs     []atomic.Uint64 // the slot area as words: slot i's sequence is seqs[i*stride/8]
-	lens     []atomic.Uint32 // and its length is lens[i*stride/4+2]
-	data     []byte          // the slot area as bytes
+	data     []byte // the slot area (slot_unsafe.go addresses its words)
 	tail     *atomic.Uint64
 	head     *atomic.Uint64
 	prodWait *waitLine
@@ -178,10 +176,9 @@ func view(seg *shm.Segment) (*Queue, error) {
 		return bad(err)
 	}
 	q := &Queue{seg: seg, geo: g, mask: g.slots - 1, data: seg.Payload()[dataOffset:]}
-	words := int(g.slots * g.stride)
+	var words []atomic.Uint64 // not kept: it checks that the slot area is aligned for them
 	errs := []error{
-		viewInto(&q.seqs, seg, dataOffset, words/8),
-		viewInto(&q.lens, seg, dataOffset, words/4),
+		viewInto(&words, seg, dataOffset, int(g.slots*g.stride/8)),
 		viewOne(&q.tail, seg, offTail),
 		viewOne(&q.head, seg, offHead),
 		viewOne(&q.prodWait, seg, offProdWait),
@@ -227,23 +224,6 @@ func (q *Queue) Segment() *shm.Segment { return q.seg }
 // Ring.Close does. Close them first to give their entries back. It does
 // not remove the segment; see shm.Remove. Close is idempotent.
 func (q *Queue) Close() error { return q.gate.Close(q.seg.Close) }
-
-// seqAt returns the sequence word of the slot for position pos.
-func (q *Queue) seqAt(pos uint64) *atomic.Uint64 {
-	return &q.seqs[(pos&q.mask)*q.geo.stride/8]
-}
-
-// lenAt returns the length word of the slot for position pos.
-func (q *Queue) lenAt(pos uint64) *atomic.Uint32 {
-	return &q.lens[(pos&q.mask)*q.geo.stride/4+2]
-}
-
-// slotAt returns the message area of the slot for position pos.
-func (q *Queue) slotAt(pos uint64) []byte {
-	off := (pos&q.mask)*q.geo.stride + slotHeader
-	end := off + q.geo.maxMsg
-	return q.data[off:end:end]
-}
 
 // Inspect returns the state of the queue in seg, a queue segment opened
 // by shm.Open, read-only or not: for observers such as shmtool.

@@ -50,7 +50,13 @@ func qCheck(msg []byte, scratch []byte) (producer, seq int, err error) {
 
 // In one process over heap memory, so that the race detector checks the
 // orderings: 4 producers and 4 consumers, every message exactly once.
-func TestHeapQueue(t *testing.T) {
+func TestHeapQueue(t *testing.T) { heapQueueRun(t, 1) }
+
+// The same with the producers writing 7 messages at a time by WriteBatch:
+// batches straddle the 64 slots' wrap and wait for room midway.
+func TestHeapQueueBatch(t *testing.T) { heapQueueRun(t, 7) }
+
+func heapQueueRun(t *testing.T, batch int) {
 	const producers, consumers, per = 4, 4, 20_000
 	q, err := queue.New(queue.Config{Slots: 64, MaxMessage: 256})
 	if err != nil {
@@ -69,9 +75,22 @@ func TestHeapQueue(t *testing.T) {
 		p.SetWait([]queue.Wait{queue.Adaptive, queue.Spin, queue.Yield, queue.Block}[id])
 		wg.Go(func() {
 			defer p.Close()
-			buf := make([]byte, 256)
-			for seq := range per {
-				if err := p.WriteContext(ctx, qMsg(buf, qKey(id, seq))); err != nil {
+			bufs, msgs := make([][]byte, batch), make([][]byte, batch)
+			for i := range bufs {
+				bufs[i] = make([]byte, 256)
+			}
+			for seq := 0; seq < per; seq += batch {
+				msgs := msgs[:min(batch, per-seq)]
+				for i := range msgs {
+					msgs[i] = qMsg(bufs[i], qKey(id, seq+i))
+				}
+				var err error
+				if batch == 1 {
+					err = p.WriteContext(ctx, msgs[0])
+				} else if n, berr := p.WriteBatch(ctx, msgs); berr != nil || n != len(msgs) {
+					err = fmt.Errorf("WriteBatch of %d at %d: %d, %v", len(msgs), seq, n, berr)
+				}
+				if err != nil {
 					errs <- err
 					return
 				}
