@@ -56,7 +56,7 @@ channels).
 The whole plan is measured --rounds times, round by round (round 2 begins when
 round 1 has measured every row), and each figure is the median of its rounds;
 ± is the rounds' lowest and highest relative to the median. --json keeps each
-round's figures too.
+round's figures too, and the ratios as x_pipe, x_floor and x_rtt_floor.
 
 A default run (3 rounds) takes about 2 minutes on a 2-core machine; --quick
 (1 round of shorter measurements) about 10 seconds.`,

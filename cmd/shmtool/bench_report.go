@@ -14,51 +14,17 @@ import (
 // The bench's table: one row per result, with ratios to the pipe and to
 // the floors, the rounds' spread and the wake-ups per message.
 
-// baseline finds the row of transport for r's size that has the figure
-// fig, preferring r's mode, and with round trips r's regime.
-func baseline(rs []bench.Result, transport string, r bench.Result, fig func(bench.Result) *float64) *bench.Result {
-	var other *bench.Result
-	for i := range rs {
-		b := &rs[i]
-		if b.Transport != transport || b.MsgSize != r.MsgSize || fig(*b) == nil || r.Regime != "" && b.Regime != "" && b.Regime != r.Regime {
-			continue
-		}
-		if b.Mode == r.Mode {
-			return b
-		}
-		other = b
-	}
-	return other
-}
-
-func msgsPerSec(r bench.Result) *float64 { return r.MsgsPerSec }
-func rttP50(r bench.Result) *float64     { return r.RTTP50 }
-
-// ratio formats r's figure over the baseline's, or "" if either is
-// missing.
-func ratio(rs []bench.Result, r bench.Result, transport string, fig func(bench.Result) *float64, format string) string {
-	b := baseline(rs, transport, r, fig)
-	if b == nil || fig(r) == nil || *fig(*b) == 0 {
-		return ""
-	}
-	return fmt.Sprintf(format, *fig(r) / *fig(*b))
-}
-
-// ratios returns a row's throughput over the pipe's and over the floor's
-// (spin: the floor has no other mode), and its round-trip p50 over its
-// floor's: limit's in spin mode, futex's in the same regime in block
-// mode.
+// ratios formats a row's ratios (bench.Ratios) for the table, "" for
+// one that is missing.
 func ratios(rs []bench.Result, r bench.Result) (overPipe, overFloor, overRTTFloor string) {
-	overPipe = ratio(rs, r, "pipe", msgsPerSec, "%.1f×")
-	spinFloor := r
-	spinFloor.Mode = "spin"
-	overFloor = ratio(rs, spinFloor, "floor", msgsPerSec, "%.2f×")
-	rttFloor := "limit"
-	if r.Mode == "block" {
-		rttFloor = "futex"
+	p, f, t := bench.Ratios(rs, r)
+	format := func(v *float64, verb string) string {
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprintf(verb, *v)
 	}
-	overRTTFloor = ratio(rs, r, rttFloor, rttP50, "%.2f×")
-	return overPipe, overFloor, overRTTFloor
+	return format(p, "%.1f×"), format(f, "%.2f×"), format(t, "%.2f×")
 }
 
 func printBenchTable(w io.Writer, rep bench.Report) error {

@@ -74,7 +74,7 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("unexpected or repeated row %q", key)
 		}
 		delete(want, key)
-		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds"}, figures...)
+		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
 		if regime != "" {
 			fields = append(fields, "regime")
 		}
@@ -88,6 +88,12 @@ func TestBenchQuick(t *testing.T) {
 		}
 		spread, _ := row["spread"].(map[string]any)
 		tr := transports[row["transport"].(string)]
+		switch x, _ := row["x_floor"].(float64); {
+		case tr.Throughput && regime != bench.RegimeAfterIdle && !(x > 0):
+			t.Errorf("%s: x_floor = %v, want a positive ratio to the floor's throughput", key, row["x_floor"])
+		case (!tr.Throughput || regime == bench.RegimeAfterIdle) && row["x_floor"] != nil:
+			t.Errorf("%s: x_floor = %v, want null", key, row["x_floor"])
+		}
 		for _, f := range figures {
 			applies := tr.Throughput && regime != bench.RegimeAfterIdle
 			if strings.HasPrefix(f, "rtt_") {

@@ -124,6 +124,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	var rows rowSet
 	err = measureRounds(ctx, ts, cfg, &rows, &rep.Machine, progress)
 	rep.Results = rows.results()
+	fillRatios(rep.Results)
 	return rep, err
 }
 
