@@ -282,51 +282,36 @@ func TestQueueCrossProcessBatch(t *testing.T) {
 	}
 }
 
-// A producer SIGKILLed in the middle of a WriteBatch of 16, between
-// claiming a slot and committing it, is skipped as a dead Write is: the
-// messages it committed before, in that batch and earlier ones, arrive
-// once, the claimed one and the rest of the batch never, and every other
-// producer's message arrives once.
-func TestQueueProducerKilledMidBatch(t *testing.T) {
-	const producers, consumers, per, killAt = 3, 2, 20_000, 5_000 // the 5000th write, message 4999, is the 8th of its batch
-	env := [][]string{{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt), batchEnv + "=16"}}
-	want := producers*per - (per - (killAt - 1))
-	seen, st := queueRun(t, producers, consumers, per, env, want, nil)
-	for i, n := range seen {
-		pr, seq := i/per, i%per
-		wantN := uint32(1)
-		if pr == 0 && seq >= killAt-1 {
-			wantN = 0 // the write that died, and the ones never made
-		}
-		if n != wantN {
-			t.Fatalf("message %d/%d delivered %d times, want %d", pr, seq, n, wantN)
-		}
-	}
-	if st.Counters.Skipped != 1 || st.Used != 0 {
-		t.Fatalf("final state %+v: want exactly one skipped slot", st)
-	}
-}
-
 // A producer SIGKILLed between claiming a slot and committing it (half
 // its message written) is skipped: its earlier messages arrive once, the
-// claimed one never, and every other producer's message arrives once.
+// claimed one never, and every other producer's message arrives once. In
+// the middle of a WriteBatch of 16 it is skipped as a dead Write is: the
+// messages it committed before, in that batch and earlier ones, arrive
+// once, the claimed one and the rest of the batch never.
 func TestQueueProducerKilledMidClaim(t *testing.T) {
-	const producers, consumers, per, killAt = 3, 2, 20_000, 5_000
-	env := [][]string{{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt)}}
-	want := producers*per - (per - (killAt - 1))
-	seen, st := queueRun(t, producers, consumers, per, env, want, nil)
-	for i, n := range seen {
-		pr, seq := i/per, i%per
-		wantN := uint32(1)
-		if pr == 0 && seq >= killAt-1 {
-			wantN = 0 // the write that died, and the ones never made
-		}
-		if n != wantN {
-			t.Fatalf("message %d/%d delivered %d times, want %d", pr, seq, n, wantN)
-		}
-	}
-	if st.Counters.Skipped != 1 || st.Used != 0 {
-		t.Fatalf("final state %+v: want exactly one skipped slot", st)
+	const producers, consumers, per, killAt = 3, 2, 20_000, 5_000 // the 5000th write, message 4999, is the 8th of its batch
+	for _, tc := range []struct{ name, batch string }{{"write", ""}, {"batch", batchEnv + "=16"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := []string{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt)}
+			if tc.batch != "" {
+				e = append(e, tc.batch)
+			}
+			want := producers*per - (per - (killAt - 1))
+			seen, st := queueRun(t, producers, consumers, per, [][]string{e}, want, nil)
+			for i, n := range seen {
+				pr, seq := i/per, i%per
+				wantN := uint32(1)
+				if pr == 0 && seq >= killAt-1 {
+					wantN = 0 // the write that died, and the ones never made
+				}
+				if n != wantN {
+					t.Fatalf("message %d/%d delivered %d times, want %d", pr, seq, n, wantN)
+				}
+			}
+			if st.Counters.Skipped != 1 || st.Used != 0 {
+				t.Fatalf("final state %+v: want exactly one skipped slot", st)
+			}
+		})
 	}
 }
 

@@ -160,3 +160,32 @@ func waitFor(mode string) ringbuf.Wait {
 	}
 	return ringbuf.Spin
 }
+
+// rawSegment makes (parent) or opens (child, from args) the one raw
+// segment of a floor or turn link, of size bytes for the parent, and
+// returns it, its name and how to close (and, in the parent, remove) it.
+// The child's is untrusted: its users check its size.
+func rawSegment(parent bool, tag string, size int, args []string) (*shm.Segment, string, func(), error) {
+	var seg *shm.Segment
+	var err error
+	var name string
+	if parent {
+		name = segmentNames(tag)[0]
+		seg, err = shm.Create(name, size, nil)
+	} else if len(args) == 1 {
+		name = args[0]
+		seg, err = shm.Open(name, &shm.Options{Kind: "raw"})
+	} else {
+		err = fmt.Errorf("want one segment name, got %q", args)
+	}
+	if err != nil {
+		return nil, "", nil, err
+	}
+	closer := func() {
+		seg.Close()
+		if parent {
+			shm.Remove(name)
+		}
+	}
+	return seg, name, closer, nil
+}

@@ -229,26 +229,9 @@ func floorLink(parent bool, size, capacity int, args []string) (*link, error) {
 		slots *= 2
 	}
 	want := floorData + int(slots)*size
-	var seg *shm.Segment
-	var err error
-	var name string
-	if parent {
-		name = segmentNames("floor")[0]
-		seg, err = shm.Create(name, want, nil)
-	} else if len(args) == 1 {
-		name = args[0]
-		seg, err = shm.Open(name, &shm.Options{Kind: "raw"})
-	} else {
-		err = fmt.Errorf("want one segment name, got %q", args)
-	}
+	seg, name, closer, err := rawSegment(parent, "floor", want, args)
 	if err != nil {
 		return nil, err
-	}
-	closer := func() {
-		seg.Close()
-		if parent {
-			shm.Remove(name)
-		}
 	}
 	f := &floorRing{size: size, slots: slots}
 	f.head, err = shm.View[atomic.Uint64](seg, floorHead)

@@ -67,26 +67,9 @@ func (t *turnLink) recv(buf []byte) ([]byte, error) {
 const turnWord, turnBuffer = 0, 64
 
 func turnLinkFor(parent bool, mode string, size int, args []string) (*link, error) {
-	var seg *shm.Segment
-	var err error
-	var name string
-	if parent {
-		name = segmentNames("turn")[0]
-		seg, err = shm.Create(name, turnBuffer+size, nil)
-	} else if len(args) == 1 {
-		name = args[0]
-		seg, err = shm.Open(name, &shm.Options{Kind: "raw"})
-	} else {
-		err = fmt.Errorf("want one segment name, got %q", args)
-	}
+	seg, name, closer, err := rawSegment(parent, "turn", turnBuffer+size, args)
 	if err != nil {
 		return nil, err
-	}
-	closer := func() {
-		seg.Close()
-		if parent {
-			shm.Remove(name)
-		}
 	}
 	p := seg.Payload()
 	if len(p) < turnBuffer+size { // the child's segment is untrusted
