@@ -29,8 +29,8 @@ func newBench(stdout, stderr io.Writer) *cobra.Command {
 itself), one-way throughput and round-trip latency of shmkit's ring, queue and
 stream, and of what a program would otherwise use: a pipe, Unix stream and
 seqpacket sockets, and (within one process) a buffered Go channel. ring-batch
-is the ring written with batch writes (WriteBatch, batches of about 4 KiB, at
-most 256 messages), throughput only. Three floors frame them: floor, a minimal
+and queue-batch are the ring and the queue written with batch writes
+(WriteBatch, batches of about 4 KiB, at most 256 messages), throughput only. Three floors frame them: floor, a minimal
 Go ring between the two processes doing the same work (fixed-size records, no
 validation, counters or liveness; spin, throughput only); limit, an atomic
 ping-pong on one shared cache line (the fastest round trip the hardware

@@ -34,6 +34,7 @@ var transports = []Transport{
 	{Name: "ring", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
 	{Name: "ring-batch", Modes: spinBlock, Throughput: true, Wakeups: true},
 	{Name: "queue", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
+	{Name: "queue-batch", Modes: spinBlock, Throughput: true, Wakeups: true},
 	{Name: "stream", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
 	{Name: "pipe", Modes: spinBlock, Throughput: true, RoundTrip: true},
 	{Name: "unix", Modes: spinBlock, Throughput: true, RoundTrip: true},

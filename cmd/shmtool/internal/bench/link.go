@@ -87,8 +87,12 @@ func openLink(ctx context.Context, parent bool, transport, mode string, size int
 	switch transport {
 	case "ring", "stream", "ring-batch":
 		return ringLink(parent, transport, mode, size, args)
-	case "queue":
-		return queueLink(ctx, parent, mode, size, args)
+	case "queue", "queue-batch":
+		l, err := queueLink(ctx, parent, mode, size, args)
+		if err == nil && transport == "queue-batch" {
+			l.tx = queueBatchTx{l.tx.(queueTx), batchLen(size)}
+		}
+		return l, err
 	case "pipe", "unix", "unixpacket":
 		return fdLink(parent, transport, mode)
 	case "limit", "futex":

@@ -2,8 +2,9 @@ package bench
 
 import "context"
 
-// ring-batch: a ring link whose sender hands the producer a batch of
-// messages at a time (WriteBatch); read like ring.
+// ring-batch and queue-batch: a ring or queue link whose sender hands the
+// producer a batch of messages at a time (WriteBatch); read like ring and
+// queue.
 
 // Batches of about maxBatchBytes, of at most maxBatchMsgs messages (the
 // consumer's ReadBatch takes as many).
@@ -30,5 +31,19 @@ func (s ringBatchTx) batchLen() int { return s.n }
 // fails (a dead peer is ErrPeerDead).
 func (s ringBatchTx) sendBatch(msgs [][]byte) error {
 	_, err := s.p.WriteBatch(context.Background(), msgs)
+	return err
+}
+
+type queueBatchTx struct {
+	queueTx
+	n int // batchLen of the message size
+}
+
+func (s queueBatchTx) batchLen() int { return s.n }
+
+// sendBatch writes msgs with one WriteBatch, which writes them all or
+// fails.
+func (s queueBatchTx) sendBatch(msgs [][]byte) error {
+	_, err := s.p.WriteBatch(s.ctx, msgs)
 	return err
 }
