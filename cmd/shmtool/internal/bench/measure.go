@@ -36,7 +36,11 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 		cpu = cfg.CPUs[1]
 	}
 	args := append([]string{t.Name, mode, strconv.Itoa(size), strconv.Itoa(cpu), phasesArg(idle)}, l.args...)
-	c, err := reexec.Start(ctx, peerRole, reexec.Options{Args: args, Files: l.files})
+	var c *reexec.Child
+	err = unpinned(func() (err error) { // the child pins itself; it must not start on our core alone
+		c, err = reexec.Start(ctx, peerRole, reexec.Options{Args: args, Files: l.files})
+		return err
+	})
 	if err != nil {
 		return r, false, err
 	}
