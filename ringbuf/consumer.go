@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math"
 	"os"
 	"time"
 
@@ -76,24 +75,17 @@ func (c *Consumer) peek() ([]byte, error) {
 	r := c.r
 	for {
 		idx := c.next & r.mask
-		h := r.hdr[idx/recordAlign].Load()
-		length, kind := h&math.MaxUint32, uint32(h>>32)
+		kind, length, size, err := r.record(idx, r.hdr[idx/recordAlign].Load())
 		switch {
+		case err != nil:
+			return nil, err
 		case kind == kindNone:
 			return nil, ErrEmpty
-		case kind == kindPadding:
-			pad := r.geo.capacity - idx
-			if length != pad || c.next+pad-c.pos > r.geo.capacity {
-				return nil, fmt.Errorf("%w: padding of %d bytes at %d (%d to the end)", ErrCorrupt, length, idx, pad)
-			}
-			c.next += pad
-			continue
-		case kind != kindMessage || length > r.geo.maxMsg:
-			return nil, fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
-		}
-		size := recordSize(int(length))
-		if idx+size > r.geo.capacity || c.next+size-c.pos > r.geo.capacity {
+		case c.next+size-c.pos > r.geo.capacity:
 			return nil, fmt.Errorf("%w: record of %d bytes at %d, %d unreleased", ErrCorrupt, size, idx, c.next-c.pos)
+		case kind == kindPadding:
+			c.next += size
+			continue
 		}
 		start := idx + recordHeader
 		c.next += size
@@ -299,30 +291,20 @@ const lingerBytes = 4096
 // 15-25% per message, medians of 7 runs).
 const lingerStep = 32
 
-// awaitPos spins up to c.linger PAUSEs until the producer's position
-// moves past c.next, and reports whether it did. A lingering consumer
-// waits on that line, not on the record header it would next read: a
-// header it polls is on the line the producer is writing, and every look
-// makes the producer's next store to it wait for the line to come back.
-func (c *Consumer) awaitPos() bool {
+// lingerUntil spins up to c.linger PAUSEs until at least least bytes
+// wait past c.next by the producer's position (or the producer closed),
+// and reports whether they did. A lingering consumer waits on that line,
+// not on the record header it would next read: a header it polls is on
+// the line the producer is writing, and every look makes the producer's
+// next store to it wait for the line to come back.
+func (c *Consumer) lingerUntil(least uint64) bool {
 	for i := 0; i < c.linger; i += lingerStep {
-		if p := c.r.prod.pos.Load(); p > c.next || c.r.prodFlag.closed.Load() == 1 {
+		if p := c.r.prod.pos.Load(); p > c.next && p-c.next >= least || c.r.prodFlag.closed.Load() == 1 {
 			return true
 		}
 		spin.Pause(lingerStep)
 	}
 	return false
-}
-
-// lingerFor spins up to c.linger PAUSEs while fewer than lingerBytes
-// are waiting.
-func (c *Consumer) lingerFor() {
-	for i := 0; i < c.linger; i += lingerStep {
-		if p := c.r.prod.pos.Load(); p > c.next && p-c.next >= lingerBytes || c.r.prodFlag.closed.Load() == 1 {
-			return
-		}
-		spin.Pause(lingerStep)
-	}
 }
 
 // ReadBatch waits for at least one message, then calls fn on each message
@@ -348,12 +330,12 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 		c.release()
 	}()
 	if c.linger > 0 { // wait for a message, then linger while few bytes wait
-		if !c.committed() && (c.wait == Block || !c.awaitPos()) {
+		if !c.committed() && (c.wait == Block || !c.lingerUntil(1)) {
 			if err := c.waitData(ctx); err != nil {
 				return 0, err
 			}
 		}
-		c.lingerFor()
+		c.lingerUntil(lingerBytes) // then for a fuller batch
 	}
 	for n < max {
 		msg, err := c.peek()

@@ -197,6 +197,24 @@ func maxMsgFor(capacity uint64) uint64 {
 // the high half.
 func makeHeader(length uint64, kind uint32) uint64 { return uint64(kind)<<32 | length }
 
+// record decodes the header h of the record at idx and checks it against
+// the geometry: it returns the record's kind and length and the bytes it
+// takes (a padding's run to the end; kindNone takes none), or ErrCorrupt.
+// The consumer, a producer taking over and observers all read records
+// through it.
+func (r *Ring) record(idx, h uint64) (kind uint32, length, size uint64, err error) {
+	length, kind = h&math.MaxUint32, uint32(h>>32)
+	switch {
+	case kind == kindNone:
+		return kind, 0, 0, nil
+	case kind == kindPadding && length == r.geo.capacity-idx:
+		return kind, length, length, nil
+	case kind == kindMessage && length <= r.geo.maxMsg && idx+recordSize(int(length)) <= r.geo.capacity:
+		return kind, length, recordSize(int(length)), nil
+	}
+	return kind, length, 0, fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
+}
+
 // recordSize is the bytes a message of n bytes uses, header and alignment
 // included.
 func recordSize(n int) uint64 {

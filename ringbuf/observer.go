@@ -2,7 +2,6 @@ package ringbuf
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -70,23 +69,19 @@ func (o *Observer) Next(ctx context.Context, buf []byte, poll time.Duration) ([]
 			continue
 		}
 		idx := o.pos & o.r.mask
-		length := int32(binary.LittleEndian.Uint32(o.r.data[idx:]))
-		kind := binary.LittleEndian.Uint32(o.r.data[idx+4:])
-		avail := p - o.pos
-		if kind == kindPadding {
-			pad := o.r.geo.capacity - idx
-			if uint64(length) != pad || pad > avail {
-				return nil, o.lappedOr(fmt.Errorf("%w: padding of %d bytes at %d", ErrCorrupt, length, idx))
-			}
-			o.pos += pad
+		kind, length, size, err := o.r.record(idx, o.r.hdr[idx/recordAlign].Load())
+		switch {
+		case err == nil && (kind == kindNone || size > p-o.pos): // before the producer's position: overwritten, or corrupt
+			err = fmt.Errorf("%w: record kind %d of %d bytes at %d, %d published", ErrCorrupt, kind, size, idx, p-o.pos)
+		case err == nil && kind == kindPadding:
+			o.pos += size
 			continue
 		}
-		if kind != kindMessage || length < 0 || uint64(length) > o.r.geo.maxMsg ||
-			recordSize(int(length)) > avail || idx+recordSize(int(length)) > o.r.geo.capacity {
-			return nil, o.lappedOr(fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx))
+		if err != nil {
+			return nil, o.lappedOr(err)
 		}
 		start := idx + recordHeader
-		buf = append(buf[:0], o.r.data[start:start+uint64(length)]...)
+		buf = append(buf[:0], o.r.data[start:start+length]...)
 		spin.LoadFence() // the copy is read before the positions that vouch for it
 		// The copy is good unless the producer may have reused the space:
 		// only after the consumer released it, and then only once the
@@ -95,7 +90,7 @@ func (o *Observer) Next(ctx context.Context, buf []byte, poll time.Duration) ([]
 			o.pos = o.r.prod.pos.Load()
 			return nil, ErrLapped
 		}
-		o.pos += recordSize(int(length))
+		o.pos += size
 		return buf, nil
 	}
 }

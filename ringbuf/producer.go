@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 
 	"github.com/shmkit/shmkit/internal/failpoint"
@@ -92,11 +91,11 @@ func (p *Producer) findEnd() error {
 	pos := start
 	for {
 		idx := pos & r.mask
-		h := r.hdr[idx/recordAlign].Load()
-		length, kind := h&math.MaxUint32, uint32(h>>32)
-		size := recordSize(int(length))
-		switch {
-		case kind == kindNone:
+		kind, _, size, err := r.record(idx, r.hdr[idx/recordAlign].Load())
+		if err != nil {
+			return err
+		}
+		if kind == kindNone {
 			p.pos, p.pubPos = pos, pos
 			if pos != start {
 				spin.Release(&r.prod.pos, pos)
@@ -104,10 +103,6 @@ func (p *Producer) findEnd() error {
 			c := r.cons.pos.Load()
 			p.consCache = c
 			return p.checkCons(c)
-		case kind == kindPadding && length == r.geo.capacity-idx:
-			size = length
-		case kind != kindMessage || length > r.geo.maxMsg || idx+size > r.geo.capacity:
-			return fmt.Errorf("%w: record kind %d length %d at %d", ErrCorrupt, kind, length, idx)
 		}
 		if pos += size; pos-start > r.geo.capacity {
 			return fmt.Errorf("%w: committed records from %d run past a lap", ErrCorrupt, start)
