@@ -41,7 +41,7 @@ func (p *Producer) SetWait(w Wait) { p.wait = w }
 const maxSpins = 1 << 20
 
 // claim claims the slot at the tail, or fails with ErrFull. In a batch
-// (plain) it stores its claim with storeRelease, see store.
+// (plain) it stores its claim with a plain release store, see store.
 func (p *Producer) claim(plain bool) (uint64, error) {
 	q := p.q
 	for range maxSpins {
