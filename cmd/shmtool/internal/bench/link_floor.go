@@ -49,16 +49,6 @@ type floorRing struct {
 	seen uint64 // the other end's, as last loaded
 }
 
-// publish stores v in the end's position word: a plain store (release on
-// amd64) unless the race detector must see an atomic one.
-func publish(word *atomic.Uint64, v uint64) {
-	if spin.RaceEnabled {
-		word.Store(v)
-		return
-	}
-	spin.StoreRelease(word, v)
-}
-
 // await spins until word holds a position other than stale, and
 // returns it. It backs off while it waits, so that it takes the other
 // side's line away less often, and only then looks at the clock.
@@ -122,7 +112,7 @@ func (f *floorRing) send(msg []byte) error {
 	off := int(f.pos&(f.slots-1)) * f.size
 	copy(f.data[off:off+f.size], msg)
 	f.pos++
-	publish(f.head, f.pos)
+	spin.Release(f.head, f.pos)
 	return nil
 }
 
@@ -150,7 +140,7 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
 		copy(rec, msg) // the whole prepared message, as every link's sender copies it
 		binary.LittleEndian.PutUint64(rec, seq)
 		pos++
-		publish(f.head, pos)
+		spin.Release(f.head, pos)
 		if off += size; off == end {
 			off = 0
 		}
@@ -203,14 +193,14 @@ func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, 
 				}
 				ns = time.Since(start).Nanoseconds()
 				f.pos, f.seen = pos+uint64(i/size)+1, head
-				publish(f.tail, f.pos)
+				spin.Release(f.tail, f.pos)
 				return count, ns, sum, nil
 			}
 			sum = crc32.Update(sum, castagnoli, rec)
 			count++
 		}
 		pos += n
-		publish(f.tail, pos)
+		spin.Release(f.tail, pos)
 	}
 }
 
