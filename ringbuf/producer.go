@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/internal/spin"
 )
@@ -140,6 +139,9 @@ func (p *Producer) room(need uint64) (bool, error) {
 // ring's own memory, to be filled and then published with Commit. It fails
 // with ErrFull if there is no room now.
 func (p *Producer) TryReserve(n int) ([]byte, error) {
+	if b, ok := p.reserveOne(n); ok {
+		return b, nil
+	}
 	x, err := p.tryReserveUnnamed(n)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
 		err = p.r.named(err)
@@ -208,23 +210,8 @@ func (p *Producer) flush(wakeNow bool) {
 	if p.pos == p.pubPos {
 		return
 	}
-	r := p.r
-	spin.Release(&r.hdr[(p.pos&r.mask)/recordAlign], 0)
-	failpoint.Inject("ringbuf/commit/before")
-	// The commit: a release store (fenced when the consumer asked; see
-	// spin's fence.go), as the consumer loads the header with acquire.
-	p.pub.Publish(&r.hdr[(p.pubPos&r.mask)/recordAlign], p.runHead)
-	failpoint.Inject("ringbuf/publish/before")
-	spin.Release(&r.prod.pos, p.pos)
-	p.pubPos = p.pos
-	p.tally.add(r.prod, p.runMsgs, p.runBytes)
+	p.commitRun(p.pos, p.runHead, p.runMsgs, p.runBytes, wakeNow)
 	p.runMsgs, p.runBytes = 0, 0
-	if wakeNow {
-		wake(r.consFlag, &p.tally)
-		p.unwoken = false
-	} else {
-		p.unwoken = true
-	}
 }
 
 // wakeOwed wakes a parked consumer that commits without a wake-up left
@@ -239,6 +226,9 @@ func (p *Producer) wakeOwed() {
 // Reserve is TryReserve that waits for room, until ctx ends (ctx.Err())
 // or the ring is closed in this process (os.ErrClosed).
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
+	if b, ok := p.reserveOne(n); ok {
+		return b, nil
+	}
 	x, err := p.reserveUnnamed(ctx, n)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
 		err = p.r.named(err)
@@ -293,6 +283,9 @@ func (p *Producer) waitRoom(ctx context.Context, n int) error {
 // consumer receives as such). The reserved bytes must not be touched
 // afterwards.
 func (p *Producer) Commit() error {
+	if p.commitClaim() {
+		return nil
+	}
 	if err := p.commitUnnamed(); err != nil {
 		return p.r.named(err)
 	}
@@ -360,6 +353,9 @@ func (p *Producer) stageClaim(n int) error {
 // TryWrite copies msg into the ring if there is room now, or fails with
 // ErrFull.
 func (p *Producer) TryWrite(msg []byte) error {
+	if p.writeOne(msg) {
+		return nil
+	}
 	if err := p.tryWriteUnnamed(msg); err != nil {
 		return p.r.named(err)
 	}
@@ -383,6 +379,9 @@ func (p *Producer) Write(msg []byte) error { return p.WriteContext(context.Backg
 
 // WriteContext is Write that gives up when ctx ends.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
+	if p.writeOne(msg) {
+		return nil
+	}
 	if err := p.writeContextUnnamed(ctx, msg); err != nil {
 		return p.r.named(err)
 	}
@@ -425,6 +424,12 @@ func (p *Producer) writeBatchUnnamed(ctx context.Context, msgs [][]byte) (int, e
 		return 0, os.ErrClosed
 	}
 	for i, msg := range msgs {
+		if p.stageOne(msg) {
+			if p.pos-p.pubPos >= runMax {
+				p.flush(true)
+			}
+			continue
+		}
 		b, err := p.tryReserve(len(msg))
 		if err == ErrFull { // what the run holds is waited on: commit it, then wait
 			p.flush(true)
