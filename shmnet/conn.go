@@ -1,0 +1,470 @@
+//go:build linux
+
+package shmnet
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/gate"
+	"github.com/shmkit/shmkit/internal/spin"
+)
+
+func pause() { spin.Pause(1) }
+
+// Conn is one end of a shmnet connection: a net.Conn whose bytes travel
+// through shared memory, one ring each way. Read and Write never enter
+// the kernel while the other side keeps up; a side that must wait spins
+// briefly, then parks its goroutine on an eventfd in the runtime's
+// poller, holding no thread. Like every net.Conn, its methods may be
+// called from several goroutines at once.
+//
+// The connection's Unix socket stays open, unused, for its lifetime: the
+// kernel closes the peer's end when its process exits, however it exits,
+// and that is how a blocked Read or Write learns of a dead peer.
+type Conn struct {
+	name  string
+	role  int // 0: the dialer's end (a Pipe's first), 1: the listener's
+	local Addr
+	cred  Cred
+	spins int // PAUSEs a waiting side spins before it parks
+
+	mem    []byte
+	tx, rx dir
+	capac  uint64
+
+	sock       *net.UnixConn
+	rxEv, txEv *os.File // ours: we park on them
+	peerRxFd   int      // the peer's: we write them to wake it
+	peerTxFd   int
+	files      []*os.File // every descriptor we hold (the eventfds, the memfd of a Pipe end)
+	memfd      *os.File   // a Pipe end's, kept for Attach
+
+	gate     gate.Gate
+	rmu, wmu sync.Mutex
+	rdl, wdl deadline
+
+	// The reader's state (under rmu): its position, the writer's as last
+	// loaded, and what Next handed out, released by the next read.
+	r, wSeen, pending uint64
+	rbuf              [8]byte
+	// The writer's (under wmu): its position and the reader's as last loaded.
+	w, rSeen uint64
+	wbuf     [8]byte
+
+	peerGone   atomic.Bool
+	readShut   atomic.Bool
+	writeShut  atomic.Bool
+	broken     atomic.Pointer[error]
+	closeOnce  sync.Once
+	closeErr   error
+	detached   bool
+	onClose    func() // a Listener's bookkeeping
+	sentBytes  atomic.Uint64
+	recvdBytes atomic.Uint64
+}
+
+var _ net.Conn = (*Conn)(nil)
+
+// newConn makes the end of role (0: dialer, the first end of a Pipe; 1:
+// listener) over a validated mapping. ev holds the four eventfds in role
+// order: role 0's rx and tx, then role 1's.
+func newConn(name string, role int, mem []byte, capacity int, sock *net.UnixConn, ev [4]*os.File, spins int) *Conn {
+	d := dirs(mem, capacity)
+	c := &Conn{
+		name: name, role: role, local: Addr{name}, spins: spins,
+		mem: mem, tx: d[role], rx: d[1-role], capac: uint64(capacity),
+		sock: sock,
+		rxEv: ev[2*role], txEv: ev[2*role+1],
+		peerRxFd: int(ev[2*(1-role)].Fd()), peerTxFd: int(ev[2*(1-role)+1].Fd()),
+		files: ev[:],
+	}
+	// Positions: what the shared words say now (0 for a new connection;
+	// an inherited Pipe end takes up where its parent left off).
+	c.w, c.rSeen = c.tx.wpos.Load(), c.tx.rpos.Load()
+	c.r, c.wSeen = c.rx.rpos.Load(), c.rx.wpos.Load()
+	rxFd, txFd := int(c.rxEv.Fd()), int(c.txEv.Fd())
+	c.gate.OnClose(func() { signal(rxFd); signal(txFd) })
+	go c.watch()
+	return c
+}
+
+// watch waits for the peer's end of the socket to close (the peer
+// closed, or its process exited), then wakes our parked calls.
+func (c *Conn) watch() {
+	var b [16]byte
+	for {
+		if _, err := c.sock.Read(b[:]); err != nil {
+			break
+		}
+	}
+	c.peerGone.Store(true)
+	if c.gate.Enter() == nil {
+		signal(int(c.rxEv.Fd()))
+		signal(int(c.txEv.Fd()))
+		c.gate.Leave()
+	}
+}
+
+func (c *Conn) opErr(op string, err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	return &net.OpError{Op: op, Net: "shm", Source: c.local, Addr: c.local, Err: err}
+}
+
+// fail marks the connection broken by err (ErrCorrupt) and returns it.
+func (c *Conn) fail(err error) error {
+	c.broken.CompareAndSwap(nil, &err)
+	return *c.broken.Load()
+}
+
+// Read reads up to len(b) bytes, waiting for at least one. Once the
+// peer has closed its writing side and everything it wrote was read, it
+// returns io.EOF; if the peer's process died instead, ErrPeerDead.
+func (c *Conn) Read(b []byte) (int, error) {
+	if err := c.gate.Enter(); err != nil {
+		return 0, c.opErr("read", net.ErrClosed)
+	}
+	defer c.gate.Leave()
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if len(b) == 0 {
+		return 0, nil
+	}
+	avail, err := c.readable()
+	if err != nil {
+		return 0, c.opErr("read", err)
+	}
+	n := min(uint64(len(b)), avail)
+	i := c.r & c.rx.mask
+	k := copy(b[:n], c.rx.data[i:])
+	copy(b[k:n], c.rx.data)
+	c.consume(n)
+	return int(n), nil
+}
+
+// readable releases what Next handed out and waits until bytes are
+// there to read, returning how many.
+func (c *Conn) readable() (uint64, error) {
+	if c.pending != 0 {
+		c.consume(c.pending)
+		c.pending = 0
+	}
+	for {
+		if n := c.wSeen - c.r; n != 0 {
+			return n, nil
+		}
+		if err := c.loadW(); err != nil {
+			return 0, err
+		}
+		if c.wSeen != c.r {
+			continue
+		}
+		if err := c.readState(); err != nil {
+			return 0, err
+		}
+		if err := c.wait(&c.rdl, c.rx.readerParked, c.rxEv, c.rbuf[:], c.dataReady); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// loadW loads and validates the writer's position.
+func (c *Conn) loadW() error {
+	w := c.rx.wpos.Load()
+	if w-c.r > c.capac {
+		return c.fail(ErrCorrupt)
+	}
+	c.wSeen = w
+	return nil
+}
+
+// readState is why a reader with nothing to read should not wait, if
+// there is a reason: EOF, a dead peer, a closed or broken connection, a
+// deadline.
+func (c *Conn) readState() error {
+	switch {
+	case c.gate.Closed():
+		return net.ErrClosed
+	case c.broken.Load() != nil:
+		return *c.broken.Load()
+	case c.readShut.Load():
+		return io.EOF
+	case c.rx.writeClosed.Load() == 1 || c.peerGone.Load():
+		// The flag (or the socket's end) comes after the last byte:
+		// look at the position once more.
+		if err := c.loadW(); err != nil {
+			return err
+		}
+		if c.wSeen != c.r {
+			return nil
+		}
+		if c.rx.writeClosed.Load() == 1 {
+			return io.EOF
+		}
+		return ErrPeerDead
+	case c.rdl.expired.Load():
+		return os.ErrDeadlineExceeded
+	}
+	return nil
+}
+
+func (c *Conn) dataReady() bool {
+	return c.rx.wpos.Load() != c.r || c.rx.writeClosed.Load() == 1 || c.peerGone.Load() ||
+		c.readShut.Load() || c.gate.Closed() || c.rdl.expired.Load()
+}
+
+// consume frees n bytes read, and wakes a writer parked for room.
+func (c *Conn) consume(n uint64) {
+	c.r += n
+	c.recvdBytes.Add(n)
+	// A sequentially consistent store, then the load of the flag: the
+	// writer stores its flag, then loads our position (Dekker), so that
+	// one of us sees the other.
+	c.rx.rpos.Store(c.r)
+	if c.rx.writerParked.Load() == 1 && c.rx.writerParked.CompareAndSwap(1, 0) {
+		signal(c.peerTxFd)
+	}
+}
+
+// Write writes all of b, waiting for room as needed, unless an error
+// (the deadline, a closed or dead peer) stops it first.
+func (c *Conn) Write(b []byte) (int, error) {
+	if err := c.gate.Enter(); err != nil {
+		return 0, c.opErr("write", net.ErrClosed)
+	}
+	defer c.gate.Leave()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	total := 0
+	for {
+		free, err := c.writable()
+		if err != nil {
+			return total, c.opErr("write", err)
+		}
+		if len(b) == 0 {
+			return total, nil
+		}
+		n := min(uint64(len(b)), free)
+		i := c.w & c.tx.mask
+		k := copy(c.tx.data[i:], b[:n])
+		copy(c.tx.data, b[k:n])
+		c.produce(n)
+		b = b[n:]
+		total += int(n)
+		if len(b) == 0 {
+			return total, nil
+		}
+	}
+}
+
+// writable waits until there is room to write (or a reason not to
+// write at all, checked first), returning how much.
+func (c *Conn) writable() (uint64, error) {
+	for {
+		if err := c.writeState(); err != nil {
+			return 0, err
+		}
+		if n := c.capac - (c.w - c.rSeen); n != 0 {
+			return n, nil
+		}
+		r := c.tx.rpos.Load()
+		if c.w-r > c.capac {
+			return 0, c.fail(ErrCorrupt)
+		}
+		if r != c.rSeen {
+			c.rSeen = r
+			continue
+		}
+		if err := c.wait(&c.wdl, c.tx.writerParked, c.txEv, c.wbuf[:], c.roomReady); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// writeState is why a writer should not write.
+func (c *Conn) writeState() error {
+	switch {
+	case c.gate.Closed():
+		return net.ErrClosed
+	case c.broken.Load() != nil:
+		return *c.broken.Load()
+	case c.writeShut.Load() || c.tx.readClosed.Load() == 1:
+		return syscall.EPIPE
+	case c.peerGone.Load():
+		return ErrPeerDead
+	case c.wdl.expired.Load():
+		return os.ErrDeadlineExceeded
+	}
+	return nil
+}
+
+func (c *Conn) roomReady() bool {
+	return c.tx.rpos.Load() != c.rSeen || c.tx.readClosed.Load() == 1 || c.peerGone.Load() ||
+		c.writeShut.Load() || c.gate.Closed() || c.wdl.expired.Load()
+}
+
+// produce publishes n bytes written and wakes a parked reader.
+func (c *Conn) produce(n uint64) {
+	c.w += n
+	c.sentBytes.Add(n)
+	c.tx.wpos.Store(c.w) // sequentially consistent: see consume
+	if c.tx.readerParked.Load() == 1 && c.tx.readerParked.CompareAndSwap(1, 0) {
+		signal(c.peerRxFd)
+	}
+}
+
+// wait spins up to c.spins PAUSEs for ready, then parks on ev: it
+// stores its flag, looks once more, and sleeps until the peer (or our
+// own Close, deadline or watcher) writes the eventfd. It returns nil
+// when the caller should look again.
+func (c *Conn) wait(dl *deadline, parked *atomic.Uint32, ev *os.File, buf []byte, ready func() bool) error {
+	for i := 0; i < c.spins; i++ {
+		if ready() {
+			return nil
+		}
+		pause()
+	}
+	parked.Store(1)
+	if ready() {
+		parked.Store(0)
+		return nil
+	}
+	_, err := ev.Read(buf)
+	parked.Store(0)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if dl.expired.Load() {
+			return os.ErrDeadlineExceeded
+		}
+		return nil // a deadline since moved: look again
+	case errors.Is(err, os.ErrClosed):
+		return net.ErrClosed
+	}
+	return err
+}
+
+// CloseWrite shuts the writing side: the peer reads what was written,
+// then io.EOF. Writes fail afterwards.
+func (c *Conn) CloseWrite() error {
+	if err := c.gate.Enter(); err != nil {
+		return c.opErr("close", net.ErrClosed)
+	}
+	defer c.gate.Leave()
+	c.writeShut.Store(true)
+	c.shutWrite()
+	return nil
+}
+
+func (c *Conn) shutWrite() {
+	c.tx.writeClosed.Store(1)
+	if c.tx.readerParked.Load() == 1 && c.tx.readerParked.CompareAndSwap(1, 0) {
+		signal(c.peerRxFd)
+	}
+	signal(int(c.txEv.Fd())) // our own writers parked for room
+}
+
+// CloseRead shuts the reading side: Reads return io.EOF, and the peer's
+// writes fail with EPIPE.
+func (c *Conn) CloseRead() error {
+	if err := c.gate.Enter(); err != nil {
+		return c.opErr("close", net.ErrClosed)
+	}
+	defer c.gate.Leave()
+	c.readShut.Store(true)
+	c.shutRead()
+	return nil
+}
+
+func (c *Conn) shutRead() {
+	c.rx.readClosed.Store(1)
+	if c.rx.writerParked.Load() == 1 && c.rx.writerParked.CompareAndSwap(1, 0) {
+		signal(c.peerTxFd)
+	}
+	signal(int(c.rxEv.Fd()))
+}
+
+// Close closes the connection: pending and later calls return
+// net.ErrClosed, and the peer reads what was written, then io.EOF. It
+// waits for calls in progress to return (a WriteTo's destination
+// included) before it unmaps the memory.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		if c.gate.Enter() == nil {
+			if !c.detached {
+				c.shutWrite()
+				c.shutRead()
+			}
+			c.gate.Leave()
+		}
+		c.closeErr = c.gate.Close(c.release)
+		if c.onClose != nil {
+			c.onClose()
+		}
+	})
+	if c.closeErr != nil {
+		return c.opErr("close", c.closeErr)
+	}
+	return nil
+}
+
+// release lets go of everything, once no call is inside.
+func (c *Conn) release() error {
+	c.rdl.stop()
+	c.wdl.stop()
+	err := unmap(c.mem)
+	closeAll(c.files)
+	if c.memfd != nil {
+		c.memfd.Close()
+	}
+	c.sock.Close()
+	return err
+}
+
+// LocalAddr returns the connection's name.
+func (c *Conn) LocalAddr() net.Addr { return c.local }
+
+// RemoteAddr returns the connection's name, as LocalAddr does: both ends
+// are on this machine, and PeerCred says who the peer is.
+func (c *Conn) RemoteAddr() net.Addr { return c.local }
+
+// PeerCred returns the peer process's pid, uid and gid, from the kernel
+// when it connected.
+func (c *Conn) PeerCred() Cred { return c.cred }
+
+// SetDeadline sets both deadlines.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+// SetReadDeadline sets when pending and future Reads fail with an error
+// that matches os.ErrDeadlineExceeded (a net.Error whose Timeout is
+// true). The zero time means none.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if err := c.gate.Enter(); err != nil {
+		return c.opErr("set", net.ErrClosed)
+	}
+	defer c.gate.Leave()
+	return c.rdl.set(t, c.rxEv)
+}
+
+// SetWriteDeadline is SetReadDeadline for Writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if err := c.gate.Enter(); err != nil {
+		return c.opErr("set", net.ErrClosed)
+	}
+	defer c.gate.Leave()
+	return c.wdl.set(t, c.txEv)
+}

@@ -1,0 +1,11 @@
+//go:build linux
+
+package shmnet_test
+
+import (
+	"testing"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }

@@ -1,0 +1,149 @@
+//go:build linux
+
+package shmnet
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// pipeEnv names the variable through which a child finds the connection
+// its parent attached (Attach): "FD,ROLE", the first of its six
+// descriptors and which end it is.
+const pipeEnv = "SHMNET_PIPE"
+
+// Pipe returns the two ends of a new connection, as Python's
+// multiprocessing.Pipe does: both in this process, to use here (two
+// goroutines) or to hand one to a child process with Attach. The buffers
+// are DefaultCapacity each way.
+func Pipe() (*Conn, *Conn, error) {
+	r, err := newResources("pipe", DefaultCapacity)
+	if err != nil {
+		return nil, nil, err
+	}
+	sa, sb, err := socketPair()
+	if err != nil {
+		r.close()
+		return nil, nil, err
+	}
+	// The second end has descriptors and a mapping of its own, so that
+	// either can be closed, or sent to a child, alone.
+	var ev [4]*os.File
+	var mem []byte
+	memfd, err := dupFile(r.memfd)
+	if err == nil {
+		mem, err = mapFile(memfd, false)
+	}
+	for i := 0; err == nil && i < 4; i++ {
+		ev[i], err = dupFile(r.ev[i])
+	}
+	if err != nil {
+		r.close()
+		sa.Close()
+		sb.Close()
+		if mem != nil {
+			unmap(mem)
+		}
+		if memfd != nil {
+			memfd.Close()
+		}
+		closeAll(ev[:])
+		return nil, nil, err
+	}
+	me := Cred{PID: os.Getpid(), UID: os.Getuid(), GID: os.Getgid()}
+	r.memfd.Close()
+	a := newConn("pipe", 0, r.mem, DefaultCapacity, sa, r.ev, spins(DefaultSpin))
+	b := newConn("pipe", 1, mem, DefaultCapacity, sb, ev, spins(DefaultSpin))
+	a.cred, b.cred = me, me
+	b.memfd, b.role = memfd, 1
+	return a, b, nil
+}
+
+// Attach hands c, the second end of a Pipe, to the child process cmd
+// will start: its descriptors go into cmd.ExtraFiles and their numbers
+// into cmd.Env, where Inherited finds them. c is closed in this process
+// (without closing the connection). Call done after cmd.Start (or if it
+// fails): it closes this process's copies, so that the other end sees
+// the child's death.
+func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
+	if c.memfd == nil {
+		return nil, errors.New("shmnet: Attach: not the second end of a Pipe, or already attached")
+	}
+	if err := c.gate.Enter(); err != nil {
+		return nil, c.opErr("attach", err)
+	}
+	sock, err := c.sock.File() // a dup
+	var files []*os.File
+	if err == nil {
+		files = append(files, sock)
+		var f *os.File
+		for _, src := range append([]*os.File{c.memfd}, c.files...) {
+			if f, err = dupFile(src); err != nil {
+				break
+			}
+			files = append(files, f)
+		}
+	}
+	c.gate.Leave()
+	if err != nil {
+		closeAll(files)
+		return nil, err
+	}
+	first := 3 + len(cmd.ExtraFiles)
+	cmd.ExtraFiles = append(cmd.ExtraFiles, files...)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d,%d", pipeEnv, first, c.role))
+	c.detached = true
+	c.memfd.Close()
+	c.memfd = nil
+	c.Close()
+	return func() { closeAll(files) }, nil
+}
+
+// Inherited returns the connection the parent attached to this process
+// (Attach), or ErrNoPipe. It takes the connection once: the variable
+// that named it is cleared, so that this process's own children do not
+// see it.
+func Inherited() (*Conn, error) {
+	v, ok := os.LookupEnv(pipeEnv)
+	if !ok {
+		return nil, ErrNoPipe
+	}
+	os.Unsetenv(pipeEnv)
+	fdText, roleText, _ := strings.Cut(v, ",")
+	first, err1 := strconv.Atoi(fdText)
+	role, err2 := strconv.Atoi(roleText)
+	if err1 != nil || err2 != nil || first < 3 || role < 0 || role > 1 {
+		return nil, fmt.Errorf("shmnet: %s=%q: want FD,ROLE", pipeEnv, v)
+	}
+	files := make([]*os.File, 6)
+	for i := range files {
+		files[i] = os.NewFile(uintptr(first+i), "shmnet-inherited")
+	}
+	sock, err := fileUnixConn(files[0])
+	if err != nil {
+		closeAll(files[1:])
+		return nil, err
+	}
+	r, capacity, err := takeResources(files[1:])
+	if err != nil {
+		sock.Close()
+		return nil, err
+	}
+	r.memfd.Close()
+	cred, err := peerCred(sock)
+	if err != nil {
+		r.close()
+		sock.Close()
+		return nil, err
+	}
+	c := newConn("pipe", role, r.mem, capacity, sock, r.ev, spins(DefaultSpin))
+	c.cred, c.role = cred, role
+	return c, nil
+}

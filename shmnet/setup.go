@@ -1,0 +1,147 @@
+//go:build linux
+
+package shmnet
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Connection setup, over the listener's Unix socket: the listener makes
+// the connection's memory (a sealed memfd) and its four eventfds, and
+// sends them with a hello; the dialer validates them, maps the memory
+// and answers with one byte. The socket then stays open for the
+// connection's lifetime, as its liveness.
+
+// helloMagic starts every hello: "SHMN", the layout version, a status.
+var helloMagic = [4]byte{'S', 'H', 'M', 'N'}
+
+const (
+	statusOK      = 0
+	statusRefused = 1
+	ackOK         = 1
+	// setupTimeout bounds each step of a handshake, so that a peer that
+	// stops answering costs a listener a goroutine for this long, at most.
+	setupTimeout = 5 * time.Second
+)
+
+// resources are a new connection's memory and eventfds.
+type resources struct {
+	memfd *os.File
+	mem   []byte
+	ev    [4]*os.File
+}
+
+func (r *resources) close() {
+	if r.mem != nil {
+		unmap(r.mem)
+	}
+	if r.memfd != nil {
+		r.memfd.Close()
+	}
+	closeAll(r.ev[:])
+}
+
+// files is what a hello carries, in order.
+func (r *resources) files() []*os.File { return append([]*os.File{r.memfd}, r.ev[:]...) }
+
+// newResources makes a connection's memory, of capacity bytes each way,
+// and its eventfds.
+func newResources(name string, capacity int) (*resources, error) {
+	r := &resources{}
+	var err error
+	if r.memfd, err = newMemfd(name, segmentSize(capacity)); err != nil {
+		return nil, err
+	}
+	for i := range r.ev {
+		if r.ev[i], err = newEventfd(); err != nil {
+			r.close()
+			return nil, err
+		}
+	}
+	if r.mem, err = mapFile(r.memfd, false); err != nil {
+		r.close()
+		return nil, err
+	}
+	initHeader(r.mem, capacity)
+	return r, nil
+}
+
+// takeResources validates what a peer sent (a sealed memfd and four
+// eventfds) and maps the memory. It closes files on failure.
+func takeResources(files []*os.File) (*resources, int, error) {
+	if len(files) != 5 {
+		closeAll(files)
+		return nil, 0, fmt.Errorf("%w: %d descriptors in the hello, want 5", ErrCorrupt, len(files))
+	}
+	r := &resources{memfd: files[0]}
+	copy(r.ev[:], files[1:])
+	for _, f := range r.ev {
+		if !isEventfd(f) {
+			r.close()
+			return nil, 0, fmt.Errorf("%w: a descriptor in the hello is not an eventfd", ErrCorrupt)
+		}
+	}
+	var err error
+	if r.mem, err = mapFile(r.memfd, true); err != nil {
+		r.close()
+		return nil, 0, err
+	}
+	capacity, err := checkHeader(r.mem)
+	if err != nil {
+		r.close()
+		return nil, 0, err
+	}
+	return r, capacity, nil
+}
+
+// sendHello sends status (and, if OK, the resources) to a dialer.
+func sendHello(uc *net.UnixConn, status byte, text string, r *resources) error {
+	msg := append(helloMagic[:], version, status)
+	msg = append(msg, text...)
+	uc.SetWriteDeadline(time.Now().Add(setupTimeout))
+	var files []*os.File
+	if r != nil {
+		files = r.files()
+	}
+	return sendFiles(uc, msg, files)
+}
+
+// readHello reads a listener's hello: its resources, or its refusal.
+func readHello(uc *net.UnixConn) (*resources, int, error) {
+	buf := make([]byte, 512)
+	n, files, err := recvFiles(uc, buf, 5)
+	if err != nil {
+		return nil, 0, err
+	}
+	if n < 6 || [4]byte(buf[:4]) != helloMagic {
+		closeAll(files)
+		if n == 0 {
+			return nil, 0, syscall.ECONNRESET
+		}
+		return nil, 0, fmt.Errorf("%w: not a shmnet listener", ErrCorrupt)
+	}
+	if buf[4] != version {
+		closeAll(files)
+		return nil, 0, fmt.Errorf("%w: listener speaks version %d, we %d", ErrVersion, buf[4], version)
+	}
+	if buf[5] != statusOK {
+		closeAll(files)
+		return nil, 0, &refusedError{string(buf[6:n])}
+	}
+	return takeResources(files)
+}
+
+// refusedError is a listener's refusal of our credentials.
+type refusedError struct{ why string }
+
+func (e *refusedError) Error() string { return "connection refused by the listener: " + e.why }
+
+// Is matches os.ErrPermission (and syscall.ECONNREFUSED: the connection
+// was refused).
+func (e *refusedError) Is(target error) bool {
+	return target == os.ErrPermission || target == syscall.ECONNREFUSED
+}
