@@ -47,6 +47,14 @@ func StartFiles(t testing.TB, files []*os.File, name string, args ...string) *Pr
 	return start(t, name, reexec.Options{Args: args, Files: files})
 }
 
+// StartOptions is Start with every reexec option: extra files and
+// environment together, as an exec.Cmd prepared by another package
+// (shmnet's Attach) carries them.
+func StartOptions(t testing.TB, name string, o reexec.Options) *Proc {
+	t.Helper()
+	return start(t, name, o)
+}
+
 func start(t testing.TB, name string, o reexec.Options) *Proc {
 	t.Helper()
 	c, err := reexec.Start(context.Background(), name, o)
