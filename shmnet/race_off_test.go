@@ -1,0 +1,5 @@
+//go:build linux && !race
+
+package shmnet_test
+
+const raceScale = 1
