@@ -4,6 +4,7 @@ package shmnet
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -33,7 +34,7 @@ type Conn struct {
 	role  int // 0: the dialer's end (a Pipe's first), 1: the listener's
 	local Addr
 	cred  Cred
-	spins int // PAUSEs a waiting side spins before it parks
+	spins atomic.Int64 // PAUSEs a waiting side spins before it parks
 
 	mem    []byte
 	tx, rx dir
@@ -43,8 +44,11 @@ type Conn struct {
 	rxEv, txEv *os.File // ours: we park on them
 	peerRxFd   int      // the peer's: we write them to wake it
 	peerTxFd   int
-	files      []*os.File // every descriptor we hold (the eventfds, the memfd of a Pipe end)
-	memfd      *os.File   // a Pipe end's, kept for Attach
+	files      []*os.File // the eventfds
+	// memfd stays open for the connection's life: Attach sends it, and
+	// shmtool reads the positions through /proc/PID/fd (never writing).
+	memfd      *os.File
+	attachable bool // the second end of a Pipe, not yet attached
 
 	gate     gate.Gate
 	rmu, wmu sync.Mutex
@@ -75,20 +79,25 @@ var _ net.Conn = (*Conn)(nil)
 // newConn makes the end of role (0: dialer, the first end of a Pipe; 1:
 // listener) over a validated mapping. ev holds the four eventfds in role
 // order: role 0's rx and tx, then role 1's.
-func newConn(name string, role int, mem []byte, capacity int, sock *net.UnixConn, ev [4]*os.File, spins int) *Conn {
+func newConn(name string, role int, r *resources, capacity int, sock *net.UnixConn, spins int) *Conn {
+	mem, ev := r.mem, r.ev
 	d := dirs(mem, capacity)
 	c := &Conn{
-		name: name, role: role, local: Addr{name}, spins: spins,
+		name: name, role: role, local: Addr{name},
 		mem: mem, tx: d[role], rx: d[1-role], capac: uint64(capacity),
 		sock: sock,
 		rxEv: ev[2*role], txEv: ev[2*role+1],
 		peerRxFd: int(ev[2*(1-role)].Fd()), peerTxFd: int(ev[2*(1-role)+1].Fd()),
-		files: ev[:],
+		files: ev[:], memfd: r.memfd,
 	}
 	// Positions: what the shared words say now (0 for a new connection;
 	// an inherited Pipe end takes up where its parent left off).
+	c.spins.Store(int64(spins))
 	c.w, c.rSeen = c.tx.wpos.Load(), c.tx.rpos.Load()
 	c.r, c.wSeen = c.rx.rpos.Load(), c.rx.wpos.Load()
+	if c.w-c.rSeen > c.capac || c.wSeen-c.r > c.capac { // an inherited end's positions
+		c.fail(fmt.Errorf("%w: positions %d/%d and %d/%d", ErrCorrupt, c.w, c.rSeen, c.wSeen, c.r))
+	}
 	rxFd, txFd := int(c.rxEv.Fd()), int(c.txEv.Fd())
 	c.gate.OnClose(func() { signal(rxFd); signal(txFd) })
 	go c.watch()
@@ -178,9 +187,11 @@ func (c *Conn) readable() (uint64, error) {
 
 // loadW loads and validates the writer's position.
 func (c *Conn) loadW() error {
+	// The writer's position only moves forward, and at most a lap past
+	// ours: anything else was not written honestly.
 	w := c.rx.wpos.Load()
-	if w-c.r > c.capac {
-		return c.fail(ErrCorrupt)
+	if w-c.wSeen > c.r+c.capac-c.wSeen {
+		return c.fail(fmt.Errorf("%w: writer at %d, reader at %d, capacity %d", ErrCorrupt, w, c.r, c.capac))
 	}
 	c.wSeen = w
 	return nil
@@ -275,9 +286,10 @@ func (c *Conn) writable() (uint64, error) {
 		if n := c.capac - (c.w - c.rSeen); n != 0 {
 			return n, nil
 		}
+		// The reader's position only moves forward, and never past ours.
 		r := c.tx.rpos.Load()
-		if c.w-r > c.capac {
-			return 0, c.fail(ErrCorrupt)
+		if r-c.rSeen > c.w-c.rSeen {
+			return 0, c.fail(fmt.Errorf("%w: reader at %d, writer at %d", ErrCorrupt, r, c.w))
 		}
 		if r != c.rSeen {
 			c.rSeen = r
@@ -326,7 +338,7 @@ func (c *Conn) produce(n uint64) {
 // own Close, deadline or watcher) writes the eventfd. It returns nil
 // when the caller should look again.
 func (c *Conn) wait(dl *deadline, parked *atomic.Uint32, ev *os.File, buf []byte, ready func() bool) error {
-	for i := 0; i < c.spins; i++ {
+	for i := c.spins.Load(); i > 0; i-- {
 		if ready() {
 			return nil
 		}
@@ -423,9 +435,7 @@ func (c *Conn) release() error {
 	c.wdl.stop()
 	err := unmap(c.mem)
 	closeAll(c.files)
-	if c.memfd != nil {
-		c.memfd.Close()
-	}
+	c.memfd.Close()
 	c.sock.Close()
 	return err
 }
@@ -440,6 +450,12 @@ func (c *Conn) RemoteAddr() net.Addr { return c.local }
 // PeerCred returns the peer process's pid, uid and gid, from the kernel
 // when it connected.
 func (c *Conn) PeerCred() Cred { return c.cred }
+
+// SetSpin sets how long a Read or Write of this end that waits for the
+// peer spins before it parks (Config.Spin): zero or negative parks at
+// once. Spinning costs a core while it lasts and saves the wake-up's
+// system calls on both sides when the peer answers within it.
+func (c *Conn) SetSpin(d time.Duration) { c.spins.Store(int64(spins(d))) }
 
 // SetDeadline sets both deadlines.
 func (c *Conn) SetDeadline(t time.Time) error {

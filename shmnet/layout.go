@@ -102,4 +102,3 @@ func dirs(mem []byte, capacity int) [2]dir {
 	}
 	return d
 }
-

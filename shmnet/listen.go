@@ -112,8 +112,7 @@ func (l *Listener) setup(uc *net.UnixConn) {
 		return
 	}
 	uc.SetDeadline(time.Time{})
-	r.memfd.Close() // the mapping keeps the memory
-	c := newConn(l.name, 1, r.mem, l.cfg.Capacity, uc, r.ev, spins(l.cfg.Spin))
+	c := newConn(l.name, 1, r, l.cfg.Capacity, uc, spins(l.cfg.Spin))
 	c.cred = cred
 	l.mu.Lock()
 	l.conns[c] = struct{}{}
@@ -222,8 +221,7 @@ func dial(ctx context.Context, name string) (*Conn, error) {
 		return nil, ctx.Err()
 	}
 	uc.SetDeadline(time.Time{})
-	r.memfd.Close()
-	c := newConn(name, 0, r.mem, capacity, uc, r.ev, spins(DefaultSpin))
+	c := newConn(name, 0, r, capacity, uc, spins(DefaultSpin))
 	c.cred = cred
 	return c, nil
 }

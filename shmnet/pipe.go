@@ -55,11 +55,10 @@ func Pipe() (*Conn, *Conn, error) {
 		return nil, nil, err
 	}
 	me := Cred{PID: os.Getpid(), UID: os.Getuid(), GID: os.Getgid()}
-	r.memfd.Close()
-	a := newConn("pipe", 0, r.mem, DefaultCapacity, sa, r.ev, spins(DefaultSpin))
-	b := newConn("pipe", 1, mem, DefaultCapacity, sb, ev, spins(DefaultSpin))
+	a := newConn("pipe", 0, r, DefaultCapacity, sa, spins(DefaultSpin))
+	b := newConn("pipe", 1, &resources{memfd: memfd, mem: mem, ev: ev}, DefaultCapacity, sb, spins(DefaultSpin))
 	a.cred, b.cred = me, me
-	b.memfd, b.role = memfd, 1
+	b.attachable = true
 	return a, b, nil
 }
 
@@ -70,7 +69,7 @@ func Pipe() (*Conn, *Conn, error) {
 // fails): it closes this process's copies, so that the other end sees
 // the child's death.
 func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
-	if c.memfd == nil {
+	if !c.attachable {
 		return nil, errors.New("shmnet: Attach: not the second end of a Pipe, or already attached")
 	}
 	if err := c.gate.Enter(); err != nil {
@@ -99,9 +98,7 @@ func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d,%d", pipeEnv, first, c.role))
-	c.detached = true
-	c.memfd.Close()
-	c.memfd = nil
+	c.detached, c.attachable = true, false
 	c.Close()
 	return func() { closeAll(files) }, nil
 }
@@ -136,14 +133,13 @@ func Inherited() (*Conn, error) {
 		sock.Close()
 		return nil, err
 	}
-	r.memfd.Close()
 	cred, err := peerCred(sock)
 	if err != nil {
 		r.close()
 		sock.Close()
 		return nil, err
 	}
-	c := newConn("pipe", role, r.mem, capacity, sock, r.ev, spins(DefaultSpin))
-	c.cred, c.role = cred, role
+	c := newConn("pipe", role, r, capacity, sock, spins(DefaultSpin))
+	c.cred = cred
 	return c, nil
 }
