@@ -188,3 +188,19 @@ func dupFile(f *os.File) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(fd), f.Name()), nil
 }
+
+// mapReadOnly maps all of f read-only, for inspection.
+func mapReadOnly(f *os.File) ([]byte, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return nil, os.NewSyscallError("fstat", err)
+	}
+	if st.Size < headerSize || st.Size > int64(segmentSize(MaxCapacity)) {
+		return nil, fmt.Errorf("%w: shared memory of %d bytes", ErrCorrupt, st.Size)
+	}
+	mem, err := unix.Mmap(int(f.Fd()), 0, int(st.Size), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, os.NewSyscallError("mmap", err)
+	}
+	return mem, nil
+}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"text/tabwriter"
 	"time"
 
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/netscan"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
@@ -18,10 +21,19 @@ func newInspect(stdout io.Writer) *cobra.Command {
 		Use:   "inspect NAME",
 		Short: "Show a segment's header and state",
 		Long: `Open the segment read-only (O_RDONLY, PROT_READ) and print its decoded header
-and the live state of its kind. Inspect never writes to the segment.`,
+and the live state of its kind. Inspect never writes to the segment.
+
+A NAME with no segment but a shmnet listener or connections of that name
+shows them instead: the listener's pid, and each connection's processes,
+bytes each way, what is unread and its state.`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			seg, err := shm.Open(args[0], &shm.Options{ReadOnly: true, AllowOtherUsers: true})
+			if errors.Is(err, fs.ErrNotExist) { // perhaps a shmnet listener or connection: no file
+				if found, nerr := inspectNet(stdout, args[0], asJSON); found || nerr != nil {
+					return nerr
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -75,4 +87,28 @@ func printInspect(w io.Writer, j *segmentJSON) error {
 		row("state."+k, j.State[k])
 	}
 	return tw.Flush()
+}
+
+// inspectNet prints the shmnet listener and connections called name, and
+// reports whether there were any.
+func inspectNet(w io.Writer, name string, asJSON bool) (bool, error) {
+	res := netscan.Scan()
+	var sel netscan.Result
+	for _, l := range res.Listeners {
+		if l.Name == name {
+			sel.Listeners = append(sel.Listeners, l)
+		}
+	}
+	for _, c := range res.Conns {
+		if c.Name == name {
+			sel.Conns = append(sel.Conns, c)
+		}
+	}
+	if len(sel.Listeners)+len(sel.Conns) == 0 {
+		return false, nil
+	}
+	if asJSON {
+		return true, writeJSON(w, netRows(sel))
+	}
+	return true, printNet(w, sel, name)
 }

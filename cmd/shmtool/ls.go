@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/netscan"
 	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
@@ -22,7 +23,13 @@ func newLs(stdout io.Writer) *cobra.Command {
 kind, size, creator pid, whether the creator still runs, and age. Files
 without the header (other programs' segments and shmkit's liveness files)
 are left out, or with --all shown as foreign; they are never locked. Broken
-shmkit segments are listed with an error.`,
+shmkit segments are listed with an error.
+
+Then shmnet's listeners and connections, which have no file in /dev/shm (a
+connection is a memfd): each listener's pid and open connections, each
+connection's processes, bytes each way and state, read from /proc without
+writing to them. With --json they follow the segments in the array, as
+objects of kind "shmnet-listener" and "shmnet-conn".`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("want at most one directory, got %d arguments", len(args))
@@ -47,10 +54,21 @@ shmkit segments are listed with an error.`,
 			for i := range infos {
 				rows = append(rows, newSegmentJSON(&infos[i], now))
 			}
-			if asJSON {
-				return writeJSON(stdout, rows)
+			net := netscan.Result{}
+			if dir == "" { // shmnet's objects are not files of a directory
+				net = netscan.Scan()
 			}
-			return printLs(stdout, rows)
+			if asJSON {
+				all := make([]any, 0, len(rows))
+				for _, r := range rows {
+					all = append(all, r)
+				}
+				return writeJSON(stdout, append(all, netRows(net)...))
+			}
+			if err := printLs(stdout, rows); err != nil {
+				return err
+			}
+			return printNet(stdout, net, "")
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
