@@ -11,10 +11,12 @@ import (
 	"strings"
 )
 
-// pipeEnv names the variable through which a child finds the connection
+// PipeEnv names the variable through which a child finds the connection
 // its parent attached (Attach): "FD,ROLE", the first of its six
 // descriptors and which end it is.
-const pipeEnv = "SHMNET_PIPE"
+const PipeEnv = "SHMNET_PIPE"
+
+const pipeEnv = PipeEnv
 
 // Pipe returns the two ends of a new connection, as Python's
 // multiprocessing.Pipe does: both in this process, to use here (two

@@ -27,10 +27,13 @@ func newBench(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Measure shmkit against pipes, sockets, channels and the hardware floors",
 		Long: `Measure, between two processes on this machine (bench starts the second one
 itself), one-way throughput and round-trip latency of shmkit's ring, queue and
-stream, and of what a program would otherwise use: a pipe, Unix stream and
-seqpacket sockets, and (within one process) a buffered Go channel. ring-batch
-and queue-batch are the ring and the queue written with batch writes
-(WriteBatch, batches of about 4 KiB, at most 256 messages), throughput only. Three floors frame them: floor, a minimal
+stream, of conn (a shmnet connection, read and written as a net.Conn), and
+of what a program would otherwise use: a pipe, Unix stream and seqpacket
+sockets, and (within one process) a buffered Go channel. ring-batch and
+queue-batch are the ring and the queue written with batch writes
+(WriteBatch, batches of about 4 KiB, at most 256 messages), throughput
+only. conn's block mode is a connection's default waiting (spin up to
+50µs, then park on an eventfd). Three floors frame them: floor, a minimal
 Go ring between the two processes doing the same work (fixed-size records, no
 validation, counters or liveness; spin, throughput only); limit, an atomic
 ping-pong on one shared cache line (the fastest round trip the hardware

@@ -99,6 +99,8 @@ func openLink(ctx context.Context, parent bool, transport, mode string, size int
 		return turnLinkFor(parent, mode, size, args)
 	case "floor":
 		return floorLink(parent, size, ringCapacity, args)
+	case "conn":
+		return connLink(parent, mode, args)
 	}
 	return nil, fmt.Errorf("unknown transport %q", transport)
 }
