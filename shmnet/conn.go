@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -333,6 +334,10 @@ func (c *Conn) produce(n uint64) {
 	}
 }
 
+// yieldEvery is how many PAUSEs (some 25ns each) a spinning side makes
+// between yields of its P.
+const yieldEvery = 64
+
 // wait spins up to c.spins PAUSEs for ready, then parks on ev: it
 // stores its flag, looks once more, and sleeps until the peer (or our
 // own Close, deadline or watcher) writes the eventfd. It returns nil
@@ -341,6 +346,13 @@ func (c *Conn) wait(dl *deadline, parked *atomic.Uint32, ev *os.File, buf []byte
 	for i := c.spins.Load(); i > 0; i-- {
 		if ready() {
 			return nil
+		}
+		if i%yieldEvery == 0 {
+			// Let this process's other goroutines run on our P: the
+			// peer's answer often needs one of them first (gRPC's
+			// handler, its writer goroutine), and a P held by a
+			// spinner would make it wake a parked thread instead.
+			runtime.Gosched()
 		}
 		pause()
 	}

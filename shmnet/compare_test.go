@@ -1,0 +1,241 @@
+//go:build linux
+
+package shmnet_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/interop"
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	testpb "google.golang.org/grpc/interop/grpc_testing"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/shmnet"
+)
+
+// BenchmarkCompare measures a shmnet connection beside a Unix socket and
+// TCP loopback, in one run, between this process and a server process:
+// a raw connection's 64-byte round trip and 64 KiB throughput, and gRPC's
+// empty unary call and client streaming of 64 KiB messages. Round trips
+// report p50-ns and p99-ns.
+func BenchmarkCompare(b *testing.B) {
+	for _, network := range []string{"shm", "unix", "tcp"} {
+		b.Run(network, func(b *testing.B) {
+			raw, grpcAddr, stop := startCompareServer(b, network)
+			defer stop()
+			b.Run("rtt-64B", func(b *testing.B) { benchRTT(b, raw) })
+			b.Run("throughput-64KiB", func(b *testing.B) { benchThroughput(b, raw) })
+			b.Run("grpc-unary", func(b *testing.B) { benchGRPCUnary(b, network, grpcAddr) })
+			b.Run("grpc-stream-64KiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr) })
+		})
+	}
+}
+
+func init() { testutil.Child("compare-server", childCompareServer) }
+
+// listenOn listens on a fresh address of network, and returns it and
+// how to dial it.
+func listenOn(network, name string) (net.Listener, string, error) {
+	switch network {
+	case "shm":
+		l, err := shmnet.Listen(name, shmnet.Config{})
+		return l, name, err
+	case "unix":
+		l, err := net.Listen("unix", "@"+name)
+		return l, "@" + name, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	return l, l.Addr().String(), nil
+}
+
+func dialTo(ctx context.Context, network, addr string) (net.Conn, error) {
+	if network == "shm" {
+		return shmnet.Dial(ctx, addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
+
+// childCompareServer serves, on network: a raw listener whose connections
+// echo 64-byte messages ("e") or sink a stream and answer with its length
+// ("s"), and a gRPC interop server.
+func childCompareServer(args []string) error {
+	network, base := args[0], args[1]
+	raw, rawAddr, err := listenOn(network, base+"-raw")
+	if err != nil {
+		return err
+	}
+	gl, grpcAddr, err := listenOn(network, base+"-grpc")
+	if err != nil {
+		return err
+	}
+	s := grpc.NewServer()
+	testgrpc.RegisterTestServiceServer(s, interop.NewTestServer())
+	go s.Serve(gl)
+	testutil.Send("%s %s", rawAddr, grpcAddr)
+	for {
+		c, err := raw.Accept()
+		if err != nil {
+			return err
+		}
+		go serveRaw(c)
+	}
+}
+
+func serveRaw(c net.Conn) {
+	defer c.Close()
+	var mode [1]byte
+	if _, err := io.ReadFull(c, mode[:]); err != nil {
+		return
+	}
+	if mode[0] == 'e' {
+		buf := make([]byte, 64)
+		for {
+			if _, err := io.ReadFull(c, buf); err != nil {
+				return
+			}
+			if _, err := c.Write(buf); err != nil {
+				return
+			}
+		}
+	}
+	var n [8]byte
+	var size int64
+	binary.Read(c, binary.LittleEndian, &size)
+	got, _ := io.CopyN(io.Discard, c, size)
+	binary.LittleEndian.PutUint64(n[:], uint64(got))
+	c.Write(n[:])
+}
+
+func startCompareServer(b *testing.B, network string) (raw, grpcAddr string, stop func()) {
+	p := testutil.Start(b, "compare-server", network, testutil.Name(b))
+	if _, err := fmt.Sscan(p.ReadLine(), &raw, &grpcAddr); err != nil {
+		b.Fatal(err)
+	}
+	return raw, grpcAddr, p.Kill
+}
+
+func reportQuantiles(b *testing.B, d []time.Duration) {
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(d[len(d)*99/100].Nanoseconds()), "p99-ns")
+}
+
+func benchRTT(b *testing.B, addr string) {
+	network := networkOf(b)
+	c, err := dialTo(context.Background(), network, addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte{'e'})
+	msg := make([]byte, 64)
+	d := make([]time.Duration, 0, 1<<16)
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if _, err := c.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, msg); err != nil {
+			b.Fatal(err)
+		}
+		d = append(d, time.Since(start))
+	}
+	reportQuantiles(b, d)
+}
+
+func benchThroughput(b *testing.B, addr string) {
+	network := networkOf(b)
+	c, err := dialTo(context.Background(), network, addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	const block = 64 << 10
+	msg := make([]byte, block)
+	c.Write([]byte{'s'})
+	binary.Write(c, binary.LittleEndian, int64(b.N)*block)
+	b.SetBytes(block)
+	b.ReportAllocs()
+	for range b.N { // not b.Loop: the size is sent first
+		if _, err := c.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var n [8]byte
+	if _, err := io.ReadFull(c, n[:]); err != nil || binary.LittleEndian.Uint64(n[:]) != uint64(b.N)*block {
+		b.Fatalf("server got %d bytes, %v; want %d", binary.LittleEndian.Uint64(n[:]), err, b.N*block)
+	}
+}
+
+// networkOf is the network a BenchmarkCompare sub-benchmark runs over.
+func networkOf(b *testing.B) string {
+	var network string
+	fmt.Sscanf(b.Name(), "BenchmarkCompare/%s", &network)
+	for i, r := range network {
+		if r == '/' {
+			return network[:i]
+		}
+	}
+	return network
+}
+
+func grpcClient(b *testing.B, network, addr string) (testgrpc.TestServiceClient, func()) {
+	cc, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) { return dialTo(ctx, network, addr) }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return testgrpc.NewTestServiceClient(cc), func() { cc.Close() }
+}
+
+func benchGRPCUnary(b *testing.B, network, addr string) {
+	tc, done := grpcClient(b, network, addr)
+	defer done()
+	ctx := context.Background()
+	if _, err := tc.EmptyCall(ctx, &testpb.Empty{}); err != nil { // connected
+		b.Fatal(err)
+	}
+	d := make([]time.Duration, 0, 1<<14)
+	for b.Loop() {
+		start := time.Now()
+		if _, err := tc.EmptyCall(ctx, &testpb.Empty{}); err != nil {
+			b.Fatal(err)
+		}
+		d = append(d, time.Since(start))
+	}
+	reportQuantiles(b, d)
+}
+
+func benchGRPCStream(b *testing.B, network, addr string) {
+	tc, done := grpcClient(b, network, addr)
+	defer done()
+	stream, err := tc.StreamingInputCall(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := &testpb.StreamingInputCallRequest{Payload: &testpb.Payload{Body: make([]byte, 64<<10)}}
+	b.SetBytes(64 << 10)
+	for b.Loop() {
+		if err := stream.Send(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	resp, err := stream.CloseAndRecv()
+	if err != nil || resp.AggregatedPayloadSize != int32(b.N*64<<10) {
+		b.Fatalf("server got %d bytes, %v; want %d", resp.GetAggregatedPayloadSize(), err, b.N*64<<10)
+	}
+}
