@@ -21,14 +21,18 @@ import (
 // Each position sits on its own 128-byte line (the adjacent-line
 // prefetcher fetches lines in pairs).
 const (
-	magic       = 0x31746e6d68732e2e // "..shmnt1", little-endian
-	version     = 1
-	headerSize  = 4096
-	dirOffset   = 128
-	dirSize     = 384
-	lineSize    = 128
-	MinCapacity = 4 << 10 // smallest buffer per direction
-	MaxCapacity = 1 << 30 // largest buffer per direction
+	magic      = 0x31746e6d68732e2e // "..shmnt1", little-endian
+	version    = 1
+	headerSize = 4096
+	dirOffset  = 128
+	dirSize    = 384
+	lineSize   = 128
+	// Offsets in the header, and in a direction's lines.
+	offMagic, offVersion, offCapacity                               = 0, 8, 16
+	offWpos, offRpos                                                = 0, lineSize
+	offReaderParked, offWriterParked, offWriteClosed, offReadClosed = 2 * lineSize, 2*lineSize + 4, 2*lineSize + 8, 2*lineSize + 12
+	MinCapacity                                                     = 4 << 10 // smallest buffer per direction
+	MaxCapacity                                                     = 1 << 30 // largest buffer per direction
 	// DefaultCapacity is the buffer per direction when Config.Capacity is 0.
 	DefaultCapacity = 1 << 20
 )
@@ -58,10 +62,9 @@ func validCapacity(c uint64) bool {
 
 // initHeader writes a new connection's header.
 func initHeader(mem []byte, capacity int) {
-	binary.LittleEndian.PutUint64(mem[0:], magic)
-	binary.LittleEndian.PutUint32(mem[8:], version)
-	binary.LittleEndian.PutUint32(mem[12:], 0)
-	binary.LittleEndian.PutUint64(mem[16:], uint64(capacity))
+	binary.LittleEndian.PutUint64(mem[offMagic:], magic)
+	binary.LittleEndian.PutUint32(mem[offVersion:], version)
+	binary.LittleEndian.PutUint64(mem[offCapacity:], uint64(capacity))
 }
 
 // checkHeader validates a connection's header against the mapping's
@@ -71,13 +74,13 @@ func checkHeader(mem []byte) (int, error) {
 	if len(mem) < headerSize {
 		return 0, fmt.Errorf("%w: %d bytes of shared memory", ErrCorrupt, len(mem))
 	}
-	if m := binary.LittleEndian.Uint64(mem[0:]); m != magic {
+	if m := binary.LittleEndian.Uint64(mem[offMagic:]); m != magic {
 		return 0, fmt.Errorf("%w: magic %#x", ErrCorrupt, m)
 	}
-	if v := binary.LittleEndian.Uint32(mem[8:]); v != version {
+	if v := binary.LittleEndian.Uint32(mem[offVersion:]); v != version {
 		return 0, fmt.Errorf("%w: layout version %d, want %d", ErrVersion, v, version)
 	}
-	c := binary.LittleEndian.Uint64(mem[16:])
+	c := binary.LittleEndian.Uint64(mem[offCapacity:])
 	if !validCapacity(c) || uint64(len(mem)) != uint64(segmentSize(int(c))) {
 		return 0, fmt.Errorf("%w: capacity %d in %d bytes", ErrCorrupt, c, len(mem))
 	}
@@ -90,12 +93,12 @@ func dirs(mem []byte, capacity int) [2]dir {
 	for i := range d {
 		base := dirOffset + i*dirSize
 		d[i] = dir{
-			wpos:         word64(mem, base),
-			rpos:         word64(mem, base+lineSize),
-			readerParked: word32(mem, base+2*lineSize),
-			writerParked: word32(mem, base+2*lineSize+4),
-			writeClosed:  word32(mem, base+2*lineSize+8),
-			readClosed:   word32(mem, base+2*lineSize+12),
+			wpos:         word64(mem, base+offWpos),
+			rpos:         word64(mem, base+offRpos),
+			readerParked: word32(mem, base+offReaderParked),
+			writerParked: word32(mem, base+offWriterParked),
+			writeClosed:  word32(mem, base+offWriteClosed),
+			readClosed:   word32(mem, base+offReadClosed),
 			data:         mem[headerSize+i*capacity : headerSize+(i+1)*capacity : headerSize+(i+1)*capacity],
 			mask:         uint64(capacity - 1),
 		}
