@@ -34,13 +34,23 @@ func BenchmarkCompare(b *testing.B) {
 			defer stop()
 			b.Run("rtt-64B", func(b *testing.B) { benchRTT(b, raw) })
 			b.Run("throughput-64KiB", func(b *testing.B) { benchThroughput(b, raw) })
-			b.Run("grpc-unary", func(b *testing.B) { benchGRPCUnary(b, network, grpcAddr) })
-			b.Run("grpc-stream-64KiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr) })
+			b.Run("grpc-unary", func(b *testing.B) { benchGRPCUnary(b, network, grpcAddr[0], nil) })
+			b.Run("grpc-stream-64KiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr[0], nil) })
+			b.Run("grpc-stream-64KiB-window16MiB", func(b *testing.B) {
+				benchGRPCStream(b, network, grpcAddr[1], []grpc.DialOption{grpc.WithInitialWindowSize(grpcWindow), grpc.WithInitialConnWindowSize(grpcWindow)})
+			})
 		})
 	}
 }
 
 func init() { testutil.Child("compare-server", childCompareServer) }
+
+// grpcWindow is HTTP/2's flow-control window on both sides, for every
+// network alike, in the -window16MiB case. gRPC's default (64 KiB, grown by its estimate of the
+// bandwidth-delay product) makes a stream of 64 KiB messages wait for a
+// window update, a round trip through both processes' goroutines, about
+// once a message; a program that streams large messages sets it.
+const grpcWindow = 16 << 20
 
 // listenOn listens on a fresh address of network, and returns it and
 // how to dial it.
@@ -77,14 +87,19 @@ func childCompareServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	gl, grpcAddr, err := listenOn(network, base+"-grpc")
-	if err != nil {
-		return err
+	// Two gRPC servers: gRPC's defaults, and a 16 MiB window.
+	var grpcAddr [2]string
+	for i, opts := range [][]grpc.ServerOption{nil, {grpc.InitialWindowSize(grpcWindow), grpc.InitialConnWindowSize(grpcWindow)}} {
+		gl, addr, err := listenOn(network, fmt.Sprintf("%s-grpc%d", base, i))
+		if err != nil {
+			return err
+		}
+		s := grpc.NewServer(opts...)
+		testgrpc.RegisterTestServiceServer(s, interop.NewTestServer())
+		go s.Serve(gl)
+		grpcAddr[i] = addr
 	}
-	s := grpc.NewServer()
-	testgrpc.RegisterTestServiceServer(s, interop.NewTestServer())
-	go s.Serve(gl)
-	testutil.Send("%s %s", rawAddr, grpcAddr)
+	testutil.Send("%s %s %s", rawAddr, grpcAddr[0], grpcAddr[1])
 	for {
 		c, err := raw.Accept()
 		if err != nil {
@@ -119,9 +134,9 @@ func serveRaw(c net.Conn) {
 	c.Write(n[:])
 }
 
-func startCompareServer(b *testing.B, network string) (raw, grpcAddr string, stop func()) {
+func startCompareServer(b *testing.B, network string) (raw string, grpcAddr [2]string, stop func()) {
 	p := testutil.Start(b, "compare-server", network, testutil.Name(b))
-	if _, err := fmt.Sscan(p.ReadLine(), &raw, &grpcAddr); err != nil {
+	if _, err := fmt.Sscan(p.ReadLine(), &raw, &grpcAddr[0], &grpcAddr[1]); err != nil {
 		b.Fatal(err)
 	}
 	return raw, grpcAddr, p.Kill
@@ -205,17 +220,18 @@ func networkOf(b *testing.B) string {
 	return network
 }
 
-func grpcClient(b *testing.B, network, addr string) (testgrpc.TestServiceClient, func()) {
-	cc, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+func grpcClient(b *testing.B, network, addr string, opts []grpc.DialOption) (testgrpc.TestServiceClient, func()) {
+	opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) { return dialTo(ctx, network, addr) }))
+	cc, err := grpc.NewClient("passthrough:///"+addr, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return testgrpc.NewTestServiceClient(cc), func() { cc.Close() }
 }
 
-func benchGRPCUnary(b *testing.B, network, addr string) {
-	tc, done := grpcClient(b, network, addr)
+func benchGRPCUnary(b *testing.B, network, addr string, opts []grpc.DialOption) {
+	tc, done := grpcClient(b, network, addr, opts)
 	defer done()
 	ctx := context.Background()
 	if _, err := tc.EmptyCall(ctx, &testpb.Empty{}); err != nil { // connected
@@ -232,8 +248,8 @@ func benchGRPCUnary(b *testing.B, network, addr string) {
 	reportQuantiles(b, d)
 }
 
-func benchGRPCStream(b *testing.B, network, addr string) {
-	tc, done := grpcClient(b, network, addr)
+func benchGRPCStream(b *testing.B, network, addr string, opts []grpc.DialOption) {
+	tc, done := grpcClient(b, network, addr, opts)
 	defer done()
 	stream, err := tc.StreamingInputCall(context.Background())
 	if err != nil {
