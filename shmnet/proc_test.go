@@ -5,6 +5,7 @@ package shmnet_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -12,11 +13,18 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	testpb "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/status"
 
 	"github.com/shmkit/shmkit/internal/reexec"
 	"github.com/shmkit/shmkit/internal/testutil"
@@ -386,4 +394,147 @@ func TestHalfClose(t *testing.T) {
 	if _, err := a.Read(buf); err != io.EOF {
 		t.Fatalf("Read after CloseRead: %v, want io.EOF", err)
 	}
+}
+
+func init() {
+	testutil.Child("stream-listen", childStreamListen)
+	testutil.Child("grpc-stream-client", childGRPCStreamClient)
+}
+
+// childStreamListen listens on args[0] and writes numbered 8-byte words
+// to every connection, without end.
+func childStreamListen(args []string) error {
+	l, err := shmnet.Listen(args[0], shmnet.Config{Capacity: 64 << 10})
+	if err != nil {
+		return err
+	}
+	testutil.Send("ready")
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return err
+		}
+		go func() {
+			buf := make([]byte, 8<<10)
+			for seq := uint64(0); ; {
+				for i := 0; i < len(buf); i += 8 {
+					binary.LittleEndian.PutUint64(buf[i:], seq)
+					seq++
+				}
+				if _, err := c.Write(buf); err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// shmEntries lists /dev/shm.
+func shmEntries(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/dev/shm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestServerKilledMidStream: a client reading a stream that never ends
+// gets every word in order, then an error within a second of the
+// server's death; and two killed processes leave nothing in /dev/shm.
+func TestServerKilledMidStream(t *testing.T) {
+	before := shmEntries(t)
+	name := testutil.Name(t)
+	server := testutil.Start(t, "stream-listen", name)
+	server.Expect("ready")
+	c, err := shmnet.Dial(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client := testutil.Start(t, "dial-hold", name) // a second connection, in a process killed too
+	client.Expect("dialed")
+	var killed time.Time
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		killed = time.Now()
+		server.Kill()
+	}()
+	buf := make([]byte, 8)
+	var seq uint64
+	for {
+		_, err := io.ReadFull(c, buf)
+		if err != nil {
+			if killed.IsZero() {
+				t.Fatalf("read failed before the kill: %v", err)
+			}
+			if !errors.Is(err, shmnet.ErrPeerDead) {
+				t.Fatalf("after the server died: %v, want ErrPeerDead", err)
+			}
+			if d := time.Since(killed); d > time.Second {
+				t.Fatalf("the error came %v after the kill", d)
+			}
+			break
+		}
+		if got := binary.LittleEndian.Uint64(buf); got != seq {
+			t.Fatalf("word %d reads %d", seq, got)
+		}
+		seq++
+	}
+	t.Logf("%d words in order before the server died", seq)
+	client.Kill()
+	c.Close()
+	if after := shmEntries(t); !slices.Equal(before, after) {
+		t.Fatalf("/dev/shm changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// childGRPCStreamClient runs a server-streaming call to args[0] with
+// slow responses, and reports the error it ends with.
+func childGRPCStreamClient(args []string) error {
+	cc, err := grpc.NewClient("passthrough:///"+args[0], grpc.WithTransportCredentials(insecure.NewCredentials()), dialer(args[0]))
+	if err != nil {
+		return err
+	}
+	defer cc.Close()
+	tc := testgrpc.NewTestServiceClient(cc)
+	params := make([]*testpb.ResponseParameters, 1000)
+	for i := range params {
+		params[i] = &testpb.ResponseParameters{Size: 10, IntervalUs: 10000}
+	}
+	stream, err := tc.StreamingOutputCall(context.Background(), &testpb.StreamingOutputCallRequest{ResponseParameters: params})
+	if err != nil {
+		return err
+	}
+	if _, err := stream.Recv(); err != nil {
+		return err
+	}
+	testutil.Send("streaming")
+	for {
+		if _, err := stream.Recv(); err != nil {
+			testutil.Send("ended: %v", status.Code(err))
+			return nil
+		}
+	}
+}
+
+// TestGRPCServerKilled: a gRPC call in progress fails within a second of
+// its server's death.
+func TestGRPCServerKilled(t *testing.T) {
+	name := testutil.Name(t)
+	server := testutil.Start(t, "grpc-server", name)
+	server.Expect("ready")
+	client := testutil.Start(t, "grpc-stream-client", name)
+	client.Expect("streaming")
+	killed := time.Now()
+	server.Kill()
+	client.Expect("ended: Unavailable")
+	if d := time.Since(killed); d > time.Second {
+		t.Fatalf("the call ended %v after the kill", d)
+	}
+	client.Wait()
 }

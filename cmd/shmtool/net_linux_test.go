@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -95,5 +96,8 @@ func TestLsShmnet(t *testing.T) {
 	out, _, _ = shmtool(t, "ls")
 	if strings.Contains(out, "SHMNET CONN") {
 		t.Fatalf("a closed connection still listed:\n%s", out)
+	}
+	if left, _ := filepath.Glob("/dev/shm/*shmnet*"); len(left) > 0 {
+		t.Fatalf("left in /dev/shm: %v", left)
 	}
 }
