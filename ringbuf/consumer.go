@@ -72,6 +72,9 @@ func (c *Consumer) SetWait(w Wait) { c.wait = w; spin.SetFence(&c.r.consFlag.fen
 // load), and validates everything it reads from shared memory, each value
 // read once.
 func (c *Consumer) peek() ([]byte, error) {
+	if msg, ok := c.peekOne(); ok {
+		return msg, nil
+	}
 	r := c.r
 	for {
 		idx := c.next & r.mask
@@ -127,6 +130,9 @@ func (c *Consumer) count(n, b uint64) { c.tally.add(c.r.cons, n, b) }
 // waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
 // the next call to TryNext, Next, a read, or Release, which free it.
 func (c *Consumer) TryNext() ([]byte, error) {
+	if msg, ok := c.nextOne(); ok {
+		return msg, nil
+	}
 	x, err := c.tryNextUnnamed()
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
 		err = c.r.named(err)
@@ -160,6 +166,9 @@ func (c *Consumer) tryNext() ([]byte, error) {
 // next read, or Release) synchronizes before the producer reuses its
 // space.
 func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
+	if msg, ok := c.nextOne(); ok {
+		return msg, nil
+	}
 	x, err := c.nextUnnamed(ctx)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
 		err = c.r.named(err)

@@ -16,7 +16,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/interop"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
-	testpb "google.golang.org/grpc/interop/grpc_testing"
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shmnet"
@@ -234,13 +233,13 @@ func benchGRPCUnary(b *testing.B, network, addr string, opts []grpc.DialOption) 
 	tc, done := grpcClient(b, network, addr, opts)
 	defer done()
 	ctx := context.Background()
-	if _, err := tc.EmptyCall(ctx, &testpb.Empty{}); err != nil { // connected
+	if _, err := tc.EmptyCall(ctx, &testgrpc.Empty{}); err != nil { // connected
 		b.Fatal(err)
 	}
 	d := newSamples()
 	for b.Loop() {
 		start := time.Now()
-		if _, err := tc.EmptyCall(ctx, &testpb.Empty{}); err != nil {
+		if _, err := tc.EmptyCall(ctx, &testgrpc.Empty{}); err != nil {
 			b.Fatal(err)
 		}
 		d.add(time.Since(start))
@@ -255,7 +254,7 @@ func benchGRPCStream(b *testing.B, network, addr string, opts []grpc.DialOption)
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := &testpb.StreamingInputCallRequest{Payload: &testpb.Payload{Body: make([]byte, 64<<10)}}
+	req := &testgrpc.StreamingInputCallRequest{Payload: &testgrpc.Payload{Body: make([]byte, 64<<10)}}
 	b.SetBytes(64 << 10)
 	for b.Loop() {
 		if err := stream.Send(req); err != nil {

@@ -23,7 +23,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
-	testpb "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 
 	"github.com/shmkit/shmkit/internal/reexec"
@@ -502,11 +501,11 @@ func childGRPCStreamClient(args []string) error {
 	}
 	defer cc.Close()
 	tc := testgrpc.NewTestServiceClient(cc)
-	params := make([]*testpb.ResponseParameters, 1000)
+	params := make([]*testgrpc.ResponseParameters, 1000)
 	for i := range params {
-		params[i] = &testpb.ResponseParameters{Size: 10, IntervalUs: 10000}
+		params[i] = &testgrpc.ResponseParameters{Size: 10, IntervalUs: 10000}
 	}
-	stream, err := tc.StreamingOutputCall(context.Background(), &testpb.StreamingOutputCallRequest{ResponseParameters: params})
+	stream, err := tc.StreamingOutputCall(context.Background(), &testgrpc.StreamingOutputCallRequest{ResponseParameters: params})
 	if err != nil {
 		return err
 	}
