@@ -77,7 +77,7 @@ func (c *Consumer) tryRead(buf []byte) (int, error) {
 				c.unclaim()
 				return 0, fmt.Errorf("%w: message of %d bytes", io.ErrShortBuffer, n)
 			}
-			c.me.claim.Store(h + 1)
+			spin.Release(&c.me.claim, h+1) // plain: the CAS publishes it first
 			if !q.head.CompareAndSwap(h, h+1) {
 				continue
 			}
@@ -88,7 +88,7 @@ func (c *Consumer) tryRead(buf []byte) (int, error) {
 				copy(buf[half:], slot[half:n])
 			}
 			seq.Store(h + q.geo.slots) // release: our copy happens-before the producer's load of seq
-			c.me.claim.Store(0)
+			spin.Release(&c.me.claim, 0) // plain, as the producer's
 			q.wakeOne(q.prodWait, &c.tally)
 			if skip {
 				continue

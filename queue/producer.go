@@ -40,16 +40,17 @@ func (p *Producer) SetWait(w Wait) { p.wait = w }
 // made progress, so this many in a row means a peer is scribbling.
 const maxSpins = 1 << 20
 
-// claim claims the slot at the tail, or fails with ErrFull. In a batch
-// (plain) it stores its claim with a plain release store, see store.
-func (p *Producer) claim(plain bool) (uint64, error) {
+// claim claims the slot at the tail, or fails with ErrFull. It records
+// its claim with a plain release store, which the CAS that takes the
+// slot publishes before the tail moves.
+func (p *Producer) claim() (uint64, error) {
 	q := p.q
 	for range maxSpins {
 		t := q.tail.Load()
 		s := q.seqAt(t).Load()
 		switch {
 		case s == t: // free for position t
-			store(&p.me.claim, t+1, plain) // the CAS, a locked instruction, publishes it first
+			spin.Release(&p.me.claim, t+1) // plain: the CAS, a locked instruction, publishes it first
 			if q.tail.CompareAndSwap(t, t+1) {
 				return t, nil
 			}
@@ -94,7 +95,9 @@ func (p *Producer) tryWrite(msg []byte) error {
 		return err
 	}
 	p.q.seqAt(t).Store(t + 1) // commit, and a full fence before wakeOne loads the parked bits
-	p.me.claim.Store(0)
+	// Plain: a claim of a committed position is ignored by whoever reads
+	// it (settleAt looks at the sequence first), so it may clear late.
+	spin.Release(&p.me.claim, 0)
 	p.q.wakeOne(p.q.consWait, &p.tally)
 	p.tally.add(p.q.produced, uint64(len(msg)))
 	return nil
@@ -109,7 +112,7 @@ func (p *Producer) put(msg []byte, plain bool) (uint64, error) {
 	if uint64(len(msg)) > p.q.geo.maxMsg {
 		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
 	}
-	t, err := p.claim(plain)
+	t, err := p.claim()
 	if err == ErrFull && p.stuck.due(p.q.tail.Load()) {
 		err = cmp.Or(p.q.settleAt(p.q.tail.Load()), err)
 	}

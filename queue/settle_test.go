@@ -24,7 +24,7 @@ func TestQueueSettlesDeadWriter(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			q, _ := New(Config{Slots: 64, MaxMessage: 8})
 			d, _ := q.Producer()
-			if _, err := d.claim(false); err != nil { // claims position 0, never commits
+			if _, err := d.claim(); err != nil { // claims position 0, never commits
 				t.Fatal(err)
 			}
 			d.me.token.Store(dead)

@@ -457,10 +457,10 @@ func TestServerKilledMidStream(t *testing.T) {
 	defer c.Close()
 	client := testutil.Start(t, "dial-hold", name) // a second connection, in a process killed too
 	client.Expect("dialed")
-	var killed time.Time
+	killedAt := make(chan time.Time, 1)
 	go func() {
 		time.Sleep(100 * time.Millisecond)
-		killed = time.Now()
+		killedAt <- time.Now() // before the kill: the reader waits for it only after its error
 		server.Kill()
 	}()
 	buf := make([]byte, 8)
@@ -468,7 +468,10 @@ func TestServerKilledMidStream(t *testing.T) {
 	for {
 		_, err := io.ReadFull(c, buf)
 		if err != nil {
-			if killed.IsZero() {
+			var killed time.Time
+			select {
+			case killed = <-killedAt:
+			default:
 				t.Fatalf("read failed before the kill: %v", err)
 			}
 			if !errors.Is(err, shmnet.ErrPeerDead) {
