@@ -87,7 +87,7 @@ func (c *Consumer) tryRead(buf []byte) (int, error) {
 				failpoint.Inject("queue/taken") // dying here loses this message, not the queue
 				copy(buf[half:], slot[half:n])
 			}
-			seq.Store(h + q.geo.slots) // release: our copy happens-before the producer's load of seq
+			seq.Store(h + q.geo.slots)   // release: our copy happens-before the producer's load of seq
 			spin.Release(&c.me.claim, 0) // plain, as the producer's
 			q.wakeOne(q.prodWait, &c.tally)
 			if skip {
