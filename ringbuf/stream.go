@@ -214,9 +214,11 @@ func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
 		}
 		n, err := dst.Write(msg)
 		total += int64(n)
-		if err == nil && n < len(msg) {
-			r.left = msg[n:] // the rest stays readable
-			err = io.ErrShortWrite
+		if n < len(msg) {
+			r.left = msg[max(n, 0):] // the rest stays readable, whatever dst said
+			if err == nil {
+				err = io.ErrShortWrite
+			}
 		}
 		if err != nil {
 			return total, err

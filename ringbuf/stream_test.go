@@ -180,3 +180,36 @@ func createStream(t *testing.T) *ringbuf.Stream {
 	})
 	return s
 }
+
+// failAfter takes n bytes, then fails.
+type failAfter struct {
+	n   int
+	got []byte
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	k := min(len(p), f.n-len(f.got))
+	f.got = append(f.got, p[:k]...)
+	if k < len(p) {
+		return k, errors.New("full")
+	}
+	return k, nil
+}
+
+// TestStreamWriteToKeepsRest: bytes a failing WriteTo destination did
+// not take stay readable, and nothing is lost or repeated.
+func TestStreamWriteToKeepsRest(t *testing.T) {
+	s, _ := ringbuf.NewStream(ringbuf.StreamConfig{Capacity: 1 << 16})
+	w, _ := s.Writer()
+	r, _ := s.Reader()
+	w.Write([]byte("0123456789"))
+	w.Close()
+	dst := &failAfter{n: 4}
+	if _, err := r.WriteTo(dst); err == nil || string(dst.got) != "0123" {
+		t.Fatalf("WriteTo: %q, %v", dst.got, err)
+	}
+	rest, err := io.ReadAll(r)
+	if err != nil || string(rest) != "456789" {
+		t.Fatalf("after a failed WriteTo: %q, %v", rest, err)
+	}
+}

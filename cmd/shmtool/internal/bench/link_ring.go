@@ -52,7 +52,7 @@ func ringLink(parent bool, transport, mode string, size int, args []string) (*li
 		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
 			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacity}, nil)
 		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
-			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode)) })
+			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode), size) })
 	}
 	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
 		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacity, MaxMessage: max(size, 8)}, nil)
@@ -82,8 +82,9 @@ func pairLink[T interface{ Close() error }](parent bool, args []string, create, 
 	return l, nil
 }
 
-// streamEnds attaches a stream writer to out and a reader to in.
-func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait) (*link, error) {
+// streamEnds attaches a stream writer to out and a reader to in, for
+// messages of size bytes.
+func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait, size int) (*link, error) {
 	w, err := out.Writer()
 	if err != nil {
 		return nil, err
@@ -96,7 +97,8 @@ func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait) (*link, error) {
 	r.SetWait(wait)
 	wakeups := func() uint64 { return streamWakeups(out) + streamWakeups(in) }
 	flush := func() { w.Close(); r.Close() }
-	return &link{tx: writerTx{w}, rx: readerRx{r}, wakeups: wakeups, flush: flush}, nil
+	rx := &streamRx{readerRx: readerRx{r}, r: r, carry: make([]byte, 0, size)}
+	return &link{tx: writerTx{w}, rx: rx, wakeups: wakeups, flush: flush}, nil
 }
 
 // ringEnds attaches a producer to out and a lingering consumer to in.
@@ -149,4 +151,55 @@ func (r readerRx) recv(buf []byte) ([]byte, error) {
 		err = io.EOF
 	}
 	return buf, err
+}
+
+// streamRx reads a stream: a round trip's messages with Read (readerRx),
+// throughput with WriteTo, which hands over the stream's bytes in place
+// (io.Copy's path), cut back into messages.
+type streamRx struct {
+	readerRx
+	r     *ringbuf.StreamReader
+	carry []byte // a message split between two of WriteTo's chunks
+}
+
+func (s *streamRx) recvBatch(fn func(msg []byte) error) error {
+	_, err := s.r.WriteTo(&messageCutter{s: s, fn: fn})
+	if err == nil {
+		err = io.EOF
+	}
+	return err
+}
+
+// messageCutter is the io.Writer streamRx gives WriteTo: it calls fn on
+// each whole message of len(carry's capacity) bytes, in place where it
+// can, and stops (with fn's error) at the first error, having consumed
+// the bytes up to the end of that message.
+type messageCutter struct {
+	s  *streamRx
+	fn func(msg []byte) error
+}
+
+func (m *messageCutter) Write(p []byte) (int, error) {
+	s, size, done := m.s, cap(m.s.carry), 0
+	if len(s.carry) > 0 {
+		k := copy(s.carry[len(s.carry):size], p)
+		s.carry, done = s.carry[:len(s.carry)+k], k
+		if len(s.carry) < size {
+			return done, nil
+		}
+		msg := s.carry
+		s.carry = s.carry[:0]
+		if err := m.fn(msg); err != nil {
+			return done, err
+		}
+	}
+	for len(p)-done >= size {
+		msg := p[done : done+size : done+size]
+		done += size
+		if err := m.fn(msg); err != nil {
+			return done, err
+		}
+	}
+	s.carry = append(s.carry, p[done:]...)
+	return len(p), nil
 }
