@@ -206,3 +206,68 @@ func TestNoAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per Set and AppendGet", n)
 	}
 }
+
+// TestConcurrent: goroutines writing and reading one shard at once see
+// only whole values (64 copies of one byte); under -race this also checks
+// the orderings.
+func TestConcurrent(t *testing.T) {
+	d := newDict(t, dict.Config{Capacity: 64 * 128, MaxKey: 16, MaxValue: 64, Shards: 1})
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for w := range 2 {
+		go func() {
+			val := make([]byte, 64)
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				for j := range val {
+					val[j] = byte(i + w)
+				}
+				if _, err := d.Set([]byte(fmt.Sprint("k", i%8)), val, 0); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 2 {
+		go func() {
+			buf := make([]byte, 0, 64)
+			for i := range 20000 {
+				v, ok, err := d.AppendGet(buf[:0], []byte(fmt.Sprint("k", i%8)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if ok && (len(v) != 64 || string(v) != string(repeat(v[0], 64))) {
+					errs <- fmt.Errorf("torn: %x", v)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func repeat(b byte, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}

@@ -1,7 +1,6 @@
 package dict
 
 import (
-	"bytes"
 	"fmt"
 	"sync/atomic"
 )
@@ -60,7 +59,7 @@ func (d *Dict) find(s uint32, h uint64, key []byte) (uint32, error) {
 		}
 		if d.word(s, i, wHash).Load() == h {
 			kl := lo(d.word(s, i, wLens).Load())
-			if int(kl) == len(key) && kl <= d.geo.maxKey && bytes.Equal(d.keyOf(s, i, kl), key) {
+			if int(kl) == len(key) && kl <= d.geo.maxKey && d.equalBytes(d.keyOff(s, i), key) {
 				return i, nil
 			}
 		}

@@ -56,8 +56,8 @@ func (d *Dict) readEntry(s, i uint32) (k, v []byte, ok bool) {
 		k, v, ok = nil, nil, false
 		lens := d.word(s, i, wLens).Load()
 		if d.live(s, i, time.Now().UnixNano()) && lo(lens) >= 1 && lo(lens) <= d.geo.maxKey && hi(lens) <= d.geo.maxValue {
-			k = append([]byte(nil), d.keyOf(s, i, lo(lens))...)
-			v = append([]byte{}, d.valueOf(s, i, hi(lens))...)
+			k = d.readBytes(nil, d.keyOff(s, i), uint64(lo(lens)))
+			v = d.readBytes([]byte{}, d.valueOff(s, i), uint64(hi(lens)))
 			ok = true
 		}
 		spin.LoadFence()

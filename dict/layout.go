@@ -79,7 +79,7 @@ type shardHdr struct {
 	evictions atomic.Uint64
 	expiries  atomic.Uint64
 	repairs   atomic.Uint64
-	_         [56]byte
+	_         [64]byte
 }
 
 func (g geometry) bucketsOff() int { return offShards + int(g.shards)*shardSize }
@@ -143,6 +143,6 @@ func (g geometry) check(payload int) error {
 	return nil
 }
 
-func lo(w uint64) uint32            { return uint32(w) }
-func hi(w uint64) uint32            { return uint32(w >> 32) }
+func lo(w uint64) uint32           { return uint32(w) }
+func hi(w uint64) uint32           { return uint32(w >> 32) }
 func pack(low, high uint32) uint64 { return uint64(high)<<32 | uint64(low) }

@@ -76,7 +76,7 @@ func (d *Dict) lookup(dst []byte, s uint32, h uint64, key []byte) ([]byte, uint3
 	if vl > d.geo.maxValue {
 		return dst, 0, false, errCorruptEntry(s, i)
 	}
-	return append(dst, d.valueOf(s, i, vl)...), i, true, nil
+	return d.readBytes(dst, d.valueOff(s, i), uint64(vl)), i, true, nil
 }
 
 // touch marks entry i recently used, for eviction's second chance: a

@@ -249,9 +249,9 @@ func (d *Dict) Flush() error {
 func (d *Dict) fill(s, i uint32, h uint64, key, value []byte, exp uint64) error {
 	d.setState(s, i, stateWriting)
 	d.word(s, i, wHash).Store(h)
-	copy(d.keyOf(s, i, uint32(len(key))), key)
+	d.writeBytes(d.keyOff(s, i), key)
 	failpoint.Inject("dict/set/fill")
-	copy(d.valueOf(s, i, uint32(len(value))), value)
+	d.writeBytes(d.valueOff(s, i), value)
 	d.word(s, i, wLens).Store(pack(uint32(len(key)), uint32(len(value))))
 	d.word(s, i, wExpire).Store(exp)
 	sh := d.shards[s]
@@ -278,7 +278,7 @@ func (d *Dict) overwrite(s, i uint32, value []byte, exp uint64) error {
 	}
 	d.setState(s, i, stateWriting)
 	failpoint.Inject("dict/set/overwrite")
-	copy(d.valueOf(s, i, uint32(len(value))), value)
+	d.writeBytes(d.valueOff(s, i), value)
 	d.word(s, i, wLens).Store(pack(lo(lens), uint32(len(value))))
 	d.word(s, i, wExpire).Store(exp)
 	sh := d.shards[s]
