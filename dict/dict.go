@@ -65,6 +65,9 @@ type Dict struct {
 	words   []atomicU64 // the entry area as words, for the headers
 	data    []byte      // the entry area as bytes, for keys and values
 	strideW uint64
+	// readOnly is an observer's view (Inspector, Dump): it never writes,
+	// not even to repair a shard whose writer died.
+	readOnly bool
 }
 
 // Create makes a dict segment called name.

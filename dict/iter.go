@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/internal/spin"
+	"github.com/shmkit/shmkit/shm"
 )
 
 // Len returns the number of entries, expired ones not yet reclaimed
@@ -44,17 +45,23 @@ func (d *Dict) All() iter.Seq2[[]byte, []byte] {
 
 // readEntry copies entry i of shard s under the shard's sequence.
 func (d *Dict) readEntry(s, i uint32) (k, v []byte, ok bool) {
+	k, v, _, ok, err := d.readEntryErr(s, i)
+	return k, v, ok && err == nil
+}
+
+func (d *Dict) readEntryErr(s, i uint32) (k, v []byte, exp int64, ok bool, err error) {
 	sh := d.shards[s]
 	for tries := 0; ; tries++ {
 		q := sh.seq.Load()
 		if q&1 != 0 {
-			if d.waitWriter(s, tries) != nil {
-				return nil, nil, false
+			if err := d.waitWriter(s, tries); err != nil {
+				return nil, nil, 0, false, err
 			}
 			continue
 		}
 		k, v, ok = nil, nil, false
 		lens := d.word(s, i, wLens).Load()
+		exp = int64(d.word(s, i, wExpire).Load())
 		if d.live(s, i, time.Now().UnixNano()) && lo(lens) >= 1 && lo(lens) <= d.geo.maxKey && hi(lens) <= d.geo.maxValue {
 			k = d.readBytes(nil, d.keyOff(s, i), uint64(lo(lens)))
 			v = d.readBytes([]byte{}, d.valueOff(s, i), uint64(hi(lens)))
@@ -62,7 +69,7 @@ func (d *Dict) readEntry(s, i uint32) (k, v []byte, ok bool) {
 		}
 		spin.LoadFence()
 		if sh.seq.Load() == q {
-			return k, v, ok
+			return k, v, exp, ok, nil
 		}
 	}
 }
@@ -97,4 +104,54 @@ func (d *Dict) Stats() Stats {
 		st.Repairs += sh.repairs.Load()
 	}
 	return st
+}
+
+// Inspector returns the shm.Inspector of dict segments: their Stats,
+// read without writing (shmtool inspect).
+func Inspector() shm.Inspector { return inspector{} }
+
+type inspector struct{}
+
+func (inspector) Kind() string { return Kind }
+
+func (inspector) Inspect(seg *shm.Segment) (any, error) {
+	d, err := view(seg)
+	if err != nil {
+		return nil, err
+	}
+	d.readOnly = true
+	return d.Stats(), nil
+}
+
+// Entry is one entry, as Dump returns it.
+type Entry struct {
+	Key, Value []byte
+	Expires    time.Time // zero: never
+}
+
+// Dump returns the live entries of the dict in seg, a segment opened by
+// an observer (read-only is enough): each read whole, without writing.
+func Dump(seg *shm.Segment) ([]Entry, error) {
+	d, err := view(seg)
+	if err != nil {
+		return nil, err
+	}
+	d.readOnly = true
+	var out []Entry
+	for s := range d.shards {
+		for i := uint32(1); i <= d.geo.perShard; i++ {
+			k, v, exp, ok, err := d.readEntryErr(uint32(s), i)
+			if err != nil {
+				return out, err
+			}
+			if ok {
+				e := Entry{Key: k, Value: v}
+				if exp != 0 {
+					e.Expires = time.Unix(0, exp)
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package dict
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"time"
@@ -101,7 +102,11 @@ func (d *Dict) waitWriter(s uint32, tries int) error {
 		runtime.Gosched()
 		return nil
 	}
-	if tries%(1<<8) == 0 {
+	if d.readOnly {
+		if tries > 1<<14 {
+			return fmt.Errorf("dict: shard %d stays locked for writing (a writer at work, or dead: its next writer repairs it)", s)
+		}
+	} else if tries%(1<<8) == 0 {
 		if err := d.repairIfDead(s); err != nil {
 			return err
 		}

@@ -59,6 +59,10 @@ func newCreate(stdout io.Writer) *cobra.Command {
                                    of two, at least 4K), messages up to N bytes
                                    (default and limit: BYTES/4 - 8)
   --kind stream --size BYTES       a ring for a byte stream (StreamWriter/StreamReader)
+  --kind dict --size BYTES [--max-key N] [--max-value N]
+                                   a dictionary: as many entries for keys of up to N
+                                   bytes (default 64) and values of up to N (default
+                                   256) as fit in BYTES
   --kind queue --size BYTES [--slot N]
                                    a ringbuf queue for many producers and consumers:
                                    as many slots for messages of up to N bytes
@@ -107,6 +111,8 @@ func newCreate(stdout io.Writer) *cobra.Command {
 	fl.IntVar(&f.p.Len, "len", 0, "number of elements, for --kind array")
 	fl.IntVar(&f.p.MaxMessage, "max-msg", 0, "longest message, for --kind ring")
 	fl.IntVar(&f.p.Slot, "slot", 256, "longest message (the slot size), for --kind queue")
+	fl.IntVar(&f.p.MaxKey, "max-key", 64, "longest key, for --kind dict")
+	fl.IntVar(&f.p.MaxValue, "max-value", 256, "longest value, for --kind dict")
 	fl.StringVar(&f.mode, "mode", "0600", "permission bits, octal")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new segment as JSON")
 	return cmd

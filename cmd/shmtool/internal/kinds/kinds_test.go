@@ -23,6 +23,7 @@ var every = map[string]Params{
 	"ring":      {Size: 64 << 10},
 	"stream":    {Size: 64 << 10},
 	"queue":     {Size: 64 << 10, Slot: 256},
+	"dict":      {Size: 64 << 10, MaxKey: 16, MaxValue: 64},
 	"semaphore": {Value: 2, Tracked: true},
 	"cond":      {},
 }

@@ -17,6 +17,8 @@ type Params struct {
 	Max        int64  // semaphore: the bound on permits; 0 for none
 	Tracked    bool   // semaphore: record holders, so that a dead holder's permits return
 	Parties    int    // barrier: the number of parties
+	MaxKey     int    // dict: the longest key
+	MaxValue   int    // dict: the longest value
 }
 
 // ErrUsage is returned, wrapped, when Params do not suit a kind: the

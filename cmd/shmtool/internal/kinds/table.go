@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"github.com/shmkit/shmkit/array"
+	"github.com/shmkit/shmkit/dict"
 	"github.com/shmkit/shmkit/futex"
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
@@ -106,6 +107,16 @@ var table = newTable(
 				return nil, usagef("--size %d --slot %d: not even %d slots fit", size, p.Slot, queue.MinSlots)
 			}
 			return segmentOf(queue.Create(name, queue.Config{Slots: slots, MaxMessage: p.Slot}, o))
+		},
+	},
+	Kind{
+		Inspector: dict.Inspector(),
+		create: func(name string, p Params, o *shm.Options) (*shm.Segment, error) {
+			capacity, err := p.size()
+			if err != nil {
+				return nil, err
+			}
+			return segmentOf(dict.Create(name, dict.Config{Capacity: capacity, MaxKey: p.MaxKey, MaxValue: p.MaxValue}, o))
 		},
 	},
 	Kind{
