@@ -48,7 +48,7 @@ func (d *Dict) keyOff(s, i uint32) uint64 {
 	return (uint64(s)*uint64(d.geo.perShard)+uint64(i-1))*uint64(d.geo.stride) + entryHeader
 }
 
-func (d *Dict) valueOff(s, i uint32) uint64 { return d.keyOff(s, i) + uint64(d.geo.maxKey) }
+func (d *Dict) valueOff(s, i uint32) uint64 { return d.keyOff(s, i) + uint64((d.geo.maxKey+7)&^7) }
 
 // equalBytes reports whether the n bytes at off of the entry area are key
 // (n == len(key) checked by the caller).

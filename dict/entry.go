@@ -25,7 +25,7 @@ func (d *Dict) keyOf(s, i, n uint32) []byte {
 }
 
 func (d *Dict) valueOf(s, i, n uint32) []byte {
-	off := (uint64(s)*uint64(d.geo.perShard)+uint64(i-1))*uint64(d.geo.stride) + entryHeader + uint64(d.geo.maxKey)
+	off := d.valueOff(s, i)
 	return d.data[off : off+uint64(n) : off+uint64(n)]
 }
 

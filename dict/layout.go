@@ -16,8 +16,8 @@ import (
 //	bucketsOff     shards × buckets × 4: each shard's hash buckets
 //	entriesOff     shards × perShard × stride: the entries
 //
-// An entry is six 8-byte header words, then MaxKey bytes of key, then
-// MaxValue bytes of value; stride rounds that up to 8. Entry links
+// An entry is six 8-byte header words, then MaxKey bytes of key and
+// MaxValue bytes of value, each rounded up to 8 (strideFor). Entry links
 // (bucket chains, the LRU list, the free list) are 1-based indices within
 // the entry's shard, 0 meaning none.
 const (
@@ -100,8 +100,8 @@ func newGeometry(cfg Config) (geometry, error) {
 	if cfg.MaxValue < 0 || cfg.MaxValue > MaxValue {
 		return geometry{}, fmt.Errorf("%w: max value %d must be in [0, %d]", shm.ErrInvalidSize, cfg.MaxValue, MaxValue)
 	}
-	stride := (entryHeader + cfg.MaxKey + cfg.MaxValue + 7) &^ 7
-	entries := cfg.Capacity / stride
+	stride := strideFor(uint32(cfg.MaxKey), uint32(cfg.MaxValue))
+	entries := cfg.Capacity / int(stride)
 	if entries < 1 || entries > MaxEntries {
 		return geometry{}, fmt.Errorf("%w: capacity %d holds %d entries of %d bytes; want 1 to %d", shm.ErrInvalidSize, cfg.Capacity, entries, stride, MaxEntries)
 	}
@@ -121,7 +121,7 @@ func newGeometry(cfg Config) (geometry, error) {
 		buckets *= 2
 	}
 	return geometry{magic: geometryMagic, version: layoutVersion, shards: uint32(shards), perShard: uint32(per),
-		buckets: uint32(buckets), maxKey: uint32(cfg.MaxKey), maxValue: uint32(cfg.MaxValue), stride: uint32(stride)}, nil
+		buckets: uint32(buckets), maxKey: uint32(cfg.MaxKey), maxValue: uint32(cfg.MaxValue), stride: stride}, nil
 }
 
 // check validates a geometry read from a segment of payload bytes.
@@ -135,12 +135,19 @@ func (g geometry) check(payload int) error {
 		g.perShard < 1 || uint64(g.perShard)*uint64(g.shards) > MaxEntries,
 		g.buckets < g.perShard || g.buckets&(g.buckets-1) != 0 || g.buckets > 2*g.perShard,
 		g.maxKey < 1 || g.maxKey > MaxKey || g.maxValue > MaxValue,
-		g.stride != (entryHeader+g.maxKey+g.maxValue+7)&^7:
+		g.stride != strideFor(g.maxKey, g.maxValue):
 		return fmt.Errorf("%w: geometry %+v", ErrCorrupt, g)
 	case g.payloadSize() != payload:
 		return fmt.Errorf("%w: geometry needs %d bytes, payload has %d", ErrCorrupt, g.payloadSize(), payload)
 	}
 	return nil
+}
+
+// strideFor is an entry's bytes: the header, the key rounded up to 8 (so
+// that the value is word-aligned, and an 8-byte value one word), and the
+// value, rounded up to 8.
+func strideFor(maxKey, maxValue uint32) uint32 {
+	return entryHeader + (maxKey+7)&^7 + (maxValue+7)&^7
 }
 
 func lo(w uint64) uint32           { return uint32(w) }

@@ -39,7 +39,7 @@ func TestFormatDoc(t *testing.T) {
 		fmt.Sprintf("+%d 8", unsafe.Offsetof(s.repairs)),
 		fmt.Sprintf("+%d 8", wHash*8), fmt.Sprintf("+%d 8", wExpire*8), fmt.Sprintf("+%d 8", wLens*8),
 		fmt.Sprintf("+%d 8", wChain*8), fmt.Sprintf("+%d 8", wLRU*8), fmt.Sprintf("+%d 8", wUse*8),
-		fmt.Sprintf("+%d MaxKey", entryHeader), fmt.Sprintf("+%d + MaxKey MaxValue", entryHeader),
+		fmt.Sprintf("+%d MaxKey", entryHeader), fmt.Sprintf("+%d + MaxKey8 MaxValue", entryHeader),
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("docs/FORMAT.md dict tables:\n%s\nthe code:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))

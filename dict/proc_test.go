@@ -136,12 +136,12 @@ func TestWriterKilled(t *testing.T) {
 	for _, tc := range []struct{ failpoint, op string }{
 		{"dict/set/fill", "set-new"},
 		{"dict/set/overwrite", "set"},
-		{"dict/set/overwrite", "incr"},
+		{"dict/incr/before", "incr"},
 		{"dict/delete/before", "delete"},
 		{"dict/evict/before", "evict"},
 	} {
 		t.Run(tc.failpoint+"/"+tc.op, func(t *testing.T) {
-			stride := 48 + 16 + 64
+			stride := 48 + 16 + 64 // strideFor(16, 64)
 			d, name := createDict(t, dict.Config{Capacity: 8 * stride, MaxKey: 16, MaxValue: 64}) // one shard
 			for i := range 6 {
 				d.Set([]byte(fmt.Sprintf("keep%d", i)), []byte(fmt.Sprintf("value%d", i)), 0)
@@ -170,6 +170,11 @@ func TestWriterKilled(t *testing.T) {
 				}
 				if err != nil || !ok || string(v) != fmt.Sprintf("value%d", i) {
 					t.Fatalf("%s after the repair: %q %v %v", k, v, ok, err)
+				}
+			}
+			if tc.op == "incr" { // an 8-byte word: the old sum, never dropped
+				if v, ok, err := d.Get([]byte("n")); err != nil || !ok || leUint64(v) != 0 {
+					t.Fatalf("the counter after a kill in Incr: %x %v %v", v, ok, err)
 				}
 			}
 			if _, err := d.Set([]byte("after"), []byte("ok"), 0); err != nil {

@@ -219,9 +219,20 @@ func (d *Dict) Incr(key []byte, delta int64) (int64, error) {
 		if vl := hi(d.word(s, i, wLens).Load()); vl != 8 {
 			return fmt.Errorf("%w: %d bytes", ErrNotInteger, vl)
 		}
-		sum = int64(binary.LittleEndian.Uint64(d.valueOf(s, i, 8))) + delta
-		binary.LittleEndian.PutUint64(buf[:], uint64(sum))
-		return d.overwrite(s, i, buf[:], d.word(s, i, wExpire).Load())
+		// The value is one aligned word (strideFor): one store updates it,
+		// so a writer killed here leaves the old sum or the new, and the
+		// entry stays.
+		w := &d.words[d.valueOff(s, i)/8]
+		sum = int64(w.Load()) + delta // little-endian, as Linux's amd64 and arm64 are
+		failpoint.Inject("dict/incr/before")
+		w.Store(uint64(sum))
+		sh := d.shards[s]
+		d.word(s, i, wUse).Store(pack(0, sh.tick.Add(1)))
+		sh.sets.Add(1)
+		if err := d.lruUnlink(s, i); err != nil {
+			return err
+		}
+		return d.lruPush(s, i)
 	})
 	return sum, err
 }
