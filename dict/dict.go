@@ -64,6 +64,8 @@ type Dict struct {
 	buckets []atomicU32
 	words   []atomicU64 // the entry area as words, for the headers
 	data    []byte      // the entry area as bytes, for keys and values
+	undo      []byte      // the undo records, as bytes
+	undoWords []atomicU64 // and as words
 	strideW uint64
 	// readOnly is an observer's view (Inspector, Dump): it never writes,
 	// not even to repair a shard whose writer died.
@@ -191,6 +193,13 @@ func view(seg *shm.Segment) (*Dict, error) {
 		}
 	}
 	if d.buckets, err = shm.ViewSlice[atomicU32](seg, g.bucketsOff(), int(g.shards*g.buckets)); err != nil {
+		return bad(err)
+	}
+	un := int(g.shards) * g.undoSize()
+	if d.undo, err = shm.ViewSlice[byte](seg, g.undoOff(), un); err != nil {
+		return bad(err)
+	}
+	if d.undoWords, err = shm.ViewSlice[atomicU64](seg, g.undoOff(), un/8); err != nil {
 		return bad(err)
 	}
 	n := int(g.shards) * int(g.perShard) * int(g.stride)

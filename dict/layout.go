@@ -14,6 +14,7 @@ import (
 //	0              geometry (64 bytes)
 //	128            shards × shardSize: each shard's lock, sequence and lists
 //	bucketsOff     shards × buckets × 4: each shard's hash buckets
+//	undoOff        shards × undoSize: each shard's undo record (64-byte aligned)
 //	entriesOff     shards × perShard × stride: the entries
 //
 // An entry is six 8-byte header words, then MaxKey bytes of key and
@@ -28,6 +29,7 @@ const (
 	shardSize     = 256
 	entryHeader   = 48 // header words, in bytes
 	entryWords    = entryHeader / 8
+	undoHeader    = 24 // the undo record's words: entry and valid, lengths, expiry
 )
 
 // Entry header words.
@@ -84,9 +86,15 @@ type shardHdr struct {
 
 func (g geometry) bucketsOff() int { return offShards + int(g.shards)*shardSize }
 
-func (g geometry) entriesOff() int {
+// undoOff is where the shards' undo records start, 64-byte aligned: each
+// undoSize bytes, a header (undoHeader) and room for one value.
+func (g geometry) undoOff() int {
 	return (g.bucketsOff() + int(g.shards)*int(g.buckets)*4 + 63) &^ 63
 }
+
+func (g geometry) undoSize() int { return (undoHeader + int(g.maxValue) + 63) &^ 63 }
+
+func (g geometry) entriesOff() int { return g.undoOff() + int(g.shards)*g.undoSize() }
 
 func (g geometry) payloadSize() int {
 	return g.entriesOff() + int(g.shards)*int(g.perShard)*int(g.stride)

@@ -194,4 +194,5 @@ func (d *Dict) resetShard(s uint32) {
 	sh.lru.Store(0)
 	sh.count.Store(0)
 	sh.bytes.Store(0)
+	d.clearUndo(s)
 }

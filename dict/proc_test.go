@@ -136,6 +136,7 @@ func TestWriterKilled(t *testing.T) {
 	for _, tc := range []struct{ failpoint, op string }{
 		{"dict/set/fill", "set-new"},
 		{"dict/set/overwrite", "set"},
+		{"dict/undo/saved", "set"},
 		{"dict/incr/before", "incr"},
 		{"dict/delete/before", "delete"},
 		{"dict/evict/before", "evict"},
@@ -170,6 +171,11 @@ func TestWriterKilled(t *testing.T) {
 				}
 				if err != nil || !ok || string(v) != fmt.Sprintf("value%d", i) {
 					t.Fatalf("%s after the repair: %q %v %v", k, v, ok, err)
+				}
+			}
+			if tc.op == "set" { // undone: the old value, whole
+				if v, ok, err := d.Get([]byte("victim")); err != nil || !ok || string(v) != "old" {
+					t.Fatalf("the value a killed Set was overwriting: %q %v %v", v, ok, err)
 				}
 			}
 			if tc.op == "incr" { // an 8-byte word: the old sum, never dropped

@@ -9,8 +9,9 @@ import (
 
 // rebuild repairs shard s after its lock's owner died holding it (the
 // caller holds the lock now): the lists and counts are rebuilt from the
-// entries, which are the truth. A live entry whose key still hashes to
-// its hash is kept; one in stateWriting (the write the owner died in) or
+// entries, which are the truth. An overwrite the owner died in is undone
+// first (undo.go). A live entry whose key still hashes to its hash is
+// kept; one in stateWriting (a new key the owner died writing) or
 // inconsistent is dropped. The LRU order is rebuilt from the entries'
 // write ticks.
 func (d *Dict) rebuild(s uint32) error {
@@ -18,6 +19,7 @@ func (d *Dict) rebuild(s uint32) error {
 	if sh.seq.Load()&1 == 0 {
 		sh.seq.Add(1)
 	}
+	d.applyUndo(s) // an overwrite that died puts its old value back
 	for b := uint32(0); b < d.geo.buckets; b++ {
 		d.buckets[uint64(s)*uint64(d.geo.buckets)+uint64(b)].Store(0)
 	}

@@ -287,6 +287,7 @@ func (d *Dict) overwrite(s, i uint32, value []byte, exp uint64) error {
 	if old > d.geo.maxValue {
 		return errCorruptEntry(s, i)
 	}
+	d.saveUndo(s, i, lens, d.word(s, i, wExpire).Load())
 	d.setState(s, i, stateWriting)
 	failpoint.Inject("dict/set/overwrite")
 	d.writeBytes(d.valueOff(s, i), value)
@@ -295,6 +296,7 @@ func (d *Dict) overwrite(s, i uint32, value []byte, exp uint64) error {
 	sh := d.shards[s]
 	d.word(s, i, wUse).Store(pack(0, sh.tick.Add(1)))
 	d.setState(s, i, stateLive)
+	d.clearUndo(s)
 	sh.bytes.Add(uint64(len(value)) - uint64(old))
 	sh.sets.Add(1)
 	if err := d.lruUnlink(s, i); err != nil {

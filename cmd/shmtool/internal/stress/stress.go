@@ -35,6 +35,7 @@ type totals struct {
 var kinds = map[string]kind{
 	"array":     arrayKind,
 	"barrier":   barrierKind,
+	"dict":      dictKind,
 	"event":     eventKind,
 	"mutex":     mutexKind,
 	"queue":     queueKind,
