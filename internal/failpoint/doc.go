@@ -39,6 +39,12 @@
 //	queue/claimed   a queue slot claimed, half written
 //	queue/taken     a queue slot taken by a reader, not yet released
 //	queue/parked    a queue peer announced itself parked, not yet asleep
+//	dict/set/fill       a new dict entry's key written, not its value (the entry is dropped)
+//	dict/undo/saved     a dict overwrite's old value saved, nothing changed yet
+//	dict/set/overwrite  a dict entry being overwritten in place (undone by the repair)
+//	dict/incr/before    a dict Incr's sum computed, not yet stored
+//	dict/delete/before  a dict Delete under way, the entry still linked
+//	dict/evict/before   a dict eviction chosen, the victim still linked
 //	stress/mutex/inside     shmtool stress: inside the mutex kind's update
 //	stress/array/inside     shmtool stress: inside the array kind's update
 //
