@@ -57,16 +57,16 @@ type Config struct {
 // Dict is a handle of a dictionary in shared memory. It is safe for
 // concurrent use by many goroutines, in many processes.
 type Dict struct {
-	seg     *shm.Segment
-	gate    gate.Gate
-	geo     geometry // private copy, never re-read
-	shards  []*shardHdr
-	buckets []atomicU32
-	words   []atomicU64 // the entry area as words, for the headers
-	data    []byte      // the entry area as bytes, for keys and values
+	seg       *shm.Segment
+	gate      gate.Gate
+	geo       geometry // private copy, never re-read
+	shards    []*shardHdr
+	buckets   []atomicU32
+	words     []atomicU64 // the entry area as words, for the headers
+	data      []byte      // the entry area as bytes, for keys and values
 	undo      []byte      // the undo records, as bytes
 	undoWords []atomicU64 // and as words
-	strideW uint64
+	strideW   uint64
 	// readOnly is an observer's view (Inspector, Dump): it never writes,
 	// not even to repair a shard whose writer died.
 	readOnly bool

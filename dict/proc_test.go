@@ -142,7 +142,7 @@ func TestWriterKilled(t *testing.T) {
 		{"dict/evict/before", "evict"},
 	} {
 		t.Run(tc.failpoint+"/"+tc.op, func(t *testing.T) {
-			stride := 48 + 16 + 64 // strideFor(16, 64)
+			stride := 48 + 16 + 64                                                                // strideFor(16, 64)
 			d, name := createDict(t, dict.Config{Capacity: 8 * stride, MaxKey: 16, MaxValue: 64}) // one shard
 			for i := range 6 {
 				d.Set([]byte(fmt.Sprintf("keep%d", i)), []byte(fmt.Sprintf("value%d", i)), 0)

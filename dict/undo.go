@@ -48,4 +48,6 @@ func (d *Dict) applyUndo(s uint32) {
 }
 
 // undoRec returns word k of shard s's undo record.
-func (d *Dict) undoRec(s uint32, k int) *atomicU64 { return &d.undoWords[uint64(s)*uint64(d.geo.undoSize()/8)+uint64(k)] }
+func (d *Dict) undoRec(s uint32, k int) *atomicU64 {
+	return &d.undoWords[uint64(s)*uint64(d.geo.undoSize()/8)+uint64(k)]
+}
