@@ -32,7 +32,10 @@ of what a program would otherwise use: a pipe, Unix stream and seqpacket
 sockets, and (within one process) a buffered Go channel. ring-batch and
 queue-batch are the ring and the queue written with batch writes
 (WriteBatch, batches of about 4 KiB, at most 256 messages), throughput
-only. For throughput the ring is read in place (ReadBatch) and the stream
+only. dict is a shmkit dict each way used as a mailbox: message n is Set
+under key n mod 64 and Got by the other process (spin only), so its rows
+are how fast a Set value reaches another process's Get. For throughput the
+ring is read in place (ReadBatch) and the stream
 with WriteTo (io.Copy's path, in place); round trips read with Next and
 Read. conn's block mode is a connection's default waiting (spin up to
 50µs, then park on an eventfd). Three floors frame them: floor, a minimal

@@ -37,6 +37,7 @@ var transports = []Transport{
 	{Name: "queue-batch", Modes: spinBlock, Throughput: true, Wakeups: true},
 	{Name: "stream", Modes: spinBlock, Throughput: true, RoundTrip: true, AfterIdle: true, Wakeups: true},
 	{Name: "conn", Modes: spinBlock, Throughput: true, RoundTrip: true},
+	{Name: "dict", Modes: spinOnly, Throughput: true, RoundTrip: true},
 	{Name: "pipe", Modes: spinBlock, Throughput: true, RoundTrip: true},
 	{Name: "unix", Modes: spinBlock, Throughput: true, RoundTrip: true},
 	{Name: "unixpacket", Modes: spinBlock, Throughput: true, RoundTrip: true},

@@ -101,6 +101,8 @@ func openLink(ctx context.Context, parent bool, transport, mode string, size int
 		return floorLink(parent, size, ringCapacity, args)
 	case "conn":
 		return connLink(parent, mode, args)
+	case "dict":
+		return dictLink(parent, size, args)
 	}
 	return nil, fmt.Errorf("unknown transport %q", transport)
 }
