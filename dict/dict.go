@@ -38,6 +38,8 @@ var (
 	ErrNotInteger = errors.New("dict: value is not a 64-bit integer")
 	// ErrTooLarge is a key or value longer than the dict's maximum.
 	ErrTooLarge = errors.New("dict: too large")
+	// ErrReadOnly is a write to a dict opened with shm.Options.ReadOnly.
+	ErrReadOnly = errors.New("dict: opened read-only")
 )
 
 // Config is the size of a new dict, fixed at creation.
@@ -185,7 +187,7 @@ func view(seg *shm.Segment) (*Dict, error) {
 	if err := g.check(len(seg.Payload())); err != nil {
 		return bad(err)
 	}
-	d := &Dict{seg: seg, geo: g, strideW: uint64(g.stride / 8)}
+	d := &Dict{seg: seg, geo: g, strideW: uint64(g.stride / 8), readOnly: seg.ReadOnly()}
 	d.shards = make([]*shardHdr, g.shards)
 	for i := range d.shards {
 		if d.shards[i], err = shm.View[shardHdr](seg, offShards+i*shardSize); err != nil {

@@ -2,6 +2,7 @@ package dict_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"syscall"
@@ -220,4 +221,25 @@ func init() {
 		}
 		return fmt.Errorf("%s returned without reaching its failpoint", args[1])
 	})
+}
+
+// TestReadOnly: a dict opened read-only reads, and refuses writes with
+// ErrReadOnly instead of faulting.
+func TestReadOnly(t *testing.T) {
+	d, name := createDict(t, dict.Config{Capacity: 1 << 16, MaxKey: 16, MaxValue: 64})
+	d.Set([]byte("k"), []byte("v"), 0)
+	ro, err := dict.Open(name, &shm.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if v, ok, err := ro.Get([]byte("k")); err != nil || !ok || string(v) != "v" {
+		t.Fatalf("Get: %q %v %v", v, ok, err)
+	}
+	if _, err := ro.Set([]byte("k"), []byte("w"), 0); !errors.Is(err, dict.ErrReadOnly) {
+		t.Fatalf("Set on a read-only dict: %v", err)
+	}
+	if err := ro.Flush(); !errors.Is(err, dict.ErrReadOnly) {
+		t.Fatalf("Flush on a read-only dict: %v", err)
+	}
 }

@@ -53,7 +53,7 @@ func (d *Dict) AppendGet(dst, key []byte) ([]byte, bool, error) {
 		if err != nil {
 			return dst, false, err
 		}
-		if found {
+		if found && !d.readOnly {
 			d.touch(s, i)
 		}
 		return out, found, nil

@@ -36,6 +36,9 @@ func (d *Dict) write(key []byte, fn func(s uint32, h uint64) error) error {
 		return err
 	}
 	defer d.gate.Leave()
+	if d.readOnly {
+		return ErrReadOnly
+	}
 	if len(key) == 0 || len(key) > int(d.geo.maxKey) {
 		return d.keyErr(key)
 	}
@@ -243,6 +246,9 @@ func (d *Dict) Flush() error {
 		return err
 	}
 	defer d.gate.Leave()
+	if d.readOnly {
+		return ErrReadOnly
+	}
 	for s := range d.shards {
 		if err := d.lock(uint32(s)); err != nil {
 			return err
