@@ -67,7 +67,7 @@ round 1 has measured every row), and each figure is the median of its rounds;
 round's figures too, and the ratios as x_pipe, x_floor and x_rtt_floor.
 
 A default run (3 rounds) takes about 2 minutes on a 2-core machine; --quick
-(1 round of shorter measurements) about 10 seconds.`,
+(1 round of shorter measurements) about 13 seconds.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg := bench.Config{Duration: duration, Rounds: rounds, Progress: stderr}
@@ -121,7 +121,7 @@ A default run (3 rounds) takes about 2 minutes on a 2-core machine; --quick
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&asJSON, "json", false, `print {"machine": {...}, "rounds": N, "results": [...]}`)
-	fl.BoolVar(&quick, "quick", false, "shorter measurements, 1 round unless --rounds: about 10s in all")
+	fl.BoolVar(&quick, "quick", false, "shorter measurements, 1 round unless --rounds: about 13s in all")
 	fl.DurationVar(&duration, "duration", 0, "time per measurement (default 250ms, 60ms with --quick)")
 	fl.IntVar(&rounds, "rounds", 3, "measure everything this many times, round by round, and report the median (1 with --quick)")
 	fl.StringVar(&sizes, "sizes", "", "message sizes, comma-separated (default 8,64,1024,65536)")
