@@ -29,10 +29,16 @@
 // A writer killed at any step leaves its shard's lock held and its
 // sequence odd. The next process that locks the shard (a writer, or a
 // reader that has waited a while) gets the lock from the dead owner and
-// rebuilds the shard's lists from its entries: every entry survives but
-// the one being written. Everything read from the segment is validated: a
-// hostile index or length is ErrCorrupt, never a panic or an access
-// outside the segment.
+// rebuilds the shard's lists from its entries. Every entry survives: a
+// new key that was being written is dropped (it was never there), an
+// overwrite in progress is undone from the shard's undo record (the old
+// value stays, whole), and an Incr leaves the old sum or the new.
+// Everything read from the segment is validated: a hostile index or
+// length is ErrCorrupt, never a panic or an access outside the segment.
+//
+// Memory model: a write (Set, Add, Replace, CompareAndSwap, Incr, Delete,
+// Flush) synchronizes before any read, in whatever process, that observes
+// its effect; writes to one key are totally ordered.
 //
 // Eviction is per shard: a Set evicts from the key's shard, least recently
 // written or read first (a read gives an entry a second chance). A small
