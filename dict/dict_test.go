@@ -271,3 +271,12 @@ func repeat(b byte, n int) []byte {
 	}
 	return out
 }
+
+// TestHugeTTL: a TTL past what time can say means never, not expired.
+func TestHugeTTL(t *testing.T) {
+	d := newDict(t, dict.Config{Capacity: 1 << 16, MaxKey: 8, MaxValue: 8})
+	d.Set([]byte("k"), []byte("v"), time.Duration(1<<63-1))
+	if _, ok := mustGet(t, d, "k"); !ok {
+		t.Fatal("an entry with the longest TTL expired at once")
+	}
+}

@@ -29,10 +29,11 @@
 // A writer killed at any step leaves its shard's lock held and its
 // sequence odd. The next process that locks the shard (a writer, or a
 // reader that has waited a while) gets the lock from the dead owner and
-// rebuilds the shard's lists from its entries. Every entry survives: a
-// new key that was being written is dropped (it was never there), an
-// overwrite in progress is undone from the shard's undo record (the old
-// value stays, whole), and an Incr leaves the old sum or the new.
+// rebuilds the shard's lists from its entries. A new key that was being
+// written is dropped (it was never there), though an entry its Set had
+// already evicted stays evicted; an overwrite in progress is undone from
+// the shard's undo record (the old value stays, whole); an Incr leaves
+// the old sum or the new; every other entry survives.
 // Everything read from the segment is validated: a hostile index or
 // length is ErrCorrupt, never a panic or an access outside the segment.
 //

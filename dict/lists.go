@@ -147,7 +147,9 @@ func (d *Dict) alloc(s uint32, evict bool, now int64) (i uint32, forcible bool, 
 			if tail == 0 {
 				return 0, false, ErrFull
 			}
-			if u := d.word(s, tail, wUse); lo(u.Load()) != 0 { // touched by a reader: a second chance
+			// A touched entry gets a second chance, once per pass: readers
+			// touching faster than we go round must not stop eviction.
+			if u := d.word(s, tail, wUse); lo(u.Load()) != 0 && steps <= d.geo.perShard {
 				u.Store(pack(0, hi(u.Load())))
 				if err := d.lruUnlink(s, tail); err != nil {
 					return 0, false, err

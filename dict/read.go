@@ -48,6 +48,9 @@ func (d *Dict) AppendGet(dst, key []byte) ([]byte, bool, error) {
 		out, i, found, err := d.lookup(dst, s, h, key)
 		spin.LoadFence() // our reads of the entry come before the second look at seq
 		if sh.seq.Load() != q {
+			if d.gate.Closed() {
+				return dst, false, os.ErrClosed
+			}
 			continue
 		}
 		if err != nil {

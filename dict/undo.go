@@ -39,7 +39,7 @@ func (d *Dict) applyUndo(s uint32) {
 	}
 	lens, exp := d.undoRec(s, 1).Load(), d.undoRec(s, 2).Load()
 	if vl := hi(lens); vl <= d.geo.maxValue && lo(lens) >= 1 && lo(lens) <= d.geo.maxKey {
-		copy(d.valueOf(s, i, vl), d.undoData(s, vl))
+		d.writeBytes(d.valueOff(s, i), d.undoData(s, vl))
 		d.word(s, i, wLens).Store(lens)
 		d.word(s, i, wExpire).Store(exp)
 		d.setState(s, i, stateLive)

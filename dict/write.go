@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
@@ -80,6 +81,9 @@ func (d *Dict) live(s, i uint32, now int64) bool {
 
 func expiry(ttl time.Duration, now int64) uint64 {
 	if ttl <= 0 {
+		return 0
+	}
+	if ttl.Nanoseconds() > math.MaxInt64-now { // later than time can say: never
 		return 0
 	}
 	return uint64(now + ttl.Nanoseconds())
