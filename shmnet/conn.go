@@ -145,6 +145,9 @@ func (c *Conn) Read(b []byte) (int, error) {
 	defer c.gate.Leave()
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	if c.rdl.expired.Load() { // as a net.Conn: a passed deadline fails the call, data or not
+		return 0, c.opErr("read", os.ErrDeadlineExceeded)
+	}
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -378,27 +381,33 @@ func (c *Conn) wait(dl *deadline, parked *atomic.Uint32, ev *os.File, buf []byte
 }
 
 // CloseWrite shuts the writing side: the peer reads what was written,
-// then io.EOF. Writes fail afterwards.
+// then io.EOF. Writes fail afterwards with EPIPE. It waits for a Write in
+// progress to return (a ReadFrom's, once its source's Read does).
 func (c *Conn) CloseWrite() error {
 	if err := c.gate.Enter(); err != nil {
 		return c.opErr("close", net.ErrClosed)
 	}
 	defer c.gate.Leave()
-	c.writeShut.Store(true)
 	c.shutWrite()
 	return nil
 }
 
+// shutWrite stops our writers, and then, once none is inside a Write,
+// tells the peer: a Write that had passed its checks must not publish
+// bytes after the peer has seen the end.
 func (c *Conn) shutWrite() {
+	c.writeShut.Store(true)
+	signal(int(c.txEv.Fd())) // our own writers parked for room
+	c.wmu.Lock()
 	c.tx.writeClosed.Store(1)
+	c.wmu.Unlock()
 	if c.tx.readerParked.Load() == 1 && c.tx.readerParked.CompareAndSwap(1, 0) {
 		signal(c.peerRxFd)
 	}
-	signal(int(c.txEv.Fd())) // our own writers parked for room
 }
 
-// CloseRead shuts the reading side: Reads return io.EOF, and the peer's
-// writes fail with EPIPE.
+// CloseRead shuts the reading side: once what is buffered is read, Reads
+// return io.EOF, and the peer's writes fail with EPIPE.
 func (c *Conn) CloseRead() error {
 	if err := c.gate.Enter(); err != nil {
 		return c.opErr("close", net.ErrClosed)
@@ -419,8 +428,10 @@ func (c *Conn) shutRead() {
 
 // Close closes the connection: pending and later calls return
 // net.ErrClosed, and the peer reads what was written, then io.EOF. It
-// waits for calls in progress to return (a WriteTo's destination
-// included) before it unmaps the memory.
+// waits for calls in progress to return before it unmaps the memory,
+// including a WriteTo's destination and a ReadFrom's source: a ReadFrom
+// blocked reading another connection holds Close until that read
+// returns. Slices Next returned are not to be used after Close.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		if c.gate.Enter() == nil {

@@ -43,8 +43,11 @@ func (d *deadline) set(t time.Time, ev *os.File) error {
 			})
 		}
 	}
+	// Under the lock: two calls at once must leave the eventfd's deadline
+	// and expired agreeing.
+	err := ev.SetReadDeadline(t)
 	d.mu.Unlock()
-	return ev.SetReadDeadline(t)
+	return err
 }
 
 func (d *deadline) stop() {

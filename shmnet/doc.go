@@ -92,7 +92,14 @@
 // check a socket file of that mode owned by the listener: 0600 (the
 // default) admits only the listener's own uid (and root). Config.Allow
 // can refuse more. A refused dialer gets an error matching
-// os.ErrPermission.
+// os.ErrPermission. The other way round, a listener's name is not a file
+// with an owner, so Dial trusts only a listener of its own uid (or root);
+// a Dialer's Allow decides otherwise.
+//
+// A peer is trusted with the connection's descriptors, as with any
+// shared file: one that makes an eventfd blocking after the handshake can
+// stall this side's wake-ups. Hostile bytes in the shared memory, and
+// hostile descriptors at the handshake, are checked.
 //
 // shmnet is Linux only.
 package shmnet

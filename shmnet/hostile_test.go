@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"syscall"
 	"testing"
 )
 
@@ -104,6 +105,17 @@ func TestHostileHello(t *testing.T) {
 		files := r.files()
 		files[2] = files[0] // the memfd where an eventfd belongs
 		wantCorrupt(t, files)
+		r.close()
+	})
+	t.Run("blocking eventfd", func(t *testing.T) { // would park our goroutines on threads
+		r := fresh(t)
+		files := dupAll(t, r.files())
+		if err := syscall.SetNonblock(int(files[3].Fd()), false); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := takeResources(files); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("got %v, want ErrCorrupt", err)
+		}
 		r.close()
 	})
 	t.Run("unsealed memory", func(t *testing.T) {

@@ -3,6 +3,7 @@
 package shmnet
 
 import (
+	"fmt"
 	"io"
 	"net"
 )
@@ -65,9 +66,16 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 		if err != nil {
 			return total, c.opErr("read", err)
 		}
-		n, err := w.Write(c.contiguous(avail))
+		chunk := c.contiguous(avail)
+		n, err := w.Write(chunk)
+		if n < 0 || n > len(chunk) {
+			return total, fmt.Errorf("shmnet: WriteTo: the destination's Write returned %d for %d bytes", n, len(chunk))
+		}
 		total += int64(n)
 		c.consume(uint64(n))
+		if err == nil && n < len(chunk) {
+			err = io.ErrShortWrite
+		}
 		if err != nil {
 			return total, err
 		}

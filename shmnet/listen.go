@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 )
@@ -20,9 +21,10 @@ type Listener struct {
 	done  chan struct{}
 	once  sync.Once
 
-	mu    sync.Mutex
-	conns map[*Conn]struct{} // accepted and not yet closed
-	pend  sync.WaitGroup     // handshakes in progress
+	mu     sync.Mutex
+	conns  map[*Conn]struct{} // accepted and not yet closed
+	closed bool               // Close has begun: no handshake starts
+	pend   sync.WaitGroup     // handshakes in progress
 }
 
 var _ net.Listener = (*Listener)(nil)
@@ -72,7 +74,14 @@ func (l *Listener) serve() {
 			time.Sleep(5 * time.Millisecond) // EMFILE and the like: try again
 			continue
 		}
+		l.mu.Lock()
+		if l.closed { // Close is waiting for the handshakes: start none
+			l.mu.Unlock()
+			uc.Close()
+			return
+		}
 		l.pend.Add(1)
+		l.mu.Unlock()
 		go func() {
 			defer l.pend.Done()
 			l.setup(uc)
@@ -152,6 +161,9 @@ func (l *Listener) Close() error {
 	l.once.Do(func() {
 		close(l.done)
 		err = l.ul.Close()
+		l.mu.Lock()
+		l.closed = true
+		l.mu.Unlock()
 		l.pend.Wait()
 	})
 	return err
@@ -171,25 +183,50 @@ func (l *Listener) Conns() []*Conn {
 	return out
 }
 
-// Dial connects to the listener called name. An absent or dead listener
-// fails at once with an error matching syscall.ECONNREFUSED; one that
-// refuses our credentials with one matching os.ErrPermission (and
-// ECONNREFUSED).
+// Dial connects to the listener called name, as a zero Dialer does. An
+// absent or dead listener fails at once with an error matching
+// syscall.ECONNREFUSED; one that refuses our credentials, or that runs as
+// another user, with one matching os.ErrPermission (and ECONNREFUSED).
 func Dial(ctx context.Context, name string) (*Conn, error) {
-	c, err := dial(ctx, name)
+	var d Dialer
+	return d.Dial(ctx, name)
+}
+
+// Dialer dials with options. The zero value is ready to use.
+type Dialer struct {
+	// Allow decides whether to trust the listener, from its credentials
+	// (SO_PEERCRED). Nil trusts only our own uid and root: a listener's
+	// name is not a file with an owner, so another user could bind it
+	// while the server we want is down.
+	Allow func(Cred) bool
+	// Spin is the connection's Config.Spin: zero means DefaultSpin,
+	// negative parks at once.
+	Spin time.Duration
+}
+
+// Dial connects to the listener called name; see the package's Dial.
+func (d *Dialer) Dial(ctx context.Context, name string) (*Conn, error) {
+	c, err := d.dial(ctx, name)
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: "shm", Addr: Addr{name}, Err: err}
 	}
 	return c, nil
 }
 
-func dial(ctx context.Context, name string) (*Conn, error) {
+func (d *Dialer) trusts(cred Cred) bool {
+	if d.Allow != nil {
+		return d.Allow(cred)
+	}
+	return cred.UID == os.Getuid() || cred.UID == 0
+}
+
+func (d *Dialer) dial(ctx context.Context, name string) (*Conn, error) {
 	addr, err := socketName(name)
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "unix", addr)
+	var nd net.Dialer
+	nc, err := nd.DialContext(ctx, "unix", addr)
 	if err != nil {
 		return nil, unwrapOp(err) // ECONNREFUSED: no listener bound the address
 	}
@@ -201,6 +238,10 @@ func dial(ctx context.Context, name string) (*Conn, error) {
 	if err != nil {
 		uc.Close()
 		return nil, err
+	}
+	if !d.trusts(cred) {
+		uc.Close()
+		return nil, &refusedError{fmt.Sprintf("we do not trust the listener: pid %d, uid %d (Dialer.Allow)", cred.PID, cred.UID)}
 	}
 	r, capacity, err := readHello(uc)
 	if err != nil {
@@ -221,7 +262,11 @@ func dial(ctx context.Context, name string) (*Conn, error) {
 		return nil, ctx.Err()
 	}
 	uc.SetDeadline(time.Time{})
-	c := newConn(name, 0, r, capacity, uc, spins(DefaultSpin))
+	spin := d.Spin
+	if spin == 0 {
+		spin = DefaultSpin
+	}
+	c := newConn(name, 0, r, capacity, uc, spins(spin))
 	c.cred = cred
 	return c, nil
 }

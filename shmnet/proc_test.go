@@ -543,3 +543,36 @@ func TestGRPCServerKilled(t *testing.T) {
 	}
 	client.Wait()
 }
+
+// TestDialerAllow: a dialer trusts a listener of its own uid by default,
+// and refuses one its Allow rejects.
+func TestDialerAllow(t *testing.T) {
+	name := testutil.Name(t)
+	l, err := shmnet.Listen(name, shmnet.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	var seen shmnet.Cred
+	d := shmnet.Dialer{Allow: func(c shmnet.Cred) bool { seen = c; return false }}
+	if _, err := d.Dial(context.Background(), name); !errors.Is(err, os.ErrPermission) {
+		t.Fatalf("Dial refused by Allow: %v, want ErrPermission", err)
+	}
+	if seen.PID != os.Getpid() || seen.UID != os.Getuid() {
+		t.Fatalf("Allow saw %+v, want this process", seen)
+	}
+	c, err := (&shmnet.Dialer{Spin: -1}).Dial(context.Background(), name)
+	if err != nil {
+		t.Fatalf("a zero Allow refused our own uid: %v", err)
+	}
+	c.Close()
+}

@@ -80,9 +80,9 @@ func takeResources(files []*os.File) (*resources, int, error) {
 	r := &resources{memfd: files[0]}
 	copy(r.ev[:], files[1:])
 	for _, f := range r.ev {
-		if !isEventfd(f) {
+		if !isEventfd(f) || !nonBlocking(f) {
 			r.close()
-			return nil, 0, fmt.Errorf("%w: a descriptor in the hello is not an eventfd", ErrCorrupt)
+			return nil, 0, fmt.Errorf("%w: a descriptor in the hello is not a non-blocking eventfd", ErrCorrupt)
 		}
 	}
 	var err error
@@ -130,7 +130,7 @@ func readHello(uc *net.UnixConn) (*resources, int, error) {
 	}
 	if buf[5] != statusOK {
 		closeAll(files)
-		return nil, 0, &refusedError{string(buf[6:n])}
+		return nil, 0, &refusedError{"by the listener: " + string(buf[6:n])}
 	}
 	return takeResources(files)
 }
@@ -138,7 +138,7 @@ func readHello(uc *net.UnixConn) (*resources, int, error) {
 // refusedError is a listener's refusal of our credentials.
 type refusedError struct{ why string }
 
-func (e *refusedError) Error() string { return "connection refused by the listener: " + e.why }
+func (e *refusedError) Error() string { return "connection refused: " + e.why }
 
 // Is matches os.ErrPermission (and syscall.ECONNREFUSED: the connection
 // was refused).

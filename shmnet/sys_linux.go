@@ -83,6 +83,13 @@ func isEventfd(f *os.File) bool {
 	return err == nil && target == "anon_inode:[eventfd]"
 }
 
+// nonBlocking reports whether f's open file is non-blocking: a blocking
+// eventfd would park our goroutines on threads, past their deadlines.
+func nonBlocking(f *os.File) bool {
+	fl, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_NONBLOCK != 0
+}
+
 // sendFiles sends msg with files' descriptors over uc.
 func sendFiles(uc *net.UnixConn, msg []byte, files []*os.File) error {
 	fds := make([]int, len(files))
