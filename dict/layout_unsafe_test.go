@@ -2,28 +2,17 @@ package dict
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/shmkit/shmkit/internal/testutil"
 )
 
 // TestFormatDoc: docs/FORMAT.md's dict tables give the offsets the code
 // uses.
 func TestFormatDoc(t *testing.T) {
-	doc, err := os.ReadFile("../docs/FORMAT.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(doc), "## Dictionary (kind `dict`)")
-	section, _, _ = strings.Cut(section, "\n## ")
-	var rows []string
-	for _, line := range strings.Split(section, "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) > 3 && strings.TrimSpace(cells[1]) != "" && strings.ContainsAny(strings.TrimSpace(cells[1])[:1], "+0123456789") {
-			rows = append(rows, strings.TrimSpace(cells[1])+" "+strings.TrimSpace(cells[2]))
-		}
-	}
+	rows, section := testutil.FormatRows(t, "..", "Dictionary (kind `dict`)")
 	var g geometry
 	var s shardHdr
 	want := []string{

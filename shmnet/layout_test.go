@@ -4,27 +4,16 @@ package shmnet
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/shmkit/shmkit/internal/testutil"
 )
 
 // TestFormatDoc: docs/FORMAT.md's connection table gives the offsets the
 // code uses.
 func TestFormatDoc(t *testing.T) {
-	doc, err := os.ReadFile("../docs/FORMAT.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(doc), "## Connection (package `shmnet`)")
-	section, _, _ = strings.Cut(section, "\n## ")
-	var rows []string
-	for _, line := range strings.Split(section, "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) > 3 && strings.TrimSpace(cells[1]) != "" && strings.ContainsAny(strings.TrimSpace(cells[1])[:1], "+0123456789") {
-			rows = append(rows, strings.TrimSpace(cells[1])+" "+strings.TrimSpace(cells[2]))
-		}
-	}
+	rows, section := testutil.FormatRows(t, "..", "Connection (package `shmnet`)")
 	want := []string{
 		fmt.Sprintf("%d 8", offMagic), fmt.Sprintf("%d 4", offVersion), fmt.Sprintf("%d 8", offCapacity),
 		fmt.Sprintf("+%d 8", offWpos), fmt.Sprintf("+%d 8", offRpos),
