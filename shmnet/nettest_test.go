@@ -28,11 +28,7 @@ func TestNettestPipe(t *testing.T) {
 
 func TestNettestListenDial(t *testing.T) {
 	name := testutil.Name(t)
-	l, err := shmnet.Listen(name, shmnet.Config{Capacity: 64 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := listen(t, name, shmnet.Config{Capacity: 64 << 10})
 	nettest.TestConn(t, func() (net.Conn, net.Conn, func(), error) {
 		accepted := make(chan net.Conn, 1)
 		go func() {

@@ -262,11 +262,7 @@ func TestListenerKilled(t *testing.T) {
 // killed, and the listener lets go of it once closed.
 func TestDialerKilled(t *testing.T) {
 	name := testutil.Name(t)
-	l, err := shmnet.Listen(name, shmnet.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := listen(t, name, shmnet.Config{})
 	client := testutil.Start(t, "dial-hold", name)
 	sc, err := l.AcceptShm(context.Background())
 	if err != nil {
@@ -321,11 +317,7 @@ func TestIdleConnsThreads(t *testing.T) {
 	}
 	const n = 1000
 	name := testutil.Name(t)
-	l, err := shmnet.Listen(name, shmnet.Config{Capacity: shmnet.MinCapacity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := listen(t, name, shmnet.Config{Capacity: shmnet.MinCapacity})
 	client := testutil.Start(t, "dial-many", name, strconv.Itoa(n))
 	conns := make([]*shmnet.Conn, 0, n)
 	for range n {
@@ -353,12 +345,8 @@ func TestIdleConnsThreads(t *testing.T) {
 
 func TestRefusedUID(t *testing.T) {
 	name := testutil.Name(t)
-	l, err := shmnet.Listen(name, shmnet.Config{Allow: func(c shmnet.Cred) bool { return c.UID != os.Getuid() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, err = shmnet.Dial(context.Background(), name)
+	listen(t, name, shmnet.Config{Allow: func(c shmnet.Cred) bool { return c.UID != os.Getuid() }})
+	_, err := shmnet.Dial(context.Background(), name)
 	if !errors.Is(err, os.ErrPermission) || !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("Dial refused by Allow: %v, want ErrPermission", err)
 	}
@@ -548,11 +536,7 @@ func TestGRPCServerKilled(t *testing.T) {
 // and refuses one its Allow rejects.
 func TestDialerAllow(t *testing.T) {
 	name := testutil.Name(t)
-	l, err := shmnet.Listen(name, shmnet.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := listen(t, name, shmnet.Config{})
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -575,4 +559,15 @@ func TestDialerAllow(t *testing.T) {
 		t.Fatalf("a zero Allow refused our own uid: %v", err)
 	}
 	c.Close()
+}
+
+// listen listens on name for the test, and closes the listener after it.
+func listen(t *testing.T, name string, cfg shmnet.Config) *shmnet.Listener {
+	t.Helper()
+	l, err := shmnet.Listen(name, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
