@@ -117,7 +117,86 @@ def queue_consume(name, producers=1):
     say("done", n, crc, total)
 
 
+def value_store(name, n, fmt=""):
+    """Stores 1..n (a vector of 4 equal words with fmt "QQQQ")."""
+    v = shmkit.Value(name, format=fmt or None)
+    say("ready")
+    sys.stdin.readline()
+    for i in range(1, n + 1):
+        v.store((i, i, i, i) if fmt else i)
+    say("done", n, 0)
+
+
+def value_watch(name, n, fmt=""):
+    """Loads until the value is n; each load must be whole (4 equal
+    words) and never go back."""
+    v = shmkit.Value(name, format=fmt or None)
+    say("ready")
+    sys.stdin.readline()
+    last, loads = 0, 0
+    while last != n:
+        x = v.load()
+        if fmt:
+            if len(set(x)) != 1:
+                raise SystemExit("torn value %r" % (x,))
+            x = x[0]
+        if x < last:
+            raise SystemExit("value went back from %d to %d" % (last, x))
+        last = x
+        loads += 1
+    say("done", loads, 0)
+
+
+def value_add(name, n):
+    v = shmkit.Value(name)
+    say("ready")
+    sys.stdin.readline()
+    for _ in range(n):
+        v.add(1)
+    say("done", n, 0)
+
+
+def array_fill(name):
+    """Writes element i = mix(i) & 0xFFFFFFFF, then prints the CRC of the bytes."""
+    a = shmkit.Array(name)
+    say("ready")
+    sys.stdin.readline()
+    buf = a.buf
+    for i in range(len(a)):
+        buf[i] = mix(i) & 0xFFFFFFFF
+    say("done", len(a), zlib.crc32(buf))
+
+
+def array_check(name):
+    """Checks element i = mix(i) & 0xFFFFFFFF (as Go wrote them)."""
+    a = shmkit.Array(name)
+    say("ready")
+    sys.stdin.readline()
+    buf = a.buf
+    for i in range(len(a)):
+        if buf[i] != mix(i) & 0xFFFFFFFF:
+            raise SystemExit("element %d is %d" % (i, buf[i]))
+    say("done", len(a), zlib.crc32(buf))
+
+
+def array_add(name, n):
+    """Adds 1 to element k % len, n times, atomically."""
+    a = shmkit.Array(name)
+    say("ready")
+    sys.stdin.readline()
+    m = len(a)
+    for k in range(n):
+        a.add(k % m, 1)
+    say("done", n, 0)
+
+
 COMMANDS = {
+    "value-store": value_store,
+    "value-watch": value_watch,
+    "value-add": value_add,
+    "array-fill": array_fill,
+    "array-check": array_check,
+    "array-add": array_add,
     "queue-produce": queue_produce,
     "queue-consume": queue_consume,
     "ring-produce": ring_produce,
