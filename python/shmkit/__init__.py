@@ -1,5 +1,6 @@
 """shmkit for Python: Go's shmkit segments from Python's standard library."""
 
+from .dict import Dict  # noqa: F401
 from .errors import *  # noqa: F401,F403
 from .ringbuf import Consumer, Producer, Ring, Stream, StreamReader, StreamWriter  # noqa: F401
 from .mutex import Mutex  # noqa: F401

@@ -190,7 +190,85 @@ def array_add(name, n):
     say("done", n, 0)
 
 
+def dict_set(name, first, n):
+    """Sets key "k<i>" to message(i) for i in first..first+n-1."""
+    d = shmkit.Dict(name)
+    say("ready")
+    sys.stdin.readline()
+    crc = 0
+    for i in range(first, first + n):
+        m = message(i)
+        if d.set(b"k%d" % i, m):
+            raise SystemExit("set of k%d evicted an entry" % i)
+        crc = zlib.crc32(m, crc)
+    say("done", n, crc)
+
+
+def dict_check(name, first, n):
+    """Gets "k<i>" for i in first..first+n-1; each must be message(i)."""
+    d = shmkit.Dict(name)
+    say("ready")
+    sys.stdin.readline()
+    crc = 0
+    for i in range(first, first + n):
+        v = d.get(b"k%d" % i)
+        if v is None:
+            raise SystemExit("k%d is missing" % i)
+        check(i, v)
+        crc = zlib.crc32(v, crc)
+    say("done", n, crc, len(d))
+
+
+def dict_incr(name, n):
+    d = shmkit.Dict(name)
+    say("ready")
+    sys.stdin.readline()
+    for _ in range(n):
+        d.incr(b"counter", 1)
+    say("done", n, 0)
+
+
+def dict_die_writing(name, key):
+    """Overwrites key as Dict.set does, up to the new bytes' first half,
+    then waits there for the SIGKILL: the shard's lock held, its sequence
+    odd, the old value in the undo record."""
+    d = shmkit.Dict(name)
+    key = key.encode()
+    h = shmkit.dict._hash(key)
+    s = h & (d._g.shards - 1)
+    d._lock(s)
+    shmkit._atomic.add64(d._seg.addr(d._shard(s) + 64, 8), 1)
+    i = d._find(s, h, key)
+    e = d._e(s, i)
+    q, b = d._q, d._seg.buf
+    lens = q[(e + 16) >> 3]
+    u = d._undo(s)
+    v = e + 48 + d._vskip
+    old = lens >> 32
+    b[u + 24 : u + 24 + old] = b[v : v + old]
+    q[(u + 8) >> 3], q[(u + 16) >> 3], q[u >> 3] = lens, q[(e + 8) >> 3], i | 1 << 32
+    d._set_state(s, i, 2)
+    b[v : v + old // 2] = b"\xee" * (old // 2)
+    say("at")
+    sys.stdin.readline()
+
+
+def dict_read_after_death(name, key, want):
+    """Gets key (repairing the shard a dead writer left) and prints
+    "value V repairs R"."""
+    d = shmkit.Dict(name)
+    v = d.get(key.encode())
+    say("value", (v or b"").decode(), "repairs", d.stats()["repairs"])
+    if v != want.encode():
+        raise SystemExit("%s is %r after the repair, want %r" % (key, v, want))
+
+
 COMMANDS = {
+    "dict-set": dict_set,
+    "dict-check": dict_check,
+    "dict-incr": dict_incr,
+    "dict-die-writing": dict_die_writing,
+    "dict-read-after-death": dict_read_after_death,
     "value-store": value_store,
     "value-watch": value_watch,
     "value-add": value_add,
