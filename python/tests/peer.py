@@ -263,7 +263,115 @@ def dict_read_after_death(name, key, want):
         raise SystemExit("%s is %r after the repair, want %r" % (key, v, want))
 
 
+def framed(i: int) -> bytes:
+    """Message i with its length in one byte before it: a connection's unit."""
+    m = message(i)
+    return bytes([len(m)]) + m
+
+
+class FrameReader:
+    """Reads framed messages from a connection, checking each."""
+
+    def __init__(self, conn):
+        self.c, self.buf, self.off, self.n, self.crc = conn, bytearray(), 0, 0, 0
+
+    def run(self):
+        while True:
+            chunk = self.c.recv(1 << 16)
+            if not chunk:
+                if self.off != len(self.buf):
+                    raise SystemExit("stream ended inside a message")
+                return
+            self.buf += chunk
+            b, off = self.buf, self.off
+            while off < len(b) and off + 1 + b[off] <= len(b):
+                m = bytes(b[off + 1 : off + 1 + b[off]])
+                check(self.n, m)
+                self.crc = zlib.crc32(m, self.crc)
+                self.n += 1
+                off += 1 + b[off]
+            del self.buf[:off]
+            self.off = 0
+
+
+def conn_dial_read(name, n):
+    """Dials name and reads n framed messages, then the end."""
+    c = shmkit.net.dial(name)
+    say("ready")
+    r = FrameReader(c)
+    r.run()
+    if r.n != n:
+        raise SystemExit("read %d messages, want %d" % (r.n, n))
+    c.close()
+    say("done", r.n, r.crc)
+
+
+def conn_dial_write(name, n):
+    """Dials name, writes n framed messages and ends its side."""
+    c = shmkit.net.dial(name)
+    say("ready")
+    crc = 0
+    batch = []
+    for i in range(n):
+        batch.append(framed(i))
+        crc = zlib.crc32(message(i), crc)
+        if len(batch) == 512:
+            c.sendall(b"".join(batch))
+            batch = []
+    c.sendall(b"".join(batch))
+    c.shutdown(shmkit.net.socket.SHUT_WR)
+    if c.recv(1) != b"":
+        raise SystemExit("the listener wrote back")
+    c.close()
+    say("done", n, crc)
+
+
+def conn_listen_echo(name):
+    """Listens as name, accepts one dialer and echoes its bytes to the end."""
+    l = shmkit.net.listen(name, capacity=1 << 16)
+    say("ready")
+    c = l.accept()
+    total = 0
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        c.sendall(b)
+        total += len(b)
+    c.close()
+    l.close()
+    say("done", total, 0)
+
+
+def conn_listen_hold(name):
+    """Listens, accepts, says "accepted", writes one byte, then waits to be killed."""
+    l = shmkit.net.listen(name)
+    say("ready")
+    c = l.accept()
+    c.sendall(b"x")
+    say("accepted")
+    sys.stdin.readline()
+
+
+def conn_dial_expect_dead(name):
+    """Dials, then reads until the peer's death: prints "peerdead"."""
+    c = shmkit.net.dial(name)
+    say("ready")
+    try:
+        while c.recv(4096):
+            pass
+    except shmkit.PeerDeadError:
+        say("peerdead")
+        return
+    raise SystemExit("the stream ended without the peer's death")
+
+
 COMMANDS = {
+    "conn-dial-read": conn_dial_read,
+    "conn-dial-write": conn_dial_write,
+    "conn-listen-echo": conn_listen_echo,
+    "conn-listen-hold": conn_listen_hold,
+    "conn-dial-expect-dead": conn_dial_expect_dead,
     "dict-set": dict_set,
     "dict-check": dict_check,
     "dict-incr": dict_incr,

@@ -1,0 +1,486 @@
+"""Connections over shared memory (Go's package shmnet), from Python:
+dial() a Go or Python listener, or listen() for Go or Python dialers.
+
+A connection is a byte stream each way, like a socket, in one sealed memfd
+that the listener makes and passes, with four eventfds, over its Unix
+socket (abstract address @shmkit/shmnet/NAME); that socket then only tells
+each side when the other's process is gone. The protocol is FORMAT.md's
+"Connection (package shmnet)".
+
+A Conn has a socket's methods: sendall, send, recv, recv_into, shutdown,
+close, settimeout; a peer whose process died is ConnectionResetError
+(PeerDeadError) for a blocked recv or send, never a hang.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import mmap
+import os
+import select
+import socket
+import struct
+import time
+
+from . import _atomic
+from . import layout as L
+from .errors import CorruptError, PeerDeadError
+from .segment import Segment
+
+__all__ = ["Conn", "Listener", "dial", "listen", "DEFAULT_CAPACITY"]
+
+DEFAULT_CAPACITY = 1 << 20
+MIN_CAPACITY, MAX_CAPACITY = 4 << 10, 1 << 30
+_HELLO = b"SHMN"
+_VERSION = 1
+_OK, _REFUSED, _ACK = 0, 1, 1
+_SETUP_TIMEOUT = 5.0
+_SPIN = 0.00005  # seconds a waiting side looks before it parks, as Go's DefaultSpin
+_F_SEAL_SEAL, _F_SEAL_SHRINK, _F_SEAL_GROW = 1, 2, 4
+_ONE = struct.pack("<Q", 1)
+
+
+def _address(name: str) -> bytes:
+    if not name or len(name) > 80 or "/" in name or "\0" in name:
+        raise ValueError("shmkit: connection name %r: want 1 to 80 bytes, no '/' or NUL" % (name,))
+    return b"\0shmkit/shmnet/" + name.encode()
+
+
+def _peer_cred(sock):
+    pid, uid, gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+    return pid, uid, gid
+
+
+def _eventfd() -> int:
+    if hasattr(os, "eventfd"):
+        return os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+    libc = ctypes.CDLL(None, use_errno=True)  # Python 3.9
+    fd = libc.eventfd(0, os.O_NONBLOCK | os.O_CLOEXEC)
+    if fd < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return fd
+
+
+def _is_eventfd(fd: int) -> bool:
+    try:
+        return os.readlink("/proc/self/fd/%d" % fd) == "anon_inode:[eventfd]"
+    except OSError:
+        return False
+
+
+class _Mapping(Segment):
+    """A connection's memfd, mapped: a Segment without a shmkit header."""
+
+    def __init__(self, name, fd):
+        size = os.fstat(fd).st_size
+        if size < L.CONN_DATA or size > L.CONN_DATA + 2 * MAX_CAPACITY:
+            raise CorruptError("shmkit: connection %s: shared memory of %d bytes" % (name, size))
+        mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        Segment.__init__(self, name, "memfd", fd, mm, None, False)
+
+
+class Conn:
+    """One end of a connection: sendall(data), recv(n), and the rest of a
+    socket's stream methods. Made by dial() and Listener.accept()."""
+
+    def __init__(self, name, role, mapping, events, sock, cred):
+        self.name, self._role = name, role
+        self._m, self._sock, self.peer_cred = mapping, sock, cred
+        cap = struct.unpack_from("<Q", mapping.buf, 16)[0]
+        self.capacity = cap
+        self._mask = cap - 1
+        q = mapping.words("Q")
+        w = mapping.words("I")
+        self._q, self._w = q, w
+        tx, rx = L.CONN_DIR_AT + role * L.CONN_DIR_SIZE, L.CONN_DIR_AT + (1 - role) * L.CONN_DIR_SIZE
+        self._tx, self._rx = tx, rx
+        self._txdata, self._rxdata = L.CONN_DATA + role * cap, L.CONN_DATA + (1 - role) * cap
+        self._events = events
+        self._rx_ev, self._tx_ev = events[2 * role], events[2 * role + 1]
+        self._peer_rx, self._peer_tx = events[2 * (1 - role)], events[2 * (1 - role) + 1]
+        self._w_pos, self._r_seen = q[tx >> 3], q[(tx + 128) >> 3]
+        self._r_pos, self._w_seen = q[(rx + 128) >> 3], q[rx >> 3]
+        if self._w_pos - self._r_seen > cap or self._w_seen - self._r_pos > cap:
+            self.close()
+            raise CorruptError("shmkit: connection %s: positions out of range" % name)
+        self._timeout = None
+        self._gone = False
+        self._closed = False
+        self._wshut = self._rshut = False
+        self._poll_rx = select.poll()
+        self._poll_rx.register(self._rx_ev, select.POLLIN)
+        self._poll_rx.register(sock.fileno(), select.POLLIN)
+        self._poll_tx = select.poll()
+        self._poll_tx.register(self._tx_ev, select.POLLIN)
+        self._poll_tx.register(sock.fileno(), select.POLLIN)
+
+    # Flags and positions.
+
+    def _flag(self, base, off):
+        return self._w[(base + off) >> 2]
+
+    def _signal(self, fd):
+        try:
+            os.write(fd, _ONE)
+        except BlockingIOError:
+            pass  # the counter is full: the peer has wake-ups enough
+
+    def _wake_if_parked(self, base, off, fd):
+        if self._w[(base + off) >> 2] == 1 and _atomic.cas32(self._m.addr(base + off, 4), 1, 0) == 1:
+            self._signal(fd)
+
+    def _peer_gone(self) -> bool:
+        if self._gone:
+            return True
+        try:
+            b = self._sock.recv(16, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError:
+            b = b""
+        if not b:
+            self._gone = True
+        return self._gone
+
+    def _park(self, base, off, poller, ev, ready, deadline):
+        """Waits until ready(): spins, then parks on our eventfd (and the
+        socket, for the peer's death). Raises TimeoutError at the deadline."""
+        end = time.monotonic() + _SPIN
+        while time.monotonic() < end:
+            if ready():
+                return
+        addr = self._m.addr(base + off, 4)
+        _atomic.swap32(addr, 1)  # sequentially consistent: then look again
+        try:
+            if ready():
+                return
+            left = None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout("timed out")
+            events = poller.poll(None if left is None else max(1, int(left * 1000)))
+            for fd, _ in events:
+                if fd == ev:
+                    try:
+                        os.read(ev, 8)
+                    except BlockingIOError:
+                        pass
+        finally:
+            self._w[(base + off) >> 2] = 0
+
+    def _deadline(self):
+        return None if self._timeout is None else time.monotonic() + self._timeout
+
+    # Reading.
+
+    def _load_w(self):
+        w = self._q[self._rx >> 3]
+        if w - self._w_seen > self._r_pos + self.capacity - self._w_seen:
+            raise CorruptError("shmkit: connection %s: writer at %d, reader at %d" % (self.name, w, self._r_pos))
+        self._w_seen = w
+
+    def _readable(self, deadline):
+        while True:
+            n = self._w_seen - self._r_pos
+            if n:
+                return n
+            self._load_w()
+            if self._w_seen != self._r_pos:
+                continue
+            if self._closed:
+                raise OSError(errno.EBADF, "connection closed")
+            if self._rshut:
+                return 0
+            wclosed = self._flag(self._rx, 264) == 1
+            if wclosed or self._peer_gone():
+                self._load_w()
+                if self._w_seen != self._r_pos:
+                    continue
+                if wclosed:
+                    return 0
+                raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
+            rx = self._rx
+            self._park(rx, 256, self._poll_rx, self._rx_ev,
+                       lambda: self._q[rx >> 3] != self._r_pos or self._flag(rx, 264) == 1, deadline)
+            if self._peer_gone() and self._q[rx >> 3] == self._r_pos and self._flag(rx, 264) != 1:
+                raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
+
+    def recv_into(self, buffer, nbytes: int = 0) -> int:
+        """Reads up to nbytes (0: len(buffer)) into buffer, waiting for at
+        least one; returns 0 at the end of the stream."""
+        out = memoryview(buffer).cast("B")
+        want = nbytes or len(out)
+        if want == 0:
+            return 0
+        avail = self._readable(self._deadline())
+        n = min(want, avail)
+        if n == 0:
+            return 0
+        i = self._r_pos & self._mask
+        first = min(n, self.capacity - i)
+        b = self._m.buf
+        out[:first] = b[self._rxdata + i : self._rxdata + i + first]
+        if first < n:
+            out[first:n] = b[self._rxdata : self._rxdata + n - first]
+        self._r_pos += n
+        _atomic.swap64(self._m.addr(self._rx + 128, 8), self._r_pos)  # sequentially consistent, then the flag
+        self._wake_if_parked(self._rx, 260, self._peer_tx)
+        return n
+
+    def recv(self, bufsize: int) -> bytes:
+        """Reads up to bufsize bytes, waiting for at least one; b"" at the end."""
+        buf = bytearray(bufsize)
+        n = self.recv_into(buf)
+        del buf[n:]
+        return bytes(buf)
+
+    def recv_exactly(self, n: int) -> bytes:
+        """Reads exactly n bytes; raises EOFError if the stream ends first."""
+        buf = bytearray(n)
+        mv = memoryview(buf)
+        got = 0
+        while got < n:
+            k = self.recv_into(mv[got:])
+            if k == 0:
+                raise EOFError("shmkit: connection %s ended after %d of %d bytes" % (self.name, got, n))
+            got += k
+        return bytes(buf)
+
+    # Writing.
+
+    def _writable(self, deadline):
+        while True:
+            if self._closed:
+                raise OSError(errno.EBADF, "connection closed")
+            if self._wshut or self._flag(self._tx, 268) == 1:
+                raise BrokenPipeError(errno.EPIPE, "shmkit: connection %s: the peer closed its reading side" % self.name)
+            if self._peer_gone():
+                raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
+            free = self.capacity - (self._w_pos - self._r_seen)
+            if free:
+                return free
+            r = self._q[(self._tx + 128) >> 3]
+            if r - self._r_seen > self._w_pos - self._r_seen:
+                raise CorruptError("shmkit: connection %s: reader at %d, writer at %d" % (self.name, r, self._w_pos))
+            if r != self._r_seen:
+                self._r_seen = r
+                continue
+            tx = self._tx
+            self._park(tx, 260, self._poll_tx, self._tx_ev,
+                       lambda: self._q[(tx + 128) >> 3] != self._r_seen or self._flag(tx, 268) == 1, deadline)
+
+    def send(self, data) -> int:
+        """Writes as much of data as fits now (waiting for room for at
+        least one byte); returns how much."""
+        mv = memoryview(data).cast("B")
+        if not len(mv):
+            return 0
+        free = self._writable(self._deadline())
+        n = min(free, len(mv))
+        i = self._w_pos & self._mask
+        first = min(n, self.capacity - i)
+        b = self._m.buf
+        b[self._txdata + i : self._txdata + i + first] = mv[:first]
+        if first < n:
+            b[self._txdata : self._txdata + n - first] = mv[first:n]
+        self._w_pos += n
+        _atomic.swap64(self._m.addr(self._tx, 8), self._w_pos)  # sequentially consistent, then the flag
+        self._wake_if_parked(self._tx, 256, self._peer_rx)
+        return n
+
+    def sendall(self, data) -> None:
+        """Writes all of data, waiting for room as it must."""
+        mv = memoryview(data).cast("B")
+        deadline = self._deadline()
+        while len(mv):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise socket.timeout("timed out")
+            n = self.send(mv)
+            mv = mv[n:]
+
+    # The rest of a socket.
+
+    def settimeout(self, value: float | None) -> None:
+        """Seconds recv and send may wait (None: no limit), raising
+        socket.timeout (TimeoutError) after them."""
+        self._timeout = value
+
+    def gettimeout(self):
+        return self._timeout
+
+    def shutdown(self, how: int) -> None:
+        """socket.SHUT_WR ends our stream (the peer reads EOF after the
+        data); SHUT_RD makes the peer's writes fail; SHUT_RDWR both."""
+        if how in (socket.SHUT_WR, socket.SHUT_RDWR) and not self._wshut:
+            self._wshut = True
+            _atomic.swap32(self._m.addr(self._tx + 264, 4), 1)
+            self._wake_if_parked(self._tx, 256, self._peer_rx)
+        if how in (socket.SHUT_RD, socket.SHUT_RDWR) and not self._rshut:
+            self._rshut = True
+            _atomic.swap32(self._m.addr(self._rx + 268, 4), 1)
+            self._wake_if_parked(self._rx, 260, self._peer_tx)
+
+    def close(self) -> None:
+        """Ends both directions and frees the connection."""
+        if self._closed:
+            return
+        try:
+            self.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+        self._closed = True
+        self._m.close()
+        for fd in self._events:
+            os.close(fd)
+        self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "Conn(%r, %s, capacity=%d)" % (self.name, "dialer" if self._role == 0 else "listener", self.capacity)
+
+
+def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
+    """Connects to the listener called name (Go's shmnet.Listen or
+    listen()). Raises ConnectionRefusedError if none listens; allow(pid,
+    uid, gid) decides whether to trust it (default: our uid or root)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        sock.settimeout(_SETUP_TIMEOUT if timeout is None else timeout)
+        sock.connect(_address(name))
+        cred = _peer_cred(sock)
+        ok = allow(*cred) if allow is not None else cred[1] in (os.getuid(), 0)
+        if not ok:
+            raise ConnectionRefusedError(errno.ECONNREFUSED, "shmkit: we do not trust the listener: pid %d, uid %d" % cred[:2])
+        msg, fds, _flags, _addr = socket.recv_fds(sock, 512, 5)
+        try:
+            if len(msg) == 0:
+                raise ConnectionResetError(errno.ECONNRESET, "shmkit: the listener closed during setup")
+            if len(msg) < 6 or msg[:4] != _HELLO:
+                raise CorruptError("shmkit: %s is not a shmnet listener" % name)
+            if msg[4] != _VERSION:
+                raise CorruptError("shmkit: listener speaks version %d, we %d" % (msg[4], _VERSION))
+            if msg[5] != _OK:
+                raise ConnectionRefusedError(errno.ECONNREFUSED, "shmkit: connection refused by the listener: " + msg[6:].decode(errors="replace"))
+            if len(fds) != 5:
+                raise CorruptError("shmkit: %d descriptors in the hello, want 5" % len(fds))
+            for fd in fds[1:]:
+                if not _is_eventfd(fd) or not fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK:
+                    raise CorruptError("shmkit: a descriptor in the hello is not a non-blocking eventfd")
+            if not fcntl.fcntl(fds[0], fcntl.F_GET_SEALS) & _F_SEAL_SHRINK:
+                raise CorruptError("shmkit: the listener's memory is not a memfd sealed against shrinking")
+            m = _Mapping(name, fds[0])
+            try:
+                _check_header(m, name)
+            except BaseException:
+                m.close()
+                fds = fds[1:]
+                raise
+        except BaseException:
+            for fd in fds:
+                os.close(fd)
+            raise
+        sock.sendall(bytes([_ACK]))
+        sock.settimeout(None)
+        return Conn(name, 0, m, fds[1:], sock, cred)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _check_header(m, name):
+    magic, version = struct.unpack_from("<QI", m.buf, 0)
+    cap = struct.unpack_from("<Q", m.buf, 16)[0]
+    if magic != L.CONN_MAGIC:
+        raise CorruptError("shmkit: connection %s: magic %#x" % (name, magic))
+    if version != L.CONN_VERSION:
+        raise CorruptError("shmkit: connection %s: layout version %d, want %d" % (name, version, L.CONN_VERSION))
+    if cap < MIN_CAPACITY or cap > MAX_CAPACITY or cap & (cap - 1) or m.size != L.CONN_DATA + 2 * cap:
+        raise CorruptError("shmkit: connection %s: capacity %d in %d bytes" % (name, cap, m.size))
+
+
+class Listener:
+    """Accepts connections from Go's shmnet.Dial and from dial()."""
+
+    def __init__(self, name: str, capacity: int = DEFAULT_CAPACITY, allow=None):
+        if capacity < MIN_CAPACITY or capacity > MAX_CAPACITY or capacity & (capacity - 1):
+            raise ValueError("shmkit: capacity %d: want a power of two from %d to %d" % (capacity, MIN_CAPACITY, MAX_CAPACITY))
+        self.name, self.capacity, self._allow = name, capacity, allow
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+        try:
+            self._sock.bind(_address(name))  # abstract: it goes with our process, however it ends
+            self._sock.listen(128)
+        except OSError as e:
+            self._sock.close()
+            if e.errno == errno.EADDRINUSE:
+                raise OSError(errno.EADDRINUSE, "shmkit: a live listener already listens as %s" % name) from None
+            raise
+
+    def accept(self, timeout: float | None = None) -> Conn:
+        """Waits for a dialer (up to timeout seconds: socket.timeout) and
+        returns its connection."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            self._sock.settimeout(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            uc, _ = self._sock.accept()
+            c = self._setup(uc)
+            if c is not None:
+                return c
+
+    def _setup(self, uc):
+        try:
+            uc.settimeout(_SETUP_TIMEOUT)
+            cred = _peer_cred(uc)
+            ok = self._allow(*cred) if self._allow is not None else cred[1] in (os.getuid(), 0)
+            if not ok:
+                uc.sendall(_HELLO + bytes([_VERSION, _REFUSED]) + b"uid %d, gid %d not allowed" % (cred[1], cred[2]))
+                uc.close()
+                return None
+            fds = []
+            try:
+                mfd = os.memfd_create("shmnet:" + self.name, os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+                fds.append(mfd)
+                os.ftruncate(mfd, L.CONN_DATA + 2 * self.capacity)
+                fcntl.fcntl(mfd, fcntl.F_ADD_SEALS, _F_SEAL_SHRINK | _F_SEAL_GROW | _F_SEAL_SEAL)
+                for _ in range(4):
+                    fds.append(_eventfd())
+                m = _Mapping(self.name, mfd)
+                struct.pack_into("<QI", m.buf, 0, L.CONN_MAGIC, L.CONN_VERSION)
+                struct.pack_into("<Q", m.buf, 16, self.capacity)
+                socket.send_fds(uc, [_HELLO + bytes([_VERSION, _OK])], fds)
+                ack = uc.recv(1)
+                if ack != bytes([_ACK]):
+                    m.close()
+                    fds = fds[1:]
+                    raise ConnectionResetError("shmkit: the dialer left during setup")
+            except BaseException:
+                for fd in fds:
+                    os.close(fd)
+                raise
+            uc.settimeout(None)
+            return Conn(self.name, 1, m, fds[1:], uc, cred)
+        except (OSError, CorruptError):
+            uc.close()
+            return None
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def listen(name: str, capacity: int = DEFAULT_CAPACITY, allow=None) -> Listener:
+    """Listens as name, for Go's shmnet.Dial(ctx, name) and dial(name)."""
+    return Listener(name, capacity, allow)
