@@ -366,7 +366,51 @@ def conn_dial_expect_dead(name):
     raise SystemExit("the stream ended without the peer's death")
 
 
+class _StreamConn:
+    """A stream reader as FrameReader wants it: recv(n)."""
+
+    def __init__(self, r):
+        self.r = r
+
+    def recv(self, n):
+        return self.r.read(n)
+
+
+def stream_read(name, n, kill_expected=0):
+    """Reads n framed messages from a stream, as a file, then its end."""
+    s = shmkit.Stream(name)
+    r = s.reader()
+    say("ready")
+    fr = FrameReader(_StreamConn(r))
+    try:
+        fr.run()
+    except shmkit.PeerDeadError:
+        say("peerdead", fr.n, fr.crc)
+        return
+    if fr.n != n:
+        raise SystemExit("read %d messages, want %d" % (fr.n, n))
+    r.close()
+    say("done", fr.n, fr.crc)
+
+
+def stream_write(name, n):
+    """Writes n framed messages to a stream, through io.BufferedWriter."""
+    import io
+
+    s = shmkit.Stream(name)
+    w = io.BufferedWriter(s.writer(), 1 << 16)
+    say("ready")
+    crc = 0
+    for i in range(n):
+        w.write(framed(i))
+        crc = zlib.crc32(message(i), crc)
+    w.close()
+    say("done", n, crc)
+
+
 COMMANDS = {
+    "stream-read": stream_read,
+    "stream-write": stream_write,
     "conn-dial-read": conn_dial_read,
     "conn-dial-write": conn_dial_write,
     "conn-listen-echo": conn_listen_echo,
