@@ -205,7 +205,10 @@ func (c *Consumer) waitData(ctx context.Context) error {
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
 	}
-	ready := func() bool { return c.committed() || closed() }
+	// Closed counts only with the producer's position where ours is: a
+	// position a hostile peer moved (or a new producer's, seen early) must
+	// not make every wait return at once, which would spin past ctx.
+	ready := func() bool { return c.committed() || closed() && c.r.prod.pos.Load() == c.next }
 	err := waitFor(ctx, c.wait, &c.r.gate, c.r.seg, c.r.cons, c.r.prod, c.r.consFlag, c.r.prodFlag, 0, ready, ready)
 	if err == nil {
 		err = c.r.gate.Err()

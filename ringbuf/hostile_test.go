@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/shm"
 )
@@ -137,5 +139,32 @@ func TestHostileCommittedEverywhere(t *testing.T) {
 	n, err := c.ReadBatch(context.Background(), 1<<20, func([]byte) error { return nil })
 	if !errors.Is(err, ErrCorrupt) || n > MinCapacity/recordAlign {
 		t.Fatalf("ReadBatch = %d, %v; want ErrCorrupt within a lap", n, err)
+	}
+}
+
+// A closed flag with the producer's position scribbled away from the end
+// of the records: a blocking Next waits (and ends with its context), it
+// neither spins forever nor reports a false end. Found by the Python
+// package's hostile test, whose consumer had the same loop.
+func TestHostileClosedStrayPosition(t *testing.T) {
+	r, _ := healthyRing(t)
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	if err := p.Write([]byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if m, err := c.Next(context.Background()); err != nil || string(m) != "last" {
+		t.Fatalf("Next = %q, %v", m, err)
+	}
+	r.prod.pos.Add(64)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Next with a stray producer position: %v, want the context's deadline", err)
+	}
+	r.prod.pos.Add(^uint64(63)) // back where the records end: the end of the stream
+	if _, err := c.Next(context.Background()); err != io.EOF {
+		t.Fatalf("Next at the end: %v, want io.EOF", err)
 	}
 }

@@ -24,6 +24,7 @@ __all__ = ["Dict"]
 _H = L.HEADER_SIZE
 _FREE, _LIVE, _WRITING = 0, 1, 2
 _M32 = 0xFFFFFFFF
+_M64 = (1 << 64) - 1
 _RECLAIM_LOOK = 64
 MAX_KEY, MAX_VALUE, MAX_ENTRIES, MAX_SHARDS = 1 << 16, 1 << 24, 1 << 30, 1 << 12
 
@@ -476,7 +477,7 @@ class Dict:
             q[w] = total & 0xFFFFFFFFFFFFFFFF  # one word, as Go's Incr
             sh = self._shard(s)
             q[(e + 40) >> 3] = self._tick(s) << 32
-            q[(sh + 160) >> 3] += 1
+            q[(sh + 160) >> 3] = (q[(sh + 160) >> 3] + 1) & _M64
             self._lru_unlink(s, i)
             self._lru_push(s, i)
             return total
@@ -520,9 +521,9 @@ class Dict:
         self._w[bk] = i
         self._lru_push(s, i)
         sh = self._shard(s)
-        self._w[(sh + 140) >> 2] += 1
+        self._w[(sh + 140) >> 2] = (self._w[(sh + 140) >> 2] + 1) & _M32
         q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] + len(key) + len(value)) & 0xFFFFFFFFFFFFFFFF
-        q[(sh + 160) >> 3] += 1
+        q[(sh + 160) >> 3] = (q[(sh + 160) >> 3] + 1) & _M64
 
     def _overwrite(self, s, i, value, exp):
         q, b = self._q, self._seg.buf
@@ -548,7 +549,7 @@ class Dict:
         q[u >> 3] = 0
         sh = self._shard(s)
         q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] + len(value) - old) & 0xFFFFFFFFFFFFFFFF
-        q[(sh + 160) >> 3] += 1
+        q[(sh + 160) >> 3] = (q[(sh + 160) >> 3] + 1) & _M64
         self._lru_unlink(s, i)
         self._lru_push(s, i)
 
@@ -638,7 +639,7 @@ class Dict:
                 raise CorruptError("shmkit: corrupt dict %s: shard %d: no entry to reclaim" % (self._seg.name, s))
             victim = self._expired_near_tail(s, now)
             if victim:
-                q[(sh + 176) >> 3] += 1
+                q[(sh + 176) >> 3] = (q[(sh + 176) >> 3] + 1) & _M64
             elif not evict:
                 raise DictFullError("shmkit: dict %s: full" % self._seg.name)
             else:
@@ -653,7 +654,7 @@ class Dict:
                     steps += 1
                     continue
                 victim, forcible = tail, True
-                q[(sh + 168) >> 3] += 1
+                q[(sh + 168) >> 3] = (q[(sh + 168) >> 3] + 1) & _M64
             self._remove(s, victim, q[self._e(s, victim) >> 3])
             steps += 1
 
@@ -737,9 +738,9 @@ class Dict:
             w[bk] = i
             self._lru_push(s, i)
             lens = q[(e + 16) >> 3]
-            w[(sh + 140) >> 2] += 1
-            q[(sh + 152) >> 3] += (lens & _M32) + (lens >> 32)
-        q[(sh + 184) >> 3] += 1
+            w[(sh + 140) >> 2] = (w[(sh + 140) >> 2] + 1) & _M32
+            q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] + (lens & _M32) + (lens >> 32)) & _M64
+        q[(sh + 184) >> 3] = (q[(sh + 184) >> 3] + 1) & _M64
         _atomic.add64(seq, 1)  # even: readers may read again
 
     def _repair_if_dead(self, s):

@@ -31,6 +31,7 @@ _SLOTS = _H + 20480
 _SKIP = L.QUEUE_SKIP
 _RECLAIM = L.QUEUE_RECLAIM
 _MAX_SPINS = 1 << 20
+_MAX_POS = 1 << 62  # positions past it are a hostile peer's: see ringbuf
 
 
 def _stride(max_message: int) -> int:
@@ -281,6 +282,8 @@ class Queue:
         claim = e.claim_off
         for _ in range(_MAX_SPINS):
             t = q[_TAIL >> 3]
+            if t >= _MAX_POS:
+                raise CorruptError("shmkit: corrupt queue %s: tail %d" % (self._seg.name, t))
             off = self._seq_off(t)
             s = q[off >> 3]
             if s == t:  # free for position t
@@ -316,6 +319,8 @@ class Queue:
         claim = e.claim_off
         for _ in range(_MAX_SPINS):
             h = q[_HEAD >> 3]
+            if h >= _MAX_POS:
+                raise CorruptError("shmkit: corrupt queue %s: head %d" % (self._seg.name, h))
             off = self._seq_off(h)
             s = q[off >> 3]
             if s & ~_SKIP == h + 1:  # committed (or skipped) for position h

@@ -24,6 +24,11 @@ _D = L.RING_DATA
 _PROD, _CONS, _PFLAGS, _CFLAGS = 128, 256, 384, 512
 _MSG = L.REC_MESSAGE << 32
 _U32 = 0xFFFFFFFF
+_M64 = (1 << 64) - 1
+# Positions count bytes since creation: 2^62 of them is 146 years at
+# 1 GB/s. One past it was written by a hostile peer, and rejected before
+# arithmetic on it could leave 64 bits.
+_MAX_POS = 1 << 62
 
 
 def _max_message_for(capacity: int) -> int:
@@ -199,9 +204,9 @@ class _Side:
     def _publish_counters(self):
         if self._msgs or self._wakeups:
             q, b = self._q, self._me
-            q[b + 2] += self._msgs  # only the owner writes its counters
-            q[b + 3] += self._bytes
-            q[b + 5] += self._wakeups
+            q[b + 2] = (q[b + 2] + self._msgs) & _M64  # only the owner writes its counters
+            q[b + 3] = (q[b + 3] + self._bytes) & _M64
+            q[b + 5] = (q[b + 5] + self._wakeups) & _M64
             self._msgs = self._bytes = self._wakeups = 0
 
     def _wake_other(self):
@@ -246,7 +251,7 @@ class _Side:
         self._publish_counters()
         q, w32 = self._q, self._w
         q[(self._myflags * 4 + L.FLAG_WANT) // 8] = want
-        q[self._me + 4] += 1  # waits
+        q[self._me + 4] = (q[self._me + 4] + 1) & _M64  # waits
         wakes = self._myflags + L.FLAG_WAKES // 4
         recheck = RECHECK_MIN
         while True:
@@ -298,7 +303,7 @@ class Producer(_Side):
         # Walk past what a dead predecessor committed but did not publish.
         q, cap = self._q, self._cap
         start = q[self._me]
-        if start % 8:
+        if start % 8 or start >= _MAX_POS:
             raise CorruptError("shmkit: corrupt ring %s: producer position %d is not 8-byte aligned" % (self._seg.name, start))
         pos = start
         while True:
@@ -432,9 +437,9 @@ class Consumer(_Side):
     def __init__(self, ring: Ring, wait: str = ADAPTIVE):
         _Side.__init__(self, ring, wait, _CONS, _PROD, _CFLAGS, _PFLAGS, "consumer")
         pos = self._q[self._me]
-        if pos % 8:
+        if pos % 8 or pos >= _MAX_POS:
             self._give_up()
-            raise CorruptError("shmkit: corrupt ring %s: consumer position %d is not 8-byte aligned" % (self._seg.name, pos))
+            raise CorruptError("shmkit: corrupt ring %s: consumer position %d" % (self._seg.name, pos))
         self._pos = self._next = pos
         self._view = None
 
@@ -528,9 +533,11 @@ class Consumer(_Side):
                 self._release()
             if self._closed() and self._q[self._other] == self._next:
                 return None
-            self._wait_for(lambda: self._committed() or self._closed(), deadline)
-            if not self._committed() and self._closed() and self._q[self._other] == self._next:
-                return None
+            # Closed counts only with the producer's position at ours (as
+            # Go's waitData): a stray position must not make the wait
+            # return at once, forever.
+            other = self._other
+            self._wait_for(lambda: self._committed() or self._closed() and self._q[other] == self._next, deadline)
 
     def __iter__(self):
         """Yields each message (bytes) until the producer closes."""

@@ -1,0 +1,98 @@
+"""The queue, as the standard library's queue.Queue is used."""
+
+import queue
+import threading
+
+from helpers import Case, shmkit
+
+
+class TestQueue(Case):
+    def q(self, slots=8, max_message=64):
+        q = shmkit.Queue(self.name("queue"), create=True, slots=slots, max_message=max_message)
+        self.addCleanup(q.close)
+        return q
+
+    def test_empty_and_full(self):
+        q = self.q(slots=2)
+        with self.assertRaises(queue.Empty):
+            q.get_nowait()
+        with self.assertRaises(queue.Empty):
+            q.get(timeout=0.01)
+        q.put(b"a")
+        q.put(b"b")
+        self.assertTrue(q.full())
+        with self.assertRaises(queue.Full):
+            q.put_nowait(b"c")
+        with self.assertRaises(queue.Full):
+            q.put(b"c", timeout=0.01)
+        self.assertEqual(q.qsize(), 2)
+        self.assertEqual((q.get(), q.get()), (b"a", b"b"))
+        self.assertTrue(q.empty())
+
+    def test_too_large(self):
+        q = self.q(max_message=4)
+        with self.assertRaises(shmkit.MessageTooLargeError):
+            q.put(b"12345")
+
+    def test_end_of_stream(self):
+        q = self.q()
+        other = shmkit.Queue(q.name)
+        other.put(b"x")
+        other.close()  # its producer detaches: the queue has ended once drained
+        self.assertEqual(q.get(), b"x")
+        self.assertIsNone(q.get())
+        self.assertIsNone(q.get_nowait())
+
+    def test_threads_exactly_once(self):
+        q = self.q(slots=16)
+        n, producers = 5000, 3
+        got = []
+        lock = threading.Lock()
+
+        def produce(k):
+            h = shmkit.Queue(q.name)
+            h.attach("producer")
+            for i in range(n):
+                h.put(b"%d:%d" % (k, i))
+            h.close()
+
+        def consume():
+            h = shmkit.Queue(q.name)
+            mine = list(h)
+            h.close()
+            with lock:
+                got.extend(mine)
+
+        ps = [threading.Thread(target=produce, args=(k,)) for k in range(producers)]
+        cs = [threading.Thread(target=consume) for _ in range(2)]
+        for t in ps:
+            t.start()
+        for t in cs:
+            t.start()
+        for t in ps + cs:
+            t.join(30)
+        self.assertEqual(sorted(got), sorted(b"%d:%d" % (k, i) for k in range(producers) for i in range(n)))
+
+    def test_task_done_join(self):
+        q = self.q()
+        for i in range(3):
+            q.put(b"%d" % i)
+        with self.assertRaises(TimeoutError):
+            q.join(timeout=0.02)
+        done = threading.Event()
+
+        def work():
+            for _ in range(3):
+                q.get()
+                q.task_done()
+            done.set()
+
+        threading.Thread(target=work).start()
+        q.join(timeout=10)
+        self.assertTrue(done.wait(5))
+        with self.assertRaises(ValueError):
+            q.task_done()
+
+    def test_bad_geometry(self):
+        with self.assertRaises(shmkit.InvalidSizeError):
+            shmkit.Queue(self.name(), create=True, slots=3, max_message=8)
