@@ -24,6 +24,13 @@ __all__ = ["Dict"]
 _H = L.HEADER_SIZE
 _FREE, _LIVE, _WRITING = 0, 1, 2
 _M32 = 0xFFFFFFFF
+# A shard's header fields and an entry's words, as FORMAT.md gives them.
+_SH, _EN = L.DICT_SHARD, L.DICT_ENTRY
+_S_MUTEX, _S_SEQ, _S_LRU, _S_FREE = _SH["robust mutex"][0], _SH["sequence"][0], _SH["LRU list"][0], _SH["first free entry"][0]
+_S_COUNT, _S_TICK, _S_BYTES, _S_SETS = _SH["live entries"][0], _SH["write tick"][0], _SH["key and value bytes"][0], _SH["sets"][0]
+_S_EVICTIONS, _S_EXPIRED, _S_REPAIRS = _SH["evictions"][0], _SH["expired"][0], _SH["repairs"][0]
+_E_HASH, _E_EXPIRY, _E_LENS, _E_CHAIN = _EN["hash"][0], _EN["expiry"][0], _EN["lengths"][0], _EN["chain and state"][0]
+_E_LRU, _E_USE, _E_KEY = _EN["LRU neighbours"][0], _EN["touched and tick"][0], _EN["key"][0]
 _M64 = (1 << 64) - 1
 _RECLAIM_LOOK = 64
 MAX_KEY, MAX_VALUE, MAX_ENTRIES, MAX_SHARDS = 1 << 16, 1 << 24, 1 << 30, 1 << 12
@@ -128,7 +135,7 @@ class Dict:
         self._w = seg.words("I")
         self._ent = _H + g.entries_off
         self._vskip = (g.max_key + 7) & ~7
-        self._locks = None if seg.readonly else [Mutex(seg, _H + L.DICT_SHARDS_AT + s * L.DICT_SHARD_SIZE) for s in range(g.shards)]
+        self._locks = None if seg.readonly else [Mutex(seg, _H + L.DICT_SHARDS_AT + s * L.DICT_SHARD_SIZE + _S_MUTEX) for s in range(g.shards)]
 
     # Offsets (absolute, in the mapping).
 
@@ -167,16 +174,16 @@ class Dict:
                 raise CorruptError("shmkit: corrupt dict %s: shard %d: bucket chain at entry %d" % (self._seg.name, s, i))
             e = self._e(s, i)
             if q[e >> 3] == h:
-                kl = q[(e + 16) >> 3] & _M32
-                if kl == len(key) and kl <= g.max_key and self._seg.buf[e + 48 : e + 48 + kl] == key:
+                kl = q[(e + _E_LENS) >> 3] & _M32
+                if kl == len(key) and kl <= g.max_key and self._seg.buf[e + _E_KEY : e + _E_KEY + kl] == key:
                     return i
-            i = q[(e + 24) >> 3] & _M32
+            i = q[(e + _E_CHAIN) >> 3] & _M32
             steps += 1
         return 0
 
     def _read(self, s, fn):
         """Runs fn() between two looks at shard s's sequence, until they agree."""
-        seq = (self._shard(s) + 64) >> 3
+        seq = (self._shard(s) + _S_SEQ) >> 3
         q = self._q
         tries = 0
         while True:
@@ -214,15 +221,15 @@ class Dict:
             return None, 0
         e = self._e(s, i)
         q = self._q
-        if q[(e + 24) >> 3] >> 32 != _LIVE:
+        if q[(e + _E_CHAIN) >> 3] >> 32 != _LIVE:
             return None, 0
-        exp = q[(e + 8) >> 3]
+        exp = q[(e + _E_EXPIRY) >> 3]
         if exp and now >= exp:
             return None, 0
-        vl = q[(e + 16) >> 3] >> 32
+        vl = q[(e + _E_LENS) >> 3] >> 32
         if vl > self._g.max_value:
             raise self._corrupt(s, i)
-        v = e + 48 + self._vskip
+        v = e + _E_KEY + self._vskip
         return self._seg.buf[v : v + vl].tobytes(), i
 
     def get(self, key, default=None):
@@ -236,7 +243,7 @@ class Dict:
             return default
         if not self.readonly:
             # A read's second chance at eviction: mark the entry touched.
-            u = self._e(s, i) + 40
+            u = self._e(s, i) + _E_USE
             w = self._q[u >> 3]
             if w & _M32 == 0:
                 _atomic.cas64(self._seg.addr(u, 8), w, w | 1)
@@ -252,20 +259,20 @@ class Dict:
         return self.get(key) is not None
 
     def __len__(self) -> int:
-        return sum(self._w[(self._shard(s) + 140) >> 2] for s in range(self._g.shards))
+        return sum(self._w[(self._shard(s) + _S_COUNT) >> 2] for s in range(self._g.shards))
 
     def _entry(self, s, i, now):
         q, g = self._q, self._g
         e = self._e(s, i)
-        lens = q[(e + 16) >> 3]
+        lens = q[(e + _E_LENS) >> 3]
         kl, vl = lens & _M32, lens >> 32
-        if q[(e + 24) >> 3] >> 32 != _LIVE or not 1 <= kl <= g.max_key or vl > g.max_value:
+        if q[(e + _E_CHAIN) >> 3] >> 32 != _LIVE or not 1 <= kl <= g.max_key or vl > g.max_value:
             return None
-        exp = q[(e + 8) >> 3]
+        exp = q[(e + _E_EXPIRY) >> 3]
         if exp and now >= exp:
             return None
         b = self._seg.buf
-        return b[e + 48 : e + 48 + kl].tobytes(), b[e + 48 + self._vskip : e + 48 + self._vskip + vl].tobytes()
+        return b[e + _E_KEY : e + _E_KEY + kl].tobytes(), b[e + _E_KEY + self._vskip : e + _E_KEY + self._vskip + vl].tobytes()
 
     def items(self):
         """Yields (key, value) for each live entry, each read whole (not
@@ -287,8 +294,8 @@ class Dict:
         q = self._q
         for s in range(self._g.shards):
             b = self._shard(s)
-            out["entries"] += self._w[(b + 140) >> 2]
-            for k, off in (("bytes", 152), ("sets", 160), ("evictions", 168), ("expiries", 176), ("repairs", 184)):
+            out["entries"] += self._w[(b + _S_COUNT) >> 2]
+            for k, off in (("bytes", _S_BYTES), ("sets", _S_SETS), ("evictions", _S_EVICTIONS), ("expiries", _S_EXPIRED), ("repairs", _S_REPAIRS)):
                 out[k] += q[(b + off) >> 3]
         g = self._g
         out.update(capacity=g.shards * g.per, shards=g.shards, max_key=g.max_key, max_value=g.max_value)
@@ -317,7 +324,7 @@ class Dict:
         h = _hash(key)
         s = h & (self._g.shards - 1)
         self._lock(s)
-        seq = self._seg.addr(self._shard(s) + 64, 8)
+        seq = self._seg.addr(self._shard(s) + _S_SEQ, 8)
         _atomic.add64(seq, 1)  # odd: readers retry
         try:
             return fn(s, h, key)
@@ -339,9 +346,9 @@ class Dict:
 
     def _live(self, s, i, now):
         e = self._e(s, i)
-        if self._q[(e + 24) >> 3] >> 32 != _LIVE:
+        if self._q[(e + _E_CHAIN) >> 3] >> 32 != _LIVE:
             return False
-        exp = self._q[(e + 8) >> 3]
+        exp = self._q[(e + _E_EXPIRY) >> 3]
         return exp == 0 or now < exp
 
     @staticmethod
@@ -414,13 +421,13 @@ class Dict:
             if not i or not self._live(s, i, time.time_ns()):
                 return False
             e = self._e(s, i)
-            vl = self._q[(e + 16) >> 3] >> 32
+            vl = self._q[(e + _E_LENS) >> 3] >> 32
             if vl > self._g.max_value:
                 raise self._corrupt(s, i)
-            v = e + 48 + self._vskip
+            v = e + _E_KEY + self._vskip
             if self._seg.buf[v : v + vl] != old:
                 return False
-            self._overwrite(s, i, new, self._q[(e + 8) >> 3])
+            self._overwrite(s, i, new, self._q[(e + _E_EXPIRY) >> 3])
             return True
 
         return self._write(key, f)
@@ -469,15 +476,15 @@ class Dict:
                 return _wrap(delta)
             e = self._e(s, i)
             q = self._q
-            vl = q[(e + 16) >> 3] >> 32
+            vl = q[(e + _E_LENS) >> 3] >> 32
             if vl != 8:
                 raise TypeError("shmkit: dict value of %d bytes is not a 64-bit integer" % vl)
-            w = (e + 48 + self._vskip) >> 3
+            w = (e + _E_KEY + self._vskip) >> 3
             total = _wrap(_signed(q[w]) + delta)
             q[w] = total & 0xFFFFFFFFFFFFFFFF  # one word, as Go's Incr
             sh = self._shard(s)
-            q[(e + 40) >> 3] = self._tick(s) << 32
-            q[(sh + 160) >> 3] = (q[(sh + 160) >> 3] + 1) & _M64
+            q[(e + _E_USE) >> 3] = self._tick(s) << 32
+            q[(sh + _S_SETS) >> 3] = (q[(sh + _S_SETS) >> 3] + 1) & _M64
             self._lru_unlink(s, i)
             self._lru_push(s, i)
             return total
@@ -490,7 +497,7 @@ class Dict:
             raise ReadOnlyError("shmkit: dict %s opened read-only" % self._seg.name)
         for s in range(self._g.shards):
             self._lock(s)
-            seq = self._seg.addr(self._shard(s) + 64, 8)
+            seq = self._seg.addr(self._shard(s) + _S_SEQ, 8)
             _atomic.add64(seq, 1)
             try:
                 self._reset_shard(s)
@@ -501,7 +508,7 @@ class Dict:
     # The shard's lists, under its lock.
 
     def _tick(self, s):
-        t = (self._shard(s) + 144) >> 2
+        t = (self._shard(s) + _S_TICK) >> 2
         self._w[t] = (self._w[t] + 1) & _M32
         return self._w[t]
 
@@ -510,62 +517,62 @@ class Dict:
         e = self._e(s, i)
         self._set_state(s, i, _WRITING)
         q[e >> 3] = h
-        b[e + 48 : e + 48 + len(key)] = key
-        v = e + 48 + self._vskip
+        b[e + _E_KEY : e + _E_KEY + len(key)] = key
+        v = e + _E_KEY + self._vskip
         b[v : v + len(value)] = value
-        q[(e + 16) >> 3] = len(key) | len(value) << 32
-        q[(e + 8) >> 3] = exp
-        q[(e + 40) >> 3] = self._tick(s) << 32
+        q[(e + _E_LENS) >> 3] = len(key) | len(value) << 32
+        q[(e + _E_EXPIRY) >> 3] = exp
+        q[(e + _E_USE) >> 3] = self._tick(s) << 32
         bk = self._bucket(s, h) >> 2
-        q[(e + 24) >> 3] = self._w[bk] | _LIVE << 32
+        q[(e + _E_CHAIN) >> 3] = self._w[bk] | _LIVE << 32
         self._w[bk] = i
         self._lru_push(s, i)
         sh = self._shard(s)
-        self._w[(sh + 140) >> 2] = (self._w[(sh + 140) >> 2] + 1) & _M32
-        q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] + len(key) + len(value)) & 0xFFFFFFFFFFFFFFFF
-        q[(sh + 160) >> 3] = (q[(sh + 160) >> 3] + 1) & _M64
+        self._w[(sh + _S_COUNT) >> 2] = (self._w[(sh + _S_COUNT) >> 2] + 1) & _M32
+        q[(sh + _S_BYTES) >> 3] = (q[(sh + _S_BYTES) >> 3] + len(key) + len(value)) & 0xFFFFFFFFFFFFFFFF
+        q[(sh + _S_SETS) >> 3] = (q[(sh + _S_SETS) >> 3] + 1) & _M64
 
     def _overwrite(self, s, i, value, exp):
         q, b = self._q, self._seg.buf
         e = self._e(s, i)
-        lens = q[(e + 16) >> 3]
+        lens = q[(e + _E_LENS) >> 3]
         old = lens >> 32
         if old > self._g.max_value:
             raise self._corrupt(s, i)
         # Save the old value in the shard's undo record first: an
         # overwrite happens whole or not at all.
         u = self._undo(s)
-        v = e + 48 + self._vskip
+        v = e + _E_KEY + self._vskip
         b[u + 24 : u + 24 + old] = b[v : v + old]
         q[(u + 8) >> 3] = lens
-        q[(u + 16) >> 3] = q[(e + 8) >> 3]
+        q[(u + 16) >> 3] = q[(e + _E_EXPIRY) >> 3]
         q[u >> 3] = i | 1 << 32  # valid last
         self._set_state(s, i, _WRITING)
         b[v : v + len(value)] = value
-        q[(e + 16) >> 3] = (lens & _M32) | len(value) << 32
-        q[(e + 8) >> 3] = exp
-        q[(e + 40) >> 3] = self._tick(s) << 32
+        q[(e + _E_LENS) >> 3] = (lens & _M32) | len(value) << 32
+        q[(e + _E_EXPIRY) >> 3] = exp
+        q[(e + _E_USE) >> 3] = self._tick(s) << 32
         self._set_state(s, i, _LIVE)
         q[u >> 3] = 0
         sh = self._shard(s)
-        q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] + len(value) - old) & 0xFFFFFFFFFFFFFFFF
-        q[(sh + 160) >> 3] = (q[(sh + 160) >> 3] + 1) & _M64
+        q[(sh + _S_BYTES) >> 3] = (q[(sh + _S_BYTES) >> 3] + len(value) - old) & 0xFFFFFFFFFFFFFFFF
+        q[(sh + _S_SETS) >> 3] = (q[(sh + _S_SETS) >> 3] + 1) & _M64
         self._lru_unlink(s, i)
         self._lru_push(s, i)
 
     def _set_state(self, s, i, state):
-        c = (self._e(s, i) + 24) >> 3
+        c = (self._e(s, i) + _E_CHAIN) >> 3
         self._q[c] = (self._q[c] & _M32) | state << 32
 
     def _lru_push(self, s, i):
         q = self._q
-        lru = (self._shard(s) + 128) >> 3
+        lru = (self._shard(s) + _S_LRU) >> 3
         l = q[lru]
         head = self._link(s, l & _M32)
-        q[(self._e(s, i) + 32) >> 3] = head << 32
+        q[(self._e(s, i) + _E_LRU) >> 3] = head << 32
         tail = l >> 32
         if head:
-            w = (self._e(s, head) + 32) >> 3
+            w = (self._e(s, head) + _E_LRU) >> 3
             q[w] = i | (q[w] >> 32) << 32
         else:
             tail = i
@@ -573,18 +580,18 @@ class Dict:
 
     def _lru_unlink(self, s, i):
         q = self._q
-        w = q[(self._e(s, i) + 32) >> 3]
+        w = q[(self._e(s, i) + _E_LRU) >> 3]
         prev, nxt = self._link(s, w & _M32), self._link(s, w >> 32)
-        lru = (self._shard(s) + 128) >> 3
+        lru = (self._shard(s) + _S_LRU) >> 3
         l = q[lru]
         head, tail = l & _M32, l >> 32
         if prev:
-            p = (self._e(s, prev) + 32) >> 3
+            p = (self._e(s, prev) + _E_LRU) >> 3
             q[p] = (q[p] & _M32) | nxt << 32
         elif head == i:
             head = nxt
         if nxt:
-            n = (self._e(s, nxt) + 32) >> 3
+            n = (self._e(s, nxt) + _E_LRU) >> 3
             q[n] = prev | (q[n] >> 32) << 32
         elif tail == i:
             tail = prev
@@ -594,7 +601,7 @@ class Dict:
         q, w = self._q, self._w
         e = self._e(s, i)
         bk = self._bucket(s, h) >> 2
-        nxt = q[(e + 24) >> 3] & _M32
+        nxt = q[(e + _E_CHAIN) >> 3] & _M32
         cur = w[bk]
         if cur == i:
             w[bk] = nxt
@@ -604,7 +611,7 @@ class Dict:
                 cur = self._link(s, cur)
                 if not cur or steps >= self._g.per:
                     raise CorruptError("shmkit: corrupt dict %s: shard %d: entry %d not on its chain" % (self._seg.name, s, i))
-                c = (self._e(s, cur) + 24) >> 3
+                c = (self._e(s, cur) + _E_CHAIN) >> 3
                 if q[c] & _M32 == i:
                     q[c] = nxt | (q[c] >> 32) << 32
                     break
@@ -612,17 +619,17 @@ class Dict:
                 steps += 1
         self._lru_unlink(s, i)
         sh = self._shard(s)
-        lens = q[(e + 16) >> 3]
-        w[(sh + 140) >> 2] = (w[(sh + 140) >> 2] - 1) & _M32
-        q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] - (lens & _M32) - (lens >> 32)) & 0xFFFFFFFFFFFFFFFF
+        lens = q[(e + _E_LENS) >> 3]
+        w[(sh + _S_COUNT) >> 2] = (w[(sh + _S_COUNT) >> 2] - 1) & _M32
+        q[(sh + _S_BYTES) >> 3] = (q[(sh + _S_BYTES) >> 3] - (lens & _M32) - (lens >> 32)) & 0xFFFFFFFFFFFFFFFF
         self._free_push(s, i)
 
     def _free_push(self, s, i):
         q = self._q
         e = self._e(s, i)
-        free = (self._shard(s) + 136) >> 2
-        q[(e + 24) >> 3] = 0
-        q[(e + 32) >> 3] = self._w[free]
+        free = (self._shard(s) + _S_FREE) >> 2
+        q[(e + _E_CHAIN) >> 3] = 0
+        q[(e + _E_LRU) >> 3] = self._w[free]
         self._w[free] = i
 
     def _alloc(self, s, evict, now):
@@ -631,22 +638,22 @@ class Dict:
         forcible = False
         steps = 0
         while True:
-            i = self._link(s, w[(sh + 136) >> 2])
+            i = self._link(s, w[(sh + _S_FREE) >> 2])
             if i:
-                w[(sh + 136) >> 2] = self._link(s, q[(self._e(s, i) + 32) >> 3] & _M32)
+                w[(sh + _S_FREE) >> 2] = self._link(s, q[(self._e(s, i) + _E_LRU) >> 3] & _M32)
                 return i, forcible
             if steps > 2 * self._g.per + 1:
                 raise CorruptError("shmkit: corrupt dict %s: shard %d: no entry to reclaim" % (self._seg.name, s))
             victim = self._expired_near_tail(s, now)
             if victim:
-                q[(sh + 176) >> 3] = (q[(sh + 176) >> 3] + 1) & _M64
+                q[(sh + _S_EXPIRED) >> 3] = (q[(sh + _S_EXPIRED) >> 3] + 1) & _M64
             elif not evict:
                 raise DictFullError("shmkit: dict %s: full" % self._seg.name)
             else:
-                tail = self._link(s, q[(sh + 128) >> 3] >> 32)
+                tail = self._link(s, q[(sh + _S_LRU) >> 3] >> 32)
                 if not tail:
                     raise DictFullError("shmkit: dict %s: full" % self._seg.name)
-                u = (self._e(s, tail) + 40) >> 3
+                u = (self._e(s, tail) + _E_USE) >> 3
                 if q[u] & _M32 and steps <= self._g.per:
                     q[u] = (q[u] >> 32) << 32  # its second chance: to the head, untouched
                     self._lru_unlink(s, tail)
@@ -654,18 +661,18 @@ class Dict:
                     steps += 1
                     continue
                 victim, forcible = tail, True
-                q[(sh + 168) >> 3] = (q[(sh + 168) >> 3] + 1) & _M64
+                q[(sh + _S_EVICTIONS) >> 3] = (q[(sh + _S_EVICTIONS) >> 3] + 1) & _M64
             self._remove(s, victim, q[self._e(s, victim) >> 3])
             steps += 1
 
     def _expired_near_tail(self, s, now):
         q = self._q
-        i = self._link(s, q[(self._shard(s) + 128) >> 3] >> 32)
+        i = self._link(s, q[(self._shard(s) + _S_LRU) >> 3] >> 32)
         n = 0
         while i and n < _RECLAIM_LOOK:
             if not self._live(s, i, now):
                 return i
-            i = self._link(s, q[(self._e(s, i) + 32) >> 3] & _M32)
+            i = self._link(s, q[(self._e(s, i) + _E_LRU) >> 3] & _M32)
             n += 1
         return 0
 
@@ -675,13 +682,13 @@ class Dict:
         for b in range(g.buckets):
             w[base + s * g.buckets + b] = 0
         sh = self._shard(s)
-        w[(sh + 136) >> 2] = 0
+        w[(sh + _S_FREE) >> 2] = 0
         for i in range(g.per, 0, -1):
-            q[(self._e(s, i) + 40) >> 3] = 0
+            q[(self._e(s, i) + _E_USE) >> 3] = 0
             self._free_push(s, i)
-        q[(sh + 128) >> 3] = 0
-        w[(sh + 140) >> 2] = 0
-        q[(sh + 152) >> 3] = 0
+        q[(sh + _S_LRU) >> 3] = 0
+        w[(sh + _S_COUNT) >> 2] = 0
+        q[(sh + _S_BYTES) >> 3] = 0
         q[self._undo(s) >> 3] = 0
 
     # Repair after a writer died holding the lock.
@@ -696,51 +703,51 @@ class Dict:
             vl = lens >> 32
             if vl <= g.max_value and 1 <= lens & _M32 <= g.max_key:
                 e = self._e(s, i)
-                v = e + 48 + self._vskip
+                v = e + _E_KEY + self._vskip
                 b[v : v + vl] = b[u + 24 : u + 24 + vl]
-                q[(e + 16) >> 3] = lens
-                q[(e + 8) >> 3] = exp
+                q[(e + _E_LENS) >> 3] = lens
+                q[(e + _E_EXPIRY) >> 3] = exp
                 self._set_state(s, i, _LIVE)
         q[u >> 3] = 0
 
     def _rebuild(self, s):
         q, w, g, b = self._q, self._w, self._g, self._seg.buf
         sh = self._shard(s)
-        seq = self._seg.addr(sh + 64, 8)
-        if not q[(sh + 64) >> 3] & 1:
+        seq = self._seg.addr(sh + _S_SEQ, 8)
+        if not q[(sh + _S_SEQ) >> 3] & 1:
             _atomic.add64(seq, 1)
         self._apply_undo(s)  # an overwrite that died puts its old value back
         base = (_H + g.buckets_off) >> 2
         for k in range(g.buckets):
             w[base + s * g.buckets + k] = 0
-        w[(sh + 136) >> 2] = 0
-        q[(sh + 128) >> 3] = 0
-        w[(sh + 140) >> 2] = 0
-        q[(sh + 152) >> 3] = 0
+        w[(sh + _S_FREE) >> 2] = 0
+        q[(sh + _S_LRU) >> 3] = 0
+        w[(sh + _S_COUNT) >> 2] = 0
+        q[(sh + _S_BYTES) >> 3] = 0
         live = []
         for i in range(g.per, 0, -1):
             e = self._e(s, i)
-            lens = q[(e + 16) >> 3]
+            lens = q[(e + _E_LENS) >> 3]
             kl, vl = lens & _M32, lens >> 32
-            ok = (q[(e + 24) >> 3] >> 32 == _LIVE and 1 <= kl <= g.max_key and vl <= g.max_value
-                  and _hash(b[e + 48 : e + 48 + kl].tobytes()) == q[e >> 3])
+            ok = (q[(e + _E_CHAIN) >> 3] >> 32 == _LIVE and 1 <= kl <= g.max_key and vl <= g.max_value
+                  and _hash(b[e + _E_KEY : e + _E_KEY + kl].tobytes()) == q[e >> 3])
             if not ok:
                 self._free_push(s, i)
                 continue
-            live.append((i, q[(e + 40) >> 3] >> 32))
+            live.append((i, q[(e + _E_USE) >> 3] >> 32))
         if live:  # ticks wrap: order by the difference from the oldest's
             ref = live[0][1]
             live.sort(key=lambda k: _signed32(k[1] - ref))
         for i, _ in live:
             e = self._e(s, i)
             bk = self._bucket(s, q[e >> 3]) >> 2
-            q[(e + 24) >> 3] = w[bk] | _LIVE << 32
+            q[(e + _E_CHAIN) >> 3] = w[bk] | _LIVE << 32
             w[bk] = i
             self._lru_push(s, i)
-            lens = q[(e + 16) >> 3]
-            w[(sh + 140) >> 2] = (w[(sh + 140) >> 2] + 1) & _M32
-            q[(sh + 152) >> 3] = (q[(sh + 152) >> 3] + (lens & _M32) + (lens >> 32)) & _M64
-        q[(sh + 184) >> 3] = (q[(sh + 184) >> 3] + 1) & _M64
+            lens = q[(e + _E_LENS) >> 3]
+            w[(sh + _S_COUNT) >> 2] = (w[(sh + _S_COUNT) >> 2] + 1) & _M32
+            q[(sh + _S_BYTES) >> 3] = (q[(sh + _S_BYTES) >> 3] + (lens & _M32) + (lens >> 32)) & _M64
+        q[(sh + _S_REPAIRS) >> 3] = (q[(sh + _S_REPAIRS) >> 3] + 1) & _M64
         _atomic.add64(seq, 1)  # even: readers may read again
 
     def _repair_if_dead(self, s):
@@ -758,7 +765,7 @@ class Dict:
             mu.release()
             return
         try:
-            if self._q[(self._shard(s) + 64) >> 3] & 1:
+            if self._q[(self._shard(s) + _S_SEQ) >> 3] & 1:
                 self._rebuild(s)
         finally:
             mu.release()

@@ -32,6 +32,7 @@ HEADER = {  # field: (offset, size)
     "elem_type": (0x078, 128),
     "checksum": (0x0F8, 4),
     "ready": (0x0FC, 4),
+    "reserved": (0x100, 3840),
 }
 CHECKSUMMED = 0x0F8
 
@@ -47,7 +48,7 @@ RING = {
     "consumer line": (256, 48),
     "producer flags": (384, 32),
     "consumer flags": (512, 32),
-    "the records": (4096, None),
+    "the records": (4096, "capacity"),
 }
 RING_DATA = 4096
 # Within a side's line: pos, owner, msgs, bytes, waits, wakeups (uint64 each).
@@ -70,9 +71,9 @@ QUEUE = {
     "producers' counters": (640, 32),
     "consumers' counters": (768, 32),
     "recovery and task counters": (896, 40),
-    "producer table": (1024, 128 * 64),
-    "consumer table": (9216, 128 * 64),
-    "the slots": (20480, None),
+    "producer table": (1024, "128 × 64"),  # QUEUE_MAX_PEERS entries of QUEUE_PEER_SIZE
+    "consumer table": (9216, "128 × 64"),
+    "the slots": (20480, "slots × stride"),
 }
 QUEUE_MAX_PEERS = 128
 QUEUE_PEER_SIZE = 64
@@ -83,7 +84,9 @@ QUEUE_RECLAIM = 1 << 63
 # recovery and task counters: skipped, dropped, opened, done (uint64), join_seq, joiners (uint32)
 QREC_SKIPPED, QREC_DROPPED, QREC_OPENED, QREC_DONE, QREC_JOIN_SEQ, QREC_JOINERS = 0, 8, 16, 24, 32, 36
 
-# Values and arrays (FORMAT.md "Values and arrays").
+# Values and arrays (FORMAT.md "Values and arrays"): the elements, then
+# the control block at round_up(elem_size × elem_count, 64).
+VALUE = {"the elements": (0, "elem_size × elem_count")}
 VALUE_KIND_VERSION = 1
 ARRAY_KIND_VERSION = 1
 CONTROL_ALIGN = 64
@@ -130,7 +133,8 @@ DICT_ENTRY = {
     "chain and state": (24, 8),
     "LRU neighbours": (32, 8),
     "touched and tick": (40, 8),
-    "key": (48, None),
+    "key": (48, "MaxKey"),
+    "value": ("48 + MaxKey8", "MaxValue"),  # MaxKey8: max key rounded up to 8
 }
 DICT_ENTRY_HEADER = 48
 DICT_UNDO_HEADER = 24
@@ -154,3 +158,35 @@ CONN_DIR = {
 CONN_DIR_AT = 128
 CONN_DIR_SIZE = 384
 CONN_DATA = 4096
+
+
+# The tables above as docs/FORMAT.md writes them: section heading, then
+# one "OFFSET SIZE" per row (internal/pyinterop's TestFormatOffsets
+# compares them with the document).
+def _rows(table, style="%d"):
+    return ["%s %s" % (style % off if isinstance(off, int) else "+" + off if style.startswith("+") else off, size)
+            for off, size in table.values()]
+
+
+def format_rows():
+    return {
+        "Header page": _rows(HEADER, "0x%03X"),
+        "Values and arrays": _rows(VALUE),
+        "Message ring (kind `ring`)": _rows(RING),
+        "Queue (kind `queue`)": _rows(QUEUE),
+        "Dictionary (kind `dict`)": _rows(DICT_GEOMETRY) + _rows(DICT_SHARD, "+%d") + _rows(DICT_ENTRY, "+%d"),
+        "Connection (package `shmnet`)": _rows(CONN) + _rows(CONN_DIR, "+%d"),
+    }
+
+
+# Constants the document names in its prose.
+def format_constants():
+    return {
+        "Header page": ["`53 48 4D 4B 49 54 00 00`", "`0x%08X`" % READY],
+        "Message ring (kind `ring`)": ["`0x%08X`" % RING_MAGIC, "kind version %d" % RING_KIND_VERSION],
+        "Queue (kind `queue`)": ["`0x%08X`" % QUEUE_MAGIC, "kind version %d" % QUEUE_KIND_VERSION],
+        "Dictionary (kind `dict`)": ["`0x%x`" % DICT_MAGIC, "kind version %d" % DICT_KIND_VERSION,
+                                     "offset %d" % DICT_SHARDS_AT, "%d bytes each" % DICT_SHARD_SIZE],
+        "Connection (package `shmnet`)": ["`0x%x`" % CONN_MAGIC, "128 + 384·*d*", "4096 + *d*·capacity"],
+    }
+

@@ -40,6 +40,10 @@ _SETUP_TIMEOUT = 5.0
 _SPIN = 0.00005  # seconds a waiting side looks before it parks, as Go's DefaultSpin
 _F_SEAL_SEAL, _F_SEAL_SHRINK, _F_SEAL_GROW = 1, 2, 4
 _ONE = struct.pack("<Q", 1)
+_DIR = L.CONN_DIR
+_WPOS, _RPOS = _DIR["wpos"][0], _DIR["rpos"][0]
+_R_PARKED, _W_PARKED = _DIR["reader parked"][0], _DIR["writer parked"][0]
+_W_CLOSED, _R_CLOSED = _DIR["writer closed"][0], _DIR["reader closed"][0]
 
 
 def _address(name: str) -> bytes:
@@ -89,7 +93,7 @@ class Conn:
     def __init__(self, name, role, mapping, events, sock, cred):
         self.name, self._role = name, role
         self._m, self._sock, self.peer_cred = mapping, sock, cred
-        cap = struct.unpack_from("<Q", mapping.buf, 16)[0]
+        cap = struct.unpack_from("<Q", mapping.buf, L.CONN["capacity"][0])[0]
         self.capacity = cap
         self._mask = cap - 1
         q = mapping.words("Q")
@@ -101,8 +105,8 @@ class Conn:
         self._events = events
         self._rx_ev, self._tx_ev = events[2 * role], events[2 * role + 1]
         self._peer_rx, self._peer_tx = events[2 * (1 - role)], events[2 * (1 - role) + 1]
-        self._w_pos, self._r_seen = q[tx >> 3], q[(tx + 128) >> 3]
-        self._r_pos, self._w_seen = q[(rx + 128) >> 3], q[rx >> 3]
+        self._w_pos, self._r_seen = q[(tx + _WPOS) >> 3], q[(tx + _RPOS) >> 3]
+        self._r_pos, self._w_seen = q[(rx + _RPOS) >> 3], q[(rx + _WPOS) >> 3]
         if self._w_pos - self._r_seen > cap or self._w_seen - self._r_pos > cap:
             self.close()
             raise CorruptError("shmkit: connection %s: positions out of range" % name)
@@ -178,7 +182,7 @@ class Conn:
     # Reading.
 
     def _load_w(self):
-        w = self._q[self._rx >> 3]
+        w = self._q[(self._rx + _WPOS) >> 3]
         if w - self._w_seen > self._r_pos + self.capacity - self._w_seen:
             raise CorruptError("shmkit: connection %s: writer at %d, reader at %d" % (self.name, w, self._r_pos))
         self._w_seen = w
@@ -195,7 +199,7 @@ class Conn:
                 raise OSError(errno.EBADF, "connection closed")
             if self._rshut:
                 return 0
-            wclosed = self._flag(self._rx, 264) == 1
+            wclosed = self._flag(self._rx, _W_CLOSED) == 1
             if wclosed or self._peer_gone():
                 self._load_w()
                 if self._w_seen != self._r_pos:
@@ -204,9 +208,9 @@ class Conn:
                     return 0
                 raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
             rx = self._rx
-            self._park(rx, 256, self._poll_rx, self._rx_ev,
-                       lambda: self._q[rx >> 3] != self._r_pos or self._flag(rx, 264) == 1, deadline)
-            if self._peer_gone() and self._q[rx >> 3] == self._r_pos and self._flag(rx, 264) != 1:
+            self._park(rx, _R_PARKED, self._poll_rx, self._rx_ev,
+                       lambda: self._q[(rx + _WPOS) >> 3] != self._r_pos or self._flag(rx, _W_CLOSED) == 1, deadline)
+            if self._peer_gone() and self._q[(rx + _WPOS) >> 3] == self._r_pos and self._flag(rx, _W_CLOSED) != 1:
                 raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
 
     def recv_into(self, buffer, nbytes: int = 0) -> int:
@@ -227,8 +231,8 @@ class Conn:
         if first < n:
             out[first:n] = b[self._rxdata : self._rxdata + n - first]
         self._r_pos += n
-        _atomic.swap64(self._m.addr(self._rx + 128, 8), self._r_pos)  # sequentially consistent, then the flag
-        self._wake_if_parked(self._rx, 260, self._peer_tx)
+        _atomic.swap64(self._m.addr(self._rx + _RPOS, 8), self._r_pos)  # sequentially consistent, then the flag
+        self._wake_if_parked(self._rx, _W_PARKED, self._peer_tx)
         return n
 
     def recv(self, bufsize: int) -> bytes:
@@ -256,22 +260,22 @@ class Conn:
         while True:
             if self._closed:
                 raise OSError(errno.EBADF, "connection closed")
-            if self._wshut or self._flag(self._tx, 268) == 1:
+            if self._wshut or self._flag(self._tx, _R_CLOSED) == 1:
                 raise BrokenPipeError(errno.EPIPE, "shmkit: connection %s: the peer closed its reading side" % self.name)
             if self._peer_gone():
                 raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
             free = self.capacity - (self._w_pos - self._r_seen)
             if free:
                 return free
-            r = self._q[(self._tx + 128) >> 3]
+            r = self._q[(self._tx + _RPOS) >> 3]
             if r - self._r_seen > self._w_pos - self._r_seen:
                 raise CorruptError("shmkit: connection %s: reader at %d, writer at %d" % (self.name, r, self._w_pos))
             if r != self._r_seen:
                 self._r_seen = r
                 continue
             tx = self._tx
-            self._park(tx, 260, self._poll_tx, self._tx_ev,
-                       lambda: self._q[(tx + 128) >> 3] != self._r_seen or self._flag(tx, 268) == 1, deadline)
+            self._park(tx, _W_PARKED, self._poll_tx, self._tx_ev,
+                       lambda: self._q[(tx + _RPOS) >> 3] != self._r_seen or self._flag(tx, _R_CLOSED) == 1, deadline)
 
     def send(self, data) -> int:
         """Writes as much of data as fits now (waiting for room for at
@@ -288,8 +292,8 @@ class Conn:
         if first < n:
             b[self._txdata : self._txdata + n - first] = mv[first:n]
         self._w_pos += n
-        _atomic.swap64(self._m.addr(self._tx, 8), self._w_pos)  # sequentially consistent, then the flag
-        self._wake_if_parked(self._tx, 256, self._peer_rx)
+        _atomic.swap64(self._m.addr(self._tx + _WPOS, 8), self._w_pos)  # sequentially consistent, then the flag
+        self._wake_if_parked(self._tx, _R_PARKED, self._peer_rx)
         return n
 
     def sendall(self, data) -> None:
@@ -317,12 +321,12 @@ class Conn:
         data); SHUT_RD makes the peer's writes fail; SHUT_RDWR both."""
         if how in (socket.SHUT_WR, socket.SHUT_RDWR) and not self._wshut:
             self._wshut = True
-            _atomic.swap32(self._m.addr(self._tx + 264, 4), 1)
-            self._wake_if_parked(self._tx, 256, self._peer_rx)
+            _atomic.swap32(self._m.addr(self._tx + _W_CLOSED, 4), 1)
+            self._wake_if_parked(self._tx, _R_PARKED, self._peer_rx)
         if how in (socket.SHUT_RD, socket.SHUT_RDWR) and not self._rshut:
             self._rshut = True
-            _atomic.swap32(self._m.addr(self._rx + 268, 4), 1)
-            self._wake_if_parked(self._rx, 260, self._peer_tx)
+            _atomic.swap32(self._m.addr(self._rx + _R_CLOSED, 4), 1)
+            self._wake_if_parked(self._rx, _W_PARKED, self._peer_tx)
 
     def close(self) -> None:
         """Ends both directions and frees the connection."""
@@ -397,8 +401,9 @@ def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
 
 
 def _check_header(m, name):
-    magic, version = struct.unpack_from("<QI", m.buf, 0)
-    cap = struct.unpack_from("<Q", m.buf, 16)[0]
+    magic = struct.unpack_from("<Q", m.buf, L.CONN["magic"][0])[0]
+    version = struct.unpack_from("<I", m.buf, L.CONN["layout version"][0])[0]
+    cap = struct.unpack_from("<Q", m.buf, L.CONN["capacity"][0])[0]
     if magic != L.CONN_MAGIC:
         raise CorruptError("shmkit: connection %s: magic %#x" % (name, magic))
     if version != L.CONN_VERSION:
@@ -453,8 +458,9 @@ class Listener:
                 for _ in range(4):
                     fds.append(_eventfd())
                 m = _Mapping(self.name, mfd)
-                struct.pack_into("<QI", m.buf, 0, L.CONN_MAGIC, L.CONN_VERSION)
-                struct.pack_into("<Q", m.buf, 16, self.capacity)
+                struct.pack_into("<Q", m.buf, L.CONN["magic"][0], L.CONN_MAGIC)
+                struct.pack_into("<I", m.buf, L.CONN["layout version"][0], L.CONN_VERSION)
+                struct.pack_into("<Q", m.buf, L.CONN["capacity"][0], self.capacity)
                 socket.send_fds(uc, [_HELLO + bytes([_VERSION, _OK])], fds)
                 ack = uc.recv(1)
                 if ack != bytes([_ACK]):

@@ -22,12 +22,13 @@ from .segment import create_segment, open_segment, unlink
 __all__ = ["Queue"]
 
 _H = L.HEADER_SIZE
-_TAIL, _HEAD = _H + 128, _H + 256
-_PWAIT, _CWAIT = _H + 384, _H + 512
-_PCTR, _CCTR = _H + 640, _H + 768
-_REC = _H + 896
-_PTAB, _CTAB = _H + 1024, _H + 9216
-_SLOTS = _H + 20480
+_Q = L.QUEUE
+_TAIL, _HEAD = _H + _Q["tail"][0], _H + _Q["head"][0]
+_PWAIT, _CWAIT = _H + _Q["producers' wait"][0], _H + _Q["consumers' wait"][0]
+_PCTR, _CCTR = _H + _Q["producers' counters"][0], _H + _Q["consumers' counters"][0]
+_REC = _H + _Q["recovery and task counters"][0]
+_PTAB, _CTAB = _H + _Q["producer table"][0], _H + _Q["consumer table"][0]
+_SLOTS = _H + _Q["the slots"][0]
 _SKIP = L.QUEUE_SKIP
 _RECLAIM = L.QUEUE_RECLAIM
 _MAX_SPINS = 1 << 20
@@ -93,7 +94,7 @@ class Queue:
                 for i in range(slots):
                     q[(_SLOTS + i * stride) // 8] = i
 
-            self._seg = create_segment(name, "queue", L.QUEUE_KIND_VERSION, 20480 + slots * stride, init, mode=mode)
+            self._seg = create_segment(name, "queue", L.QUEUE_KIND_VERSION, _Q["the slots"][0] + slots * stride, init, mode=mode)
         else:
             self._seg = open_segment(name, "queue", allow_other_users=allow_other_users)
         try:
@@ -120,7 +121,7 @@ class Queue:
             raise CorruptError("shmkit: corrupt queue %s: max message %d, slot stride %d" % (name, maxmsg, stride))
         if slots < 2 or slots & (slots - 1) or slots > (1 << 40) // stride:
             raise CorruptError("shmkit: corrupt queue %s: %d slots" % (name, slots))
-        if seg.header.payload_size != 20480 + slots * stride:
+        if seg.header.payload_size != _Q["the slots"][0] + slots * stride:
             raise CorruptError("shmkit: corrupt queue %s: payload %d bytes for %d slots of %d" % (name, seg.header.payload_size, slots, stride))
         self.slots, self.max_message, self._stride = slots, maxmsg, stride
         self._mask = slots - 1

@@ -20,8 +20,9 @@ from .segment import create_segment, open_segment
 
 __all__ = ["Ring", "Producer", "Consumer", "Stream", "StreamReader", "StreamWriter"]
 
-_D = L.RING_DATA
-_PROD, _CONS, _PFLAGS, _CFLAGS = 128, 256, 384, 512
+_D = L.RING["the records"][0]
+_PROD, _CONS = L.RING["producer line"][0], L.RING["consumer line"][0]
+_PFLAGS, _CFLAGS = L.RING["producer flags"][0], L.RING["consumer flags"][0]
 _MSG = L.REC_MESSAGE << 32
 _U32 = 0xFFFFFFFF
 _M64 = (1 << 64) - 1
