@@ -102,3 +102,34 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
+
+// pip install ./python works offline (the in-tree build backend needs
+// nothing downloaded), and the installed package works from anywhere.
+func TestPipInstall(t *testing.T) {
+	py := testutil.Python3(t)
+	venv := filepath.Join(t.TempDir(), "venv")
+	if out, err := exec.Command(py, "-m", "venv", venv).CombinedOutput(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("python3 -m venv: %v\n%s", err, out)
+		}
+		t.Skipf("no venv module here: %s", out)
+	}
+	pip := exec.Command(filepath.Join(venv, "bin", "pip"), "install", "--no-index", "--disable-pip-version-check", "-q", pythonDir)
+	if out, err := pip.CombinedOutput(); err != nil {
+		t.Fatalf("pip install ./python: %v\n%s", err, out)
+	}
+	name := testutil.Name(t)
+	check := exec.Command(filepath.Join(venv, "bin", "python"), "-c", `
+import sys, shmkit
+assert shmkit.__file__.startswith(sys.prefix), shmkit.__file__
+r = shmkit.Ring(sys.argv[1], create=True, capacity=4096)
+p, c = r.producer(), r.consumer()
+p.write(b"installed")
+assert c.read() == b"installed"
+p.close(); c.close(); r.close(); r.unlink()
+print("ok")`, name)
+	check.Dir = t.TempDir() // not the checkout: the installed copy must be the one imported
+	if out, err := check.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("the installed package: %v\n%s", err, out)
+	}
+}
