@@ -408,7 +408,44 @@ def stream_write(name, n):
     say("done", n, crc)
 
 
+def bench_produce(name, n, wait="spin"):
+    """Writes n 64-byte messages as fast as it can (for BenchmarkPythonCompare)."""
+    r = shmkit.Ring(name)
+    p = r.producer(wait)
+    msg = bytes(range(64))
+    say("ready")
+    sys.stdin.readline()
+    w = p.write
+    for _ in range(n):
+        w(msg)
+    p.close()
+    say("done", n, 0)
+
+
+def bench_ping(out_name, in_name, n, wait="spin"):
+    """Sends 64 bytes and waits for the echo, n times; prints p50 and p99 in ns."""
+    import time
+
+    pr, cr = shmkit.Ring(out_name), shmkit.Ring(in_name)
+    p, c = pr.producer(wait), cr.consumer(wait)
+    msg = bytes(range(64))
+    say("ready")
+    sys.stdin.readline()
+    clock = time.perf_counter_ns
+    samples = []
+    for _ in range(n):
+        t = clock()
+        p.write(msg)
+        c.read()
+        samples.append(clock() - t)
+    p.close()
+    samples.sort()
+    say("done", n, 0, samples[n // 2], samples[n * 99 // 100])
+
+
 COMMANDS = {
+    "bench-produce": bench_produce,
+    "bench-ping": bench_ping,
     "stream-read": stream_read,
     "stream-write": stream_write,
     "conn-dial-read": conn_dial_read,
