@@ -30,6 +30,7 @@ _M64 = (1 << 64) - 1
 # 1 GB/s. One past it was written by a hostile peer, and rejected before
 # arithmetic on it could leave 64 bits.
 _MAX_POS = 1 << 62
+_COUNT_EVERY = L.COUNT_EVERY
 _LOOKS = 512  # loads of the next header a reader makes before it waits in earnest (about 15 µs)
 
 
@@ -160,6 +161,8 @@ class _Side:
         self._my_parked_addr = seg.addr(H + myflags + L.FLAG_PARKED, 4)
         self._owner_addr = seg.addr(H + me + L.SIDE_OWNER, 8)
         self._wait = wait
+        self._mm = seg._mm  # slicing the mmap itself copies once, where a memoryview slice copies twice
+        self._base = H + _D  # the records' offset in the mapping
         self._msgs = self._bytes = self._wakeups = 0
         self._token = 0
         self._role = role
@@ -346,10 +349,10 @@ class Producer(_Side):
         if n <= self._maxmsg and idx + size <= self._cap and pos + size + 8 - self._cons <= self._cap:
             # The common case, in one go: no padding, room by the cached position.
             q = self._q
-            start = L.HEADER_SIZE + _D + idx
-            self._seg.buf[start + 8 : start + 8 + n] = msg
+            start = self._base + idx
+            self._mm[start + 8 : start + 8 + n] = msg
             end = pos + size
-            q[(L.HEADER_SIZE + _D + (end & self._mask)) >> 3] = 0  # the header after the run
+            q[(self._base + (end & self._mask)) >> 3] = 0  # the header after the run
             q[start >> 3] = n | _MSG  # the commit
             q[self._me] = end  # then the position, for flow control
             self._pos = end
@@ -359,7 +362,7 @@ class Producer(_Side):
                 _atomic.fence()
             if self._w[self._otherflags] == 1:
                 self._wake_other()
-            if self._msgs >= L.COUNT_EVERY:
+            if self._msgs >= _COUNT_EVERY:
                 self._publish_counters()
                 self._publish_mode()
             return
@@ -472,19 +475,19 @@ class Consumer(_Side):
         # The common case, inline (a call costs as much as the rest): as _take.
         nxt = self._next
         idx = nxt & self._mask
-        h = self._q[(L.HEADER_SIZE + _D + idx) >> 3]
+        h = self._q[(self._base + idx) >> 3]
         n = h & _U32
         size = (15 + n) & ~7
         if h >> 32 == 1 and n <= self._maxmsg and idx + size <= self._cap and nxt + size - self._pos <= self._cap:
-            start = L.HEADER_SIZE + _D + idx + 8
+            start = self._base + idx + 8
             self._next = nxt + size
             self._msgs += 1
             self._bytes += n
-            if self._msgs >= L.COUNT_EVERY:
+            if self._msgs >= _COUNT_EVERY:
                 self._publish_counters()
                 self._publish_mode()
             if copy:
-                return self._seg.buf[start : start + n].tobytes()
+                return self._mm[start : start + n]  # mmap slices are bytes: one copy
             return self._seg.buf[start : start + n].toreadonly()
         if self._wait != BLOCK and timeout != 0:
             # A short look at the header before the general path, which
@@ -504,19 +507,19 @@ class Consumer(_Side):
         committed. None if it is anything else (the general path decides)."""
         nxt = self._next
         idx = nxt & self._mask
-        h = self._q[(L.HEADER_SIZE + _D + idx) >> 3]
+        h = self._q[(self._base + idx) >> 3]
         n = h & _U32
         size = (15 + n) & ~7
         if h >> 32 == 1 and n <= self._maxmsg and idx + size <= self._cap and nxt + size - self._pos <= self._cap:
-            start = L.HEADER_SIZE + _D + idx + 8
+            start = self._base + idx + 8
             self._next = nxt + size
             self._msgs += 1
             self._bytes += n
-            if self._msgs >= L.COUNT_EVERY:
+            if self._msgs >= _COUNT_EVERY:
                 self._publish_counters()
                 self._publish_mode()
             if copy:
-                return self._seg.buf[start : start + n].tobytes()
+                return self._mm[start : start + n]  # mmap slices are bytes: one copy
             return self._seg.buf[start : start + n].toreadonly()
         return None
 
