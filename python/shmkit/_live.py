@@ -11,7 +11,6 @@ its pid since.
 
 from __future__ import annotations
 
-import atexit
 import fcntl
 import glob
 import os
@@ -110,6 +109,15 @@ def release() -> None:
         _token, _lock_fd = 0, -1
 
 
+_fork_hooks = []
+
+
+def at_fork_child(fn) -> None:
+    """Runs fn() in a forked child, after its token is forgotten: roles
+    and queue entries belong to the process that took them."""
+    _fork_hooks.append(fn)
+
+
 def _forget_in_child() -> None:
     # A forked child shares the parent's lock (flock belongs to the open
     # file, not the process): close the child's copy, or the parent would
@@ -122,10 +130,14 @@ def _forget_in_child() -> None:
             pass
     _token, _lock_fd = 0, -1
     _cache.clear()
+    for fn in _fork_hooks:
+        fn()
 
 
 os.register_at_fork(after_in_child=_forget_in_child)
-atexit.register(release)  # Go leaves its file to the next Sweep; we can tidy up
+# No atexit release: daemon threads still run then, holding roles and locks
+# that must not be taken for a dead process's. The next registration's
+# sweep removes the file once the process has died, as Go's does.
 
 
 def _probe(t: int) -> bool:

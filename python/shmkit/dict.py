@@ -327,10 +327,23 @@ class Dict:
         seq = self._seg.addr(self._shard(s) + _S_SEQ, 8)
         _atomic.add64(seq, 1)  # odd: readers retry
         try:
-            return fn(s, h, key)
-        finally:
+            out = fn(s, h, key)
+        except BaseException:
+            # Cut short (corrupt bytes, a KeyboardInterrupt): repair the
+            # shard as the next locker would after a dead writer, before
+            # anyone sees it; if even that is cut short, hand the lock on
+            # as a dead writer's, so that the next locker rebuilds.
+            try:
+                self._rebuild(s, even=False)
+            except BaseException:
+                self._locks[s].abandon()
+                raise
             _atomic.add64(seq, 1)
             self._locks[s].release()
+            raise
+        _atomic.add64(seq, 1)
+        self._locks[s].release()
+        return out
 
     def _lock(self, s):
         mu = self._locks[s]
@@ -710,7 +723,10 @@ class Dict:
                 self._set_state(s, i, _LIVE)
         q[u >> 3] = 0
 
-    def _rebuild(self, s):
+    def _rebuild(self, s, even=True):
+        """Rebuilds shard s from its entries. It leaves the sequence even
+        (readers may read again) unless even is false: the caller, which
+        made it odd, makes it even."""
         q, w, g, b = self._q, self._w, self._g, self._seg.buf
         sh = self._shard(s)
         seq = self._seg.addr(sh + _S_SEQ, 8)
@@ -748,7 +764,8 @@ class Dict:
             w[(sh + _S_COUNT) >> 2] = (w[(sh + _S_COUNT) >> 2] + 1) & _M32
             q[(sh + _S_BYTES) >> 3] = (q[(sh + _S_BYTES) >> 3] + (lens & _M32) + (lens >> 32)) & _M64
         q[(sh + _S_REPAIRS) >> 3] = (q[(sh + _S_REPAIRS) >> 3] + 1) & _M64
-        _atomic.add64(seq, 1)  # even: readers may read again
+        if even:
+            _atomic.add64(seq, 1)  # even: readers may read again
 
     def _repair_if_dead(self, s):
         mu = self._locks[s]

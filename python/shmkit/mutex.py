@@ -48,12 +48,17 @@ class Mutex:
         Raises OwnerDeadError with the lock held if its holder died, and
         NotRecoverableError (without it) if a dead holder's state was never
         repaired."""
+        self._open()
         enc = _encode(_live.self_token())
         if _atomic.cas64(self._word, 0, enc) == 0:
             return self._acquired(enc, False)
         if not blocking:
             return self._try(enc)
         return self._slow(enc, Deadline(timeout))
+
+    def _open(self):
+        if self._seg.closed:
+            raise ValueError("shmkit: lock of a closed segment (%s)" % self._seg.name)
 
     def _try(self, enc):
         me = _live.current()
@@ -117,6 +122,7 @@ class Mutex:
 
     def held(self) -> bool:
         """Whether this process holds the lock."""
+        self._open()
         me = _live.current()
         return me != 0 and _owner(self._q[self._wi] & ~_WAITERS) == me
 
@@ -128,6 +134,7 @@ class Mutex:
 
     def release(self) -> None:
         """Releases the lock; NotOwnerError if this process does not hold it."""
+        self._open()
         me = _live.current()
         if me == 0:
             raise NotOwnerError("shmkit: release of a lock this process does not hold")
@@ -136,6 +143,15 @@ class Mutex:
             _atomic.cas32(self._status, _OWNER_DEAD, _UNRECOVERABLE)
         if not self._release(enc):
             raise NotOwnerError("shmkit: release of a lock this process does not hold")
+
+    def abandon(self) -> None:
+        """Releases the lock as if this process had died holding it: the
+        next locker, Go or Python, gets OwnerDeadError and repairs. For a
+        holder whose update was cut short by an exception."""
+        self._open()
+        _atomic.swap32(self._status, _OWNER_DEAD)
+        if not self._release(_encode(_live.current())):
+            raise NotOwnerError("shmkit: abandon of a lock this process does not hold")
 
     def _release(self, enc) -> bool:
         if _atomic.cas64(self._word, enc, 0) == enc:  # nobody parked: no system call
@@ -152,6 +168,15 @@ class Mutex:
     def held_by_live_owner(self) -> bool:
         w = self._q[self._wi]
         return w != 0 and self._w[self._si] == _CONSISTENT and _live.alive(_owner(w))
+
+    def writer_gone(self) -> bool:
+        """Whether nobody alive holds the lock (free, or its holder dead): a
+        live holder repairing after OwnerDeadError is not gone (Go's
+        writerGone)."""
+        if self.held_by_live_owner():
+            return False
+        w = self._q[self._wi]
+        return w == 0 or not _live.alive(_owner(w))
 
     def locked(self) -> bool:
         return self._q[self._wi] != 0

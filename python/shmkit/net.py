@@ -107,13 +107,13 @@ class Conn:
         self._peer_rx, self._peer_tx = events[2 * (1 - role)], events[2 * (1 - role) + 1]
         self._w_pos, self._r_seen = q[(tx + _WPOS) >> 3], q[(tx + _RPOS) >> 3]
         self._r_pos, self._w_seen = q[(rx + _RPOS) >> 3], q[(rx + _WPOS) >> 3]
-        if self._w_pos - self._r_seen > cap or self._w_seen - self._r_pos > cap:
-            self.close()
-            raise CorruptError("shmkit: connection %s: positions out of range" % name)
         self._timeout = None
         self._gone = False
         self._closed = False
         self._wshut = self._rshut = False
+        if not 0 <= self._w_pos - self._r_seen <= cap or not 0 <= self._w_seen - self._r_pos <= cap:
+            self.close()
+            raise CorruptError("shmkit: connection %s: positions out of range" % name)
         self._poll_rx = select.poll()
         self._poll_rx.register(self._rx_ev, select.POLLIN)
         self._poll_rx.register(sock.fileno(), select.POLLIN)
@@ -183,7 +183,7 @@ class Conn:
 
     def _load_w(self):
         w = self._q[(self._rx + _WPOS) >> 3]
-        if w - self._w_seen > self._r_pos + self.capacity - self._w_seen:
+        if w < self._w_seen or w - self._w_seen > self._r_pos + self.capacity - self._w_seen:  # back, or past a lap
             raise CorruptError("shmkit: connection %s: writer at %d, reader at %d" % (self.name, w, self._r_pos))
         self._w_seen = w
 
@@ -199,12 +199,11 @@ class Conn:
                 raise OSError(errno.EBADF, "connection closed")
             if self._rshut:
                 return 0
-            wclosed = self._flag(self._rx, _W_CLOSED) == 1
-            if wclosed or self._peer_gone():
+            if self._flag(self._rx, _W_CLOSED) == 1 or self._peer_gone():
                 self._load_w()
                 if self._w_seen != self._r_pos:
                     continue
-                if wclosed:
+                if self._flag(self._rx, _W_CLOSED) == 1:  # again: a close just before the socket's end is a close
                     return 0
                 raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
             rx = self._rx
@@ -268,7 +267,7 @@ class Conn:
             if free:
                 return free
             r = self._q[(self._tx + _RPOS) >> 3]
-            if r - self._r_seen > self._w_pos - self._r_seen:
+            if r < self._r_seen or r - self._r_seen > self._w_pos - self._r_seen:  # back, or past what we wrote
                 raise CorruptError("shmkit: connection %s: reader at %d, writer at %d" % (self.name, r, self._w_pos))
             if r != self._r_seen:
                 self._r_seen = r

@@ -11,7 +11,9 @@ attached has closed (or died) and every message was taken.
 from __future__ import annotations
 
 import queue as _stdqueue
+import threading
 import time
+import weakref
 
 from . import _atomic, _live, _sys
 from . import layout as L
@@ -33,6 +35,20 @@ _SKIP = L.QUEUE_SKIP
 _RECLAIM = L.QUEUE_RECLAIM
 _MAX_SPINS = 1 << 20
 _MAX_POS = 1 << 62  # positions past it are a hostile peer's: see ringbuf
+
+
+_handles = weakref.WeakSet()
+
+
+def _disown():
+    # In a forked child: the entries are the parent's (its token, its
+    # claims). The child's handles attach entries of their own when used.
+    for h in list(_handles):
+        h._prod = h._cons = None
+        h._put_lock, h._get_lock = threading.Lock(), threading.Lock()
+
+
+_live.at_fork_child(_disown)
 
 
 def _stride(max_message: int) -> int:
@@ -105,6 +121,8 @@ class Queue:
         self._wait = check_wait(wait)
         self._name = name
         self._prod = self._cons = None
+        self._put_lock, self._get_lock = threading.Lock(), threading.Lock()
+        _handles.add(self)
 
     def _attach_geometry(self):
         seg = self._seg
@@ -306,8 +324,17 @@ class Queue:
             q[claim] = 0
             raise CorruptError("shmkit: corrupt queue %s: the tail keeps moving" % self._seg.name)
         start = off + L.QUEUE_SLOT_HEADER
-        self._seg.buf[start : start + n] = msg
-        q[(off + 8) >> 3] = n  # length, and 4 reserved zero bytes: one word
+        try:
+            self._seg.buf[start : start + n] = msg
+            q[(off + 8) >> 3] = n  # length, and 4 reserved zero bytes: one word
+        except BaseException:
+            # The slot is ours and must not stay claimed by a live process
+            # for ever: pass it over, as a dead producer's would be.
+            if _atomic.cas64(self._seg.addr(off, 8), t, (t + 1) | _SKIP) == t:
+                _atomic.add64(self._seg.addr(_REC + L.QREC_SKIPPED, 8), 1)
+            q[claim] = 0
+            self._wake_one(_CWAIT)
+            raise
         _atomic.swap64(self._seg.addr(off, 8), t + 1)  # the commit, and a full fence before the parked bits
         q[claim] = 0
         self._wake_one(_CWAIT, e)
@@ -336,11 +363,13 @@ class Queue:
                 if _atomic.cas64(self._seg.addr(_HEAD, 8), h, h + 1) != h:
                     continue
                 msg = None
-                if not skip:
-                    start = off + L.QUEUE_SLOT_HEADER
-                    msg = self._seg.buf[start : start + n].tobytes()
-                _atomic.swap64(self._seg.addr(off, 8), h + slots)  # release: free for the next lap
-                q[claim] = 0
+                try:
+                    if not skip:
+                        start = off + L.QUEUE_SLOT_HEADER
+                        msg = self._seg._mm[start : start + n]
+                finally:  # an exception here loses this message, never the slot
+                    _atomic.swap64(self._seg.addr(off, 8), h + slots)  # release: free for the next lap
+                    q[claim] = 0
                 self._wake_one(_PWAIT, e)
                 if skip:
                     continue
@@ -406,13 +435,18 @@ class Queue:
         _atomic.add64(self._seg.addr(e.ctr + 16, 8), 1)  # waits
         bit = 1 << (e.idx % 64)
         word = self._seg.addr(line + 8 + (e.idx // 64) * 8, 8)
+        try:
+            left = deadline.left()
+        except TimeoutError:
+            if owed:
+                self._wake_one(line)
+            raise
         _atomic.or64(word, bit)  # a locked instruction: a full fence before the look
         if ready():
             _atomic.and64(word, ~bit & 0xFFFFFFFFFFFFFFFF)
             if owed:
                 self._wake_one(line)
             return recheck
-        left = deadline.left()
         woke = _sys.futex_wait(self._seg.addr(line, 4), seq, recheck if left is None else min(recheck, left))
         if not woke:
             self._seg.check()
@@ -451,15 +485,26 @@ class Queue:
         """Puts one message (bytes-like), waiting for a free slot if block
         is true, up to timeout seconds (None: as long as it takes).
         Raises queue.Full if there is none."""
-        e = self._producer()
+        item = memoryview(item).cast("B")  # a str or an object without bytes fails here, before any claim
         n = len(item)
         if n > self.max_message:
             raise MessageTooLargeError("shmkit: message too large: %d bytes, limit %d" % (n, self.max_message))
+        deadline = Deadline(timeout)
+        # One thread of this handle at a time: a handle has one entry, whose
+        # claim word says which slot it holds.
+        if not self._put_lock.acquire(block, -1 if deadline.at is None else max(0.0, deadline.at - time.monotonic())):
+            raise _stdqueue.Full
+        try:
+            self._put(item, n, block, deadline)
+        finally:
+            self._put_lock.release()
+
+    def _put(self, item, n, block, deadline):
+        e = self._producer()
         if self._try_put(e, item, n):
             return
         if not block:
             raise _stdqueue.Full
-        deadline = Deadline(timeout)
         recheck = RECHECK_MIN
         tail_at = self._seq_off
 
@@ -481,6 +526,15 @@ class Queue:
         true, up to timeout seconds (None: as long as it takes). Raises
         queue.Empty if there is none; returns None once the queue has
         ended (see the class doc)."""
+        deadline = Deadline(timeout)
+        if not self._get_lock.acquire(block, -1 if deadline.at is None else max(0.0, deadline.at - time.monotonic())):
+            raise _stdqueue.Empty
+        try:
+            return self._get(block, deadline)
+        finally:
+            self._get_lock.release()
+
+    def _get(self, block, deadline):
         e = self._consumer()
         m = self._try_get(e)
         if m is not None:
@@ -489,7 +543,6 @@ class Queue:
             if self._ended():
                 return None
             raise _stdqueue.Empty
-        deadline = Deadline(timeout)
         recheck = RECHECK_MIN
         head_at = self._seq_off
 

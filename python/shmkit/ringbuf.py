@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import time
+import weakref
 
 from . import _atomic, _live, _sys
 from . import layout as L
@@ -32,6 +33,19 @@ _M64 = (1 << 64) - 1
 _MAX_POS = 1 << 62
 _COUNT_EVERY = L.COUNT_EVERY
 _LOOKS = 512  # loads of the next header a reader makes before it waits in earnest (about 15 µs)
+
+
+_roles = weakref.WeakSet()  # every open role, so that a forked child can disown them
+
+
+def _disown():
+    # In a forked child: the parent still holds these roles, so the child's
+    # copies must never write; every call raises instead.
+    for side in list(_roles):
+        side._maxmsg, side._token, side._inherited = -1, 0, True
+
+
+_live.at_fork_child(_disown)
 
 
 def _max_message_for(capacity: int) -> int:
@@ -165,11 +179,13 @@ class _Side:
         self._base = H + _D  # the records' offset in the mapping
         self._msgs = self._bytes = self._wakeups = 0
         self._token = 0
+        self._inherited = False
         self._role = role
         self._can_relax = _sys.can_relax()
         self._relaxed = None
         self._claim()
         self.set_wait(wait)
+        _roles.add(self)
 
     def set_wait(self, wait: str) -> None:
         """Chooses how to wait: "adaptive" (spin briefly, then park),
@@ -205,6 +221,12 @@ class _Side:
         if self._token:
             _atomic.cas64(self._owner_addr, self._token, 0)
             self._token = 0
+        self._maxmsg = -1  # the fast paths refuse from now on: the slow ones say why
+
+    def _closed_error(self):
+        if self._inherited:
+            return ValueError("shmkit: %s: this %s was taken by the parent process; a forked child takes its own" % (self._seg.name, self._role))
+        return ValueError("shmkit: %s: %s is closed" % (self._seg.name, self._role))
 
     def _publish_counters(self):
         if self._msgs or self._wakeups:
@@ -350,12 +372,16 @@ class Producer(_Side):
             # The common case, in one go: no padding, room by the cached position.
             q = self._q
             start = self._base + idx
-            self._mm[start + 8 : start + 8 + n] = msg
             end = pos + size
-            q[(self._base + (end & self._mask)) >> 3] = 0  # the header after the run
-            q[start >> 3] = n | _MSG  # the commit
-            q[self._me] = end  # then the position, for flow control
-            self._pos = end
+            try:
+                self._mm[start + 8 : start + 8 + n] = msg
+                q[(self._base + (end & self._mask)) >> 3] = 0  # the header after the run
+                q[start >> 3] = n | _MSG  # the commit
+                q[self._me] = end  # then the position, for flow control
+                self._pos = end
+            except BaseException:  # a bad msg, or a KeyboardInterrupt between two stores
+                self._interrupted(start, end)
+                raise
             self._msgs += 1
             self._bytes += n
             if not self._relaxed:
@@ -367,6 +393,15 @@ class Producer(_Side):
                 self._publish_mode()
             return
         self._write_slow(msg, n, Deadline(timeout))
+
+    def _interrupted(self, start, end):
+        # An exception inside a commit: if the run's first header was
+        # stored, the run is committed, so move past it (the next write
+        # must not overwrite what the consumer may read); if not, nothing
+        # was, and the next write starts where this one did.
+        if self._q[start >> 3]:
+            self._pos = end
+            self._q[self._me] = end
 
     def try_write(self, msg) -> bool:
         """Writes one message if there is room now; reports whether it did."""
@@ -386,7 +421,7 @@ class Producer(_Side):
 
     def _write_slow(self, msg, n, deadline):
         if self._token == 0:
-            raise ValueError("shmkit: write to a closed producer")
+            raise self._closed_error()
         if n > self._maxmsg:
             raise MessageTooLargeError("shmkit: message too large: %d bytes, limit %d" % (n, self._maxmsg))
         size = (15 + n) & ~7
@@ -404,16 +439,20 @@ class Producer(_Side):
         base = L.HEADER_SIZE + _D
         rec = pos + pad
         ridx = rec & self._mask
-        self._seg.buf[base + ridx + 8 : base + ridx + 8 + n] = msg
         end = rec + size
-        q[(base + (end & self._mask)) >> 3] = 0
-        if pad:
-            q[(base + ridx) >> 3] = n | _MSG  # the record after the padding, then the padding: the commit
-            q[(base + idx) >> 3] = pad | L.REC_PADDING << 32
-        else:
-            q[(base + idx) >> 3] = n | _MSG
-        q[self._me] = end
-        self._pos = end
+        try:
+            self._seg.buf[base + ridx + 8 : base + ridx + 8 + n] = msg
+            q[(base + (end & self._mask)) >> 3] = 0
+            if pad:
+                q[(base + ridx) >> 3] = n | _MSG  # the record after the padding, then the padding: the commit
+                q[(base + idx) >> 3] = pad | L.REC_PADDING << 32
+            else:
+                q[(base + idx) >> 3] = n | _MSG
+            q[self._me] = end
+            self._pos = end
+        except BaseException:
+            self._interrupted(base + idx, end)
+            raise
         self._msgs += 1
         self._bytes += n
         if not self._relaxed:
@@ -480,15 +519,15 @@ class Consumer(_Side):
         size = (15 + n) & ~7
         if h >> 32 == 1 and n <= self._maxmsg and idx + size <= self._cap and nxt + size - self._pos <= self._cap:
             start = self._base + idx + 8
+            # The copy first: an exception before the return leaves the message unread.
+            m = self._mm[start : start + n] if copy else self._seg.buf[start : start + n].toreadonly()
             self._next = nxt + size
             self._msgs += 1
             self._bytes += n
             if self._msgs >= _COUNT_EVERY:
                 self._publish_counters()
                 self._publish_mode()
-            if copy:
-                return self._mm[start : start + n]  # mmap slices are bytes: one copy
-            return self._seg.buf[start : start + n].toreadonly()
+            return m  # an mmap's slice is bytes: one copy
         if self._wait != BLOCK and timeout != 0:
             # A short look at the header before the general path, which
             # costs microseconds in Python: a ping-pong's reply is usually
@@ -512,15 +551,15 @@ class Consumer(_Side):
         size = (15 + n) & ~7
         if h >> 32 == 1 and n <= self._maxmsg and idx + size <= self._cap and nxt + size - self._pos <= self._cap:
             start = self._base + idx + 8
+            # The copy first: an exception before the return leaves the message unread.
+            m = self._mm[start : start + n] if copy else self._seg.buf[start : start + n].toreadonly()
             self._next = nxt + size
             self._msgs += 1
             self._bytes += n
             if self._msgs >= _COUNT_EVERY:
                 self._publish_counters()
                 self._publish_mode()
-            if copy:
-                return self._mm[start : start + n]  # mmap slices are bytes: one copy
-            return self._seg.buf[start : start + n].toreadonly()
+            return m  # an mmap's slice is bytes: one copy
         return None
 
     def _peek(self):
@@ -554,7 +593,7 @@ class Consumer(_Side):
 
     def _read_slow(self, deadline, copy):
         if self._token == 0:
-            raise ValueError("shmkit: read from a closed consumer")
+            raise self._closed_error()
         while True:
             got = self._peek()
             if got is not None:
@@ -629,7 +668,7 @@ class StreamWriter(io.RawIOBase):
         if self.closed:
             raise ValueError("write to a closed stream")
         mv = memoryview(b).cast("B")
-        n, chunk = len(mv), self._p._maxmsg
+        n, chunk = len(mv), self._p._ring.max_message
         for off in range(0, n, chunk):
             self._p.write(mv[off : off + chunk], self.timeout)
         return n

@@ -208,6 +208,10 @@ class Segment:
             self.base = ctypes.addressof(self._anchor)
 
     @property
+    def closed(self) -> bool:
+        return self._mm is None
+
+    @property
     def kind(self) -> str:
         return self.header.kind
 
@@ -222,6 +226,8 @@ class Segment:
         """The address of the word at offset off, checked to lie in the
         mapping and be aligned: the only way an address reaches _atomic."""
         if self.base == 0:
+            if self._mm is None:
+                raise ValueError("shmkit: %s is closed" % self.name)
             raise PermissionError("shmkit: %s is mapped read-only" % self.name)
         if off < 0 or off + size > self.size or off % size:
             raise CorruptError("shmkit: corrupt segment %s: word at offset %d" % (self.name, off))
@@ -230,6 +236,8 @@ class Segment:
     def check(self) -> None:
         """Raises TruncatedError if the file no longer has its full size,
         before a caller touches the mapping again (which would SIGBUS)."""
+        if self._mm is None:
+            raise ValueError("shmkit: %s is closed" % self.name)
         st = os.fstat(self._fd)
         if st.st_size < self.size:
             raise TruncatedError(
@@ -244,6 +252,7 @@ class Segment:
         self._views = []
         self.buf.release()
         self._anchor = None
+        self.base = 0  # from here on addr() refuses: no address of an unmapped page reaches ctypes
         try:
             self._mm.close()
         except BufferError:
@@ -251,6 +260,7 @@ class Segment:
             # the mapping goes with the last reference.
             pass
         os.close(self._fd)
+        self._fd = -1
         self._mm = None
 
     def unlink(self) -> None:

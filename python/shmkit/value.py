@@ -226,7 +226,6 @@ class Value(_Elements):
         try:
             self._setup(seg, lambda n: n == 1, format)
             self._seq = self._ctl // 4
-            self._seq_addr = seg.addr(self._ctl, 4)
             self._lock = Mutex(seg, self._ctl + L.VALUE_MUTEX)
         except BaseException:
             seg.close()
@@ -262,7 +261,7 @@ class Value(_Elements):
             if s != last:
                 last, since = s, 0.0
             if tries >= 64 and s & 1:
-                if tries % 64 == 0 and not self._lock.held_by_live_owner() and w[self._seq] == s:
+                if tries % 64 == 0 and self._lock.writer_gone() and w[self._seq] == s:
                     raise CorruptError("shmkit: value %s torn by a writer that died mid-write" % self.name)
                 if not since:
                     since = time.monotonic()
@@ -281,12 +280,12 @@ class Value(_Elements):
                 b = int.from_bytes(raw, "little")
                 self._rmw(H, lambda _v: self._from_bits(b) if self._integer else b)
             if self._w[self._seq] & 1:
-                _atomic.add32(self._seq_addr, 1)  # a value torn earlier is whole again
+                _atomic.add32(self._seg.addr(self._ctl, 4), 1)  # a value torn earlier is whole again
             return
         if not self._w[self._seq] & 1:
-            _atomic.add32(self._seq_addr, 1)  # odd: readers retry
+            _atomic.add32(self._seg.addr(self._ctl, 4), 1)  # odd: readers retry
         self._seg.buf[H : H + size] = raw
-        _atomic.add32(self._seq_addr, 1)  # even: published
+        _atomic.add32(self._seg.addr(self._ctl, 4), 1)  # even: published
 
     def store(self, x, timeout: float | None = None) -> None:
         """Writes x under the writers' lock (waiting up to timeout seconds;
@@ -297,8 +296,10 @@ class Value(_Elements):
             raise TimeoutError("shmkit: value %s: lock not acquired in %gs" % (self.name, timeout))
         try:
             self._write(raw)
-        finally:
-            self._lock.release()
+        except BaseException:
+            self._lock.abandon()  # cut short, maybe torn: the next locker hears of it, as of a dead writer
+            raise
+        self._lock.release()
 
     def _take(self, timeout) -> bool:
         from .errors import OwnerDeadError
