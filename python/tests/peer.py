@@ -443,7 +443,26 @@ def bench_ping(out_name, in_name, n, wait="spin"):
     say("done", n, 0, samples[n // 2], samples[n * 99 // 100])
 
 
+def create_all(prefix):
+    """Creates one segment of every kind, named PREFIX-KIND, for Go to open
+    with its typed API; values and arrays of several element types."""
+    shmkit.Ring(prefix + "-ring", create=True, capacity=1 << 16).producer().write(b"from python")
+    w = shmkit.Stream(prefix + "-stream", create=True, capacity=1 << 16).writer()
+    w.write(b"streamed")
+    w.close()
+    q = shmkit.Queue(prefix + "-queue", create=True, slots=8, max_message=32)
+    q.put(b"queued")
+    for t, x in (("int64", -7), ("float64", 2.5), ("uint8", 200), ("bool", True), ("int32", -3)):
+        shmkit.Value("%s-value-%s" % (prefix, t), create=True, type=t, initial=x)
+    for t in ("int32", "float64", "uint16"):
+        a = shmkit.Array("%s-array-%s" % (prefix, t), create=True, type=t, length=5)
+        a[4] = 4
+    shmkit.Dict(prefix + "-dict", create=True, capacity=1 << 16, max_key=16, max_value=64)["k"] = b"v"
+    say("done", 0, 0)
+
+
 COMMANDS = {
+    "create-all": create_all,
     "bench-produce": bench_produce,
     "bench-ping": bench_ping,
     "stream-read": stream_read,
