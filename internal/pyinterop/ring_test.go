@@ -129,3 +129,33 @@ func TestRingPythonProducerKilled(t *testing.T) {
 		t.Fatalf("read %d messages before the death, want 5001", got.n)
 	}
 }
+
+// A Python consumer SIGKILLed while a Go producer waits for room: the
+// Go producer's Write returns ErrPeerDead instead of waiting for ever.
+func TestRingPythonConsumerKilled(t *testing.T) {
+	r, name := newRing(t, 1<<14)
+	py := startPy(t, "ring-consume-stop", name, "100")
+	py.expect("ready")
+	p, err := r.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.SetWait(ringbuf.Block)
+	res := make(chan error, 1)
+	go func() {
+		var buf []byte
+		for i := 0; ; i++ {
+			buf = message(buf, i)
+			if err := p.Write(buf); err != nil {
+				res <- err
+				return
+			}
+		}
+	}()
+	py.expect("at")
+	py.kill()
+	if err := <-res; !errors.Is(err, ringbuf.ErrPeerDead) {
+		t.Fatalf("Write after the python consumer's death: %v, want ErrPeerDead", err)
+	}
+}

@@ -461,7 +461,19 @@ def create_all(prefix):
     say("done", 0, 0)
 
 
+def ring_consume_stop(name, k):
+    """Reads k messages, says "at", and waits (to be killed) without reading more."""
+    r = shmkit.Ring(name)
+    c = r.consumer()
+    say("ready")
+    for i in range(k):
+        check(i, c.read())
+    say("at", k)
+    sys.stdin.readline()
+
+
 COMMANDS = {
+    "ring-consume-stop": ring_consume_stop,
     "create-all": create_all,
     "bench-produce": bench_produce,
     "bench-ping": bench_ping,

@@ -102,6 +102,33 @@ class TestOpen(Case):
         self.assertEqual(h.payload_size, 4096 + 4096)
 
 
+class TestOpenAnyKind(Case):
+    def test_open_gives_the_kind_class(self):
+        made = [
+            (shmkit.Ring(self.name(), create=True, capacity=4096), shmkit.Ring),
+            (shmkit.Stream(self.name(), create=True, capacity=4096), shmkit.Stream),
+            (shmkit.Queue(self.name(), create=True, slots=2, max_message=8), shmkit.Queue),
+            (shmkit.Value(self.name(), create=True, type="int64"), shmkit.Value),
+            (shmkit.Array(self.name(), create=True, type="uint8", length=3), shmkit.Array),
+            (shmkit.Dict(self.name(), create=True, capacity=1 << 14), shmkit.Dict),
+        ]
+        for obj, cls in made:
+            got = shmkit.open(obj.name)
+            self.assertIs(type(got), cls)
+            got.close()
+            obj.close()
+
+    def test_open_reports_each_failure(self):
+        with self.assertRaises(FileNotFoundError):
+            shmkit.open(self.name())
+        n = self.name()
+        with open(shmkit.segment.path_of(n), "wb") as f:
+            f.write(b"not ours" * 1000)
+        os.chmod(shmkit.segment.path_of(n), 0o600)
+        with self.assertRaises(shmkit.BadMagicError):
+            shmkit.open(n)
+
+
 class TestLiveness(Case):
     def test_token_file(self):
         t = shmkit._live.self_token()
