@@ -12,6 +12,7 @@ import (
 
 func newDemo(stdout io.Writer) *cobra.Command {
 	var cfg demo.Config
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Pass messages through shared memory from this process to a child process",
@@ -27,6 +28,19 @@ The child checks the CRC-32 of every message; the demo prints the totals.`,
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return writeJSON(stdout, struct {
+					Messages         int     `json:"messages"`
+					Size             int     `json:"size"`
+					Path             string  `json:"path"`
+					WriterPID        int     `json:"writer_pid"`
+					ReaderPID        int     `json:"reader_pid"`
+					CRC              uint32  `json:"crc32"`
+					ElapsedNs        int64   `json:"elapsed_ns"`
+					RoundTripsPerSec float64 `json:"round_trips_per_sec"`
+				}{rep.Messages, rep.Size, rep.Path, rep.WriterPID, rep.ReaderPID, rep.CRC, rep.Elapsed.Nanoseconds(),
+					float64(rep.Messages) / rep.Elapsed.Seconds()})
+			}
 			fmt.Fprintf(stdout, "sent %d messages of %d bytes from pid %d to pid %d through %s\n", rep.Messages, rep.Size, rep.WriterPID, rep.ReaderPID, rep.Path)
 			fmt.Fprintf(stdout, "the reader verified every byte (crc32 %08x)\n", rep.CRC)
 			_, err = fmt.Fprintf(stdout, "%v, %.0f round trips/s, %.2f µs each (blocking futex handoff)\n",
@@ -36,5 +50,6 @@ The child checks the CRC-32 of every message; the demo prints the totals.`,
 	}
 	cmd.Flags().IntVar(&cfg.Messages, "messages", 100000, "messages to send")
 	cmd.Flags().IntVar(&cfg.Size, "size", 64, "bytes per message")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as a JSON object")
 	return cmd
 }

@@ -46,17 +46,41 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
-	switch {
-	case err == nil:
+	cmd, err := root.ExecuteC()
+	if err == nil {
 		return exitOK
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "shmtool: %v\nRun 'shmtool help' for usage.\n", err)
-		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "shmtool: %s\n", oneLine(err.Error()))
-		return exitRuntime
 	}
+	code = exitRuntime
+	if errors.As(err, new(usageError)) {
+		code = exitUsage
+		help := "shmtool help"
+		if cmd != nil && cmd != root {
+			help = cmd.CommandPath() + " --help"
+		}
+		fmt.Fprintf(stderr, "shmtool: %v\nRun '%s' for usage.\n", err, help)
+	} else {
+		fmt.Fprintf(stderr, "shmtool: %s\n", oneLine(err.Error()))
+	}
+	if wantsJSON(args) { // a script reading stdout learns of the failure too
+		_ = writeJSONLine(stdout, struct {
+			Error string `json:"error"`
+			Code  int    `json:"code"`
+		}{oneLine(err.Error()), code})
+	}
+	return code
+}
+
+// wantsJSON reports whether the command line asked for --json.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -83,7 +107,11 @@ file path) that carries a shmkit header. Every command takes --json.`,
 	root.AddCommand(
 		newLs(stdout), newInspect(stdout), newCreate(stdout), newRm(stdout),
 		newWho(stdout), newDump(stdout), newWatch(stdout), newTail(stdout, stderr), newDemo(stdout), newBench(stdout, stderr), newGC(stdout), newStress(stdout, stderr),
+		newVersion(stdout),
 	)
+	addCompletions(root)
+	root.Version = buildVersion().String() // --version, as cobra gives it
+	root.SetVersionTemplate("shmtool {{.Version}}\n")
 	return root
 }
 
