@@ -66,6 +66,7 @@ func create(name string, size int, o Options) (_ *Segment, err error) {
 		return nil, err
 	}
 	failpoint.Inject("shm/create/linked")
+	s.removeOnClose.Store(o.RemoveOnClose)
 	// Release store: the header and the payload's initial contents
 	// happen-before any load of readyValue in another process.
 	readyWord(s.mapping).Store(readyValue)
@@ -239,4 +240,20 @@ func stillNamed(f *os.File, path string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(fi, cur), nil
+}
+
+// removeName removes the segment's name for RemoveOnClose, once, and only
+// if the name still refers to this segment's file.
+func (s *Segment) removeName() error {
+	if !s.removeOnClose.Swap(false) || s.file == nil {
+		return nil
+	}
+	ours, err := stillNamed(s.file, s.path)
+	if err != nil || !ours {
+		return err
+	}
+	if err := os.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove on close: %w", err)
+	}
+	return nil
 }

@@ -55,6 +55,15 @@ type Options struct {
 	// swapped. It needs RLIMIT_MEMLOCK (ulimit -l) to cover the segment.
 	Lock bool
 
+	// RemoveOnClose makes the creator's Close remove the segment's name
+	// (Create, and OpenOrCreate when it creates), as Python's
+	// SharedMemory.unlink() does: the segment lives as long as its
+	// creator's handle. Processes that have it open keep their mapping
+	// until they close it; a name taken meanwhile by another file is left
+	// alone. Without it the name stays until Remove, shmtool rm, or (for a
+	// dead creator's unpublished segment) shmtool gc.
+	RemoveOnClose bool
+
 	// Timeout bounds how long Open waits for another process to finish
 	// initializing the segment. The default is 2 seconds.
 	Timeout time.Duration

@@ -28,9 +28,10 @@ type Segment struct {
 	mapped   int // len(mapping), kept apart: Close clears mapping, Check reads this
 	payload  []byte
 
-	closeOnce sync.Once
-	closeErr  error
-	retired   atomic.Bool // Retire replaced the mapping; the file is closed
+	closeOnce     sync.Once
+	closeErr      error
+	retired       atomic.Bool // Retire replaced the mapping; the file is closed
+	removeOnClose atomic.Bool // Options.RemoveOnClose in the creator: remove the name at Close (or Retire)
 }
 
 // Name returns the name the segment was opened by.
@@ -117,6 +118,7 @@ func (s *Segment) Retire() error {
 		return nil
 	}
 	var errs []error
+	errs = append(errs, s.removeName())
 	if err := retire(s.mapping); err != nil {
 		errs = append(errs, fmt.Errorf("remap: %w", err))
 	}
@@ -128,11 +130,14 @@ func (s *Segment) Retire() error {
 }
 
 // Close unmaps the segment and closes its file. It does not remove the
-// segment; see Remove. Close is idempotent: calls after the first return
+// segment (see Remove), unless it was created with Options.RemoveOnClose. Close is idempotent: calls after the first return
 // nil.
 func (s *Segment) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if !s.retired.Load() {
+			errs = append(errs, s.removeName())
+		}
 		if s.mapping != nil {
 			errs = append(errs, s.mapping.Unmap())
 		}

@@ -414,3 +414,53 @@ func TestRetire(t *testing.T) {
 		t.Errorf("Close after Retire = %v", err)
 	}
 }
+
+// RemoveOnClose: the creator's Close removes the name, an opener keeps its
+// mapping until it closes, and a name taken meanwhile by another segment
+// is left alone.
+func TestRemoveOnClose(t *testing.T) {
+	name := testutil.Name(t)
+	seg, err := shm.Create(name, 4096, &shm.Options{RemoveOnClose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := shm.Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(seg.Payload(), "still here")
+	if err := seg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shm.Stat(name); !errors.Is(err, shm.ErrNotExist) {
+		t.Fatalf("Stat after the creator's Close: %v, want ErrNotExist", err)
+	}
+	if string(other.Payload()[:10]) != "still here" {
+		t.Fatal("the opener's mapping went with the name")
+	}
+	other.Close()
+
+	// An opener's Close never removes; nor does a creator's without the option.
+	seg, _ = shm.Create(name, 4096, nil)
+	o, _ := shm.Open(name, &shm.Options{RemoveOnClose: true})
+	o.Close()
+	seg.Close()
+	if _, err := shm.Stat(name); err != nil {
+		t.Fatalf("removed without RemoveOnClose in its creator: %v", err)
+	}
+	shm.Remove(name)
+
+	// The name reused by another segment before the Close: not ours to remove.
+	seg, _ = shm.Create(name, 4096, &shm.Options{RemoveOnClose: true})
+	shm.Remove(name)
+	again, err := shm.Create(name, 4096, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	defer again.Close()
+	seg.Close()
+	if _, err := shm.Stat(name); err != nil {
+		t.Fatalf("the creator's Close removed another segment's name: %v", err)
+	}
+}
