@@ -28,7 +28,7 @@ func TestDictTool(t *testing.T) {
 	d.Set([]byte{0, 1, 2}, []byte{0xff}, time.Hour)
 	d.Incr([]byte("hits"), 7)
 	out, _, code := shmtool(t, "inspect", name)
-	if code != 0 || !strings.Contains(out, "state.entries:    3") || !strings.Contains(out, "state.max_value:  32") {
+	if code != 0 || !strings.Contains(out, "  entries:    3\n") || !strings.Contains(out, "  max_value:  32\n") {
 		t.Fatalf("inspect (%d):\n%s", code, out)
 	}
 	out, _, code = shmtool(t, "dump", name)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -53,14 +55,18 @@ bytes each way, what is unread and its state.`,
 			if asJSON {
 				return writeJSON(stdout, j)
 			}
-			return printInspect(stdout, &j)
+			var elems []any
+			if j.Kind == "value" || j.Kind == "array" {
+				elems, _ = kinds.Elements(seg) // shown when readable; the state says the rest
+			}
+			return printInspect(stdout, &j, elems)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
 	return cmd
 }
 
-func printInspect(w io.Writer, j *segmentJSON) error {
+func printInspect(w io.Writer, j *segmentJSON, elems []any) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k string, v any) { fmt.Fprintf(tw, "%s:\t%v\n", k, v) }
 	row("name", j.Name)
@@ -78,15 +84,115 @@ func printInspect(w io.Writer, j *segmentJSON) error {
 	if e := j.Elem; e != nil {
 		row("elements", fmt.Sprintf("%d × %s (size %d, align %d, fingerprint %s)", e.Count, e.Type, e.Size, e.Align, e.Fingerprint))
 	}
-	keys := make([]string, 0, len(j.State))
-	for k := range j.State {
+	switch {
+	case j.Kind == "value" && len(elems) == 1:
+		row("value", elems[0])
+		delete(j.State, "bytes") // the same, undecoded (--json keeps it)
+	case j.Kind == "array" && elems != nil:
+		row("length", len(elems))
+		row("first", firstElems(elems, 8))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(j.State) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "state:")
+	return printTree(w, j.State, "  ")
+}
+
+// firstElems lists up to n elements, and says how many more there are.
+func firstElems(elems []any, n int) string {
+	parts := make([]string, 0, n+1)
+	for _, e := range elems[:min(n, len(elems))] {
+		parts = append(parts, fmt.Sprint(e))
+	}
+	if len(elems) > n {
+		parts = append(parts, fmt.Sprintf("... (%d more)", len(elems)-n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printTree prints a decoded JSON object as indented "key: value" lines,
+// the values of one object aligned, nested objects below their key, and
+// lists of scalars on one line: structured text, not Go's map syntax.
+func printTree(w io.Writer, m map[string]any, indent string) error {
+	keys := make([]string, 0, len(m))
+	width := 0
+	for k := range m {
 		keys = append(keys, k)
+		width = max(width, len(k))
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		row("state."+k, j.State[k])
+		switch v := m[k].(type) {
+		case map[string]any:
+			fmt.Fprintf(w, "%s%s:\n", indent, k)
+			if len(v) == 0 {
+				fmt.Fprintf(w, "%s  (none)\n", indent)
+			}
+			if err := printTree(w, v, indent+"  "); err != nil {
+				return err
+			}
+		case []any:
+			if scalars(v) {
+				fmt.Fprintf(w, "%s%-*s  %s\n", indent, width+1, k+":", listText(v))
+				continue
+			}
+			fmt.Fprintf(w, "%s%s:\n", indent, k)
+			for i, e := range v {
+				if sub, ok := e.(map[string]any); ok {
+					fmt.Fprintf(w, "%s  [%d]\n", indent, i)
+					if err := printTree(w, sub, indent+"    "); err != nil {
+						return err
+					}
+				} else {
+					fmt.Fprintf(w, "%s  [%d] %v\n", indent, i, scalarText(e))
+				}
+			}
+		default:
+			if _, err := fmt.Fprintf(w, "%s%-*s  %s\n", indent, width+1, k+":", scalarText(v)); err != nil {
+				return err
+			}
+		}
 	}
-	return tw.Flush()
+	return nil
+}
+
+func scalars(v []any) bool {
+	for _, e := range v {
+		switch e.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
+}
+
+func listText(v []any) string {
+	if len(v) == 0 {
+		return "(none)"
+	}
+	parts := make([]string, len(v))
+	for i, e := range v {
+		parts[i] = scalarText(e)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// scalarText prints a JSON scalar: whole numbers without an exponent.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case float64:
+		if x == float64(int64(x)) && x < 1e18 && x > -1e18 {
+			return strconv.FormatInt(int64(x), 10)
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case nil:
+		return "-"
+	}
+	return fmt.Sprint(v)
 }
 
 // inspectNet prints the shmnet listener and connections called name, and

@@ -174,8 +174,12 @@ func TestInspectCorrupt(t *testing.T) {
 			}
 			os.WriteFile("/dev/shm/"+name, tt.mutate(b), 0o600)
 			out, errOut, code := shmtool(t, "inspect", "--json", name)
-			if code != 1 || out != "" {
-				t.Fatalf("inspect of a corrupt segment: exit %d, stdout %q; want 1 and nothing", code, out)
+			var e struct {
+				Error string
+				Code  int
+			}
+			if code != 1 || json.Unmarshal([]byte(out), &e) != nil || e.Code != 1 || !strings.Contains(e.Error, tt.want) {
+				t.Fatalf("inspect of a corrupt segment: exit %d, stdout %q; want 1 and only the JSON error object", code, out)
 			}
 			if strings.Count(errOut, "\n") != 0 || !strings.Contains(errOut, tt.want) || strings.Contains(errOut, "goroutine") {
 				t.Fatalf("stderr = %q, want one line mentioning %q", errOut, tt.want)
