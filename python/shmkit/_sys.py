@@ -110,3 +110,19 @@ def link_fd(fd: int, dst: str) -> None:
     if _libc.linkat(_AT_FDCWD, src, _AT_FDCWD, os.fsencode(dst), _AT_SYMLINK_FOLLOW) != 0:
         e = ctypes.get_errno()
         raise OSError(e, os.strerror(e), dst)
+
+
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+_MAP_PRIVATE, _MAP_FIXED, _MAP_ANONYMOUS = 0x02, 0x10, 0x20
+
+
+def retire(addr: int, size: int) -> None:
+    """Replaces the mapping at addr with private zero pages (as Go's
+    shm.Segment.Retire): a thread of this process still inside it, in a
+    ctypes call or about to make one, then reads zeros and writes where
+    no other process sees, instead of faulting the interpreter."""
+    r = _libc.mmap(addr, size, 3, _MAP_PRIVATE | _MAP_FIXED | _MAP_ANONYMOUS, -1, 0)  # PROT_READ|PROT_WRITE
+    if r is None or r != addr:
+        e = ctypes.get_errno()
+        raise OSError(e, "retire a mapping: " + os.strerror(e))

@@ -50,7 +50,16 @@ def _stride(max_key, max_value):
 
 
 def _key(k) -> bytes:
-    return k.encode() if isinstance(k, str) else bytes(k)
+    """A key or value as bytes: a str is UTF-8, anything else must be
+    bytes-like (bytes(5) would be five zero bytes: an int is refused)."""
+    if isinstance(k, str):
+        return k.encode()
+    if isinstance(k, (bytes, bytearray, memoryview)):
+        return bytes(k)
+    try:
+        return memoryview(k).tobytes()
+    except TypeError:
+        raise TypeError("shmkit: dict keys and values are str or bytes-like, not %s" % type(k).__name__) from None
 
 
 class _Geo:
@@ -233,8 +242,11 @@ class Dict:
         return self._seg.buf[v : v + vl].tobytes(), i
 
     def get(self, key, default=None):
-        """The value of key (bytes), or default if it is absent or expired."""
-        key = self._check_key(key)
+        """The value of key (bytes), or default if it is absent or expired
+        (or could not be a key: empty, or longer than max_key)."""
+        key = _key(key)
+        if not key or len(key) > self._g.max_key:
+            return default
         h = _hash(key)
         s = h & (self._g.shards - 1)
         now = time.time_ns()
@@ -463,12 +475,46 @@ class Dict:
             raise KeyError(key)
 
     def pop(self, key, *default):
-        v = self.get(key)
-        if v is None or not self.delete(key):
+        """Removes key and returns its value, in one write under the
+        shard's lock; default (or KeyError) if it is absent."""
+
+        def f(s, h, key):
+            now = time.time_ns()
+            i = self._find(s, h, key)
+            if not i or not self._live(s, i, now):
+                return None
+            v, _ = self._lookup(s, h, key, now)
+            self._remove(s, i, h)
+            return v
+
+        v = self._write(key, f)
+        if v is None:
             if default:
                 return default[0]
             raise KeyError(key)
         return v
+
+    def values(self):
+        for _, v in self.items():
+            yield v
+
+    def setdefault(self, key, default=b""):
+        """The value of key; if it is absent, sets it to default first
+        (atomically: add() never overwrites) and returns that."""
+        while True:
+            v = self.get(key)
+            if v is not None:
+                return v
+            if self.add(key, default):
+                return _key(default)
+
+    def update(self, other=(), **kw):
+        """Sets each key of other (a mapping or (key, value) pairs) and of kw."""
+        items = other.items() if hasattr(other, "items") else other
+        for k, v in items:
+            self.set(k, v)
+        for k, v in kw.items():
+            self.set(k, v)
 
     def incr(self, key, delta: int = 1) -> int:
         """Adds delta to the 8-byte little-endian integer at key (absent:

@@ -10,6 +10,8 @@ nobody vouched for is never silently handed on.
 
 from __future__ import annotations
 
+import threading
+
 
 from . import _atomic, _live, _sys
 from . import layout as L
@@ -41,6 +43,7 @@ class Mutex:
         self._waiters = seg.addr(off + L.MUTEX_WAITERS, 4)
         self._q, self._w = seg.words("Q"), seg.words("I")
         self._wi, self._si = off // 8, (off + L.MUTEX_STATUS) // 4
+        self._thread = None  # the thread of this process that took it, while held
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         """Takes the lock, as threading.Lock.acquire: returns True once
@@ -109,6 +112,7 @@ class Mutex:
                 check_owner, recheck = True, min(2 * recheck, RECHECK_MAX)
 
     def _acquired(self, enc, died):
+        self._thread = threading.get_ident()
         st = self._w[self._si]
         if st == _UNRECOVERABLE:
             self._release(enc)
@@ -119,6 +123,10 @@ class Mutex:
             _atomic.swap32(self._status, _OWNER_DEAD)
             raise OwnerDeadError("shmkit: lock acquired from a holder that died holding it; repair, then mark_consistent()")
         return True
+
+    def held_by_this_thread(self) -> bool:
+        """Whether this thread took the lock (through this handle) and holds it."""
+        return self._thread == threading.get_ident() and self.held()
 
     def held(self) -> bool:
         """Whether this process holds the lock."""
@@ -143,6 +151,7 @@ class Mutex:
             _atomic.cas32(self._status, _OWNER_DEAD, _UNRECOVERABLE)
         if not self._release(enc):
             raise NotOwnerError("shmkit: release of a lock this process does not hold")
+        self._thread = None
 
     def abandon(self) -> None:
         """Releases the lock as if this process had died holding it: the

@@ -23,6 +23,7 @@ import select
 import socket
 import struct
 import time
+import weakref
 
 from . import _atomic
 from . import layout as L
@@ -120,6 +121,9 @@ class Conn:
         self._poll_tx = select.poll()
         self._poll_tx.register(self._tx_ev, select.POLLIN)
         self._poll_tx.register(sock.fileno(), select.POLLIN)
+        # Dropped without close(): the eventfds and the socket go too (the
+        # mapping has its own finalizer).
+        self._fin = weakref.finalize(self, _close_fds, list(events), sock)
 
     # Flags and positions.
 
@@ -174,7 +178,8 @@ class Conn:
                     except BlockingIOError:
                         pass
         finally:
-            self._w[(base + off) >> 2] = 0
+            if not self._closed:  # closed by another thread meanwhile: the flag went with the mapping
+                self._w[(base + off) >> 2] = 0
 
     def _deadline(self):
         return None if self._timeout is None else time.monotonic() + self._timeout
@@ -189,16 +194,16 @@ class Conn:
 
     def _readable(self, deadline):
         while True:
+            if self._closed:
+                raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name)
             n = self._w_seen - self._r_pos
             if n:
                 return n
+            if self._rshut:
+                return 0
             self._load_w()
             if self._w_seen != self._r_pos:
                 continue
-            if self._closed:
-                raise OSError(errno.EBADF, "connection closed")
-            if self._rshut:
-                return 0
             if self._flag(self._rx, _W_CLOSED) == 1 or self._peer_gone():
                 self._load_w()
                 if self._w_seen != self._r_pos:
@@ -208,7 +213,10 @@ class Conn:
                 raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
             rx = self._rx
             self._park(rx, _R_PARKED, self._poll_rx, self._rx_ev,
-                       lambda: self._q[(rx + _WPOS) >> 3] != self._r_pos or self._flag(rx, _W_CLOSED) == 1, deadline)
+                       lambda: self._closed or self._rshut or self._q[(rx + _WPOS) >> 3] != self._r_pos
+                       or self._flag(rx, _W_CLOSED) == 1, deadline)
+            if self._closed or self._rshut:
+                continue  # the loop's top says which
             if self._peer_gone() and self._q[(rx + _WPOS) >> 3] == self._r_pos and self._flag(rx, _W_CLOSED) != 1:
                 raise PeerDeadError("shmkit: connection %s: the peer's process died" % self.name)
 
@@ -258,7 +266,7 @@ class Conn:
     def _writable(self, deadline):
         while True:
             if self._closed:
-                raise OSError(errno.EBADF, "connection closed")
+                raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name)
             if self._wshut or self._flag(self._tx, _R_CLOSED) == 1:
                 raise BrokenPipeError(errno.EPIPE, "shmkit: connection %s: the peer closed its reading side" % self.name)
             if self._peer_gone():
@@ -274,7 +282,8 @@ class Conn:
                 continue
             tx = self._tx
             self._park(tx, _W_PARKED, self._poll_tx, self._tx_ev,
-                       lambda: self._q[(tx + _RPOS) >> 3] != self._r_seen or self._flag(tx, _R_CLOSED) == 1, deadline)
+                       lambda: self._closed or self._wshut or self._q[(tx + _RPOS) >> 3] != self._r_seen
+                       or self._flag(tx, _R_CLOSED) == 1, deadline)
 
     def send(self, data) -> int:
         """Writes as much of data as fits now (waiting for room for at
@@ -320,10 +329,12 @@ class Conn:
         data); SHUT_RD makes the peer's writes fail; SHUT_RDWR both."""
         if how in (socket.SHUT_WR, socket.SHUT_RDWR) and not self._wshut:
             self._wshut = True
+            self._signal(self._tx_ev)  # our own sends parked for room: they fail now
             _atomic.swap32(self._m.addr(self._tx + _W_CLOSED, 4), 1)
             self._wake_if_parked(self._tx, _R_PARKED, self._peer_rx)
         if how in (socket.SHUT_RD, socket.SHUT_RDWR) and not self._rshut:
             self._rshut = True
+            self._signal(self._rx_ev)  # our own recvs: they return b"" now
             _atomic.swap32(self._m.addr(self._rx + _R_CLOSED, 4), 1)
             self._wake_if_parked(self._rx, _W_PARKED, self._peer_tx)
 
@@ -336,10 +347,13 @@ class Conn:
         except (OSError, ValueError):
             pass
         self._closed = True
-        self._m.close()
+        self._signal(self._rx_ev)  # calls parked in other threads look, see closed, and leave
+        self._signal(self._tx_ev)
+        self._m.close()  # the mapping becomes zero pages first: a call still inside cannot fault
         for fd in self._events:
             os.close(fd)
         self._sock.close()
+        self._fin.detach()
 
     def __enter__(self):
         return self
@@ -349,6 +363,15 @@ class Conn:
 
     def __repr__(self):
         return "Conn(%r, %s, capacity=%d)" % (self.name, "dialer" if self._role == 0 else "listener", self.capacity)
+
+
+def _close_fds(fds, sock):
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    sock.close()
 
 
 def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
@@ -364,6 +387,7 @@ def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
         if not ok:
             raise ConnectionRefusedError(errno.ECONNREFUSED, "shmkit: we do not trust the listener: pid %d, uid %d" % cred[:2])
         msg, fds, _flags, _addr = socket.recv_fds(sock, 512, 5)
+        m = None
         try:
             if len(msg) == 0:
                 raise ConnectionResetError(errno.ECONNRESET, "shmkit: the listener closed during setup")
@@ -381,17 +405,15 @@ def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
             if not fcntl.fcntl(fds[0], fcntl.F_GET_SEALS) & _F_SEAL_SHRINK:
                 raise CorruptError("shmkit: the listener's memory is not a memfd sealed against shrinking")
             m = _Mapping(name, fds[0])
-            try:
-                _check_header(m, name)
-            except BaseException:
+            _check_header(m, name)
+            sock.sendall(bytes([_ACK]))
+        except BaseException:
+            if m is not None:
                 m.close()
                 fds = fds[1:]
-                raise
-        except BaseException:
             for fd in fds:
                 os.close(fd)
             raise
-        sock.sendall(bytes([_ACK]))
         sock.settimeout(None)
         return Conn(name, 0, m, fds[1:], sock, cred)
     except BaseException:

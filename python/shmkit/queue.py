@@ -122,6 +122,7 @@ class Queue:
         self._name = name
         self._prod = self._cons = None
         self._put_lock, self._get_lock = threading.Lock(), threading.Lock()
+        self._closing = False
         _handles.add(self)
 
     def _attach_geometry(self):
@@ -409,7 +410,7 @@ class Queue:
             start = time.monotonic()
             i = 0
             while True:
-                if ready():
+                if ready() or self._closing:
                     return recheck
                 i += 1
                 if i % 64:
@@ -492,7 +493,8 @@ class Queue:
         deadline = Deadline(timeout)
         # One thread of this handle at a time: a handle has one entry, whose
         # claim word says which slot it holds.
-        if not self._put_lock.acquire(block, -1 if deadline.at is None else max(0.0, deadline.at - time.monotonic())):
+        wait = -1 if not block or deadline.at is None else max(0.0, deadline.at - time.monotonic())  # as queue.Queue: no timeout without block
+        if not self._put_lock.acquire(block, wait):
             raise _stdqueue.Full
         try:
             self._put(item, n, block, deadline)
@@ -513,6 +515,8 @@ class Queue:
             return self._q[tail_at(t) >> 3] == t
 
         while not self._try_put(e, item, n):
+            if self._closing:
+                raise ValueError("shmkit: queue %s closed while put waited" % self._name)
             try:
                 recheck = self._await(e, _PWAIT, room, False, deadline, recheck)
             except TimeoutError:
@@ -527,7 +531,8 @@ class Queue:
         queue.Empty if there is none; returns None once the queue has
         ended (see the class doc)."""
         deadline = Deadline(timeout)
-        if not self._get_lock.acquire(block, -1 if deadline.at is None else max(0.0, deadline.at - time.monotonic())):
+        wait = -1 if not block or deadline.at is None else max(0.0, deadline.at - time.monotonic())  # as queue.Queue: no timeout without block
+        if not self._get_lock.acquire(block, wait):
             raise _stdqueue.Empty
         try:
             return self._get(block, deadline)
@@ -554,6 +559,8 @@ class Queue:
             m = self._try_get(e)
             if m is not None:
                 return m
+            if self._closing:
+                raise ValueError("shmkit: queue %s closed while get waited" % self._name)
             try:
                 recheck = self._await(e, _CWAIT, ready, True, deadline, recheck)
             except _Ended:
@@ -572,8 +579,13 @@ class Queue:
                 return
             yield m
 
+    def _open(self):
+        if self._seg is None:
+            raise ValueError("shmkit: queue %s is closed" % self._name)
+
     def qsize(self) -> int:
         """Messages in the queue now."""
+        self._open()
         h, t = self._q[_HEAD >> 3], self._q[_TAIL >> 3]
         return 0 if t < h or t - h > self.slots else t - h
 
@@ -588,6 +600,7 @@ class Queue:
 
     def task_done(self) -> None:
         """Marks one message taken as processed, as JoinableQueue's."""
+        self._open()
         addr = self._seg.addr(_REC + L.QREC_DONE, 8)
         while True:
             d = self._q[(_REC + L.QREC_DONE) >> 3]
@@ -603,6 +616,7 @@ class Queue:
     def join(self, timeout: float | None = None) -> None:
         """Waits until every message put has been marked done. Raises
         TimeoutError after timeout seconds (None: no limit)."""
+        self._open()
         deadline = Deadline(timeout)
         seq_addr = self._seg.addr(_REC + L.QREC_JOIN_SEQ, 4)
         joiners = self._seg.addr(_REC + L.QREC_JOINERS, 4)
@@ -620,6 +634,7 @@ class Queue:
             recheck = min(2 * recheck, RECHECK_MAX)
 
     def stats(self) -> dict:
+        self._open()
         q = self._q
         out = {}
         for side, off in (("produced", _PCTR), ("consumed", _CCTR)):
@@ -631,6 +646,21 @@ class Queue:
     def close(self) -> None:
         """Detaches this handle's producer and consumer entries (a producer's
         detach tells parked consumers to look for the end), then unmaps."""
+        if self._seg is None:
+            return
+        # Threads of this handle still in put or get leave first (a wait
+        # sees _closing within its next look, at most 50 ms): an entry is
+        # detached only with no claim of ours in flight.
+        self._closing = True
+        self._put_lock.acquire()
+        self._get_lock.acquire()
+        try:
+            self._detach()
+        finally:
+            self._get_lock.release()
+            self._put_lock.release()
+
+    def _detach(self):
         if self._seg is None:
             return
         self._seg.check()

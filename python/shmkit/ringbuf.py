@@ -111,6 +111,7 @@ class Ring:
             raise CorruptError("shmkit: corrupt ring %s: max message %d for capacity %d" % (seg.name, maxmsg, cap))
         self.capacity, self.max_message = cap, maxmsg
         self._q, self._w = q, seg.words("I")
+        self._sides = weakref.WeakSet()  # the roles taken through this handle, closed with it
 
     @property
     def name(self) -> str:
@@ -140,7 +141,13 @@ class Ring:
         return out
 
     def close(self) -> None:
-        """Unmaps the ring. Roles still open keep nothing: close them first."""
+        """Closes the roles this handle took that are still open (a
+        producer's close tells its consumer), then unmaps the ring."""
+        for side in list(self._sides):
+            try:
+                side.close()
+            except (ValueError, OSError):
+                pass
         self._seg.close()
 
     def unlink(self) -> None:
@@ -186,6 +193,7 @@ class _Side:
         self._claim()
         self.set_wait(wait)
         _roles.add(self)
+        ring._sides.add(self)
 
     def set_wait(self, wait: str) -> None:
         """Chooses how to wait: "adaptive" (spin briefly, then park),
@@ -364,6 +372,8 @@ class Producer(_Side):
         """Writes one message (bytes-like), waiting for room up to timeout
         seconds (None: as long as it takes). Raises TimeoutError, or
         PeerDeadError if the consumer died while it waited."""
+        if type(msg) is not bytes:
+            msg = memoryview(msg).cast("B")  # an array or a numpy array: its bytes, not its items
         n = len(msg)
         pos = self._pos
         size = (15 + n) & ~7
@@ -616,10 +626,12 @@ class Consumer(_Side):
             self._wait_for(lambda: self._committed() or self._closed() and self._q[other] == self._next, deadline)
 
     def __iter__(self):
-        """Yields each message (bytes) until the producer closes."""
+        """Yields each message (bytes) until the producer closes; the
+        consumer then closes too (its role is free for the next one)."""
         while True:
             m = self.read()
             if m is None:
+                self.close()
                 return
             yield m
 
@@ -670,7 +682,12 @@ class StreamWriter(io.RawIOBase):
         mv = memoryview(b).cast("B")
         n, chunk = len(mv), self._p._ring.max_message
         for off in range(0, n, chunk):
-            self._p.write(mv[off : off + chunk], self.timeout)
+            try:
+                self._p.write(mv[off : off + chunk], self.timeout)
+            except TimeoutError:
+                if off == 0:
+                    raise
+                return off  # what is in the ring is written: a buffered writer must not write it again
         return n
 
     def close(self) -> None:
@@ -701,6 +718,7 @@ class StreamReader(io.RawIOBase):
         while not self._left:
             if self._left is not None:
                 self._left.release()
+                self._left = None  # released: a read that raises next must not leave it here
             m = self._c.read(self.timeout, copy=False)
             if m is None:
                 self._left = None

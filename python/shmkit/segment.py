@@ -11,6 +11,7 @@ import stat
 import struct
 import time
 import uuid
+import weakref
 
 from . import _live, _sys
 from . import layout as L
@@ -79,6 +80,16 @@ class Header:
 
     def __repr__(self):
         return "Header(%s)" % ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
+
+
+def _release(res):
+    fd, mm = res
+    if fd >= 0:
+        os.close(fd)
+    try:
+        mm.close()
+    except (BufferError, ValueError):
+        pass
 
 
 def _field(b, name, fmt):
@@ -198,6 +209,10 @@ class Segment:
     def __init__(self, name, path, fd, mm, header, readonly):
         self.name, self.path, self.header, self.readonly = name, path, header, readonly
         self._fd, self._mm = fd, mm
+        # A handle dropped without close() still gives back its descriptor
+        # and mapping (once nobody can be inside it: it is unreachable).
+        self._res = [fd, mm]
+        weakref.finalize(self, _release, self._res)
         self.size = len(mm)
         self.buf = memoryview(mm)
         self._views = []
@@ -245,6 +260,11 @@ class Segment:
             )
 
     def close(self) -> None:
+        """Unmaps the segment. Other threads still inside a call on it get
+        a clean exception: the views are released at once, and a writable
+        mapping is first replaced by private zero pages (the address range
+        goes only with the last reference), so that no ctypes call of
+        theirs can fault."""
         if self._mm is None:
             return
         for v in self._views:
@@ -252,16 +272,18 @@ class Segment:
         self._views = []
         self.buf.release()
         self._anchor = None
-        self.base = 0  # from here on addr() refuses: no address of an unmapped page reaches ctypes
-        try:
-            self._mm.close()
-        except BufferError:
-            # A memoryview handed out (a read(copy=False)) still exports it:
-            # the mapping goes with the last reference.
-            pass
+        base, self.base = self.base, 0  # from here on addr() refuses
+        mm, self._mm = self._mm, None
+        if base:
+            _sys.retire(base, self.size)  # mm keeps the range until it is freed
+        else:
+            try:
+                mm.close()
+            except BufferError:
+                pass  # a view handed out (a read(copy=False)) still exports it: it goes with the last one
         os.close(self._fd)
         self._fd = -1
-        self._mm = None
+        self._res[0] = -1
 
     def unlink(self) -> None:
         """Removes the segment's name (processes that map it keep it)."""

@@ -102,9 +102,14 @@ class _Elements:
         if self._fmt in ("<ff", "<dd"):
             x = complex(x)
             return struct.pack(self._fmt, x.real, x.imag)
-        if isinstance(x, tuple):
-            return struct.pack(self._fmt, *x)
-        return struct.pack(self._fmt, x)
+        try:
+            if isinstance(x, tuple):
+                return struct.pack(self._fmt, *x)
+            return struct.pack(self._fmt, x)
+        except struct.error as e:
+            if isinstance(x, int) and not isinstance(x, bool):
+                raise OverflowError("shmkit: %d does not fit a %s" % (x, self.type)) from None
+            raise TypeError("shmkit: %r is not a %s: %s" % (x, self.type, e)) from None
 
     def _need_int(self, op):
         if not self._integer:
@@ -292,6 +297,11 @@ class Value(_Elements):
         TimeoutError). A lock taken from a dead writer is recovered here:
         the store repairs a value it tore."""
         raw = self._encode(x)
+        if self._lock.held_by_this_thread():
+            # Inside `with v.get_lock():`, as multiprocessing's idiom
+            # `with v.get_lock(): v.value += 1` has it: the lock is ours.
+            self._write(raw)
+            return
         if not self._take(timeout):
             raise TimeoutError("shmkit: value %s: lock not acquired in %gs" % (self.name, timeout))
         try:
@@ -404,6 +414,16 @@ class Array(_Elements):
         return self._decode(self._seg.buf[off : off + self.itemsize].tobytes())
 
     def __setitem__(self, i, x):
+        if isinstance(i, slice):
+            idx = range(*i.indices(self.length))
+            xs = list(x)
+            if len(xs) != len(idx):
+                raise ValueError("shmkit: %d values for a slice of %d elements" % (len(xs), len(idx)))
+            raws = [self._encode(v) for v in xs]  # all checked before any is written
+            for j, raw in zip(idx, raws):
+                off = L.HEADER_SIZE + j * self.itemsize
+                self._seg.buf[off : off + self.itemsize] = raw
+            return
         off = self._off(i)
         self._seg.buf[off : off + self.itemsize] = self._encode(x)
 

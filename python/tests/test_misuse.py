@@ -4,6 +4,7 @@ for every other process."""
 
 import os
 import queue
+import socket
 import threading
 
 from helpers import Case, shmkit
@@ -151,3 +152,173 @@ class TestSharing(Case):
         p.write(b"still mine")
         self.assertEqual(c.read(), b"still mine")
         self.assertEqual(sorted([q.get(), q.get()]), [b"child", b"parent"])
+
+
+class TestSecondReview(Case):
+    def test_lock_idiom_of_multiprocessing(self):
+        v = shmkit.Value(self.name(), create=True, type="int64")
+        self.addCleanup(v.close)
+        with v.get_lock():
+            v.value += 1  # store() inside the lock: ours, no wait on ourselves
+        self.assertEqual(v.value, 1)
+        got = []
+        with v.get_lock():  # another thread's store waits for the lock
+            t = threading.Thread(target=lambda: (v.store(5), got.append(v.value)))
+            t.start()
+            t.join(0.1)
+            self.assertTrue(t.is_alive())
+            v.store_locked(2)
+        t.join(5)
+        self.assertEqual(got, [5])
+
+    def test_stream_reader_survives_a_timeout(self):
+        s = shmkit.Stream(self.name(), create=True, capacity=4096)
+        self.addCleanup(s.close)
+        w, r = s.writer(), s.reader()
+        w.write(b"one")
+        self.assertEqual(r.read(10), b"one")
+        r.timeout = 0.05
+        with self.assertRaises(TimeoutError):
+            r.read(10)
+        w.write(b"two")
+        self.assertEqual(r.read(10), b"two")
+
+    def test_stream_writer_timeout_reports_what_it_wrote(self):
+        s = shmkit.Stream(self.name(), create=True, capacity=4096)
+        self.addCleanup(s.close)
+        w, r = s.writer(), s.reader()
+        w.timeout = 0.05
+        n = w.write(b"x" * 6144)  # more than the ring holds: a short count, not an error
+        self.assertGreater(n, 0)
+        self.assertLess(n, 6144)
+        got = r.read(10000)
+        while len(got) < n:
+            got += r.read(10000)
+        self.assertEqual(len(got), n)
+
+    def test_ring_close_closes_its_roles(self):
+        r = shmkit.Ring(self.name(), create=True, capacity=4096)
+        p = r.producer()
+        p.write(b"m")
+        r.close()
+        r2 = shmkit.Ring(r.name)
+        self.addCleanup(r2.close)
+        c = r2.consumer()
+        self.assertEqual(list(c), [b"m"])  # the producer's close was told: the end comes
+        r2.consumer().close()  # the iteration closed its consumer: the role is free
+
+    def test_conn_shutdown_wakes_own_recv(self):
+        n = "pytest-shut-%d" % os.getpid()
+        l = shmkit.net.listen(n)
+        self.addCleanup(l.close)
+        out = {}
+        th = threading.Thread(target=lambda: out.setdefault("c", l.accept(timeout=5)))
+        th.start()
+        c = shmkit.net.dial(n)
+        th.join()
+        self.addCleanup(out["c"].close)
+        got = []
+        t = threading.Thread(target=lambda: got.append(c.recv(10)))
+        t.start()
+        t.join(0.1)
+        c.shutdown(socket.SHUT_RD)
+        t.join(5)
+        self.assertEqual(got, [b""])
+        c.close()
+        with self.assertRaises(OSError):
+            c.recv(1)
+
+    def test_write_of_an_array_is_its_bytes(self):
+        import array
+
+        r = shmkit.Ring(self.name(), create=True, capacity=4096)
+        self.addCleanup(r.close)
+        p, c = r.producer(), r.consumer()
+        a = array.array("d", [1.0, 2.0])
+        p.write(a)
+        self.assertEqual(c.read(), a.tobytes())
+
+    def test_queue_nonblocking_with_timeout_and_closed(self):
+        q = shmkit.Queue(self.name(), create=True, slots=2, max_message=8)
+        with self.assertRaises(queue.Empty):
+            q.get(block=False, timeout=1)  # as queue.Queue: the timeout is ignored
+        q.close()
+        for op in (q.qsize, q.task_done, lambda: q.join(0), lambda: q.put(b"x"), q.get):
+            with self.assertRaisesRegex(ValueError, "closed"):
+                op()
+
+    def test_dict_keys_are_str_or_bytes(self):
+        d = shmkit.Dict(self.name(), create=True, capacity=1 << 14, max_key=8)
+        self.addCleanup(d.close)
+        with self.assertRaises(TypeError):
+            d[5] = b"x"
+        with self.assertRaises(TypeError):
+            d["a"] = 3
+        self.assertIsNone(d.get(""))
+        self.assertNotIn("x" * 100, d)
+        self.assertEqual(d.setdefault("k", b"v"), b"v")
+        self.assertEqual(d.setdefault("k", b"w"), b"v")
+        d.update({"a": b"1"}, b=b"2")
+        self.assertEqual(sorted(d.values()), [b"1", b"2", b"v"])
+        self.assertEqual(d.pop("a"), b"1")
+        self.assertEqual(d.pop("a", None), None)
+
+    def test_array_slices_and_ranges(self):
+        a = shmkit.Array(self.name(), create=True, type="int8", length=4)
+        self.addCleanup(a.close)
+        a[1:3] = [5, -5]
+        self.assertEqual(list(a), [0, 5, -5, 0])
+        with self.assertRaises(OverflowError):
+            a[0] = 200
+        with self.assertRaises(ValueError):
+            a[0:2] = [1]
+        self.assertEqual(list(a), [0, 5, -5, 0])
+
+    def test_close_while_other_threads_use_it(self):
+        # No crash of the interpreter: the other threads get exceptions.
+        for _ in range(10):
+            r = shmkit.Ring(self.name(), create=True, capacity=4096)
+            p, c = r.producer(), r.consumer()
+            errs = []
+
+            def rd():
+                try:
+                    for _ in c:
+                        pass
+                except (ValueError, OSError) as e:
+                    errs.append(e)
+
+            def wr():
+                try:
+                    while True:
+                        p.write(b"x" * 100)
+                except (ValueError, OSError) as e:
+                    errs.append(e)
+
+            ts = [threading.Thread(target=rd), threading.Thread(target=wr)]
+            for t in ts:
+                t.start()
+            threading.Event().wait(0.02)
+            r.close()
+            for t in ts:
+                t.join(5)
+                self.assertFalse(t.is_alive())
+        q = shmkit.Queue(self.name(), create=True, slots=4, max_message=8)
+
+        def forever(op):
+            try:
+                while True:
+                    op()
+            except ValueError:  # closed
+                pass
+
+        ts = [threading.Thread(target=forever, args=(lambda: q.put(b"x"),)),
+              threading.Thread(target=forever, args=(q.get,))]
+        for t in ts:
+            t.daemon = True
+            t.start()
+        threading.Event().wait(0.05)
+        q.close()
+        for t in ts:
+            t.join(5)
+            self.assertFalse(t.is_alive())
