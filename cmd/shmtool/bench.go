@@ -70,7 +70,7 @@ A default run (3 rounds) takes about 2 minutes on a 2-core machine; --quick
 (1 round of shorter measurements) about 13 seconds.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := bench.Config{Duration: duration, Rounds: rounds, Progress: stderr}
+			cfg := bench.Config{Duration: duration, Rounds: rounds, Progress: stderr, Terminal: isTerminal(stderr)}
 			if duration == 0 {
 				cfg.Duration = 250 * time.Millisecond
 				if quick {
@@ -146,7 +146,7 @@ func parseSizes(s string) ([]int, error) {
 	for _, f := range splitList(s) {
 		n, err := parseSize(f)
 		if err != nil {
-			return nil, usagef("--sizes: %q: %v", f, err)
+			return nil, usagef("--sizes: %v", err)
 		}
 		out = append(out, n)
 	}

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
@@ -102,7 +105,7 @@ func newCreate(stdout io.Writer) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.kind, "kind", "raw", "kind of segment: "+kindNames())
-	fl.StringVar(&f.size, "size", "", "payload size in bytes, for --kind raw")
+	fl.StringVar(&f.size, "size", "", "payload size, for --kind raw: 4096, 64K, 1.5M, 1GiB (K, M, G, T, KiB...: powers of 1024; KB, MB, GB, TB: of 1000)")
 	fl.Int64Var(&f.p.Value, "value", 0, "initial permits, for --kind semaphore")
 	fl.Int64Var(&f.p.Max, "max", 0, "bound on permits (0: none), for --kind semaphore")
 	fl.BoolVar(&f.p.Tracked, "tracked", false, "record semaphore holders, so that a dead holder's permits return")
@@ -121,26 +124,63 @@ func newCreate(stdout io.Writer) *cobra.Command {
 // kindNames lists the kinds create accepts, for messages.
 func kindNames() string { return fmt.Sprint(kinds.Names()) }
 
-// parseSize reads a byte count such as 4096, 64K or 1M.
+// parseSize reads a byte count as a user types it: 4096, 4k, 64K, 64KiB,
+// 1.5M, 1MiB, 1MB, 1T, 1TiB, in any case, with or without a space before
+// the unit. A bare K, M, G or T, with or without an i (K, Ki, KiB), is a
+// power of 1024, as truncate(1) and dd(1) read them; KB, MB, GB and TB are
+// powers of 1000, as go-humanize's ParseBytes reads every unit. Sizes
+// must come to a whole number of bytes, from 1 byte to 1 TiB
+// (shm.MaxPayloadSize).
 func parseSize(s string) (int, error) {
-	if s == "" {
-		return 0, fmt.Errorf("required")
+	in := strings.TrimSpace(s)
+	if in == "" {
+		return 0, errors.New("a size is required, such as 4096, 64K or 1MiB")
 	}
-	mult := 1
-	switch strings.ToUpper(s[len(s)-1:]) {
-	case "K":
-		mult = 1 << 10
-	case "M":
-		mult = 1 << 20
-	case "G":
-		mult = 1 << 30
+	num, unit := splitSize(in)
+	if !sizeNumber.MatchString(num) {
+		return 0, fmt.Errorf("%q is not a size: want a number of bytes, such as 4096, 64K, 1.5MiB or 1MB", s)
 	}
-	if mult != 1 {
-		s = s[:len(s)-1]
+	unit = binaryUnit(unit)
+	// go-humanize parses; it truncates a fraction of a byte, so whether
+	// the size is whole is checked apart, from its unit's exact bytes.
+	bytes, err := humanize.ParseBigBytes(num + unit)
+	if err != nil {
+		return 0, fmt.Errorf("%q: unknown unit %q; want B, K or KiB, M or MiB, G or GiB, T or TiB (powers of 1024), or KB, MB, GB, TB (powers of 1000)", s, strings.TrimSpace(in[len(num):]))
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 || n > shm.MaxPayloadSize/mult {
-		return 0, fmt.Errorf("%q is not a size from 1 byte to 1T", s)
+	mult, _ := humanize.ParseBigBytes("1" + unit) // the unit parsed above
+	exact, _ := new(big.Rat).SetString(strings.ReplaceAll(num, ",", ""))
+	if exact.Mul(exact, new(big.Rat).SetInt(mult)); !exact.IsInt() {
+		_, frac, _ := strings.Cut(num, ".")
+		return 0, fmt.Errorf("%q is %s bytes, not a whole number of bytes", s, exact.FloatString(len(frac)))
 	}
-	return n * mult, nil
+	if bytes.Sign() <= 0 || bytes.Cmp(big.NewInt(shm.MaxPayloadSize)) > 0 {
+		return 0, fmt.Errorf("%q is %s bytes: want 1 byte to 1 TiB (%d bytes)", s, bytes, shm.MaxPayloadSize)
+	}
+	return int(bytes.Int64()), nil
+}
+
+// sizeNumber is the number of a size: digits with a decimal point or not,
+// or digits grouped in thousands by commas (1,048,576; but 1,5 is
+// refused, not read as 15).
+var sizeNumber = regexp.MustCompile(`^([0-9]+(\.[0-9]*)?|\.[0-9]+|[0-9]{1,3}(,[0-9]{3})+)$`)
+
+// splitSize splits a size at its first character that is not part of a
+// number.
+func splitSize(s string) (num, unit string) {
+	i := strings.IndexFunc(s, func(r rune) bool { return !('0' <= r && r <= '9' || r == '.' || r == ',') })
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], s[i:]
+}
+
+// binaryUnit turns a bare K, M, G, T, P or E (any case) into KiB ...: a
+// shared-memory size is a power of two far more often than of ten.
+// Anything else is left for go-humanize to read (or refuse).
+func binaryUnit(unit string) string {
+	u := strings.ToLower(strings.TrimSpace(unit))
+	if len(u) == 1 && strings.Contains("kmgtpe", u) {
+		return u + "ib"
+	}
+	return u
 }

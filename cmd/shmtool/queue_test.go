@@ -79,7 +79,7 @@ func TestQueueKind(t *testing.T) {
 	}
 	line = strings.TrimSpace(mustRun(t, "watch", "--json", "--interval", "50ms", "--count", "1", name))
 	var tk tick
-	if err := json.Unmarshal([]byte(line), &tk); err != nil || tk.Peers != "1 producers/1 consumers" || tk.Used == 0 {
+	if err := json.Unmarshal([]byte(line), &tk); err != nil || tk.Peers != "1 producer/1 consumer" || tk.Used == 0 {
 		t.Fatalf("watch of a queue = %q (%v)", line, err)
 	}
 	if _, _, code := shmtool(t, "create", "--kind", "queue", "--size", "100", name+"x"); code != 2 {

@@ -107,7 +107,7 @@ file path) that carries a shmkit header. Every command takes --json.`,
 	root.AddCommand(
 		newLs(stdout), newInspect(stdout), newCreate(stdout), newRm(stdout),
 		newWho(stdout), newDump(stdout), newWatch(stdout), newTail(stdout, stderr), newDemo(stdout), newBench(stdout, stderr), newGC(stdout), newStress(stdout, stderr),
-		newVersion(stdout),
+		newVersion(stdout), newMetrics(stdout, stderr),
 	)
 	addCompletions(root)
 	root.Version = buildVersion().String() // --version, as cobra gives it

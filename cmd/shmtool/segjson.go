@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shmkit/shmkit/cmd/shmtool/internal/human"
 	"github.com/shmkit/shmkit/shm"
 )
 
@@ -73,13 +74,10 @@ func toMap(v any) (map[string]any, error) {
 	return m, json.Unmarshal(b, &m)
 }
 
-// age formats a duration for humans: 3s, 4m12s, 5h3m0s, 2d4h.
+// age formats a duration for humans, in one short unit (3s, 4m, 5h,
+// 2d), as ls's AGE column does: go-humanize's relative time, through
+// human.Age.
 func age(d time.Duration) string {
-	switch {
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	case d < 48*time.Hour:
-		return d.Round(time.Minute).String()
-	}
-	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+	var zero time.Time
+	return human.Age(zero, zero.Add(d))
 }

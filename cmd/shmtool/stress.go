@@ -41,7 +41,7 @@ were violations or hangs. --seed replays a run's choices.
 Kinds: ` + kinds + ".",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg.Progress = stderr
+			cfg.Progress, cfg.Terminal = stderr, isTerminal(stderr)
 			res, err := stress.Run(cmd.Context(), cfg)
 			if errors.Is(err, stress.ErrInvalidConfig) {
 				return usageError{err}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/follow"
 	"github.com/spf13/cobra"
 )
@@ -19,7 +20,9 @@ type tick struct {
 	Used        uint64  `json:"used"`
 	Producer    int     `json:"producer_pid"` // rings and streams; 0 for a queue
 	Consumer    int     `json:"consumer_pid"`
-	Peers       string  `json:"peers"` // "PRODUCER/CONSUMER", or how many of each a queue has
+	ProducerOK  bool    `json:"producer_alive"` // rings and streams: the pid's process runs
+	ConsumerOK  bool    `json:"consumer_alive"`
+	Peers       string  `json:"peers"` // "PRODUCER/CONSUMER", "1234 (dead)" once one died; how many of each a queue has
 }
 
 func newWatch(stdout io.Writer) *cobra.Command {
@@ -45,7 +48,7 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 			}
 			defer w.Close()
 			if !asJSON {
-				fmt.Fprintf(stdout, "%-8s  %12s  %14s  %6s  %s\n", "TIME", "MSGS/S", "BYTES/S", "FILL", "PEERS")
+				fmt.Fprintf(stdout, "%-8s  %10s  %12s  %6s  %s\n", "TIME", "MSGS/S", "BYTES/S", "FILL", "PEERS")
 			}
 			for {
 				s, err := w.Next(cmd.Context())
@@ -58,13 +61,14 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 				if asJSON {
 					if err := writeJSONLine(stdout, tick{
 						Time: s.Time.UTC().Format(time.RFC3339), MsgsPerSec: s.MsgsPerSec, BytesPerSec: s.BytesPerSec,
-						Fill: s.Fill, Used: s.Used, Producer: s.Producer, Consumer: s.Consumer, Peers: s.Peers,
+						Fill: s.Fill, Used: s.Used, Producer: s.Producer, Consumer: s.Consumer,
+						ProducerOK: s.ProducerAlive, ConsumerOK: s.ConsumerAlive, Peers: s.Peers,
 					}); err != nil {
 						return err
 					}
 					continue
 				}
-				fmt.Fprintf(stdout, "%-8s  %12.0f  %14.0f  %5.1f%%  %s\n", s.Time.Format("15:04:05"), s.MsgsPerSec, s.BytesPerSec, 100*s.Fill, s.Peers)
+				fmt.Fprintf(stdout, "%-8s  %10s  %12s  %5.1f%%  %s\n", s.Time.Format("15:04:05"), rate(s.MsgsPerSec), byteRate(s.BytesPerSec), 100*s.Fill, s.Peers)
 			}
 		},
 	}
@@ -73,3 +77,15 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 	cmd.Flags().IntVar(&cfg.Count, "count", 0, "stop after this many ticks (0: never)")
 	return cmd
 }
+
+// rate formats messages per second for a person: 950, 12.3k, 4.56M.
+func rate(v float64) string {
+	n, unit := humanize.ComputeSI(v)
+	if unit == "" {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g%s", n, unit)
+}
+
+// byteRate formats bytes per second in binary units: 512 B/s, 1.2 MiB/s.
+func byteRate(v float64) string { return humanize.IBytes(uint64(max(v, 0))) + "/s" }

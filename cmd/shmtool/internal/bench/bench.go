@@ -86,7 +86,8 @@ type Config struct {
 	Duration   time.Duration // per measurement, MinDuration to MaxDuration
 	Rounds     int           // times the whole plan is measured, 1 to MaxRounds; 0: once
 	CPUs       []int         // the two processes' cores, or nil not to pin them
-	Progress   io.Writer     // a line per measurement as it is made; nil: none
+	Progress   io.Writer     // with Terminal, a line per measurement: n of N and the time left; nil: none
+	Terminal   bool          // Progress is a terminal a person watches (the lines are for a person only)
 }
 
 // Report is what Run measured, and on what.
@@ -108,7 +109,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	progress := cfg.Progress
-	if progress == nil {
+	if progress == nil || !cfg.Terminal {
 		progress = io.Discard
 	}
 	runtime.LockOSThread() // pinning (and the hot loops) stay on this thread
@@ -133,6 +134,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 // measureRounds makes Run's measurements, round by round, into rows.
 func measureRounds(ctx context.Context, ts []Transport, cfg Config, rows *rowSet, m *Machine, progress io.Writer) error {
+	total, done, began := cfg.Rounds*plannedRows(ts, cfg), 0, time.Now()
 	for round := 1; round <= cfg.Rounds; round++ {
 		for _, t := range ts {
 			for _, mode := range t.Modes {
@@ -150,13 +152,31 @@ func measureRounds(ctx context.Context, ts []Transport, cfg Config, rows *rowSet
 						}
 						m.SharedCore = m.SharedCore || sharedCore
 						rows.add(r)
-						fmt.Fprintf(progress, "bench: %s%-10s %-5s %6d B%s  %s\n", roundTag(round, cfg.Rounds), t.Name, mode, size, idleTag(idle), r.summary())
+						done++
+						left := time.Duration(float64(time.Since(began)) / float64(done) * float64(total-done)).Round(time.Second)
+						fmt.Fprintf(progress, "bench: %d of %d, %v left: %s%-10s %-5s %6d B%s  %s\n",
+							done, total, left, roundTag(round, cfg.Rounds), t.Name, mode, size, idleTag(idle), r.summary())
 					}
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// plannedRows counts the measurements of one round, as measureRounds
+// makes them.
+func plannedRows(ts []Transport, cfg Config) int {
+	n := 0
+	for _, t := range ts {
+		for _, mode := range t.Modes {
+			n += len(cfg.Sizes)
+			if t.idleRegime(mode) {
+				n += len(cfg.Sizes)
+			}
+		}
+	}
+	return n
 }
 
 // roundTag names the round in progress lines, if there are several.

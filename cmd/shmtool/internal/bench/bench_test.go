@@ -45,6 +45,7 @@ func TestRun(t *testing.T) {
 		Duration:   MinDuration,
 		Rounds:     2,
 		Progress:   &progress,
+		Terminal:   true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +79,9 @@ func TestRun(t *testing.T) {
 		"floor spin 64 ,futex block 64 back-to-back,futex block 64 after-idle"
 	if strings.Join(got, ",") != want {
 		t.Errorf("results for\n%s, want\n%s", strings.Join(got, ","), want)
+	}
+	if !strings.Contains(progress.String(), fmt.Sprintf("bench: 1 of %d, ", 2*len(rep.Results))) || !strings.Contains(progress.String(), " left: ") {
+		t.Errorf("progress does not count measurements (n of N, time left):\n%s", progress.String())
 	}
 	if n := strings.Count(progress.String(), "\n"); n != 2+2*len(rep.Results) {
 		t.Errorf("progress has %d lines, want %d:\n%s", n, 2+2*len(rep.Results), progress.String())

@@ -70,7 +70,7 @@ func TestWatchQueue(t *testing.T) {
 	defer p.Close()
 	p.Write([]byte("one"))
 	s, err := watch(t, name, WatchConfig{Interval: time.Millisecond}).Next(context.Background())
-	if err != nil || s.Peers != "1 producers/0 consumers" || s.Used != 1 || s.Fill != 1.0/8 || s.Producer != 0 {
+	if err != nil || s.Peers != "1 producer/0 consumers" || s.Used != 1 || s.Fill != 1.0/8 || s.Producer != 0 {
 		t.Fatalf("Next() = %+v, %v; want one producer and one message of 8", s, err)
 	}
 }

@@ -3,6 +3,7 @@ package gc
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shm"
 )
@@ -104,5 +106,89 @@ func TestRunInvalidConfig(t *testing.T) {
 func TestRunMissingDir(t *testing.T) {
 	if _, err := Run(context.Background(), Config{Dir: filepath.Join(t.TempDir(), "nothing")}); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("Run(missing dir) = %v, want os.ErrNotExist", err)
+	}
+}
+
+// unreadableProcs counts, apart from procscan, the processes whose maps
+// or descriptors exist but cannot be read, as gc's report should.
+func unreadableProcs(t *testing.T) int {
+	t.Helper()
+	dirs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no processes in /proc: %v", err)
+	}
+	n := 0
+	for _, dir := range dirs {
+		_, merr := os.ReadFile(filepath.Join(dir, "maps"))
+		_, ferr := os.ReadDir(filepath.Join(dir, "fd"))
+		if merr != nil && !errors.Is(merr, fs.ErrNotExist) || ferr != nil && !errors.Is(ferr, fs.ErrNotExist) {
+			n++
+		}
+	}
+	return n
+}
+
+// The report says whether every process could be inspected, and how many
+// could not, as a look of its own at /proc finds them. (Here that is
+// usually some: a sandbox may hide even pid 1's maps from root.)
+func TestRunReportsInspection(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("no /proc")
+	}
+	want := unreadableProcs(t)
+	rep, err := Run(context.Background(), Config{Dir: t.TempDir(), DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ProcsScanned == 0 || rep.UnreadableProcs != want || rep.ProcsInspected != (want == 0 && !rep.HiddenProcs) {
+		t.Fatalf("Run: all_processes_inspected %v, %d unreadable of %d scanned; a look at /proc finds %d unreadable",
+			rep.ProcsInspected, rep.UnreadableProcs, rep.ProcsScanned, want)
+	}
+}
+
+// Liveness files whose lock nobody holds are those of dead processes:
+// DryRun lists them and removes nothing, a run sweeps them; a held one is
+// never touched.
+func TestSweepLiveness(t *testing.T) {
+	segs, lives := t.TempDir(), t.TempDir()
+	dead, held := filepath.Join(lives, live.Prefix+"00000000000dead1"), filepath.Join(lives, live.Prefix+"00000000000a11e1")
+	other := filepath.Join(lives, "not-a-liveness-file")
+	for _, p := range []string{dead, held, other} {
+		if err := os.WriteFile(p, []byte("pid=4242 start=7\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testutil.HoldFlock(t, held)
+
+	rep, err := Run(context.Background(), Config{Dir: segs, DryRun: true, liveDir: lives})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Liveness) != 1 || rep.Liveness[0] != (LiveEntry{Path: dead, PID: 4242, Action: WouldSweep}) || rep.LivenessSwept != 0 || !rep.DryRun {
+		t.Fatalf("Run(DryRun) liveness = %+v, swept %d; want %s only, to sweep", rep.Liveness, rep.LivenessSwept, dead)
+	}
+	for _, p := range []string{dead, held, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("DryRun removed %s: %v", p, err)
+		}
+	}
+	rep, err = Run(context.Background(), Config{Dir: segs, liveDir: lives})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Liveness) != 1 || rep.Liveness[0] != (LiveEntry{Path: dead, PID: 4242, Action: Swept}) || rep.LivenessSwept != 1 {
+		t.Fatalf("Run liveness = %+v, swept %d; want %s swept", rep.Liveness, rep.LivenessSwept, dead)
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%s is still there after the sweep: %v", dead, err)
+	}
+	for _, p := range []string{held, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("the sweep removed %s: %v", p, err)
+		}
+	}
+	// Outside /dev/shm, and without liveDir, liveness files are not looked at.
+	if rep, err := Run(context.Background(), Config{Dir: segs, DryRun: true}); err != nil || rep.Liveness == nil || len(rep.Liveness) != 0 {
+		t.Fatalf("Run(Dir) = %+v, %v; want no liveness files, as []", rep.Liveness, err)
 	}
 }

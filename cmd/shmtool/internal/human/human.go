@@ -1,40 +1,63 @@
 package human
 
-import "fmt"
+import (
+	"math"
+	"strings"
+	"time"
 
-// Count formats a count with a k, M or G suffix.
+	"github.com/dustin/go-humanize"
+)
+
+// Count formats a count with an SI prefix (k, M, G ...) and up to two
+// decimals: 999, 12.35k, 2.5M. Counts below 1000 keep no prefix (a rate
+// of 0.5 is "0.5", not "500m").
 func Count(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2fG", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1fk", v/1e3)
+	if math.Abs(v) < 1000 {
+		return decimals(v)
 	}
-	return fmt.Sprintf("%.0f", v)
+	value, prefix := humanize.ComputeSI(v)
+	return decimals(value) + prefix
 }
 
-// Bytes formats a number of bytes in B, KiB, MiB or GiB.
+// decimals is go-humanize's FtoaWithDigits(v, 2), rounded first: it
+// truncates, and a quotient such as 1500/1e9/1e-6 lands just below 1.5.
+func decimals(v float64) string { return humanize.FtoaWithDigits(math.Round(v*100)/100, 2) }
+
+// Bytes formats a number of bytes in IEC units, as go-humanize's IBytes
+// does: "100 B", "1.5 KiB", "3.0 MiB", "5.0 GiB". Negative and NaN
+// values read as 0 B.
 func Bytes(v float64) string {
-	switch {
-	case v >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", v/(1<<30))
-	case v >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", v/(1<<20))
-	case v >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", v/(1<<10))
+	if !(v > 0) { // NaN too
+		return humanize.IBytes(0)
 	}
-	return fmt.Sprintf("%.0f B", v)
+	if v >= math.MaxUint64 {
+		return humanize.IBytes(math.MaxUint64)
+	}
+	return humanize.IBytes(uint64(math.Round(v)))
 }
 
-// Ns formats a number of nanoseconds in ns, µs or ms.
+// Ns formats a number of nanoseconds in seconds with an SI prefix and up
+// to two decimals: 250ns, 1.5µs, 2.5ms, 3s.
 func Ns(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.2fms", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.2fµs", v/1e3)
+	if v == 0 {
+		return "0ns"
 	}
-	return fmt.Sprintf("%.0fns", v)
+	value, prefix := humanize.ComputeSI(v / 1e9)
+	return decimals(value) + prefix + "s"
+}
+
+// ageMagnitudes is go-humanize's relative-time table cut down to one
+// short unit each, for table columns: 0s, 42s, 5m, 3h, 2d.
+var ageMagnitudes = []humanize.RelTimeMagnitude{
+	{D: time.Minute, Format: "%ds", DivBy: time.Second},
+	{D: time.Hour, Format: "%dm", DivBy: time.Minute},
+	{D: 2 * humanize.Day, Format: "%dh", DivBy: time.Hour},
+	{D: math.MaxInt64, Format: "%dd", DivBy: humanize.Day},
+}
+
+// Age formats how long before now then was, in one short unit (42s, 5m,
+// 3h, 2d), rounded down, as a table column wants it. A then after now
+// (clocks apart) reads the same, as a magnitude.
+func Age(then, now time.Time) string {
+	return strings.TrimSpace(humanize.CustomRelTime(then, now, "", "", ageMagnitudes))
 }

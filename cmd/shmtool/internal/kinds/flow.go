@@ -14,9 +14,42 @@ import (
 type Flow struct {
 	Messages, Bytes uint64 // consumed so far
 	Used, Capacity  uint64 // bytes, or a queue's slots
-	Peers           string // "PRODUCER/CONSUMER" pids, or how many of each a queue has
+	Peers           string // "PRODUCER/CONSUMER" pids ("1234 (dead)", "-" for none), or how many of each a queue has
 	Producer        int    // ring and stream only; 0 for a queue
 	Consumer        int
+	ProducerAlive   bool // ring and stream: the producer's process runs
+	ConsumerAlive   bool
+}
+
+// peer names a ring side's process for a person: its pid, "(dead)" once
+// it died holding the role, "-" when no process holds it.
+func peer(pid int, alive bool) string {
+	switch {
+	case pid == 0 && !alive:
+		return "-"
+	case !alive:
+		return fmt.Sprintf("%d (dead)", pid)
+	}
+	return fmt.Sprint(pid)
+}
+
+// count says how many of a queue's side are attached, and how many of
+// those are dead.
+func count(alive []bool, what string) string {
+	dead := 0
+	for _, a := range alive {
+		if !a {
+			dead++
+		}
+	}
+	s := fmt.Sprintf("%d %s", len(alive), what)
+	if len(alive) != 1 {
+		s += "s"
+	}
+	if dead > 0 {
+		s += fmt.Sprintf(" (%d dead)", dead)
+	}
+	return s
 }
 
 // ErrNoFlow is returned (wrapped, with the kind) by ReadFlow for a
@@ -36,11 +69,12 @@ func ReadFlow(seg *shm.Segment) (Flow, error) {
 func ringFlow(seg *shm.Segment) (Flow, error) {
 	st, err := ringbuf.Inspect(seg)
 	return Flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
-		fmt.Sprintf("%d/%d", st.ProducerPID, st.ConsumerPID), st.ProducerPID, st.ConsumerPID}, err
+		peer(st.ProducerPID, st.ProducerAlive) + "/" + peer(st.ConsumerPID, st.ConsumerAlive),
+		st.ProducerPID, st.ConsumerPID, st.ProducerAlive, st.ConsumerAlive}, err
 }
 
 func queueFlow(seg *shm.Segment) (Flow, error) {
 	st, err := queue.Inspect(seg)
-	return Flow{st.Counters.Consumed.Messages, st.Counters.Consumed.Bytes, st.Used, st.Capacity,
-		fmt.Sprintf("%d producers/%d consumers", len(st.ProducerPIDs), len(st.ConsumerPIDs)), 0, 0}, err
+	return Flow{Messages: st.Counters.Consumed.Messages, Bytes: st.Counters.Consumed.Bytes, Used: st.Used, Capacity: st.Capacity,
+		Peers: count(st.ProducerAlive, "producer") + "/" + count(st.ConsumerAlive, "consumer")}, err
 }

@@ -1,12 +1,8 @@
 package procscan
 
 import (
-	"bufio"
 	"errors"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 )
 
 // FileID identifies a file as /proc/PID/maps does: the device as
@@ -32,21 +28,4 @@ func Identify(path string) (FileID, error) {
 		return FileID{}, ErrNoFileID
 	}
 	return id, nil
-}
-
-// mapsIDs lists the files of a /proc/PID/maps listing. Each line is
-// "ADDR PERMS OFFSET DEV INODE [PATH]"; inode 0 is no file.
-func mapsIDs(r io.Reader) []FileID {
-	var ids []FileID
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 5 {
-			continue
-		}
-		if ino, err := strconv.ParseUint(f[4], 10, 64); err == nil && ino != 0 {
-			ids = append(ids, FileID{Dev: f[3], Ino: ino})
-		}
-	}
-	return ids
 }

@@ -16,26 +16,6 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
-func TestMapsIDs(t *testing.T) {
-	maps := `7f0000000000-7f0000001000 rw-s 00000000 00:1a 12345 /dev/shm/x
-7f0000002000-7f0000003000 r--p 00000000 08:01 12345 /usr/lib/y
-7f0000004000-7f0000005000 rw-p 00000000 00:00 0 [heap]
-short line
-`
-	ids := mapsIDs(strings.NewReader(maps))
-	for _, tt := range []struct {
-		id   FileID
-		want bool
-	}{{FileID{"00:1a", 12345}, true}, {FileID{"00:1b", 12345}, false}, {FileID{"08:01", 1}, false}, {FileID{"00:00", 0}, false}} {
-		if got := slices.Contains(ids, tt.id); got != tt.want {
-			t.Errorf("mapsIDs(...) has %v = %v, want %v", tt.id, got, tt.want)
-		}
-	}
-	if len(ids) != 2 {
-		t.Errorf("mapsIDs(...) = %v, want 2 files", ids)
-	}
-}
-
 // skipUnlessProc skips where there is no /proc to scan.
 func skipUnlessProc(t *testing.T) {
 	t.Helper()
@@ -63,13 +43,17 @@ func TestScanThisProcess(t *testing.T) {
 	if pids := Scan(Mapped).PIDs(id); !slices.Contains(pids, me) {
 		t.Fatalf("Scan(Mapped).PIDs(%v) = %v, want %d among them", id, pids, me)
 	}
-	procs, err := Mappers(path)
-	if err != nil || len(procs) != 1 || procs[0].PID != me || procs[0].Command == "" {
-		t.Fatalf("Mappers(%s) = %+v, %v; want this process, named", path, procs, err)
+	procs, snap, err := Users(path)
+	if err != nil || len(procs) != 1 || procs[0].PID != me || procs[0].Command == "" || !procs[0].Mapped ||
+		procs[0].UID == nil || *procs[0].UID != uint64(os.Geteuid()) {
+		t.Fatalf("Users(%s) = %+v, %v; want this process, named, with its uid, mapping it", path, procs, err)
+	}
+	if snap.Scanned < 1 || snap.Count(id) != 1 || snap.Err != nil {
+		t.Fatalf("Users(%s): snapshot %+v, want this process counted", path, snap)
 	}
 	seg.Close()
-	if procs, err := Mappers(path); err != nil || procs == nil || len(procs) != 0 {
-		t.Fatalf("Mappers(%s) after Close = %#v, %v; want an empty list", path, procs, err)
+	if procs, _, err := Users(path); err != nil || procs == nil || len(procs) != 0 {
+		t.Fatalf("Users(%s) after Close = %#v, %v; want an empty list", path, procs, err)
 	}
 
 	f, err := os.Open(path)
@@ -82,6 +66,9 @@ func TestScanThisProcess(t *testing.T) {
 	}
 	if pids := Scan(Mapped).PIDs(id); slices.Contains(pids, me) {
 		t.Fatalf("Scan(Mapped).PIDs = %v with the file only open, want %d not among them", pids, me)
+	}
+	if procs, _, err := Users(path); err != nil || len(procs) != 1 || procs[0].PID != me || procs[0].Mapped || !procs[0].Open {
+		t.Fatalf("Users(%s) with the file only open = %+v, %v; want this process, open, not mapped", path, procs, err)
 	}
 }
 
@@ -118,7 +105,8 @@ func fakeProc(t *testing.T, procs map[string]map[string]string) string {
 }
 
 // An entry that is gone belonged to a process that exited; one that
-// exists but cannot be read leaves the snapshot incomplete.
+// exists but cannot be read counts its process as unreadable and leaves
+// the snapshot incomplete, and what could be read still counts.
 func TestScanComplete(t *testing.T) {
 	skipUnlessProc(t)
 	target := filepath.Join(t.TempDir(), "held")
@@ -129,51 +117,91 @@ func TestScanComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := "7f0000000000-7f0000001000 rw-s 00000000 00:1a 77 /dev/shm/x\n"
+	line := "7f0000000000-7f0000001000 rw-s 00000000 00:1a 77 /dev/shm/x\n" +
+		"7f0000002000-7f0000003000 rw-p 00000000 00:00 0 [heap]\n"
+	x := FileID{"00:1a", 77}
 	for _, tt := range []struct {
-		name     string
-		procs    map[string]map[string]string
-		uses     Use
-		complete bool
-		pids     map[FileID][]int
+		name       string
+		procs      map[string]map[string]string
+		uses       Use
+		scanned    int
+		unreadable int
+		pids       map[FileID][]int
 	}{
-		{"readable", map[string]map[string]string{"20": {"maps": line}, "3": {"maps": line}}, Mapped, true,
-			map[FileID][]int{{"00:1a", 77}: {3, 20}}},
-		{"exited", map[string]map[string]string{"5": {"maps": "->nowhere"}}, Mapped | Open, true, nil},
-		{"unreadable maps", map[string]map[string]string{"5": {"maps": "->maps"}}, Mapped, false, nil}, // ELOOP
-		{"unreadable fd", map[string]map[string]string{"5": {"maps": "", "fd": "not a directory"}}, Mapped | Open, false, nil},
-		{"fd not looked at", map[string]map[string]string{"5": {"maps": "", "fd": "not a directory"}}, Mapped, true, nil},
-		{"open file", map[string]map[string]string{"9": {"maps": line, "fd/3": "->" + target}}, Mapped | Open, true,
-			map[FileID][]int{{"00:1a", 77}: {9}, held: {9}}},
-		{"open file, maps only", map[string]map[string]string{"9": {"maps": "", "fd/3": "->" + target}}, Mapped, true,
-			map[FileID][]int{held: nil}},
-		{"not a process", map[string]map[string]string{"self": {"maps": line}}, Mapped, true,
-			map[FileID][]int{{"00:1a", 77}: nil}},
+		{"readable", map[string]map[string]string{"20": {"maps": line}, "3": {"maps": line}}, Mapped, 2, 0,
+			map[FileID][]int{x: {3, 20}, {"00:00", 0}: {}}},
+		{"exited", map[string]map[string]string{"5": {"maps": "->nowhere"}}, All, 1, 0, nil},
+		{"unreadable maps", map[string]map[string]string{"5": {"maps": "->maps"}}, Mapped, 1, 1, nil}, // ELOOP
+		{"unreadable maps, readable fd", map[string]map[string]string{"5": {"maps": "->maps", "fd/3": "->" + target}}, All, 1, 1,
+			map[FileID][]int{held: {5}}},
+		{"unparsable maps", map[string]map[string]string{"5": {"maps": "garbage in a maps file\n"}}, Mapped, 1, 1, nil},
+		{"unreadable fd", map[string]map[string]string{"5": {"maps": "", "fd": "not a directory"}}, All, 1, 1, nil},
+		{"unreadable descriptor", map[string]map[string]string{"5": {"maps": "", "fd/3": "->3"}}, All, 1, 1, nil}, // ELOOP
+		{"descriptor closed meanwhile", map[string]map[string]string{"5": {"maps": "", "fd/3": "->/nonexistent"}}, All, 1, 0, nil},
+		{"fd not looked at", map[string]map[string]string{"5": {"maps": "", "fd": "not a directory"}}, Mapped, 1, 0, nil},
+		{"open file", map[string]map[string]string{"9": {"maps": line, "fd/3": "->" + target}}, All, 1, 0,
+			map[FileID][]int{x: {9}, held: {9}}},
+		{"open file, maps only", map[string]map[string]string{"9": {"maps": "", "fd/3": "->" + target}}, Mapped, 1, 0,
+			map[FileID][]int{held: {}}},
+		{"not a process", map[string]map[string]string{"self": {"maps": line}}, Mapped, 0, 0,
+			map[FileID][]int{x: {}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := scan(fakeProc(t, tt.procs), tt.uses)
-			if s.Complete != tt.complete {
-				t.Errorf("scan(...).Complete = %v, want %v", s.Complete, tt.complete)
+			if s.Scanned != tt.scanned || s.Unreadable != tt.unreadable || s.Complete != (tt.unreadable == 0) || s.Hidden || s.Err != nil {
+				t.Errorf("scan(...) = {Complete %v, Scanned %d, Unreadable %d, Hidden %v, Err %v}, want %d scanned, %d unreadable",
+					s.Complete, s.Scanned, s.Unreadable, s.Hidden, s.Err, tt.scanned, tt.unreadable)
 			}
 			for id, want := range tt.pids {
-				if got := s.PIDs(id); !slices.Equal(got, want) {
-					t.Errorf("scan(...).PIDs(%v) = %v, want %v", id, got, want)
+				if got := s.PIDs(id); !slices.Equal(got, want) || s.Count(id) != len(want) {
+					t.Errorf("scan(...).PIDs(%v) = %v (Count %d), want %v", id, got, s.Count(id), want)
 				}
 			}
 		})
 	}
 }
 
-// Processes names each process by its comm, and reads as [] when there
-// is none.
+// Without a /proc to list, a scan finds nobody and says it is not
+// complete: nobody was inspected.
+func TestScanNoProc(t *testing.T) {
+	s := scan(filepath.Join(t.TempDir(), "no-proc"), All)
+	if s.Complete || s.Err == nil || s.Scanned != 0 {
+		t.Fatalf("scan(missing root) = %+v, want incomplete, with an error", s)
+	}
+}
+
+// Processes names each process by its comm and uid, says how it uses the
+// file, and reads as [] when there is none.
 func TestProcesses(t *testing.T) {
+	skipUnlessProc(t)
+	target := filepath.Join(t.TempDir(), "held")
+	if err := os.WriteFile(target, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	held, err := Identify(target)
+	if err != nil {
+		t.Fatal(err)
+	}
 	line := "7f0000000000-7f0000001000 rw-s 00000000 00:1a 77 /dev/shm/x\n"
-	root := fakeProc(t, map[string]map[string]string{"4": {"maps": line, "comm": "worker\n"}, "8": {"maps": line}})
-	s := scan(root, Mapped)
+	root := fakeProc(t, map[string]map[string]string{
+		"4": {"maps": line, "comm": "worker\n", "status": "Name:\tworker\nUid:\t1000\t1001\t1000\t1000\n", "fd/3": "->" + target},
+		"8": {"maps": line},
+		"9": {"maps": "", "fd/7": "->" + target},
+	})
+	s := scan(root, All)
+	uid := uint64(1001)
 	got := s.Processes(FileID{"00:1a", 77})
-	want := []Process{{4, "worker"}, {8, ""}}
+	want := []Process{{PID: 4, Command: "worker", UID: &uid, Mapped: true}, {PID: 8, Mapped: true}}
+	if len(got) != 2 || got[0].UID == nil || *got[0].UID != 1001 {
+		t.Fatalf("Processes = %+v, want %+v", got, want)
+	}
+	got[0].UID = &uid
 	if !slices.Equal(got, want) {
 		t.Errorf("Processes = %+v, want %+v", got, want)
+	}
+	if got := s.Processes(held); len(got) != 2 || got[0].PID != 4 || got[0].Mapped || !got[0].Open ||
+		got[1] != (Process{PID: 9, Open: true}) {
+		t.Errorf("Processes(held) = %+v, want 4 (open) and 9 (open only)", got)
 	}
 	if none := s.Processes(FileID{"00:1a", 78}); none == nil || len(none) != 0 {
 		t.Errorf("Processes(unused) = %#v, want an empty, non-nil slice", none)

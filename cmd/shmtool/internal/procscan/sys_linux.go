@@ -17,6 +17,9 @@ func IDOf(fi fs.FileInfo) (FileID, bool) {
 	if !ok {
 		return FileID{}, false
 	}
-	dev := uint64(st.Dev) //nolint:unconvert // Dev is uint64 on amd64 but not on every platform
-	return FileID{Dev: fmt.Sprintf("%02x:%02x", unix.Major(dev), unix.Minor(dev)), Ino: st.Ino}, true
+	return FileID{Dev: devString(uint64(st.Dev)), Ino: st.Ino}, true //nolint:unconvert // Dev is uint64 on amd64 but not on every platform
 }
+
+// devString prints a device number (a dev_t, as stat(2) and procfs's
+// ProcMap.Dev give it) as /proc/PID/maps does: "MAJOR:MINOR" in hex.
+func devString(dev uint64) string { return fmt.Sprintf("%02x:%02x", unix.Major(dev), unix.Minor(dev)) }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/shmkit/shmkit/dict"
+	"github.com/shmkit/shmkit/shm"
 )
 
 // The dict kind: workers churn a small dict (more keys than it holds, so
@@ -35,6 +36,7 @@ var dictKind = kind{
 	work:       dictWork,
 	failpoints: []string{"dict/set/fill", "dict/set/overwrite", "dict/delete/before", "dict/evict/before", "dict/incr/before", "futex/mutex/acquired", "futex/mutex/release"},
 	final:      dictFinal,
+	live:       dictLive,
 }
 
 // dictValue is eight copies of word.
@@ -118,6 +120,24 @@ func dictWork(ctx context.Context, name string, id int, r *reporter) error {
 		r.op()
 	}
 	return ctx.Err()
+}
+
+// dictLive reads the repairs dictFinal counts, of both dicts, so far.
+func dictLive(name string) int64 {
+	var n int64
+	for _, nm := range []string{name, name + "-b"} {
+		seg, err := shm.Open(nm, &shm.Options{ReadOnly: true})
+		if err != nil {
+			continue
+		}
+		if st, err := dict.Inspector().Inspect(seg); err == nil {
+			if s, ok := st.(dict.Stats); ok {
+				n += int64(s.Repairs)
+			}
+		}
+		seg.Close()
+	}
+	return n
 }
 
 func dictFinal(name string, tot totals) ([]string, int64) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shmkit/shmkit/array"
 	"github.com/shmkit/shmkit/queue"
+	"github.com/shmkit/shmkit/shm"
 )
 
 var queueKind = kind{
@@ -16,6 +17,7 @@ var queueKind = kind{
 	work:       queueWork,
 	failpoints: []string{"queue/claimed", "queue/taken", "futex/mutex/acquired"},
 	final:      queueFinal,
+	live:       queueLive,
 }
 
 // queueFinal counts the claims of dead writers skipped and the
@@ -28,6 +30,21 @@ func queueFinal(name string, _ totals) ([]string, int64) {
 	defer q.Close()
 	st := q.State()
 	return nil, int64(st.Counters.Skipped + st.Counters.Dropped)
+}
+
+// queueLive reads the recoveries queueFinal counts: dead producers' skips
+// and dead consumers' drops, as the queue itself has counted them so far.
+func queueLive(name string) int64 {
+	seg, err := shm.Open(name, &shm.Options{ReadOnly: true})
+	if err != nil {
+		return 0
+	}
+	defer seg.Close()
+	st, err := queue.Inspect(seg)
+	if err != nil {
+		return 0
+	}
+	return int64(st.Counters.Skipped + st.Counters.Dropped)
 }
 
 // The queue kind: every worker both writes and reads. A message names its

@@ -37,6 +37,17 @@ func (t *tally) violation(s string) {
 	fmt.Fprintf(t.progress, "stress: VIOLATION: %s\n", s)
 }
 
+// report prints the live line: where the run is, of its duration, and
+// the counts so far; only where a person watches (Config.Terminal).
+func (t *tally) report(cfg Config, elapsed time.Duration, ops, kills, recoveries int64) {
+	if !cfg.Terminal {
+		return
+	}
+	left := max(cfg.Duration-elapsed, 0)
+	fmt.Fprintf(t.progress, "stress: %s %.0fs of %.0fs (%.0fs left): %d ops, %d kills, %d recoveries, %d violations\n",
+		cfg.Kind, elapsed.Seconds(), cfg.Duration.Seconds(), left.Seconds(), ops, kills, recoveries, len(t.problems))
+}
+
 func (t *tally) recovery() {
 	t.mu.Lock()
 	t.recoveries++
@@ -134,9 +145,12 @@ func run(ctx context.Context, cfg Config, k kind) (Report, error) {
 		if now.Sub(lastReport) >= time.Second {
 			lastReport = now
 			ops := liveOps(t, workers)
+			var objects int64 // recoveries the object counts itself, which the summary adds too
+			if k.live != nil {
+				objects = k.live(name)
+			}
 			t.mu.Lock()
-			fmt.Fprintf(t.progress, "stress: %s %5.1fs: %d ops, %d kills, %d recoveries, %d violations\n",
-				cfg.Kind, now.Sub(began).Seconds(), ops, kills, t.recoveries, len(t.problems))
+			t.report(cfg, now.Sub(began), ops, kills, t.recoveries+objects)
 			t.mu.Unlock()
 		}
 	}

@@ -23,6 +23,10 @@ type kind struct {
 	// the object itself counted (the workers report the ones they see).
 	// nil for a kind whose workers check everything as they run.
 	final func(name string, totals totals) (violations []string, recoveries int64)
+	// live reads, read-only and while the run goes on, the recoveries
+	// that final will count, so that the progress line counts them as
+	// the summary does. nil for a kind whose final counts none.
+	live func(name string) int64
 }
 
 // totals is what the parent knows at the end.
@@ -69,7 +73,8 @@ type Config struct {
 	Duration  time.Duration // how long to run, positive
 	KillEvery time.Duration // SIGKILL a random worker this often; 0: never
 	Seed      uint64        // seed of the random choices; 0: pick one (Report.Seed says which)
-	Progress  io.Writer     // a line a second, and each violation as found; nil: none
+	Progress  io.Writer     // each violation as found, and with Terminal a line a second; nil: none
+	Terminal  bool          // Progress is a terminal a person watches: print the live line there
 }
 
 // Report is what a run found.
