@@ -192,3 +192,18 @@ func TestBenchTableRatios(t *testing.T) {
 		t.Errorf("spread of one round = %q, want -", got)
 	}
 }
+
+// README and bench --help state the same durations for a default and a
+// --quick run (both measured; they had drifted apart).
+func TestBenchDurationsAgree(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := newBench(nil, nil).Long
+	for _, d := range []string{"2 min 20 s", "13 s"} {
+		if !strings.Contains(string(readme), d) || !strings.Contains(strings.Join(strings.Fields(help), " "), d) {
+			t.Errorf("README and bench --help must both say %q", d)
+		}
+	}
+}
