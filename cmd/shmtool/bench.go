@@ -112,6 +112,7 @@ On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 				if err := writePlot(plotFile, format, rep); err != nil {
 					return fmt.Errorf("--plot: %w", err)
 				}
+				fmt.Fprintf(stderr, "bench: wrote the chart to %s\n", plotFile) // stderr: stdout may be --json
 			}
 			if asJSON {
 				return writeJSON(stdout, rep)

@@ -120,6 +120,9 @@ func TestBenchQuick(t *testing.T) {
 	for key := range want {
 		t.Errorf("no row for %q", key)
 	}
+	if !strings.Contains(stderr, "bench: wrote the chart to "+plot) {
+		t.Errorf("bench did not say it wrote the chart: %q", stderr)
+	}
 	if b, err := os.ReadFile(plot); err != nil || !strings.Contains(string(b), "<svg") {
 		t.Errorf("--plot wrote no SVG: %v", err)
 	}
