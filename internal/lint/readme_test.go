@@ -40,7 +40,7 @@ func TestReadmeHello(t *testing.T) {
 	defer cancel()
 	goCmd := func(args ...string) string {
 		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = "../.." // in the module, as in a clone
+		cmd.Dir = "../.."                // in the module, as in a clone
 		cmd.WaitDelay = 10 * time.Second // a child that outlives a killed go must not hold the test
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out

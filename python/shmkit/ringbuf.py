@@ -586,6 +586,8 @@ class Consumer(_Side):
                 size = n
             elif kind == L.REC_MESSAGE and n <= self._maxmsg and idx + ((15 + n) & ~7) <= cap:
                 size = (15 + n) & ~7
+            elif self._token == 0:
+                raise self._closed_error()  # closed by another thread meanwhile (its _maxmsg is -1)
             else:
                 raise CorruptError("shmkit: corrupt ring %s: record kind %d length %d at %d" % (self._seg.name, kind, n, idx))
             if nxt + size - self._pos > cap:

@@ -59,11 +59,16 @@ class TestOpen(Case):
         shmkit.Ring(n, create=True, capacity=4096).close()
         with open(shmkit.segment.path_of(n), "r+b") as f:
             f.seek(off)
+            if callable(data):
+                data = data(f.read(1))
+                f.seek(off)
             f.write(data)
         return n
 
     def test_checksum(self):
-        n = self._corrupt(0x30, b"\xff")  # creator_pid, under the checksum
+        # A bit of creator_pid flipped, under the checksum (a fixed byte
+        # would be no change for a pid that ends in it).
+        n = self._corrupt(0x30, lambda b: bytes([b[0] ^ 1]))
         with self.assertRaisesRegex(shmkit.CorruptError, "checksum"):
             shmkit.Ring(n)
 
