@@ -163,3 +163,41 @@ func mapped(t *testing.T, path string) bool {
 	}
 	return false
 }
+
+// A producer or consumer used after its own Close (the ring still open)
+// is refused with os.ErrClosed, on the fast paths too: the role is free
+// for another process, which a stale handle must not write under.
+func TestRoleUsedAfterClose(t *testing.T) {
+	r, err := ringbuf.New(ringbuf.Config{Capacity: ringbuf.MinCapacity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	if err := p.Write([]byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if err := p.Write([]byte("two")); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("Write after Close = %v, want os.ErrClosed", err)
+	}
+	if err := p.TryWrite([]byte("two")); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("TryWrite after Close = %v, want os.ErrClosed", err)
+	}
+	if _, err := p.Reserve(context.Background(), 3); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("Reserve after Close = %v, want os.ErrClosed", err)
+	}
+	if m, err := c.Next(context.Background()); err != nil || string(m) != "one" {
+		t.Fatalf("Next = %q, %v", m, err)
+	}
+	c.Close()
+	if _, err := c.TryNext(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("TryNext after Close = %v, want os.ErrClosed", err)
+	}
+	p2, err := r.Producer() // the role is free: a new handle takes it
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2.Close()
+}

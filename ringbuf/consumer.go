@@ -106,7 +106,7 @@ func (c *Consumer) committed() bool {
 // Release frees the space of the messages handed out so far, so that the
 // producer can reuse it: their slices must not be used afterwards.
 func (c *Consumer) Release() {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return
 	}
 	c.release()
@@ -142,7 +142,7 @@ func (c *Consumer) TryNext() ([]byte, error) {
 }
 
 func (c *Consumer) tryNextUnnamed() ([]byte, error) {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return nil, os.ErrClosed
 	}
 	return c.tryNext()
@@ -178,7 +178,7 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 }
 
 func (c *Consumer) nextUnnamed(ctx context.Context) ([]byte, error) {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return nil, os.ErrClosed
 	}
 	return c.nextMsg(ctx)
@@ -231,7 +231,7 @@ func (c *Consumer) TryRead(buf []byte) (int, error) {
 }
 
 func (c *Consumer) tryReadUnnamed(buf []byte) (int, error) {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return 0, os.ErrClosed
 	}
 	return c.tryRead(buf)
@@ -266,7 +266,7 @@ func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
 }
 
 func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, error) {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return 0, os.ErrClosed
 	}
 	for {
@@ -333,7 +333,7 @@ func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) e
 }
 
 func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return 0, os.ErrClosed
 	}
 	c.release()

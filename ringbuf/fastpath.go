@@ -55,7 +55,7 @@ func (p *Producer) writeOne(msg []byte) bool {
 	n := uint64(len(msg))
 	idx := p.pos & r.mask
 	size := recordOf(n)
-	if p.claiming || p.pos != p.pubPos || n > r.geo.maxMsg || r.gate.Closed() ||
+	if p.claiming || !p.held || p.pos != p.pubPos || n > r.geo.maxMsg || r.gate.Closed() ||
 		idx+size > r.geo.capacity || p.pos+size+recordHeader-p.consCache > r.geo.capacity {
 		return false
 	}
@@ -72,7 +72,7 @@ func (p *Producer) reserveOne(n int) ([]byte, bool) {
 	r := p.r
 	idx := p.pos & r.mask
 	size := recordOf(uint64(n))
-	if p.claiming || p.pos != p.pubPos || uint64(n) > r.geo.maxMsg || r.gate.Closed() ||
+	if p.claiming || !p.held || p.pos != p.pubPos || uint64(n) > r.geo.maxMsg || r.gate.Closed() ||
 		idx+size > r.geo.capacity || p.pos+size+recordHeader-p.consCache > r.geo.capacity {
 		return nil, false
 	}
@@ -138,7 +138,7 @@ func (c *Consumer) peekOne() ([]byte, bool) {
 // nextOne is Next's common case: it frees the message handed out last
 // and hands out the next one, if it is there.
 func (c *Consumer) nextOne() ([]byte, bool) {
-	if c.r.gate.Closed() {
+	if c.r.gate.Closed() || !c.held {
 		return nil, false
 	}
 	if c.next != c.pos {

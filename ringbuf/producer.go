@@ -150,7 +150,7 @@ func (p *Producer) TryReserve(n int) ([]byte, error) {
 }
 
 func (p *Producer) tryReserveUnnamed(n int) ([]byte, error) {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return nil, os.ErrClosed
 	}
 	return p.tryReserve(n)
@@ -237,7 +237,7 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 }
 
 func (p *Producer) reserveUnnamed(ctx context.Context, n int) ([]byte, error) {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return nil, os.ErrClosed
 	}
 	return p.reserve(ctx, n)
@@ -293,7 +293,7 @@ func (p *Producer) Commit() error {
 }
 
 func (p *Producer) commitUnnamed() error {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return os.ErrClosed
 	}
 	return p.commitN(p.claimLen)
@@ -314,7 +314,7 @@ func (p *Producer) CommitN(n int) error {
 }
 
 func (p *Producer) commitNUnnamed(n int) error {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return os.ErrClosed
 	}
 	if n == 0 && p.claiming {
@@ -363,7 +363,7 @@ func (p *Producer) TryWrite(msg []byte) error {
 }
 
 func (p *Producer) tryWriteUnnamed(msg []byte) error {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return os.ErrClosed
 	}
 	b, err := p.tryReserve(len(msg))
@@ -389,7 +389,7 @@ func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
 }
 
 func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return os.ErrClosed
 	}
 	b, err := p.reserve(ctx, len(msg))
@@ -420,7 +420,7 @@ func (p *Producer) WriteBatch(ctx context.Context, msgs [][]byte) (int, error) {
 }
 
 func (p *Producer) writeBatchUnnamed(ctx context.Context, msgs [][]byte) (int, error) {
-	if p.r.gate.Closed() {
+	if p.r.gate.Closed() || !p.held {
 		return 0, os.ErrClosed
 	}
 	for i, msg := range msgs {

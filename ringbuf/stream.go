@@ -91,7 +91,7 @@ func (w *StreamWriter) Write(b []byte) (int, error) {
 // (os.ErrDeadlineExceeded for a deadline), or when the stream is closed in
 // this process, with os.ErrClosed. It returns how much was written.
 func (w *StreamWriter) WriteContext(ctx context.Context, b []byte) (int, error) {
-	if w.p.r.gate.Closed() {
+	if w.p.r.gate.Closed() || !w.p.held {
 		return 0, os.ErrClosed
 	}
 	n, unwoken := 0, 0
