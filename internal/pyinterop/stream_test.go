@@ -102,18 +102,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		k, _ := strconv.Atoi(args[1])
-		var buf []byte
-		for i := 0; ; i++ {
-			buf = message(buf, i)
-			if err := p.Write(buf); err != nil {
-				return err
-			}
-			if i == k {
-				testutil.Send("at")
-				testutil.Recv()
-			}
-		}
+		return produceUntilKilled(args[1], p.Write)
 	})
 	testutil.Child("stream-produce", func(args []string) error {
 		s, err := ringbuf.OpenStream(args[0], nil)
@@ -124,17 +113,26 @@ func init() {
 		if err != nil {
 			return err
 		}
-		k, _ := strconv.Atoi(args[1])
-		var buf []byte
-		for i := 0; ; i++ {
-			buf = message(buf, i)
-			if _, err := w.Write(append([]byte{byte(len(buf))}, buf...)); err != nil {
-				return err
-			}
-			if i == k {
-				testutil.Send("at")
-				testutil.Recv()
-			}
-		}
+		return produceUntilKilled(args[1], func(m []byte) error {
+			_, err := w.Write(append([]byte{byte(len(m))}, m...))
+			return err
+		})
 	})
+}
+
+// produceUntilKilled writes message(0), message(1), ... with write, and
+// after message k (the decimal kill) says "at" and waits to be killed.
+func produceUntilKilled(kill string, write func([]byte) error) error {
+	k, _ := strconv.Atoi(kill)
+	var buf []byte
+	for i := 0; ; i++ {
+		buf = message(buf, i)
+		if err := write(buf); err != nil {
+			return err
+		}
+		if i == k {
+			testutil.Send("at")
+			testutil.Recv()
+		}
+	}
 }
