@@ -193,3 +193,14 @@ func (c *Child) stderrNote() string {
 	}
 	return "; stderr:\n" + s
 }
+
+// ProcessState returns how the child ended, once Done is closed; nil
+// before that.
+func (c *Child) ProcessState() *os.ProcessState {
+	select {
+	case <-c.done:
+		return c.cmd.ProcessState
+	default:
+		return nil
+	}
+}
