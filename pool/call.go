@@ -16,8 +16,8 @@ type call struct {
 	// store takes output i, in place (the bytes are the ring's until it
 	// returns); an error from it (a decode) is that input's error.
 	store func(i int, b []byte) error
-	ready chan int        // indices in tasks, as each finishes (cap len(tasks)); nil but for Imap
-	done  chan struct{}   // closed once every task has finished
+	ready chan int      // indices in tasks, as each finishes (cap len(tasks)); nil but for Imap
+	done  chan struct{} // closed once every task has finished
 
 	left      int
 	cancelled bool

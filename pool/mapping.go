@@ -149,7 +149,9 @@ func (p *Pool) run(ctx context.Context, c *call) error {
 }
 
 // chunkBytes bounds the inputs of one chunked message.
-func (p *Pool) chunkBytes() int { return max(maxChunkBytes, taskHead+maxName+itemHead+p.cfg.MaxMessage) }
+func (p *Pool) chunkBytes() int {
+	return max(maxChunkBytes, taskHead+maxName+itemHead+p.cfg.MaxMessage)
+}
 
 func (p *Pool) checkFunc(name string) error { return checkName(name) }
 

@@ -82,7 +82,7 @@ type Pool struct {
 	closed     bool // the segment is unmapped: Close or Terminate is done
 	final      atomic.Pointer[Stats]
 	down       chan struct{} // closed once the segment is
-	startErr   error // why the last replacement could not start
+	startErr   error         // why the last replacement could not start
 }
 
 // New starts a pool of worker processes: this binary re-executed, each

@@ -32,11 +32,11 @@ const (
 
 // Result statuses.
 const (
-	statusOK      uint32 = iota // bytes are the output
-	statusError                 // bytes are the error's text
-	statusPanic                 // bytes are the panic's value, a newline, and the stack
-	statusUnknown               // bytes are the name the worker does not have
-	statusTooLarge              // bytes are the error's text: the output did not fit a message
+	statusOK       uint32 = iota // bytes are the output
+	statusError                  // bytes are the error's text
+	statusPanic                  // bytes are the panic's value, a newline, and the stack
+	statusUnknown                // bytes are the name the worker does not have
+	statusTooLarge               // bytes are the error's text: the output did not fit a message
 )
 
 // taskSize is the bytes of a task message for fn and inputs.
@@ -104,11 +104,11 @@ func (t *taskReader) next() ([]byte, error) {
 // resultReader walks a result message in place. Everything in it came
 // from a worker: it is checked, never trusted.
 type resultReader struct {
-	msg    []byte
-	off    int
-	left   int
-	id     uint64
-	count  int
+	msg   []byte
+	off   int
+	left  int
+	id    uint64
+	count int
 	nanos uint32
 }
 
