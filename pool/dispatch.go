@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -56,27 +57,32 @@ func (p *Pool) abandon(c *call) {
 	p.gaugesLocked()
 }
 
-// dispatchLocked sends queued tasks to the workers with room, one
-// message per worker in turn.
+// dispatchLocked sends queued tasks to the workers with room, each to
+// the worker with the fewest messages in flight, the lowest slot on a
+// tie: work spreads as soon as there is enough of it, and a trickle of
+// tasks keeps going to one worker, whose ring is hot, while the others
+// stay parked (spinning workers would take the CPUs from the busy one).
 func (p *Pool) dispatchLocked() {
 	for p.pending.len() > 0 {
-		sent := false
-		for k := range len(p.procs) {
-			if p.pending.len() == 0 {
-				break
-			}
-			w := p.procs[(p.rr+k)%len(p.procs)]
-			if w == nil || w.retiring || w.gone || w.inflight.len() >= w.window {
+		var best *proc
+		for _, w := range p.procs {
+			if w == nil || w.retiring || w.gone || w.full || w.inflight.len() >= w.window {
 				continue
 			}
-			if p.send(w, p.pending.front()) {
-				p.pending.popFront()
-				sent = true
+			if best == nil || w.inflight.len() < best.inflight.len() {
+				best = w
 			}
 		}
-		p.rr++
-		if !sent {
+		if best == nil {
 			break
+		}
+		if p.send(best, p.pending.front()) {
+			p.pending.popFront()
+		}
+	}
+	for _, w := range p.procs {
+		if w != nil {
+			w.full = false
 		}
 	}
 	p.gaugesLocked()
@@ -86,6 +92,7 @@ func (p *Pool) dispatchLocked() {
 func (p *Pool) send(w *proc, t *task) bool {
 	buf, err := w.prod.TryReserve(taskSize(t.c.fn, t.inputs))
 	if err == ringbuf.ErrFull {
+		w.full = true // until this dispatch ends: results free room
 		return false
 	}
 	if err == nil {
@@ -125,9 +132,15 @@ func (p *Pool) receive(w *proc) {
 		cancel()
 	}()
 	complete := func(msg []byte) error { return p.complete(w, msg) }
+	w.cons.SetWait(ringbuf.Block) // the spin is ours, below
 	var err error
 	for err == nil {
-		if _, err = w.cons.ReadBatch(ctx, 64, complete); err == nil {
+		err = p.poll(w, complete)
+		if err == ringbuf.ErrEmpty {
+			// Nothing for a while: park until the worker writes.
+			_, err = w.cons.ReadBatch(ctx, 64, complete)
+		}
+		if err == nil {
 			p.mu.Lock()
 			p.dispatchLocked()
 			p.mu.Unlock()
@@ -152,6 +165,49 @@ func (p *Pool) receive(w *proc) {
 	}
 	w.child.Kill()
 	p.lost(w)
+}
+
+// pollSpin is how long a receiver looks for results before it parks.
+const pollSpin = 50 * time.Microsecond
+
+// poll takes w's results as they come, sending more tasks after each
+// run of them, until none has come for pollSpin (ringbuf.ErrEmpty) or
+// the ring fails. Between looks it yields to the scheduler rather than
+// spin in place: the goroutine a result wakes (a Wait, the next Submit)
+// must get this P at once, or the round trip waits for the spin to end
+// and the worker parks meanwhile.
+func (p *Pool) poll(w *proc, complete func([]byte) error) error {
+	var idleSince time.Time
+	taken := 0 // results since the last dispatch
+	for i := 0; ; i++ {
+		msg, err := w.cons.TryNext()
+		if err == nil {
+			if err := complete(msg); err != nil {
+				return err
+			}
+			if taken++; taken < 64 {
+				continue
+			}
+		} else if err != ringbuf.ErrEmpty {
+			return err
+		}
+		if taken > 0 {
+			// A run of results has ended: send what they made room for.
+			p.mu.Lock()
+			p.dispatchLocked()
+			p.mu.Unlock()
+			taken, idleSince = 0, time.Time{}
+			continue
+		}
+		if i%16 == 0 {
+			if idleSince.IsZero() {
+				idleSince = time.Now()
+			} else if time.Since(idleSince) > pollSpin {
+				return ringbuf.ErrEmpty
+			}
+		}
+		runtime.Gosched()
+	}
 }
 
 // complete takes one result message from w.

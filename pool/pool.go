@@ -76,7 +76,6 @@ type Pool struct {
 	queued     int // inputs waiting for a worker
 	inflight   int // inputs sent and not yet answered
 	nextID     uint64
-	rr         int
 	closing    bool
 	terminated bool
 	closed     bool // the segment is unmapped: Close or Terminate is done

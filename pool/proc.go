@@ -37,6 +37,7 @@ type proc struct {
 	nanos    float64
 	sent     int  // tasks sent (for MaxTasksPerWorker)
 	retiring bool // its ring is closed: it exits once it has answered
+	full     bool // its ring had no room in this dispatch
 	gone     bool // dead, or exited
 	timedOut atomic.Bool
 	lastRun  uint64
