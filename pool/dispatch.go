@@ -123,14 +123,11 @@ func (p *Pool) send(w *proc, t *task) bool {
 // receive reads w's results until it ends, then settles what it held.
 func (p *Pool) receive(w *proc) {
 	defer p.wg.Done()
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		select {
-		case <-w.child.Done():
-		case <-ctx.Done():
-		}
-		cancel()
-	}()
+	// The wait for results has no Done channel: a park that could be
+	// cancelled would allocate. A worker that dies is seen by the ring
+	// (its liveness lock, looked at every few milliseconds while
+	// parked), and by poll as soon as the child is reaped.
+	ctx := context.Background()
 	complete := func(msg []byte) error { return p.complete(w, msg) }
 	w.cons.SetWait(ringbuf.Block) // the spin is ours, below
 	var err error
@@ -146,14 +143,16 @@ func (p *Pool) receive(w *proc) {
 			p.mu.Unlock()
 		}
 	}
-	cancel()
+	ended := err
 	if !errors.Is(err, ErrCorrupt) {
 		// The child has ended (or closed its ring): what it committed
 		// before is still there.
-		err = w.drain(complete)
+		if derr := w.drain(complete); derr != nil {
+			ended = derr
+		}
 	}
-	if err != nil && err != io.EOF && !errors.Is(err, context.Canceled) && !errors.Is(err, ringbuf.ErrPeerDead) {
-		fmt.Fprintf(os.Stderr, "pool %s: worker pid %d: %v; killing it\n", p.cfg.Name, w.child.Pid(), err)
+	if ended != io.EOF && ended != errExited && !errors.Is(ended, ringbuf.ErrPeerDead) {
+		fmt.Fprintf(os.Stderr, "pool %s: worker pid %d: %v; killing it\n", p.cfg.Name, w.child.Pid(), ended)
 	}
 	if err == io.EOF {
 		// A retired worker answered everything: give it a moment to
@@ -166,6 +165,9 @@ func (p *Pool) receive(w *proc) {
 	w.child.Kill()
 	p.lost(w)
 }
+
+// errExited ends a receiver whose worker has been reaped.
+var errExited = errors.New("pool: worker exited")
 
 // pollSpin is how long a receiver looks for results before it parks.
 const pollSpin = 50 * time.Microsecond
@@ -200,6 +202,11 @@ func (p *Pool) poll(w *proc, complete func([]byte) error) error {
 			continue
 		}
 		if i%16 == 0 {
+			select {
+			case <-w.child.Done():
+				return errExited
+			default:
+			}
 			if idleSince.IsZero() {
 				idleSince = time.Now()
 			} else if time.Since(idleSince) > pollSpin {
