@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -287,35 +289,44 @@ func TestLargeMessages(t *testing.T) {
 	}
 }
 
-func TestWorkerKilledMidTask(t *testing.T) {
-	const tasks, workers = 10000, 4
-	p := newPool(t, pool.Config{Workers: workers, Retries: 50})
-	ctx := context.Background()
-	stop := make(chan struct{})
+// killer SIGKILLs a random worker of p every period until stopped, and
+// returns how many it killed.
+func killer(p *pool.Pool, period time.Duration) (stop func() int) {
+	done := make(chan struct{})
 	killed := make(chan int)
 	go func() {
 		n := 0
 		defer func() { killed <- n }()
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(period)
 		defer tick.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-done:
 				return
 			case <-tick.C:
 				pids := p.Workers()
-				if pid := pids[rand.IntN(len(pids))]; pid > 0 {
-					if syscall.Kill(pid, syscall.SIGKILL) == nil {
-						n++
-					}
+				if pid := pids[rand.IntN(len(pids))]; pid > 0 && syscall.Kill(pid, syscall.SIGKILL) == nil {
+					n++
 				}
 			}
 		}
 	}()
+	return func() int {
+		close(done)
+		return <-killed
+	}
+}
+
+func TestWorkerKilledMidTask(t *testing.T) {
+	const tasks, workers = 10000, 4
+	p := newPool(t, pool.Config{Workers: workers, Retries: 50})
+	ctx := context.Background()
 	in := ints(tasks)
+
+	// Map: every output, in order, correct.
+	stop := killer(p, 50*time.Millisecond)
 	out, err := pool.Map(ctx, p, slowSquare, in, pool.ChunkSize(1))
-	close(stop)
-	kills := <-killed
+	kills := stop()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,9 +336,66 @@ func TestWorkerKilledMidTask(t *testing.T) {
 		}
 	}
 	st := p.Stats()
-	t.Logf("%d tasks, %d kills: %+v", tasks, kills, st)
-	if kills < 3 || st.Retried == 0 || st.Done != tasks || st.Started < uint64(workers+kills/2) {
+	t.Logf("Map: %d tasks, %d kills: %+v", tasks, kills, st)
+	if kills < 3 || st.Retried == 0 || st.Done != tasks {
 		t.Fatalf("%d kills: %+v; want retries > 0 and every task done once", kills, st)
+	}
+
+	// ImapUnordered, chunked: each output (a square names its input)
+	// arrives exactly once.
+	stop = killer(p, 50*time.Millisecond)
+	seen := make([]int, tasks)
+	n := 0
+	for v, err := range pool.ImapUnordered(ctx, p, slowSquare, in, pool.ChunkSize(7)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := int(math.Round(math.Sqrt(float64(v))))
+		if x < 0 || x >= tasks || int64(x)*int64(x) != v {
+			t.Fatalf("output %d is no input's square", v)
+		}
+		seen[x]++
+		n++
+	}
+	kills = stop()
+	for x, c := range seen {
+		if c != 1 {
+			t.Fatalf("input %d: %d outputs", x, c)
+		}
+	}
+	st2 := p.Stats()
+	t.Logf("ImapUnordered: %d outputs, %d kills: %+v", n, kills, st2)
+	if kills < 3 || st2.Retried == st.Retried || st2.Done != 2*tasks {
+		t.Fatalf("%d kills: %+v", kills, st2)
+	}
+
+	// Many goroutines submitting at once.
+	stop = killer(p, 50*time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				x := int64(g*1000 + i)
+				r, err := pool.Submit(ctx, p, slowSquare, x)
+				if err == nil {
+					var v int64
+					if v, err = r.Wait(ctx); err == nil && v != x*x {
+						err = fmt.Errorf("square of %d = %d", x, v)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	stop()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
