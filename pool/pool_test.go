@@ -551,3 +551,27 @@ func TestBadConfig(t *testing.T) {
 		t.Error("ChunkSize(0) accepted")
 	}
 }
+
+// TestKilledAtEachStep kills workers at the protocol's steps: a task
+// marked running but not started, and a result written but not
+// committed. Each runs again (the dead worker's successors die the same
+// way, every third task), and every output is right.
+func TestKilledAtEachStep(t *testing.T) {
+	for _, point := range []string{"pool/task/running", "pool/result/written"} {
+		t.Run(strings.ReplaceAll(point, "/", "-"), func(t *testing.T) {
+			p := newPool(t, pool.Config{Workers: 2, Retries: 3, Env: []string{"SHMKIT_FAILPOINT=" + point + "=kill@3"}})
+			out, err := pool.Map(context.Background(), p, square, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, pool.ChunkSize(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range out {
+				if v != i*i {
+					t.Fatalf("out[%d] = %d", i, v)
+				}
+			}
+			if st := p.Stats(); st.Retried == 0 || st.Started < 4 {
+				t.Fatalf("stats %+v: want workers killed and tasks retried", st)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/failpoint"
 	"github.com/shmkit/shmkit/internal/reexec"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/shm"
@@ -148,6 +149,7 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 		w.running.Running.Store(t.id + 1)
 		defer w.running.Running.Store(0)
 	}
+	failpoint.Inject("pool/task/running")
 	start := time.Now()
 	e, known := lookup(string(t.fn))
 	w.outs, w.stats = w.outs[:0], w.stats[:0]
@@ -193,6 +195,7 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 	if len(dst) != size {
 		return fmt.Errorf("pool worker: wrote %d bytes of a %d-byte result", len(dst), size)
 	}
+	failpoint.Inject("pool/result/written")
 	return w.prod.Commit()
 }
 
