@@ -2,6 +2,7 @@ package pool_test
 
 import (
 	"bytes"
+	"runtime"
 	"context"
 	"errors"
 	"fmt"
@@ -573,5 +574,33 @@ func TestKilledAtEachStep(t *testing.T) {
 				t.Fatalf("stats %+v: want workers killed and tasks retried", st)
 			}
 		})
+	}
+}
+
+// TestThreadsEnd checks that workers survive the end of OS threads: Go
+// ends a thread when a goroutine locked to it exits, and a child's
+// PR_SET_PDEATHSIG fires when the thread that started it ends.
+func TestThreadsEnd(t *testing.T) {
+	p := newPool(t, pool.Config{Workers: 4})
+	pids := p.Workers()
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			runtime.LockOSThread() // and exit locked: the thread ends
+			spinFor(time.Millisecond)
+		})
+	}
+	wg.Wait()
+	time.Sleep(50 * time.Millisecond) // a SIGKILL, if one was sent, has landed
+	for _, pid := range pids {
+		if !alive(pid) {
+			t.Fatalf("worker %d died when threads ended", pid)
+		}
+	}
+	if out, err := pool.Map(context.Background(), p, square, []int{1, 2, 3}); err != nil || out[2] != 9 {
+		t.Fatal(out, err)
+	}
+	if st := p.Stats(); st.Started != 4 {
+		t.Fatalf("workers were replaced: %+v", st)
 	}
 }
