@@ -2,7 +2,6 @@ package pool_test
 
 import (
 	"bytes"
-	"runtime"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
