@@ -18,7 +18,7 @@ func addCompletions(root *cobra.Command) {
 		case "inspect", "rm", "who", "dump", "watch", "tail":
 			c.ValidArgsFunction = segmentNames
 		case "create":
-			_ = c.RegisterFlagCompletionFunc("kind", fixed(kinds.Names()))
+			_ = c.RegisterFlagCompletionFunc("kind", fixed(kinds.CreatableNames()))
 		case "stress":
 			_ = c.RegisterFlagCompletionFunc("kind", fixed(stress.Kinds()))
 		}

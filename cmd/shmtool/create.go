@@ -69,7 +69,10 @@ func newCreate(stdout io.Writer) *cobra.Command {
   --kind queue --size BYTES [--slot N]
                                    a ringbuf queue for many producers and consumers:
                                    as many slots for messages of up to N bytes
-                                   (default 256) as fit in BYTES, a power of two`,
+                                   (default 256) as fit in BYTES, a power of two
+
+A pool is not made here: pool.New makes one in the program that runs its
+workers, and ls, inspect and watch show it.`,
 		Args: exactArgs(1, "one segment NAME"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			k, ok := kinds.Lookup(f.kind)
@@ -122,7 +125,7 @@ func newCreate(stdout io.Writer) *cobra.Command {
 }
 
 // kindNames lists the kinds create accepts, for messages.
-func kindNames() string { return fmt.Sprint(kinds.Names()) }
+func kindNames() string { return fmt.Sprint(kinds.CreatableNames()) }
 
 // parseSize reads a byte count as a user types it: 4096, 4k, 64K, 64KiB,
 // 1.5M, 1MiB, 1MB, 1T, 1TiB, in any case, with or without a space before

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/netscan"
+	"github.com/shmkit/shmkit/pool"
 	"github.com/shmkit/shmkit/shm"
 	"github.com/spf13/cobra"
 )
@@ -59,14 +60,21 @@ bytes each way, what is unread and its state.`,
 			if j.Kind == "value" || j.Kind == "array" {
 				elems, _ = kinds.Elements(seg) // shown when readable; the state says the rest
 			}
-			return printInspect(stdout, &j, elems)
+			var workers []pool.WorkerState
+			if ps, ok := st.(pool.State); ok {
+				workers = ps.Workers
+			}
+			return printInspect(stdout, &j, elems, workers)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
 	return cmd
 }
 
-func printInspect(w io.Writer, j *segmentJSON, elems []any) error {
+// printInspect prints the header and the state; elems are a value's or
+// an array's elements, workers a pool's slots (a table, not the state's
+// list of objects, which takes eight lines a worker).
+func printInspect(w io.Writer, j *segmentJSON, elems []any, workers []pool.WorkerState) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k string, v any) { fmt.Fprintf(tw, "%s:\t%v\n", k, v) }
 	row("name", j.Name)
@@ -95,11 +103,20 @@ func printInspect(w io.Writer, j *segmentJSON, elems []any) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if j.Kind == pool.Kind {
+		delete(j.State, "workers") // the table below (--json keeps them)
+	}
 	if len(j.State) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w, "state:")
-	return printTree(w, j.State, "  ")
+	if err := printTree(w, j.State, "  "); err != nil {
+		return err
+	}
+	if j.Kind == pool.Kind {
+		return printWorkers(w, workers, j.CreatorAlive, "  ")
+	}
+	return nil
 }
 
 // firstElems lists up to n elements, and says how many more there are.

@@ -14,7 +14,7 @@ import (
 
 func main() {
 	registerRoles()
-	reexec.Main() // a second process of bench, demo or stress runs its role and exits
+	reexec.Main() // a second process of bench, demo or stress (a pool worker too: package pool registers its role) runs its role and exits
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -33,8 +33,9 @@ counters and state of every shmkit segment in /dev/shm or DIR in the
 Prometheus text format: a ring's and a queue's messages, bytes, waits and
 wake-ups on each side and how full it is, a stream's bytes, a mutex's
 state and a dead owner, a semaphore's value and holders, a dict's entries,
-sets, evictions, expiries and repairs, and every segment's size and
-readability. Each sample is labelled with the segment's name and kind.
+sets, evictions, expiries and repairs, a pool's tasks (submitted, done,
+failed, retried, queued, in flight) and workers, and every segment's size
+and readability. Each sample is labelled with the segment's name and kind.
 
 Segments are listed and read at each scrape, opened read-only
 (O_RDONLY, PROT_READ): metrics never writes to them, and files without

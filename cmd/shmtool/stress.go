@@ -28,6 +28,12 @@ a compound update repaired after its writer died (array), no torn value
 for every set (event), a broken barrier reset (barrier), every message
 exactly once (queue), every message whole and in order (ring, stream).
 
+A pool (--kind pool) starts its workers itself: stress runs a pool.Pool of
+--procs workers and keeps it busy with tasks, each of which must come back
+exactly once with the right answer, however many workers die running it;
+--kill-every kills a random pool worker, which the pool replaces, and
+recoveries are the tasks it ran again.
+
 With --kill-every, every so often a random worker is killed with SIGKILL and
 a new one started; some workers are also started with a failpoint armed, so
 that they die inside the protocol (holding a lock, mid-claim, mid-write) at a

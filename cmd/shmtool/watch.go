@@ -22,7 +22,7 @@ type tick struct {
 	Consumer    int     `json:"consumer_pid"`
 	ProducerOK  bool    `json:"producer_alive"` // rings and streams: the pid's process runs
 	ConsumerOK  bool    `json:"consumer_alive"`
-	Peers       string  `json:"peers"` // "PRODUCER/CONSUMER", "1234 (dead)" once one died; how many of each a queue has
+	Peers       string  `json:"peers"` // "PRODUCER/CONSUMER", "1234 (dead)" once one died; how many of each a queue has; a pool's "PARENT/N workers"
 }
 
 func newWatch(stdout io.Writer) *cobra.Command {
@@ -32,12 +32,14 @@ func newWatch(stdout io.Writer) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "watch NAME",
-		Short: "Show a ring's, stream's or queue's live message and byte rates and fill",
-		Long: `Open a ring, stream or queue read-only and print, every --interval, the
-messages and bytes per second consumed since the last tick and how full it
-is, from the counters it keeps in shared memory: the processes that use it
-need not help. --count stops after that many ticks (0: until interrupted).`,
-		Args: exactArgs(1, "one ring, stream or queue NAME"),
+		Short: "Show a ring's, stream's, queue's or pool's live message and byte rates and fill",
+		Long: `Open a ring, stream, queue or pool read-only and print, every --interval,
+the messages and bytes per second consumed since the last tick and how full
+it is, from the counters it keeps in shared memory: the processes that use
+it need not help. A pool's messages are its tasks, finished (done or failed)
+per second; it counts no bytes, and is as full as its workers are busy.
+--count stops after that many ticks (0: until interrupted).`,
+		Args: exactArgs(1, "one ring, stream, queue or pool NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := follow.Watch(args[0], cfg)
 			if errors.Is(err, follow.ErrInvalidConfig) {
@@ -68,7 +70,11 @@ need not help. --count stops after that many ticks (0: until interrupted).`,
 					}
 					continue
 				}
-				fmt.Fprintf(stdout, "%-8s  %10s  %12s  %5.1f%%  %s\n", s.Time.Format("15:04:05"), rate(s.MsgsPerSec), byteRate(s.BytesPerSec), 100*s.Fill, s.Peers)
+				bytes := byteRate(s.BytesPerSec)
+				if s.Tasks { // a pool counts tasks, not bytes
+					bytes = "-"
+				}
+				fmt.Fprintf(stdout, "%-8s  %10s  %12s  %5.1f%%  %s\n", s.Time.Format("15:04:05"), rate(s.MsgsPerSec), bytes, 100*s.Fill, s.Peers)
 			}
 		},
 	}

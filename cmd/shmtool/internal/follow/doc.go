@@ -1,7 +1,8 @@
 // Package follow is the engine of shmtool tail and watch: it follows a
 // ring's, stream's or queue's messages as they are committed (Tail), as
 // a read-only observer or as a consumer that takes them, and samples
-// their counters to compute rates (Watch).
+// their counters, and a pool's count of tasks finished, to compute rates
+// (Watch).
 //
 //	t, err := follow.Tail("orders", follow.TailConfig{Count: 10})
 //	if err != nil {

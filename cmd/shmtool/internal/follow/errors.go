@@ -18,7 +18,7 @@ var (
 )
 
 // KindError is returned by Tail and Watch for a segment of a kind that
-// carries no messages.
+// carries no messages (Tail) or has no counters to rate (Watch).
 type KindError struct {
 	Op   string // "tail" or "watch"
 	Name string // the segment's
@@ -26,5 +26,9 @@ type KindError struct {
 }
 
 func (e *KindError) Error() string {
-	return fmt.Sprintf("%s is a %q segment; %s follows rings, streams and queues", e.Name, e.Kind, e.Op)
+	what := "rings, streams and queues"
+	if e.Op == "watch" { // a pool's tasks have rates, but no messages to show
+		what = "rings, streams, queues and pools"
+	}
+	return fmt.Sprintf("%s is a %q segment; %s follows %s", e.Name, e.Kind, e.Op, what)
 }

@@ -70,6 +70,9 @@ func TestKindError(t *testing.T) {
 		err := tt.open()
 		var ke *KindError
 		want := fmt.Sprintf("%s is a \"mutex\" segment; %s follows rings, streams and queues", name, tt.op)
+		if tt.op == "watch" {
+			want = fmt.Sprintf("%s is a \"mutex\" segment; watch follows rings, streams, queues and pools", name)
+		}
 		if !errors.As(err, &ke) || err.Error() != want {
 			t.Errorf("%s of a mutex = %v, want a KindError saying %q", tt.op, err, want)
 		}

@@ -26,7 +26,7 @@ type Sample struct {
 	kinds.Flow          // the counters as read
 }
 
-// A Watcher samples one ring, stream or queue. It must not be used from
+// A Watcher samples one ring, stream, queue or pool. It must not be used from
 // more than one goroutine at once.
 type Watcher struct {
 	seg    *shm.Segment
@@ -37,8 +37,8 @@ type Watcher struct {
 	closed bool
 }
 
-// Watch opens the ring, stream or queue called name read-only and reads
-// its counters once, the base of the first sample's rates.
+// Watch opens the ring, stream, queue or pool called name read-only and
+// reads its counters once, the base of the first sample's rates.
 func Watch(name string, cfg WatchConfig) (*Watcher, error) {
 	if cfg.Interval <= 0 || cfg.Count < 0 {
 		return nil, fmt.Errorf("%w: Interval %v, Count %d: want a positive interval and a count not negative", ErrInvalidConfig, cfg.Interval, cfg.Count)

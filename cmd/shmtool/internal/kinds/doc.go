@@ -1,13 +1,14 @@
 // Package kinds is shmtool's one table of the kinds of segment it knows:
 // for each, the kind's own package's shm.Inspector (for inspect), how to
-// create one from a plain Params (for create), and, for kinds that carry
-// messages, how to read their counters (for watch). It also holds the
-// basic element types that values and arrays are made of, and decodes
-// their elements (for dump).
+// create one from a plain Params (for create; a pool, which only a
+// running program makes, has none, and Create says so), and, for kinds
+// that carry messages or tasks, how to read their counters (for watch).
+// It also holds the basic element types that values and arrays are made
+// of, and decodes their elements (for dump).
 //
 //	k, ok := kinds.Lookup("ring")
 //	if !ok {
-//		return fmt.Errorf("this build creates %v", kinds.Names())
+//		return fmt.Errorf("this build creates %v", kinds.CreatableNames())
 //	}
 //	seg, err := k.Create("orders", kinds.Params{Size: 64 << 10}, nil)
 //	if errors.Is(err, kinds.ErrUsage) {

@@ -4,6 +4,7 @@ import (
 	"github.com/shmkit/shmkit/array"
 	"github.com/shmkit/shmkit/dict"
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/pool"
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/semaphore"
@@ -136,5 +137,12 @@ var table = newTable(
 			}
 			return segmentOf(shmsync.CreateCond(name, o))
 		},
+	},
+	Kind{
+		// A pool's segment only describes the worker processes of a
+		// live program: there is nothing for shmtool to create.
+		Inspector: pool.Inspector(),
+		flow:      poolFlow,
+		madeBy:    "pool.New in a program",
 	},
 )

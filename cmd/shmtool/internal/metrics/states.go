@@ -7,6 +7,7 @@ import (
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/kinds"
 	"github.com/shmkit/shmkit/dict"
 	"github.com/shmkit/shmkit/futex"
+	"github.com/shmkit/shmkit/pool"
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/ringbuf"
 	"github.com/shmkit/shmkit/semaphore"
@@ -39,6 +40,8 @@ func stateMetrics(e *emitter, st any, flow func() (kinds.Flow, error)) error {
 		e.gauge("arrived", "Parties arrived in the current generation.", float64(st.Arrived))
 		e.gauge("generation", "Times the barrier has tripped (wrapping).", float64(st.Generation))
 		e.gauge("broken", "1 if the barrier is broken.", b2f(st.Broken))
+	case pool.State:
+		poolMetrics(e, st)
 	case value.State, array.State:
 		// Data, not counters: the segment's own metrics say enough.
 	default:
@@ -133,6 +136,27 @@ func dictMetrics(e *emitter, st dict.Stats) {
 	e.counter("evictions", "Live entries evicted to make room.", float64(st.Evictions))
 	e.counter("expiries", "Expired entries reclaimed.", float64(st.Expiries))
 	e.counter("repairs", "Shards rebuilt after a writer died holding their lock.", float64(st.Repairs))
+}
+
+func poolMetrics(e *emitter, st pool.State) {
+	e.counter("tasks_submitted", "Tasks (inputs) ever submitted to the pool.", float64(st.Submitted))
+	e.counter("tasks_done", "Tasks that returned a result.", float64(st.Done))
+	e.counter("tasks_failed", "Tasks that failed: their function's error, a panic, or out of retries.", float64(st.Failed))
+	e.counter("tasks_retried", "Tasks sent again after their worker died or ran past its timeout.", float64(st.Retried))
+	e.counter("workers_started", "Worker processes started, replacements included.", float64(st.Started))
+	e.gauge("tasks_queued", "Tasks waiting for a worker.", float64(st.Queued))
+	e.gauge("tasks_in_flight", "Tasks sent to a worker and not yet answered.", float64(st.InFlight))
+	var running, busy float64
+	for _, w := range st.Workers {
+		if w.PID != 0 {
+			running++
+		}
+		if w.Busy {
+			busy++
+		}
+	}
+	e.gauge("workers", "Worker processes running (slots being refilled are not).", running)
+	e.gauge("workers_busy", "Workers running a task now.", busy)
 }
 
 // flowMetrics adds what watch reads of a kind that carries messages.

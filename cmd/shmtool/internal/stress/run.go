@@ -67,6 +67,9 @@ func run(ctx context.Context, cfg Config, k kind) (Report, error) {
 	rep := Report{Kind: cfg.Kind, Procs: cfg.Procs, Seed: cfg.Seed}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9E3779B97F4A7C15))
 	name := fmt.Sprintf("shmtool-stress-%d-%d", os.Getpid(), runSeq.Add(1))
+	if k.drive != nil {
+		return runDriven(ctx, cfg, k, name, rng)
+	}
 	if err := k.create(name, cfg.Procs); err != nil {
 		removeSegments(name)
 		return rep, err
@@ -181,6 +184,23 @@ func run(ctx context.Context, cfg Config, k kind) (Report, error) {
 		t.recoveries += recoveries
 	}
 	rep.Ops, rep.Kills, rep.Recoveries, rep.Hangs = t.ops, kills, t.recoveries, hangs
+	rep.Violations, rep.Problems = int64(len(t.problems)), t.problems
+	return rep, nil
+}
+
+// runDriven is run for a kind that drives itself.
+func runDriven(ctx context.Context, cfg Config, k kind, name string, rng *rand.Rand) (Report, error) {
+	rep := Report{Kind: cfg.Kind, Procs: cfg.Procs, Seed: cfg.Seed}
+	defer removeSegments(name) // if the run failed half-way
+	t := &tally{progress: cfg.Progress}
+	d, err := k.drive(ctx, cfg, name, rng, t)
+	if err != nil {
+		return rep, err
+	}
+	live.Sweep() // the killed processes' liveness files
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rep.DurationS, rep.Ops, rep.Kills, rep.Recoveries, rep.Hangs = d.elapsed.Seconds(), d.ops, d.kills, t.recoveries+d.recoveries, d.hangs
 	rep.Violations, rep.Problems = int64(len(t.problems)), t.problems
 	return rep, nil
 }

@@ -27,6 +27,17 @@ type kind struct {
 	// that final will count, so that the progress line counts them as
 	// the summary does. nil for a kind whose final counts none.
 	live func(name string) int64
+	// drive, if set, is the whole run of a kind whose object starts
+	// processes of its own (a pool): it makes the object called name,
+	// uses it for cfg.Duration, kills its processes, checks it and
+	// reports through t. The fields above are then unused.
+	drive func(ctx context.Context, cfg Config, name string, rng *rand.Rand, t *tally) (driven, error)
+}
+
+// driven is what a drive counted.
+type driven struct {
+	ops, kills, recoveries, hangs int64
+	elapsed                       time.Duration
 }
 
 // totals is what the parent knows at the end.
@@ -42,6 +53,7 @@ var kinds = map[string]kind{
 	"dict":      dictKind,
 	"event":     eventKind,
 	"mutex":     mutexKind,
+	"pool":      poolKind,
 	"queue":     queueKind,
 	"ring":      ringKind,
 	"semaphore": semaphoreKind,

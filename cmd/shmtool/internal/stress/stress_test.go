@@ -83,3 +83,20 @@ func TestWorkerFails(t *testing.T) {
 		t.Fatalf("worker on a missing segment: %v, stderr %q; want a failure", err, p.Stderr())
 	}
 }
+
+// A pool whose workers are killed at random: every task still comes back
+// exactly once and right, and the tasks the dead were running ran again.
+func TestRunPoolKills(t *testing.T) {
+	var progress bytes.Buffer
+	rep, err := Run(context.Background(), Config{Kind: "pool", Procs: 3, Duration: time.Second, KillEvery: 50 * time.Millisecond, Seed: 3, Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", rep)
+	if rep.Violations != 0 || rep.Hangs != 0 || rep.Kills == 0 || rep.Recoveries == 0 || rep.Ops == 0 {
+		t.Fatalf("Run(pool, kills) = %+v, want kills, recoveries and no violations\n%s", rep, progress.String())
+	}
+	if left, _ := filepath.Glob(fmt.Sprintf("/dev/shm/shmtool-stress-%d-*", os.Getpid())); len(left) > 0 {
+		t.Fatalf("Run left %v", left)
+	}
+}
