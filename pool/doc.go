@@ -87,7 +87,10 @@
 // default) that shmtool ls and inspect show: each worker's pid and
 // whether it is busy, and the tasks queued, in flight, done, failed and
 // retried. The rings have no names once their worker has them open, so
-// nothing but that segment is left in /dev/shm, and it goes at Close.
+// nothing but that segment is in /dev/shm, and it goes at Close. A parent
+// that is killed leaves its segment (and, if a worker was starting, that
+// worker's two rings, NAME.w*.t and .r) to shmtool gc: no live process
+// maps them.
 //
 // # Caveats
 //
