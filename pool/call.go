@@ -38,6 +38,8 @@ type task struct {
 
 func newCall(fn string, inputs [][]byte, chunk int, maxBytes int, ordered bool, store func(int, []byte) error) *call {
 	c := &call{fn: fn, store: store, done: make(chan struct{})}
+	// A chunk's result must hold an error text for each of its inputs.
+	chunk = min(chunk, max(1, (maxBytes-resultHead)/(outHead+maxErrText)))
 	n := 0
 	for i := 0; i < len(inputs); {
 		j, size := i, taskHead+len(fn)

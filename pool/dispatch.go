@@ -21,6 +21,9 @@ func (p *Pool) start(c *call) error {
 	if p.closing || p.terminated {
 		return fmt.Errorf("pool %s: %w", p.cfg.Name, os.ErrClosed)
 	}
+	if p.startErr != nil && !p.anyWorkerLocked() {
+		return fmt.Errorf("pool %s: no worker runs: %w", p.cfg.Name, p.startErr)
+	}
 	n := 0
 	for i := range c.tasks {
 		t := &c.tasks[i]
@@ -48,6 +51,7 @@ func (p *Pool) abandon(c *call) {
 		t := p.pending.popFront()
 		if t.c == c {
 			p.queued -= len(t.inputs)
+			p.h.Dropped.Add(uint64(len(t.inputs)))
 			p.finishLocked(t)
 			continue
 		}
@@ -88,7 +92,8 @@ func (p *Pool) dispatchLocked() {
 	p.gaugesLocked()
 }
 
-// send writes t into w's ring, if there is room now.
+// send writes t into w's ring, if there is room now, and reports
+// whether t has left the queue (sent, or failed for good).
 func (p *Pool) send(w *proc, t *task) bool {
 	buf, err := w.prod.TryReserve(taskSize(t.c.fn, t.inputs))
 	if err == ringbuf.ErrFull {
@@ -101,10 +106,17 @@ func (p *Pool) send(w *proc, t *task) bool {
 		putTask(buf, t.id, t.c.fn, t.inputs)
 		err = w.prod.Commit()
 	}
+	if errors.Is(err, ringbuf.ErrTooLarge) {
+		// Never, by the rings' size; but a task that cannot go must
+		// fail, not be sent again for ever.
+		p.queued -= len(t.inputs)
+		p.failTaskLocked(t, 0, 0, fmt.Errorf("%w: a message of %d bytes for a ring of %d", ErrTooLarge, taskSize(t.c.fn, t.inputs), w.tasks.MaxMessage()))
+		return true
+	}
 	if err != nil {
 		// The ring refuses what fitted when it was made: the worker
 		// broke it. Its receiver sees it die and sends its tasks again.
-		w.retiring = true
+		w.retire()
 		go w.child.Kill()
 		return false
 	}
@@ -151,7 +163,7 @@ func (p *Pool) receive(w *proc) {
 			ended = derr
 		}
 	}
-	if ended != io.EOF && ended != errExited && !errors.Is(ended, ringbuf.ErrPeerDead) {
+	if ended != io.EOF && ended != errExited && ended != errTerminating && !errors.Is(ended, ringbuf.ErrPeerDead) {
 		fmt.Fprintf(os.Stderr, "pool %s: worker pid %d: %v; killing it\n", p.cfg.Name, w.child.Pid(), ended)
 	}
 	if err == io.EOF {
@@ -166,8 +178,12 @@ func (p *Pool) receive(w *proc) {
 	p.lost(w)
 }
 
-// errExited ends a receiver whose worker has been reaped.
-var errExited = errors.New("pool: worker exited")
+// errExited ends a receiver whose worker has been reaped, and
+// errTerminating one whose pool is being terminated.
+var (
+	errExited      = errors.New("pool: worker exited")
+	errTerminating = errors.New("pool: terminating")
+)
 
 // pollSpin is how long a receiver looks for results before it parks.
 const pollSpin = 50 * time.Microsecond
@@ -225,6 +241,9 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.terminated {
+		return errTerminating // its tasks have failed already: nothing to take
+	}
 	if w.inflight.len() == 0 {
 		return fmt.Errorf("%w: result %d with no task in flight", ErrCorrupt, r.id)
 	}
@@ -246,6 +265,9 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 		status, b, _ := r.next()
 		i := t.first + k
 		if c.cancelled || t.done {
+			if status == statusOK {
+				ok++ // done, if for a caller that no longer waits
+			}
 			continue
 		}
 		if status == statusOK {
@@ -374,6 +396,8 @@ func (p *Pool) watch() {
 	for {
 		select {
 		case <-p.ctx.Done():
+			return
+		case <-p.stop:
 			return
 		case now := <-tick.C:
 			p.mu.Lock()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"os"
+	"os/exec"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -83,3 +85,23 @@ func spinFor(d time.Duration) {
 	for start := time.Now(); time.Since(start) < d; {
 	}
 }
+
+var (
+	// zeros returns n zero bytes.
+	zeros = pool.Register("zeros", func(ctx context.Context, n int) ([]byte, error) { return make([]byte, n), nil })
+	// goexit ends its goroutine without returning.
+	goexit = pool.Register("goexit", func(ctx context.Context, _ int) (int, error) {
+		runtime.Goexit()
+		return 0, nil
+	})
+	// grandchild starts a sleep that holds the worker's stdout, and
+	// returns its pid.
+	grandchild = pool.Register("grandchild", func(ctx context.Context, _ int) (int, error) {
+		cmd := exec.Command("sleep", "60")
+		cmd.Stdout = os.Stdout
+		if err := cmd.Start(); err != nil {
+			return 0, err
+		}
+		return cmd.Process.Pid, nil
+	})
+)

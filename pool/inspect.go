@@ -19,6 +19,7 @@ type State struct {
 	Done       uint64        `json:"done"`
 	Failed     uint64        `json:"failed"`
 	Retried    uint64        `json:"retried"`
+	Dropped    uint64        `json:"dropped"`
 	Started    uint64        `json:"workers_started"`
 	Workers    []WorkerState `json:"workers"`
 }
@@ -47,7 +48,7 @@ func Inspect(seg *shm.Segment) (State, error) {
 	s := State{
 		State: stateNames[st], ParentPID: int(h.ParentPID.Load()), MaxMessage: h.MaxMessage.Load(),
 		Submitted: h.Submitted.Load(), Queued: h.Queued.Load(), InFlight: h.InFlight.Load(),
-		Done: h.Done.Load(), Failed: h.Failed.Load(), Retried: h.Retried.Load(), Started: h.Started.Load(),
+		Done: h.Done.Load(), Failed: h.Failed.Load(), Retried: h.Retried.Load(), Dropped: h.Dropped.Load(), Started: h.Started.Load(),
 	}
 	if s.State == "" {
 		return State{}, fmt.Errorf("%w: state %d", ErrCorrupt, st)

@@ -37,7 +37,8 @@ type header struct {
 	Retried    atomic.Uint64 // tasks sent again after their worker died or timed out
 	Started    atomic.Uint64 // worker processes started, replacements included
 	MaxMessage atomic.Uint64 // Config.MaxMessage
-	_          [48]byte
+	Dropped    atomic.Uint64 // tasks dropped unsent: their caller stopped waiting
+	_          [40]byte
 }
 
 // slot is one worker's line.

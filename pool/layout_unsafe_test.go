@@ -27,6 +27,7 @@ func TestLayout(t *testing.T) {
 		fmt.Sprintf("%d %d", unsafe.Offsetof(h.Retried), unsafe.Sizeof(h.Retried)),
 		fmt.Sprintf("%d %d", unsafe.Offsetof(h.Started), unsafe.Sizeof(h.Started)),
 		fmt.Sprintf("%d %d", unsafe.Offsetof(h.MaxMessage), unsafe.Sizeof(h.MaxMessage)),
+		fmt.Sprintf("%d %d", unsafe.Offsetof(h.Dropped), unsafe.Sizeof(h.Dropped)),
 		fmt.Sprintf("%d workers × %d", unsafe.Sizeof(h), unsafe.Sizeof(s)),
 		fmt.Sprintf("+%d %d", unsafe.Offsetof(s.PID), unsafe.Sizeof(s.PID)),
 		fmt.Sprintf("+%d %d", unsafe.Offsetof(s.Generation), unsafe.Sizeof(s.Generation)),

@@ -14,9 +14,14 @@ import (
 // ctx.Err().
 //
 // The inputs must not change until Map returns: a task whose worker dies
-// is sent again from them.
+// is sent again from them. With Config.TaskTimeout set, the default chunk
+// size is 1, as the timeout bounds a message.
 func Map[In, Out any](ctx context.Context, p *Pool, fn *Func[In, Out], inputs []In, opts ...Option) ([]Out, error) {
-	chunk, err := chunkOf(opts, chunkFor(len(inputs), p.cfg.Workers))
+	def := chunkFor(len(inputs), p.cfg.Workers)
+	if p.cfg.TaskTimeout > 0 {
+		def = 1 // the timeout is per message: each task gets its own
+	}
+	chunk, err := chunkOf(opts, def)
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +120,16 @@ func imap[In, Out any](ctx context.Context, p *Pool, fn *Func[In, Out], inputs [
 }
 
 // Submit sends one task (Python's apply_async) and returns at once; the
-// Result's Wait gives its output.
+// Result's Wait gives its output. ctx bounds the submission only: the
+// task runs on once it is queued.
+//
+// A []byte input (and the memory of a pointer-free one) is not copied
+// until the task is written into a worker's ring, and is written again
+// if its worker dies: leave it unchanged until the Result is done.
 func Submit[In, Out any](ctx context.Context, p *Pool, fn *Func[In, Out], in In) (*Result[Out], error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	enc, err := encodeAll(fn, []In{in}, p.cfg.MaxMessage)
 	if err != nil {
 		return nil, err
@@ -148,9 +161,11 @@ func (p *Pool) run(ctx context.Context, c *call) error {
 	}
 }
 
-// chunkBytes bounds the inputs of one chunked message.
+// chunkBytes bounds a chunked message: maxChunkBytes, or less if the
+// rings are smaller (a single input always fits: the rings are sized for
+// MaxMessage).
 func (p *Pool) chunkBytes() int {
-	return max(maxChunkBytes, taskHead+maxName+itemHead+p.cfg.MaxMessage)
+	return min(maxChunkBytes, ringCapacity(p.cfg.MaxMessage)/4-8)
 }
 
 func (p *Pool) checkFunc(name string) error { return checkName(name) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,9 @@ const (
 	MaxWorkers = 1024
 	// DefaultMaxMessage is Config.MaxMessage when it is 0.
 	DefaultMaxMessage = 1 << 20
+	// maxPoolName leaves room in a segment name (255 bytes) for a ring's
+	// suffix: .wSLOT.GEN.SEQ.t
+	maxPoolName = 200
 )
 
 // ErrTerminated is the error of the tasks that a Terminate (or the end
@@ -32,11 +36,14 @@ type Config struct {
 	Workers int
 	// MaxTasksPerWorker, if positive, replaces a worker with a new
 	// process once it has been sent that many tasks (Python's
-	// maxtasksperchild): for functions that leak.
+	// maxtasksperchild): for functions that leak. It counts inputs: a
+	// chunk of Map counts as many as it holds (in Python, as one).
 	MaxTasksPerWorker int
-	// TaskTimeout, if positive, bounds how long one task (one chunk,
-	// when Map chunks) may run: its worker is then killed, and the task
-	// is treated as the task of a worker that died.
+	// TaskTimeout, if positive, bounds how long one message (a task, or
+	// a chunk of them when ChunkSize asks for more than 1) may run: its
+	// worker is then killed, and the task is treated as the task of a
+	// worker that died. It is measured from when the worker starts the
+	// message, to within a tenth of it.
 	TaskTimeout time.Duration
 	// Retries is how many more times a task runs when its worker dies
 	// (or is killed for TaskTimeout) while running it. After that it
@@ -81,6 +88,7 @@ type Pool struct {
 	closed     bool // the segment is unmapped: Close or Terminate is done
 	final      atomic.Pointer[Stats]
 	down       chan struct{} // closed once the segment is
+	stop       chan struct{} // closed by Close once the work is done: the watch and respawns end
 	startErr   error         // why the last replacement could not start
 }
 
@@ -105,6 +113,9 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("pool-%d-%d", os.Getpid(), poolSeq.Add(1))
 	}
+	if n := len(filepath.Base(cfg.Name)); n > maxPoolName {
+		return nil, fmt.Errorf("pool: name of %d bytes: at most %d (the workers' rings add to it)", n, maxPoolName)
+	}
 	seg, err := shm.Create(cfg.Name, segmentSize(cfg.Workers), &shm.Options{
 		Kind: Kind, KindVersion: kindVersion, RemoveOnClose: true,
 		Init: func(seg *shm.Segment) error {
@@ -122,7 +133,7 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pool: %w", err)
 	}
-	p := &Pool{cfg: cfg, seg: seg, procs: make([]*proc, cfg.Workers), down: make(chan struct{})}
+	p := &Pool{cfg: cfg, seg: seg, procs: make([]*proc, cfg.Workers), down: make(chan struct{}), stop: make(chan struct{})}
 	p.idle = sync.NewCond(&p.mu)
 	if p.h, p.slots, err = views(seg); err != nil {
 		seg.Close()
@@ -173,6 +184,7 @@ func (p *Pool) Workers() []int {
 // Stats is a snapshot of a pool's counts, in tasks (inputs).
 type Stats struct {
 	Submitted, Queued, InFlight, Done, Failed, Retried uint64
+	Dropped                                            uint64 // dropped unsent: their caller stopped waiting (a ctx ended, a loop broke)
 	Started                                            uint64 // worker processes started, replacements included
 }
 
@@ -191,7 +203,7 @@ func (p *Pool) Stats() Stats {
 
 func statsOf(h *header) Stats {
 	return Stats{Submitted: h.Submitted.Load(), Queued: h.Queued.Load(), InFlight: h.InFlight.Load(),
-		Done: h.Done.Load(), Failed: h.Failed.Load(), Retried: h.Retried.Load(), Started: h.Started.Load()}
+		Done: h.Done.Load(), Failed: h.Failed.Load(), Retried: h.Retried.Load(), Dropped: h.Dropped.Load(), Started: h.Started.Load()}
 }
 
 // spawn starts the worker of slot i.
@@ -230,32 +242,54 @@ func (p *Pool) spawn(i int) error {
 	return nil
 }
 
-// respawn replaces the worker of slot i, trying a few times; if no
-// worker is left and none can start, the queued tasks fail rather than
-// wait for ever.
+// respawn replaces the worker of slot i, trying again with a growing
+// pause until it starts or the pool ends. After a few failures, if no
+// worker is left, the queued tasks fail (and so do new ones, until a
+// worker starts) rather than wait for ever.
 func (p *Pool) respawn(i int) {
 	defer p.wg.Done()
-	var err error
-	for try := range 3 {
-		if err = p.spawn(i); err == nil || errors.Is(err, ErrTerminated) {
+	pause := 50 * time.Millisecond
+	for try := 1; ; try++ {
+		err := p.spawn(i)
+		if err == nil || errors.Is(err, ErrTerminated) {
 			return
 		}
-		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+		p.mu.Lock()
+		done := p.terminated || (p.closing && p.queued+p.inflight == 0)
+		if try >= 3 && !done {
+			p.startErr = err
+			if !p.anyWorkerLocked() {
+				for p.pending.len() > 0 {
+					t := p.pending.popFront()
+					p.queued -= len(t.inputs)
+					p.failTaskLocked(t, 0, 0, fmt.Errorf("no worker could start: %w", err))
+				}
+				p.gaugesLocked()
+			}
+		}
+		p.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-time.After(pause):
+		case <-p.ctx.Done():
+			return
+		case <-p.stop:
+			return
+		}
+		pause = min(2*pause, 5*time.Second)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.startErr = err
+}
+
+// anyWorkerLocked reports whether a worker runs.
+func (p *Pool) anyWorkerLocked() bool {
 	for _, w := range p.procs {
 		if w != nil && !w.gone {
-			return
+			return true
 		}
 	}
-	for p.pending.len() > 0 {
-		t := p.pending.popFront()
-		p.queued -= len(t.inputs)
-		p.failTaskLocked(t, 0, 0, err)
-	}
-	p.gaugesLocked()
+	return false
 }
 
 // retire closes w's task ring: it answers what it holds, then exits.
@@ -287,6 +321,7 @@ func (p *Pool) Close() error {
 			w.retire()
 		}
 	}
+	close(p.stop)
 	p.mu.Unlock()
 	p.wg.Wait()
 	p.mu.Lock()

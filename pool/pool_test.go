@@ -604,3 +604,22 @@ func TestThreadsEnd(t *testing.T) {
 		t.Fatalf("workers were replaced: %+v", st)
 	}
 }
+
+// TestSmallMaxMessage: with rings smaller than Map's usual chunk, chunks
+// shrink to fit.
+func TestSmallMaxMessage(t *testing.T) {
+	p := newPool(t, pool.Config{Workers: 2, MaxMessage: 8})
+	in := ints32(20000)
+	out, err := pool.Map(context.Background(), p, square, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out {
+		if v != i*i {
+			t.Fatalf("out[%d] = %d", i, v)
+		}
+	}
+	if _, err := p.Submit(context.Background(), "echo", make([]byte, 9)); !errors.Is(err, pool.ErrTooLarge) {
+		t.Fatalf("9 bytes with MaxMessage 8: %v", err)
+	}
+}

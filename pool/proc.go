@@ -87,7 +87,7 @@ func startProc(ctx context.Context, poolName string, slotIdx int, gen uint64, ma
 	if w.cons, err = w.res.Consumer(); err != nil {
 		return nil, err
 	}
-	args := workerArgs{pool: poolName, slot: slotIdx, tasks: base + ".t", res: base + ".r"}
+	args := workerArgs{pool: poolName, slot: slotIdx, tasks: base + ".t", res: base + ".r", maxMessage: maxMessage}
 	if w.child, err = startChild(ctx, reexec.Options{Args: args.list(), Env: env, Stderr: os.Stderr}); err != nil {
 		return nil, fmt.Errorf("pool: starting a worker: %w", err)
 	}
@@ -149,7 +149,15 @@ func (w *proc) forward() {
 	}
 }
 
+// closeRings closes the parent's ends and the rings, which unmaps them
+// (a ring with a role still attached would only retire its mapping).
 func (w *proc) closeRings() {
+	if w.prod != nil && !w.retiring {
+		w.prod.Close()
+	}
+	if w.cons != nil {
+		w.cons.Close()
+	}
 	for _, r := range []*ringbuf.Ring{w.tasks, w.res} {
 		if r != nil {
 			r.Close()

@@ -35,21 +35,26 @@ type workerArgs struct {
 	pool       string // the pool's segment, for the slot's running word; "" for a Process
 	slot       int
 	tasks, res string // the rings' names, removed by the parent once the worker has them open
+	maxMessage int    // Config.MaxMessage: the longest output
 }
 
 func (a workerArgs) list() []string {
-	return []string{a.pool, strconv.Itoa(a.slot), a.tasks, a.res}
+	return []string{a.pool, strconv.Itoa(a.slot), a.tasks, a.res, strconv.Itoa(a.maxMessage)}
 }
 
 func parseArgs(args []string) (workerArgs, error) {
-	if len(args) != 4 {
-		return workerArgs{}, fmt.Errorf("pool worker: %d arguments, want 4", len(args))
+	if len(args) != 5 {
+		return workerArgs{}, fmt.Errorf("pool worker: %d arguments, want 5", len(args))
 	}
 	slot, err := strconv.Atoi(args[1])
 	if err != nil {
 		return workerArgs{}, fmt.Errorf("pool worker: slot %q", args[1])
 	}
-	return workerArgs{pool: args[0], slot: slot, tasks: args[2], res: args[3]}, nil
+	maxMessage, err := strconv.Atoi(args[4])
+	if err != nil || maxMessage < 0 {
+		return workerArgs{}, fmt.Errorf("pool worker: max message %q", args[4])
+	}
+	return workerArgs{pool: args[0], slot: slot, tasks: args[2], res: args[3], maxMessage: maxMessage}, nil
 }
 
 // workerMain is the worker process: it opens its rings, says ready, and
@@ -71,10 +76,26 @@ func workerMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	failpoint.Inject("pool/worker/start")
 	if err := reexec.Send("ready"); err != nil {
 		return err
 	}
-	return w.run(ctx)
+	// The tasks run on a goroutine of their own, so that a function that
+	// calls runtime.Goexit ends the process (its task then counts as its
+	// worker's death) rather than leave it alive with nothing running.
+	errc := make(chan error, 1)
+	go func() {
+		returned := false
+		defer func() {
+			if !returned {
+				errc <- errors.New("a function called runtime.Goexit")
+			}
+		}()
+		err := w.run(ctx)
+		returned = true
+		errc <- err
+	}()
+	return <-errc
 }
 
 type worker struct {
@@ -84,6 +105,7 @@ type worker struct {
 	prod    *ringbuf.Producer
 	running *slot // nil for a Process
 	max     int   // the longest result message
+	maxOut  int   // the longest output: Config.MaxMessage
 	outs    [][]byte
 	stats   []uint32
 	buf     []byte // a result of several items, before it goes in the ring
@@ -106,6 +128,7 @@ func openWorker(a workerArgs) (*worker, error) {
 		return nil, err
 	}
 	w.max = w.out.MaxMessage()
+	w.maxOut = a.maxMessage
 	if a.pool != "" {
 		seg, err := shm.Open(a.pool, &shm.Options{Kind: Kind, KindVersion: kindVersion})
 		if err != nil {
@@ -146,8 +169,10 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 		return err
 	}
 	if w.running != nil {
+		// Cleared once the result is committed, and not if the worker
+		// fails first: a worker that dies, or exits, with it set was
+		// running this task.
 		w.running.Running.Store(t.id + 1)
-		defer w.running.Running.Store(0)
 	}
 	failpoint.Inject("pool/task/running")
 	start := time.Now()
@@ -155,7 +180,7 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 	w.outs, w.stats = w.outs[:0], w.stats[:0]
 	w.buf = w.buf[:0]
 	size := resultHead
-	for range t.count {
+	for k := range t.count {
 		in, err := t.next()
 		if err != nil {
 			return err
@@ -164,14 +189,19 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 		if known {
 			status, out = w.call(ctx, e, in)
 		}
-		if status == statusOK && len(out) > w.max-resultHead-outHead {
-			status, out = statusTooLarge, fmt.Appendf(nil, "output of %d bytes; Config.MaxMessage allows %d", len(out), w.max-resultHead-outHead)
+		// What this output may take: the rest of the result message, less
+		// a short error text for each output still to come.
+		room := w.max - size - outHead - (t.count-1-k)*(outHead+maxErrText)
+		switch {
+		case status == statusOK && len(out) > w.maxOut:
+			status, out = statusTooLarge, fmt.Appendf(nil, "output of %d bytes; Config.MaxMessage is %d", len(out), w.maxOut)
+		case status == statusOK && len(out) > room:
+			status, out = statusTooLarge, fmt.Appendf(nil, "output of %d bytes: the chunk's outputs pass %d", len(out), w.max)
 		}
-		if size+outHead+len(out) > w.max {
-			// The chunk's outputs together do not fit: this one says so
-			// rather than fail the others.
-			status, out = statusTooLarge, fmt.Appendf(nil, "the chunk's outputs pass %d bytes; use a smaller chunk", w.max)
+		if status == statusTooLarge {
+			out = out[:min(len(out), maxErrText)]
 		}
+		out = out[:min(len(out), max(room, 0))] // an error's text (a panic's stack), cut to fit
 		size += outHead + len(out)
 		if t.count > 1 {
 			// The next call reuses scratch (and may reuse what a
@@ -196,8 +226,18 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 		return fmt.Errorf("pool worker: wrote %d bytes of a %d-byte result", len(dst), size)
 	}
 	failpoint.Inject("pool/result/written")
-	return w.prod.Commit()
+	if err := w.prod.Commit(); err != nil {
+		return err
+	}
+	if w.running != nil {
+		w.running.Running.Store(0)
+	}
+	return nil
 }
+
+// maxErrText bounds the error texts the worker writes in place of an
+// output that does not fit; chunks are cut so that one per input fits.
+const maxErrText = 64
 
 // call runs one input through e, turning an error or a panic into the
 // result's status.

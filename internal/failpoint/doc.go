@@ -45,6 +45,7 @@
 //	dict/incr/before    a dict Incr's sum computed, not yet stored
 //	dict/delete/before  a dict Delete under way, the entry still linked
 //	dict/evict/before   a dict eviction chosen, the victim still linked
+//	pool/worker/start   a pool worker opened its rings, not yet said it is ready
 //	pool/task/running   a pool worker marked a task running, its function not yet called
 //	pool/result/written a pool worker wrote a result into its ring, not yet committed
 //	stress/mutex/inside     shmtool stress: inside the mutex kind's update

@@ -66,16 +66,26 @@ func Start(ctx context.Context, role string, o Options) (*Child, error) {
 	if c.in, err = cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("reexec: start %s: %w", role, err)
 	}
-	out, err := cmd.StdoutPipe()
+	// stdout is a pipe of our own, not cmd.StdoutPipe: Wait then returns
+	// once the child has exited, even if a grandchild still holds the
+	// pipe, and the lines are read until end of file on their own.
+	out, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("reexec: start %s: %w", role, err)
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		out.Close()
 		return nil, fmt.Errorf("reexec: start %s: %w", role, err)
 	}
 	go func() {
 		readLines(out, c.lines)
 		c.lines.close()
+		out.Close()
+	}()
+	go func() {
 		c.err = cmd.Wait()
 		close(c.done)
 	}()
