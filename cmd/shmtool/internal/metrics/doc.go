@@ -34,7 +34,7 @@
 //   - event: shmkit_event_set and _waiters; barrier: shmkit_barrier_parties,
 //     _arrived, _generation and _broken;
 //   - pool: shmkit_pool_tasks_submitted_total, _tasks_done_total,
-//     _tasks_failed_total, _tasks_retried_total, _workers_started_total,
+//     _tasks_failed_total, _tasks_retried_total, _tasks_dropped_total, _workers_started_total,
 //     _tasks_queued, _tasks_in_flight, _workers and _workers_busy;
 //   - a later kind of the table whose state is none of these but that
 //     carries messages: what kinds.ReadFlow reads, as

@@ -143,6 +143,7 @@ func poolMetrics(e *emitter, st pool.State) {
 	e.counter("tasks_done", "Tasks that returned a result.", float64(st.Done))
 	e.counter("tasks_failed", "Tasks that failed: their function's error, a panic, or out of retries.", float64(st.Failed))
 	e.counter("tasks_retried", "Tasks sent again after their worker died or ran past its timeout.", float64(st.Retried))
+	e.counter("tasks_dropped", "Tasks dropped unsent because their caller stopped waiting.", float64(st.Dropped))
 	e.counter("workers_started", "Worker processes started, replacements included.", float64(st.Started))
 	e.gauge("tasks_queued", "Tasks waiting for a worker.", float64(st.Queued))
 	e.gauge("tasks_in_flight", "Tasks sent to a worker and not yet answered.", float64(st.InFlight))
