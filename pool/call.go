@@ -33,13 +33,13 @@ type task struct {
 	inputs   [][]byte
 	attempts int  // times sent to a worker
 	deaths   int  // times its worker died while running it
+	got      int  // outputs of this attempt received (a chunk may come in several messages)
+	kept     int  // outputs stored: of an earlier attempt, not stored again
 	done     bool // finished (or failed): never sent again
 }
 
 func newCall(fn string, inputs [][]byte, chunk int, maxBytes int, ordered bool, store func(int, []byte) error) *call {
 	c := &call{fn: fn, store: store, done: make(chan struct{})}
-	// A chunk's result must hold an error text for each of its inputs.
-	chunk = min(chunk, max(1, (maxBytes-resultHead)/(outHead+maxErrText)))
 	n := 0
 	for i := 0; i < len(inputs); {
 		j, size := i, taskHead+len(fn)

@@ -121,6 +121,7 @@ func (p *Pool) send(w *proc, t *task) bool {
 		return false
 	}
 	t.attempts++
+	t.got = 0
 	w.inflight.pushBack(t)
 	n := len(t.inputs)
 	p.queued -= n
@@ -248,8 +249,8 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 		return fmt.Errorf("%w: result %d with no task in flight", ErrCorrupt, r.id)
 	}
 	t := w.inflight.front()
-	if r.id != t.id || r.count != len(t.inputs) {
-		return fmt.Errorf("%w: result %d of %d outputs for task %d of %d inputs", ErrCorrupt, r.id, r.count, t.id, len(t.inputs))
+	if r.id != t.id || r.from != t.got || r.count < 1 || r.count > len(t.inputs)-t.got {
+		return fmt.Errorf("%w: result %d with outputs %d to %d for task %d of %d inputs, %d answered", ErrCorrupt, r.id, r.from, r.from+r.count, t.id, len(t.inputs), t.got)
 	}
 	check := r
 	for range r.count {
@@ -257,34 +258,44 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 			return err
 		}
 	}
-	w.inflight.popFront()
-	w.observe(r.nanos, r.count)
 	c := t.c
-	ok := 0
+	ok, failed := 0, 0
 	for k := range r.count {
 		status, b, _ := r.next()
-		i := t.first + k
-		if c.cancelled || t.done {
-			if status == statusOK {
-				ok++ // done, if for a caller that no longer waits
-			}
-			continue
+		idx := r.from + k // in the chunk
+		if idx < t.kept {
+			continue // stored from an attempt whose worker died after sending it
 		}
-		if status == statusOK {
+		i := t.first + idx
+		switch {
+		case status == statusOK && (c.cancelled || t.done):
+			ok++ // done, if for a caller that no longer waits
+		case c.cancelled || t.done:
+			failed++
+		case status == statusOK:
 			if err := c.store(i, b); err != nil {
 				c.failLocked(i, &TaskError{Func: c.fn, Task: i, Attempts: t.attempts, PID: w.child.Pid(), Err: fmt.Errorf("decoding the output: %w", err)})
+				failed++
 				continue
 			}
 			ok++
-			continue
+		default:
+			err, stack := outcome(status, b)
+			c.failLocked(i, &TaskError{Func: c.fn, Task: i, Attempts: t.attempts, PID: w.child.Pid(), Stack: stack, Err: err})
+			failed++
 		}
-		err, stack := outcome(status, b)
-		c.failLocked(i, &TaskError{Func: c.fn, Task: i, Attempts: t.attempts, PID: w.child.Pid(), Stack: stack, Err: err})
 	}
-	p.inflight -= r.count
+	t.got += r.count
+	t.kept = max(t.kept, t.got)
 	p.h.Done.Add(uint64(ok))
-	p.h.Failed.Add(uint64(r.count - ok))
-	w.sh.Done.Add(uint64(r.count))
+	p.h.Failed.Add(uint64(failed))
+	w.sh.Done.Add(uint64(ok + failed))
+	if t.got < len(t.inputs) {
+		return nil // more of the chunk's outputs to come
+	}
+	w.inflight.popFront()
+	w.observe(r.nanos, len(t.inputs))
+	p.inflight -= len(t.inputs)
 	p.finishLocked(t)
 	if p.queued+p.inflight == 0 {
 		p.gaugesLocked()

@@ -42,7 +42,7 @@ func TestLayout(t *testing.T) {
 	if unsafe.Sizeof(h) != headerSize || unsafe.Sizeof(s) != slotSize {
 		t.Fatalf("header %d, slot %d bytes", unsafe.Sizeof(h), unsafe.Sizeof(s))
 	}
-	if taskHead != 16 || resultHead != 16 || itemHead != 4 || outHead != 8 || statusTooLarge != 4 {
+	if taskHead != 16 || resultHead != 24 || itemHead != 4 || outHead != 8 || statusTooLarge != 4 {
 		t.Fatal("the messages' layout changed: docs/FORMAT.md says otherwise")
 	}
 }

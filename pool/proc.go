@@ -130,11 +130,16 @@ func startChild(ctx context.Context, o reexec.Options) (*reexec.Child, error) {
 	return c, err
 }
 
+// stdout is this process's descriptor 1 itself, not the os.Stdout
+// variable, which a program (or a test's Example) may swap while a worker
+// prints.
+var stdout = os.NewFile(1, "/dev/stdout")
+
 // forward copies what the worker prints on its stdout to ours, as the
 // processes of Python's Pool share their parent's: after "ready" the
 // line protocol has nothing more to say.
 func (w *proc) forward() {
-	out := bufio.NewWriter(os.Stdout)
+	out := bufio.NewWriter(stdout)
 	for {
 		line, err := w.child.ReadLine(24 * time.Hour)
 		if err != nil {

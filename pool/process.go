@@ -83,8 +83,8 @@ func (pr *Process[Out]) take(msg []byte, dec Codec[Out]) error {
 	if err != nil {
 		return err
 	}
-	if r.id != 1 || r.count != 1 {
-		return fmt.Errorf("%w: result %d of %d outputs", ErrCorrupt, r.id, r.count)
+	if r.id != 1 || r.from != 0 || r.count != 1 {
+		return fmt.Errorf("%w: result %d with outputs %d to %d", ErrCorrupt, r.id, r.from, r.from+r.count)
 	}
 	status, b, err := r.next()
 	if err != nil {

@@ -38,22 +38,29 @@ func closeWithin(t *testing.T, fn func() error, d time.Duration) {
 	}
 }
 
+// TestChunkOutputsOverflow: a chunk whose outputs pass one message is
+// answered in several.
 func TestChunkOutputsOverflow(t *testing.T) {
 	p := newPool(t, pool.Config{Workers: 1})
 	max := pool.DefaultMaxMessage
-	// Each fits alone; together they pass the result message.
-	_, err := pool.Map(context.Background(), p, zeros, []int{max - 16, max - 24, max, 100}, pool.ChunkSize(4))
-	var te *pool.TaskError
-	if !errors.As(err, &te) || !errors.Is(err, pool.ErrTooLarge) || te.Task != 1 {
-		t.Fatalf("Map: %v", err)
+	in := []int{max - 16, max - 24, max, 100, 0, max}
+	out, err := pool.Map(context.Background(), p, zeros, in, pool.ChunkSize(len(in)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Over MaxMessage on its own.
-	_, err = pool.Map(context.Background(), p, zeros, []int{max + 1})
-	if !errors.Is(err, pool.ErrTooLarge) || !strings.Contains(err.Error(), "MaxMessage") {
+	for i, b := range out {
+		if len(b) != in[i] {
+			t.Fatalf("output %d: %d bytes, want %d", i, len(b), in[i])
+		}
+	}
+	// Over MaxMessage on its own: that input fails, the others do not.
+	var te *pool.TaskError
+	_, err = pool.Map(context.Background(), p, zeros, []int{5, max + 1, 5}, pool.ChunkSize(3))
+	if !errors.As(err, &te) || te.Task != 1 || !errors.Is(err, pool.ErrTooLarge) || !strings.Contains(err.Error(), "MaxMessage") {
 		t.Fatalf("an output over MaxMessage: %v", err)
 	}
-	if st := p.Stats(); st.Started != 1 {
-		t.Fatalf("the worker was replaced: %+v", st)
+	if st := p.Stats(); st.Started != 1 || st.Failed != 1 {
+		t.Fatalf("stats %+v: want one failure and no worker replaced", st)
 	}
 }
 
@@ -117,14 +124,14 @@ func TestGrandchildHoldsStdout(t *testing.T) {
 func TestReplacedWorkersUnmap(t *testing.T) {
 	before := vmSize(t)
 	p := newPool(t, pool.Config{Workers: 2, MaxTasksPerWorker: 1})
-	if _, err := pool.Map(context.Background(), p, square, make([]int, 200), pool.ChunkSize(1)); err != nil {
+	if _, err := pool.Map(context.Background(), p, square, make([]int, 20), pool.ChunkSize(1)); err != nil {
 		t.Fatal(err)
 	}
 	closeWithin(t, p.Close, 30*time.Second)
-	// 200 workers' rings are 200 × 16 MiB of address space; what is left
+	// 20 workers' rings are 20 × 16 MiB of address space; what is left
 	// must be far less.
-	if grown := vmSize(t) - before; grown > 400<<20 {
-		t.Fatalf("address space grew by %d MiB over 200 replaced workers", grown>>20)
+	if grown := vmSize(t) - before; grown > 128<<20 {
+		t.Fatalf("address space grew by %d MiB over 20 replaced workers", grown>>20)
 	}
 }
 
@@ -183,5 +190,45 @@ func TestSubmitCancelledCtx(t *testing.T) {
 	cancel()
 	if _, err := pool.Submit(ctx, p, square, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Submit with a cancelled ctx: %v", err)
+	}
+}
+
+type dieOnceIn struct {
+	N      int    // bytes of output
+	Marker string // if set and absent: create it, then die
+}
+
+// dieOnce returns N zero bytes, but the first time it sees a Marker
+// that does not exist, it makes it and kills its worker.
+var dieOnce = pool.RegisterCodec("die-once", func(ctx context.Context, in dieOnceIn) ([]byte, error) {
+	if in.Marker != "" {
+		if f, err := os.OpenFile(in.Marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	return make([]byte, in.N), nil
+}, pool.JSON[dieOnceIn](), pool.Bytes())
+
+// TestDiesAfterPartResult: a chunk's worker sends the first part of its
+// outputs, then dies; the chunk runs again, and each output is taken
+// once.
+func TestDiesAfterPartResult(t *testing.T) {
+	p := newPool(t, pool.Config{Workers: 1, Retries: 1})
+	big := pool.DefaultMaxMessage - 16 // two fill more than a result message
+	marker := t.TempDir() + "/died"
+	in := []dieOnceIn{{N: big}, {N: big}, {N: 10, Marker: marker}, {N: 20}}
+	out, err := pool.Map(context.Background(), p, dieOnce, in, pool.ChunkSize(len(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range out {
+		if len(b) != in[i].N {
+			t.Fatalf("output %d: %d bytes", i, len(b))
+		}
+	}
+	if st := p.Stats(); st.Done != 4 || st.Retried != 4 || st.Started != 2 {
+		t.Fatalf("stats %+v: want 4 done once, the chunk of 4 retried, one replacement", st)
 	}
 }

@@ -17,15 +17,18 @@ import (
 //	16  name, then count items of (len u32, bytes)
 //
 // A result message, worker to parent, answers the oldest task message
-// not yet answered, with one item per input:
+// not yet answered, with one item per input; a chunk whose outputs do not
+// fit one message is answered in several, in order:
 //
 //	0   id      u64  the task message's id
-//	8   count   u32  its count
-//	12  nanos   u32  how long the chunk ran, in nanoseconds (saturating)
-//	16  count items of (status u32, len u32, bytes)
+//	8   from    u32  the index in the chunk of this message's first output
+//	12  count   u32  outputs in this message
+//	16  nanos   u32  how long the chunk ran so far, in nanoseconds (saturating)
+//	20  pad     u32
+//	24  count items of (status u32, len u32, bytes)
 const (
 	taskHead   = 16
-	resultHead = 16
+	resultHead = 24
 	itemHead   = 4 // a task item's length word
 	outHead    = 8 // a result item's status and length words
 )
@@ -108,6 +111,7 @@ type resultReader struct {
 	off   int
 	left  int
 	id    uint64
+	from  int
 	count int
 	nanos uint32
 }
@@ -116,7 +120,9 @@ func readResult(msg []byte) (resultReader, error) {
 	if len(msg) < resultHead {
 		return resultReader{}, fmt.Errorf("%w: result message of %d bytes", ErrCorrupt, len(msg))
 	}
-	r := resultReader{msg: msg, off: resultHead, id: binary.LittleEndian.Uint64(msg), count: int(binary.LittleEndian.Uint32(msg[8:])), nanos: binary.LittleEndian.Uint32(msg[12:])}
+	le := binary.LittleEndian
+	r := resultReader{msg: msg, off: resultHead, id: le.Uint64(msg), from: int(le.Uint32(msg[8:])),
+		count: int(le.Uint32(msg[12:])), nanos: le.Uint32(msg[16:])}
 	r.left = r.count
 	return r, nil
 }
@@ -139,10 +145,12 @@ func (r *resultReader) next() (uint32, []byte, error) {
 }
 
 // putResultHead and putOutput build a result message.
-func putResultHead(dst []byte, id uint64, count int, nanos uint32) []byte {
+func putResultHead(dst []byte, id uint64, from, count int, nanos uint32) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, id)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(from))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(count))
-	return binary.LittleEndian.AppendUint32(dst, nanos)
+	dst = binary.LittleEndian.AppendUint32(dst, nanos)
+	return binary.LittleEndian.AppendUint32(dst, 0)
 }
 
 func putOutput(dst []byte, status uint32, out []byte) []byte {

@@ -11,7 +11,7 @@ import (
 func FuzzWire(f *testing.F) {
 	f.Add([]byte{}, "fn", []byte("abc"), 3)
 	f.Add(make([]byte, 40), "", []byte{}, 1)
-	f.Add(putResultHead(nil, 1, 2, 3), "square", []byte{1, 2, 3, 4, 5, 6, 7, 8}, 5)
+	f.Add(putResultHead(nil, 1, 0, 2, 3), "square", []byte{1, 2, 3, 4, 5, 6, 7, 8}, 5)
 	f.Fuzz(func(t *testing.T, msg []byte, fn string, in []byte, n int) {
 		for _, read := range []func([]byte){readAllTask, readAllResult} {
 			read(msg)
@@ -38,12 +38,12 @@ func FuzzWire(f *testing.F) {
 		if _, err := tr.next(); err == nil {
 			t.Fatal("an input past the count")
 		}
-		res := putResultHead(nil, 7, n, 9)
+		res := putResultHead(nil, 7, 1, n, 9)
 		for i := range inputs {
 			res = putOutput(res, uint32(i%5), inputs[i])
 		}
 		rr, err := readResult(res)
-		if err != nil || rr.id != 7 || rr.count != n || rr.nanos != 9 {
+		if err != nil || rr.id != 7 || rr.from != 1 || rr.count != n || rr.nanos != 9 {
 			t.Fatalf("readResult: %+v, %v", rr, err)
 		}
 		for i := range inputs {

@@ -103,11 +103,9 @@ type worker struct {
 	out     *ringbuf.Ring
 	cons    *ringbuf.Consumer
 	prod    *ringbuf.Producer
-	running *slot // nil for a Process
-	max     int   // the longest result message
-	maxOut  int   // the longest output: Config.MaxMessage
-	outs    [][]byte
-	stats   []uint32
+	running *slot  // nil for a Process
+	max     int    // the longest result message
+	maxOut  int    // the longest output: Config.MaxMessage
 	buf     []byte // a result of several items, before it goes in the ring
 	scratch []byte // where typed functions encode an output
 }
@@ -177,9 +175,8 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 	failpoint.Inject("pool/task/running")
 	start := time.Now()
 	e, known := lookup(string(t.fn))
-	w.outs, w.stats = w.outs[:0], w.stats[:0]
 	w.buf = w.buf[:0]
-	size := resultHead
+	from, n := 0, 0 // the outputs in w.buf
 	for k := range t.count {
 		in, err := t.next()
 		if err != nil {
@@ -189,38 +186,49 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 		if known {
 			status, out = w.call(ctx, e, in)
 		}
-		// What this output may take: the rest of the result message, less
-		// a short error text for each output still to come.
-		room := w.max - size - outHead - (t.count-1-k)*(outHead+maxErrText)
-		switch {
-		case status == statusOK && len(out) > w.maxOut:
+		if status == statusOK && len(out) > w.maxOut {
 			status, out = statusTooLarge, fmt.Appendf(nil, "output of %d bytes; Config.MaxMessage is %d", len(out), w.maxOut)
-		case status == statusOK && len(out) > room:
-			status, out = statusTooLarge, fmt.Appendf(nil, "output of %d bytes: the chunk's outputs pass %d", len(out), w.max)
 		}
-		if status == statusTooLarge {
-			out = out[:min(len(out), maxErrText)]
+		// An error's text (a panic's stack) is cut to fit one message.
+		out = out[:min(len(out), w.max-resultHead-outHead)]
+		if t.count == 1 {
+			// One output: straight into the ring, no copy on the way.
+			return w.answer(ctx, t.id, 0, 1, start, status, out, true)
 		}
-		out = out[:min(len(out), max(room, 0))] // an error's text (a panic's stack), cut to fit
-		size += outHead + len(out)
-		if t.count > 1 {
-			// The next call reuses scratch (and may reuse what a
-			// function returned): keep a copy.
-			w.buf = putOutput(w.buf, status, out)
-		} else {
-			w.outs, w.stats = append(w.outs, out), append(w.stats, status)
+		if n > 0 && resultHead+len(w.buf)+outHead+len(out) > w.max {
+			// The chunk's outputs pass one message: send those so far.
+			if err := w.answer(ctx, t.id, from, n, start, 0, nil, false); err != nil {
+				return err
+			}
+			from, n, w.buf = k, 0, w.buf[:0]
 		}
+		// The next call reuses scratch (and may reuse what a function
+		// returned): keep a copy.
+		w.buf = putOutput(w.buf, status, out)
+		n++
 	}
-	nanos := uint32(min(time.Since(start).Nanoseconds(), 1<<32-1))
+	return w.answer(ctx, t.id, from, n, start, 0, nil, true)
+}
+
+// answer writes one result message: the n outputs in w.buf from index
+// from of the chunk, or (n == 1, w.buf empty) the one output given. The
+// last message of a task clears the slot's running mark once it is
+// committed.
+func (w *worker) answer(ctx context.Context, id uint64, from, n int, start time.Time, status uint32, out []byte, last bool) error {
+	size := resultHead + len(w.buf)
+	if len(w.buf) == 0 {
+		size += outHead + len(out)
+	}
 	dst, err := w.prod.Reserve(ctx, size)
 	if err != nil {
 		return err
 	}
-	dst = putResultHead(dst[:0], t.id, t.count, nanos)
-	if t.count > 1 {
+	nanos := uint32(min(time.Since(start).Nanoseconds(), 1<<32-1))
+	dst = putResultHead(dst[:0], id, from, n, nanos)
+	if len(w.buf) > 0 {
 		dst = append(dst, w.buf...)
 	} else {
-		dst = putOutput(dst, w.stats[0], w.outs[0])
+		dst = putOutput(dst, status, out)
 	}
 	if len(dst) != size {
 		return fmt.Errorf("pool worker: wrote %d bytes of a %d-byte result", len(dst), size)
@@ -229,15 +237,11 @@ func (w *worker) runTask(ctx context.Context, msg []byte) error {
 	if err := w.prod.Commit(); err != nil {
 		return err
 	}
-	if w.running != nil {
+	if last && w.running != nil {
 		w.running.Running.Store(0)
 	}
 	return nil
 }
-
-// maxErrText bounds the error texts the worker writes in place of an
-// output that does not fit; chunks are cut so that one per input fits.
-const maxErrText = 64
 
 // call runs one input through e, turning an error or a panic into the
 // result's status.
