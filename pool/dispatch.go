@@ -290,6 +290,7 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 	p.h.Done.Add(uint64(ok))
 	p.h.Failed.Add(uint64(failed))
 	w.sh.Done.Add(uint64(ok + failed))
+	w.answered += ok + failed
 	if t.got < len(t.inputs) {
 		return nil // more of the chunk's outputs to come
 	}
@@ -379,7 +380,19 @@ func (p *Pool) lost(w *proc) {
 		w.sh.PID.Store(0)
 	}
 	if again {
-		go p.respawn(w.slot)
+		// A worker that died young having answered nothing (it crashes
+		// at start, or is killed as soon as it runs) is replaced after a
+		// pause that grows, not in a loop of forks.
+		var delay time.Duration
+		p.mu.Lock()
+		if time.Since(w.started) < time.Second && w.answered == 0 {
+			p.youngDeaths++
+			delay = min(10*time.Millisecond<<min(p.youngDeaths, 10), 5*time.Second)
+		} else {
+			p.youngDeaths = 0
+		}
+		p.mu.Unlock()
+		go p.respawnAfter(w.slot, delay)
 	}
 }
 

@@ -76,20 +76,21 @@ type Pool struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // receivers and starters
 
-	mu         sync.Mutex
-	idle       *sync.Cond // signalled when queued and inflight reach 0
-	procs      []*proc    // per slot; nil while it starts
-	pending    deque
-	queued     int // inputs waiting for a worker
-	inflight   int // inputs sent and not yet answered
-	nextID     uint64
-	closing    bool
-	terminated bool
-	closed     bool // the segment is unmapped: Close or Terminate is done
-	final      atomic.Pointer[Stats]
-	down       chan struct{} // closed once the segment is
-	stop       chan struct{} // closed by Close once the work is done: the watch and respawns end
-	startErr   error         // why the last replacement could not start
+	mu          sync.Mutex
+	idle        *sync.Cond // signalled when queued and inflight reach 0
+	procs       []*proc    // per slot; nil while it starts
+	pending     deque
+	queued      int // inputs waiting for a worker
+	inflight    int // inputs sent and not yet answered
+	nextID      uint64
+	closing     bool
+	terminated  bool
+	closed      bool // the segment is unmapped: Close or Terminate is done
+	final       atomic.Pointer[Stats]
+	down        chan struct{} // closed once the segment is
+	stop        chan struct{} // closed by Close once the work is done: the watch and respawns end
+	startErr    error         // why the last replacement could not start
+	youngDeaths int           // workers in a row that died young, having answered nothing
 }
 
 // New starts a pool of worker processes: this binary re-executed, each
@@ -242,12 +243,21 @@ func (p *Pool) spawn(i int) error {
 	return nil
 }
 
-// respawn replaces the worker of slot i, trying again with a growing
+// respawnAfter replaces the worker of slot i after delay, trying again with a growing
 // pause until it starts or the pool ends. After a few failures, if no
 // worker is left, the queued tasks fail (and so do new ones, until a
 // worker starts) rather than wait for ever.
-func (p *Pool) respawn(i int) {
+func (p *Pool) respawnAfter(i int, delay time.Duration) {
 	defer p.wg.Done()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-p.ctx.Done():
+			return
+		case <-p.stop:
+			return
+		}
+	}
 	pause := 50 * time.Millisecond
 	for try := 1; ; try++ {
 		err := p.spawn(i)

@@ -42,6 +42,8 @@ type proc struct {
 	full     bool // its ring had no room in this dispatch
 	gone     bool // dead, or exited
 	timedOut atomic.Bool
+	started  time.Time // when it was ready
+	answered int       // outputs it sent back
 	lastRun  uint64
 	runSince time.Time
 }
@@ -95,6 +97,7 @@ func startProc(ctx context.Context, poolName string, slotIdx int, gen uint64, ma
 		w.child.Kill()
 		return nil, fmt.Errorf("pool: starting a worker: %w (is pool.Main called first thing in main, or in TestMain?)", err)
 	}
+	w.started = time.Now()
 	go w.forward()
 	return w, nil
 }

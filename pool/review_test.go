@@ -232,3 +232,21 @@ func TestDiesAfterPartResult(t *testing.T) {
 		t.Fatalf("stats %+v: want 4 done once, the chunk of 4 retried, one replacement", st)
 	}
 }
+
+// TestYoungDeathsBackOff: workers that die as soon as they run, with
+// nothing answered, are replaced after a growing pause, not in a loop.
+func TestYoungDeathsBackOff(t *testing.T) {
+	p := newPool(t, pool.Config{Workers: 1, Retries: 1000})
+	r, err := pool.Submit(context.Background(), p, die, -1) // kills every worker that runs it
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if st := p.Stats(); st.Started > 20 {
+		t.Fatalf("%d workers started in 2s for a task that kills each", st.Started)
+	}
+	p.Terminate()
+	if _, err := r.Wait(context.Background()); !errors.Is(err, pool.ErrTerminated) {
+		t.Fatalf("after Terminate: %v", err)
+	}
+}
