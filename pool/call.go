@@ -197,5 +197,3 @@ func (d *deque) popFront() *task {
 	d.size--
 	return t
 }
-
-func (d *deque) at(i int) *task { return d.buf[(d.head+i)%len(d.buf)] }

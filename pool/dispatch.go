@@ -280,7 +280,7 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 			}
 			ok++
 		default:
-			err, stack := outcome(status, b)
+			stack, err := outcome(status, b)
 			c.failLocked(i, &TaskError{Func: c.fn, Task: i, Attempts: t.attempts, PID: w.child.Pid(), Stack: stack, Err: err})
 			failed++
 		}

@@ -79,16 +79,16 @@ func (e *remoteError) Error() string { return e.msg }
 
 // outcome turns a result item that is not an output into the error it
 // stands for.
-func outcome(status uint32, b []byte) (err error, stack string) {
+func outcome(status uint32, b []byte) (stack string, err error) {
 	switch status {
 	case statusPanic:
 		msg, st, _ := strings.Cut(string(b), "\n")
-		return fmt.Errorf("%w: %s", ErrPanic, msg), st
+		return st, fmt.Errorf("%w: %s", ErrPanic, msg)
 	case statusTooLarge:
-		return fmt.Errorf("%w: %s", ErrTooLarge, b), ""
+		return "", fmt.Errorf("%w: %s", ErrTooLarge, b)
 	case statusUnknown:
-		return fmt.Errorf("%w in the worker: %q", ErrUnknownFunc, b), ""
+		return "", fmt.Errorf("%w in the worker: %q", ErrUnknownFunc, b)
 	default:
-		return &remoteError{msg: string(b)}, ""
+		return "", &remoteError{msg: string(b)}
 	}
 }

@@ -35,7 +35,7 @@ var (
 		return crc32.ChecksumIEEE(in), nil
 	})
 	// echo returns its input: outputs as large as inputs.
-	echo = pool.RegisterBytes("echo", func(ctx context.Context, in []byte) ([]byte, error) {
+	_ = pool.RegisterBytes("echo", func(ctx context.Context, in []byte) ([]byte, error) {
 		return append([]byte(nil), in...), nil
 	})
 	// fail returns an error for odd inputs.

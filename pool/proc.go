@@ -196,16 +196,6 @@ const (
 	maxWindow  = 256
 )
 
-// exit describes how the worker ended, once it has.
-func (w *proc) exit() (sig string, err error) {
-	<-w.child.Done()
-	err = w.child.Err()
-	if s := reexec.ExitSignal(err); s != 0 {
-		return s.String(), err
-	}
-	return "", err
-}
-
 // drain hands every result the worker committed before it ended to fn.
 func (w *proc) drain(fn func([]byte) error) error {
 	for {

@@ -91,7 +91,7 @@ func (pr *Process[Out]) take(msg []byte, dec Codec[Out]) error {
 		return err
 	}
 	if status != statusOK {
-		e, stack := outcome(status, b)
+		stack, e := outcome(status, b)
 		pr.err = &TaskError{Func: pr.fn, Attempts: 1, PID: pr.w.child.Pid(), Stack: stack, Err: e}
 		return nil
 	}
