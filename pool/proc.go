@@ -8,8 +8,6 @@ import (
 	"io"
 	"math/bits"
 	"os"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -90,7 +88,7 @@ func startProc(ctx context.Context, poolName string, slotIdx int, gen uint64, ma
 		return nil, err
 	}
 	args := workerArgs{pool: poolName, slot: slotIdx, tasks: base + ".t", res: base + ".r", maxMessage: maxMessage}
-	if w.child, err = startChild(ctx, reexec.Options{Args: args.list(), Env: env, Stderr: os.Stderr}); err != nil {
+	if w.child, err = reexec.Start(ctx, role, reexec.Options{Args: args.list(), Env: env, Stderr: os.Stderr}); err != nil {
 		return nil, fmt.Errorf("pool: starting a worker: %w", err)
 	}
 	if _, err = w.child.Expect("ready", startTimeout); err != nil {
@@ -100,37 +98,6 @@ func startProc(ctx context.Context, poolName string, slotIdx int, gen uint64, ma
 	w.started = time.Now()
 	go w.forward()
 	return w, nil
-}
-
-// The kernel sends a child its PR_SET_PDEATHSIG when the thread that
-// started it ends, not only the process. Go ends a thread when a goroutine
-// locked to it exits, and any goroutine of the program may do that on a
-// thread that started a worker earlier. So workers are started from one
-// goroutine locked, for the life of the process, to a thread of its own.
-var (
-	spawnOnce sync.Once
-	spawns    chan func()
-)
-
-func startChild(ctx context.Context, o reexec.Options) (*reexec.Child, error) {
-	spawnOnce.Do(func() {
-		spawns = make(chan func())
-		go func() {
-			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
-			for fn := range spawns {
-				fn()
-			}
-		}()
-	})
-	var c *reexec.Child
-	var err error
-	done := make(chan struct{})
-	spawns <- func() {
-		c, err = reexec.Start(ctx, role, o)
-		close(done)
-	}
-	<-done
-	return c, err
 }
 
 // stdout is this process's descriptor 1 itself, not the os.Stdout

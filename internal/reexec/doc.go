@@ -52,11 +52,10 @@
 //
 // On Linux a child is sent SIGKILL when its parent dies (PR_SET_PDEATHSIG),
 // so that no child outlives a parent that was killed. The kernel sends it
-// when the thread that started the child ends, not the process: start
-// children from goroutines that are not locked to their thread, or that
-// stay locked only while the thread lives (runtime.LockOSThread without a
-// matching unlock ends the thread with the goroutine). Elsewhere there is
-// no such guarantee.
+// when the thread that started the child ends, not the process, and Go
+// ends a thread when a goroutine locked to it exits: so Start forks every
+// child from one thread that lives as long as the process (a goroutine
+// locked to it for good). Elsewhere there is no such guarantee.
 //
 // Every process registers the same roles, in the same way, before it
 // calls Main: the child is the same binary and must find the role the

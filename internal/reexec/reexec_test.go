@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -299,4 +300,33 @@ func TestRegisterTwice(t *testing.T) {
 		}
 	}()
 	Register("echo", nil)
+}
+
+// A child outlives the thread it was started from: PR_SET_PDEATHSIG
+// fires when the thread that forked the child ends, and Go ends a thread
+// when a goroutine locked to it exits. Here the goroutine that starts the
+// child is locked and exits, so its thread ends.
+func TestChildOutlivesThreads(t *testing.T) {
+	type started struct {
+		c   *Child
+		err error
+	}
+	res := make(chan started)
+	go func() {
+		runtime.LockOSThread() // and exit locked: the thread ends with the goroutine
+		c, err := Start(context.Background(), "until-killed", Options{})
+		res <- started{c, err}
+	}()
+	r := <-res
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	t.Cleanup(func() { _ = r.c.Kill() })
+	expect(t, r.c, "up")
+	time.Sleep(50 * time.Millisecond) // a SIGKILL, had one been sent, has landed
+	select {
+	case <-r.c.Done():
+		t.Fatalf("%s died with the thread it was started from: %v", r.c, r.c.Err())
+	default:
+	}
 }

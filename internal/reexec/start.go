@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -74,7 +75,7 @@ func Start(ctx context.Context, role string, o Options) (*Child, error) {
 		return nil, fmt.Errorf("reexec: start %s: %w", role, err)
 	}
 	cmd.Stdout = w
-	err = cmd.Start()
+	err = startOnSpawnThread(cmd)
 	w.Close()
 	if err != nil {
 		out.Close()
@@ -102,4 +103,30 @@ func environ() []string {
 		}
 	}
 	return out
+}
+
+// The kernel sends a child its PR_SET_PDEATHSIG when the thread that
+// started it ends, not only the process; Go ends a thread when a
+// goroutine locked to it exits, and any goroutine of the program may do
+// that on a thread that started a child earlier. So children are started
+// from one goroutine locked, for the life of the process, to a thread of
+// its own.
+var (
+	spawnOnce sync.Once
+	spawns    chan func()
+)
+
+func startOnSpawnThread(cmd *exec.Cmd) error {
+	spawnOnce.Do(func() {
+		spawns = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
+			for fn := range spawns {
+				fn()
+			}
+		}()
+	})
+	errc := make(chan error, 1)
+	spawns <- func() { errc <- cmd.Start() }
+	return <-errc
 }
