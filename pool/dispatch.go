@@ -398,17 +398,15 @@ func (p *Pool) lost(w *proc) {
 
 // deathErr is the error of a task whose worker died on its last attempt.
 func (p *Pool) deathErr(w *proc, sig syscall.Signal, exitErr error) error {
-	how := "exited"
-	if exitErr != nil {
-		how = exitErr.Error()
-	}
-	if w.timedOut.Load() {
+	switch {
+	case w.timedOut.Load():
 		return fmt.Errorf("%w: ran past TaskTimeout %v and was killed", ErrTimeout, p.cfg.TaskTimeout)
+	case sig != 0:
+		return ErrWorkerDied // the TaskError names the signal
+	case exitErr != nil:
+		return fmt.Errorf("%w: %v", ErrWorkerDied, exitErr)
 	}
-	if sig != 0 {
-		how = "killed by " + sig.String()
-	}
-	return fmt.Errorf("%w: %s", ErrWorkerDied, how)
+	return fmt.Errorf("%w: it exited", ErrWorkerDied)
 }
 
 // watch kills the workers whose task has run past TaskTimeout. A task's

@@ -65,7 +65,7 @@ func (e *TaskError) Error() string {
 	}
 	b.WriteString(strings.TrimPrefix(e.Err.Error(), "pool: "))
 	if e.Signal != 0 {
-		fmt.Fprintf(&b, " (worker pid %d: %v)", e.PID, e.Signal)
+		fmt.Fprintf(&b, " (worker pid %d, signal %d: %v)", e.PID, int(e.Signal), e.Signal)
 	}
 	return b.String()
 }

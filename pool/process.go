@@ -69,12 +69,12 @@ func (pr *Process[Out]) collect(dec Codec[Out]) {
 	}
 	<-pr.w.child.Done()
 	if err != nil && pr.err == nil {
-		how := "exited"
+		how := "it exited"
 		if e := pr.w.child.Err(); e != nil {
 			how = e.Error()
 		}
 		pr.err = &TaskError{Func: pr.fn, Attempts: 1, PID: pr.w.child.Pid(), Signal: reexec.ExitSignal(pr.w.child.Err()),
-			Err: fmt.Errorf("%w: %s before it returned", ErrWorkerDied, how)}
+			Err: fmt.Errorf("%w before it returned: %s", ErrWorkerDied, how)}
 	}
 }
 
