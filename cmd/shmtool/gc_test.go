@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/gc"
 	"github.com/shmkit/shmkit/internal/live"
@@ -208,11 +209,13 @@ func TestGCDryRunLiveness(t *testing.T) {
 		out := mustRun(t, "gc", "--json", "--dry-run")
 		text := mustRun(t, "gc", "--dry-run")
 		if _, err := os.Stat(path); err != nil {
-			// Another test process's sweep (each sweeps as it registers)
-			// may take it between two looks: try again, a few times.
-			if attempt == 5 {
+			// Another test process's sweep (each sweeps as it registers:
+			// a pool's tests start hundreds) may take it between two
+			// looks: try again, as many times as it takes a burst to pass.
+			if attempt == 50 {
 				t.Fatalf("%s was removed during gc --dry-run, %d times: %v", path, attempt, err)
 			}
+			time.Sleep(20 * time.Millisecond)
 			continue
 		}
 		var rep gc.Report
