@@ -41,22 +41,12 @@ type task struct {
 func newCall(fn string, inputs [][]byte, chunk int, maxBytes int, ordered bool, store func(int, []byte) error) *call {
 	c := &call{fn: fn, store: store, done: make(chan struct{})}
 	n := 0
-	for i := 0; i < len(inputs); {
-		j, size := i, taskHead+len(fn)
-		for j < len(inputs) && j-i < chunk && (j == i || size+itemHead+len(inputs[j]) <= maxBytes) {
-			size += itemHead + len(inputs[j])
-			j++
-		}
+	for i := 0; i < len(inputs); i = chunkEnd(fn, inputs, i, chunk, maxBytes) {
 		n++
-		i = j
 	}
 	c.tasks = make([]task, 0, n)
 	for i := 0; i < len(inputs); {
-		j, size := i, taskHead+len(fn)
-		for j < len(inputs) && j-i < chunk && (j == i || size+itemHead+len(inputs[j]) <= maxBytes) {
-			size += itemHead + len(inputs[j])
-			j++
-		}
+		j := chunkEnd(fn, inputs, i, chunk, maxBytes)
 		c.tasks = append(c.tasks, task{c: c, index: len(c.tasks), first: i, inputs: inputs[i:j]})
 		i = j
 	}
@@ -68,6 +58,18 @@ func newCall(fn string, inputs [][]byte, chunk int, maxBytes int, ordered bool, 
 		close(c.done)
 	}
 	return c
+}
+
+// chunkEnd is the end of the chunk that starts at inputs[i]: at most
+// chunk inputs, and a message of at most maxBytes unless one input alone
+// is more.
+func chunkEnd(fn string, inputs [][]byte, i, chunk, maxBytes int) int {
+	j, size := i, taskHead+len(fn)
+	for j < len(inputs) && j-i < chunk && (j == i || size+itemHead+len(inputs[j]) <= maxBytes) {
+		size += itemHead + len(inputs[j])
+		j++
+	}
+	return j
 }
 
 // failLocked records err as the error of input i.

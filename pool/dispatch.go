@@ -295,7 +295,7 @@ func (p *Pool) complete(w *proc, msg []byte) error {
 		return nil // more of the chunk's outputs to come
 	}
 	w.inflight.popFront()
-	w.observe(r.nanos, len(t.inputs))
+	w.observe(r.nanos)
 	p.inflight -= len(t.inputs)
 	p.finishLocked(t)
 	if p.queued+p.inflight == 0 {

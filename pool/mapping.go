@@ -60,9 +60,6 @@ func imap[In, Out any](ctx context.Context, p *Pool, fn *Func[In, Out], inputs [
 	return func(yield func(Out, error) bool) {
 		var zero Out
 		chunk, err := chunkOf(opts, 1)
-		if err == nil {
-			err = p.checkFunc(fn.name)
-		}
 		var enc [][]byte
 		if err == nil {
 			enc, err = encodeAll(fn, inputs, p.cfg.MaxMessage)
@@ -167,8 +164,6 @@ func (p *Pool) run(ctx context.Context, c *call) error {
 func (p *Pool) chunkBytes() int {
 	return min(maxChunkBytes, ringCapacity(p.cfg.MaxMessage)/4-8)
 }
-
-func (p *Pool) checkFunc(name string) error { return checkName(name) }
 
 // encodeAll turns inputs into the bytes that travel: in place for Raw,
 // Bytes and String (no copy until the ring), encoded once otherwise.

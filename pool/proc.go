@@ -144,7 +144,7 @@ func (w *proc) closeRings() {
 // and the window that keeps about windowTime of work queued on it: deep
 // enough that a worker never waits for tiny tasks, shallow enough that
 // long ones do not pile up on one worker while another idles.
-func (w *proc) observe(nanos uint32, items int) {
+func (w *proc) observe(nanos uint32) {
 	d := float64(nanos)
 	if w.nanos == 0 {
 		w.nanos = d
