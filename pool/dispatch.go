@@ -309,6 +309,10 @@ func (p *Pool) finishLocked(t *task) {
 	if t.done {
 		return
 	}
+	// The gauges first: a caller that returns on this task and then reads
+	// the segment (shmtool inspect) sees them with it.
+	p.h.Queued.Store(uint64(p.queued))
+	p.h.InFlight.Store(uint64(p.inflight))
 	t.done = true
 	c := t.c
 	c.left--

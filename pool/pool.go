@@ -352,6 +352,7 @@ func (p *Pool) Terminate() error {
 	}
 	p.terminated = true
 	p.closing = true
+	p.queued, p.inflight = 0, 0 // first: the gauges go out with the failures
 	for p.pending.len() > 0 {
 		t := p.pending.popFront()
 		p.failTaskLocked(t, 0, 0, ErrTerminated)
@@ -365,7 +366,6 @@ func (p *Pool) Terminate() error {
 			p.failTaskLocked(w.inflight.popFront(), 0, 0, ErrTerminated)
 		}
 	}
-	p.queued, p.inflight = 0, 0
 	p.gaugesLocked()
 	p.idle.Broadcast()
 	p.mu.Unlock()

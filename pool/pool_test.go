@@ -61,6 +61,10 @@ func TestMapInOrder(t *testing.T) {
 			if len(out) != n {
 				t.Fatalf("n=%d: %d outputs", n, len(out))
 			}
+			// The gauges are settled by the time the call returns.
+			if st := p.Stats(); st.Queued != 0 || st.InFlight != 0 {
+				t.Fatalf("n=%d chunk=%d: after Map, %+v", n, chunk, st)
+			}
 			for i, v := range out {
 				if v != in[i]*in[i] {
 					t.Fatalf("n=%d chunk=%d: out[%d] = %d, want %d", n, chunk, i, v, in[i]*in[i])
