@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/stress"
@@ -42,13 +45,19 @@ random hit. The survivors must recover. A worker that makes no progress for
 
 At the end stress prints (or, with --json, emits) kind, procs, duration_s,
 ops, kills, recoveries, violations, hangs and seed, and exits 1 if there
-were violations or hangs. --seed replays a run's choices.
+were violations or hangs. --seed replays a run's choices. Ctrl-C (or
+SIGTERM) ends the run early, as the end of --duration does: the object is
+removed and the report printed.
 
 Kinds: ` + kinds + ".",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Progress, cfg.Terminal = stderr, isTerminal(stderr)
-			res, err := stress.Run(cmd.Context(), cfg)
+			// Ctrl-C (or SIGTERM) ends the run early, as its duration
+			// would: the workers stop, the object goes, the report prints.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			res, err := stress.Run(ctx, cfg)
 			if errors.Is(err, stress.ErrInvalidConfig) {
 				return usageError{err}
 			}

@@ -2,9 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/cmd/shmtool/internal/stress"
+	"github.com/shmkit/shmkit/internal/testutil"
 )
 
 // stress with kills: workers die at random and inside the protocols, the
@@ -37,5 +43,34 @@ func TestStressUsage(t *testing.T) {
 		if _, _, code := shmtool(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// Ctrl-C ends a run early, as its duration would: the report prints, the
+// run exits 0, and its segments are gone.
+func TestStressInterrupted(t *testing.T) {
+	for _, kind := range []string{"queue", "pool"} {
+		t.Run(kind, func(t *testing.T) {
+			p := testutil.StartEnv(t, nil, "shmtool", "stress", "--kind", kind, "--procs", "2", "--duration", "10m", "--kill-every", "100ms", "--json")
+			time.Sleep(time.Second)
+			if err := syscall.Kill(p.Pid(), syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			var res stress.Report
+			if line := p.ReadLine(); json.Unmarshal([]byte(line), &res) != nil {
+				t.Fatalf("stress printed %q", line)
+			}
+			p.Wait()
+			if res.Ops == 0 || res.Violations != 0 || res.Hangs != 0 || res.DurationS > 60 {
+				t.Fatalf("interrupted stress %s: %+v", kind, res)
+			}
+			left, _ := filepath.Glob(fmt.Sprintf("/dev/shm/shmtool-stress-%d-*", p.Pid()))
+			if len(left) > 0 {
+				for _, f := range left {
+					os.Remove(f)
+				}
+				t.Fatalf("an interrupted run left %v", left)
+			}
+		})
 	}
 }
