@@ -63,8 +63,11 @@ channels).
 
 The whole plan is measured --rounds times, round by round (round 2 begins when
 round 1 has measured every row), and each figure is the median of its rounds;
-± is the rounds' lowest and highest relative to the median. --json keeps each
-round's figures too, and the ratios as x_pipe, x_floor and x_rtt_floor.
+± is the rounds' lowest and highest relative to the median. A round goes size
+by size, the floors first, so that a row is measured within seconds of its
+baselines, and each ratio is the median of the rounds' ratios (a row over its
+baseline of the same round). --json keeps each round's figures and ratios too
+(rounds, round_ratios), and the ratios as x_pipe, x_floor and x_rtt_floor.
 
 On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 --quick (1 round of shorter measurements) 13 s.`,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -74,7 +75,7 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("unexpected or repeated row %q", key)
 		}
 		delete(want, key)
-		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
+		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds", "round_ratios", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
 		if regime != "" {
 			fields = append(fields, "regime")
 		}
@@ -85,6 +86,9 @@ func TestBenchQuick(t *testing.T) {
 		if len(rounds) != 1 {
 			t.Errorf("%s: rounds %v, want one", key, row["rounds"])
 			continue
+		}
+		if rr, _ := row["round_ratios"].([]any); len(rr) != 1 || !reflect.DeepEqual(rr[0].(map[string]any)["x_floor"], row["x_floor"]) {
+			t.Errorf("%s: round_ratios %v, want one round's, with the row's x_floor %v", key, row["round_ratios"], row["x_floor"])
 		}
 		spread, _ := row["spread"].(map[string]any)
 		tr := transports[row["transport"].(string)]

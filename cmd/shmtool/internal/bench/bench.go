@@ -128,55 +128,72 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	var rows rowSet
 	err = measureRounds(ctx, ts, cfg, &rows, &rep.Machine, progress)
 	rep.Results = rows.results()
+	sortRows(rep.Results, ts, cfg.Sizes)
 	fillRatios(rep.Results)
 	return rep, err
 }
 
 // measureRounds makes Run's measurements, round by round, into rows.
 func measureRounds(ctx context.Context, ts []Transport, cfg Config, rows *rowSet, m *Machine, progress io.Writer) error {
-	total, done, began := cfg.Rounds*plannedRows(ts, cfg), 0, time.Now()
+	plan := roundPlan(ts, cfg)
+	total, done, began := cfg.Rounds*len(plan), 0, time.Now()
 	for round := 1; round <= cfg.Rounds; round++ {
-		for _, t := range ts {
-			for _, mode := range t.Modes {
-				for _, idle := range []bool{false, true} {
-					if idle && !t.idleRegime(mode) {
-						continue
-					}
-					for _, size := range cfg.Sizes {
-						if err := ctx.Err(); err != nil {
-							return err
-						}
-						r, sharedCore, err := measure(ctx, t, mode, size, idle, cfg)
-						if err != nil {
-							return fmt.Errorf("bench: %s %s %d B%s: %w", t.Name, mode, size, idleTag(idle), err)
-						}
-						m.SharedCore = m.SharedCore || sharedCore
-						rows.add(r)
-						done++
-						left := time.Duration(float64(time.Since(began)) / float64(done) * float64(total-done)).Round(time.Second)
-						fmt.Fprintf(progress, "bench: %d of %d, %v left: %s%-10s %-5s %6d B%s  %s\n",
-							done, total, left, roundTag(round, cfg.Rounds), t.Name, mode, size, idleTag(idle), r.summary())
-					}
-				}
+		for _, p := range plan {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
+			r, sharedCore, err := measure(ctx, p.t, p.mode, p.size, p.idle, cfg)
+			if err != nil {
+				return fmt.Errorf("bench: %s %s %d B%s: %w", p.t.Name, p.mode, p.size, idleTag(p.idle), err)
+			}
+			m.SharedCore = m.SharedCore || sharedCore
+			rows.add(r)
+			done++
+			left := time.Duration(float64(time.Since(began)) / float64(done) * float64(total-done)).Round(time.Second)
+			fmt.Fprintf(progress, "bench: %d of %d, %v left: %s%-10s %-5s %6d B%s  %s\n",
+				done, total, left, roundTag(round, cfg.Rounds), p.t.Name, p.mode, p.size, idleTag(p.idle), r.summary())
 		}
 	}
 	return nil
 }
 
-// plannedRows counts the measurements of one round, as measureRounds
-// makes them.
-func plannedRows(ts []Transport, cfg Config) int {
-	n := 0
-	for _, t := range ts {
-		for _, mode := range t.Modes {
-			n += len(cfg.Sizes)
-			if t.idleRegime(mode) {
-				n += len(cfg.Sizes)
+// planned is one measurement of a round.
+type planned struct {
+	t    Transport
+	mode string
+	idle bool // round trips after idle
+	size int
+}
+
+// roundPlan is the measurements of one round, in the order they are made:
+// size by size, and for each size the floors first, then the rest in the
+// table's order. A row's ratios are taken over its baselines' of the same
+// round, and so within seconds of it, before the machine (a VM whose
+// speed changes by whole factors over a minute) moves on.
+func roundPlan(ts []Transport, cfg Config) []planned {
+	var plan []planned
+	for _, size := range cfg.Sizes {
+		for _, floors := range []bool{true, false} {
+			for _, t := range ts {
+				if isFloor(t.Name) != floors {
+					continue
+				}
+				for _, mode := range t.Modes {
+					plan = append(plan, planned{t, mode, false, size})
+					if t.idleRegime(mode) {
+						plan = append(plan, planned{t, mode, true, size})
+					}
+				}
 			}
 		}
 	}
-	return n
+	return plan
+}
+
+// isFloor reports whether transport is one of the floors that the
+// ratios are taken over.
+func isFloor(transport string) bool {
+	return transport == "floor" || transport == "limit" || transport == "futex"
 }
 
 // roundTag names the round in progress lines, if there are several.

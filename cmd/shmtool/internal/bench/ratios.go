@@ -50,9 +50,63 @@ func Ratios(rs []Result, r Result) (overPipe, overFloor, overRTTFloor *float64) 
 	return overPipe, overFloor, overRTTFloor
 }
 
-// fillRatios sets every row's ratios from the rows of its run.
+// RoundRatios are a row's ratios in one round: its figures over its
+// baselines' of the same round.
+type RoundRatios struct {
+	OverPipe     *float64 `json:"x_pipe"`
+	OverFloor    *float64 `json:"x_floor"`
+	OverRTTFloor *float64 `json:"x_rtt_floor"`
+}
+
+// fillRatios sets every row's ratios: each round's, over the baselines
+// of that round, and their medians. A ratio of medians would divide
+// figures of different rounds, and so of different states of the
+// machine. A row without rounds has the ratios of its figures.
 func fillRatios(rs []Result) {
-	for i := range rs {
-		rs[i].OverPipe, rs[i].OverFloor, rs[i].OverRTTFloor = Ratios(rs, rs[i])
+	rounds := 0
+	for _, r := range rs {
+		rounds = max(rounds, len(r.Rounds))
 	}
+	of := make([]Result, len(rs)) // one round's rows
+	for k := range rounds {
+		for i, r := range rs {
+			of[i] = r
+			of[i].Figures = Figures{}
+			if k < len(r.Rounds) {
+				of[i].Figures = r.Rounds[k]
+			}
+		}
+		for i := range rs {
+			if k < len(rs[i].Rounds) {
+				p, f, t := Ratios(of, of[i])
+				rs[i].RoundRatios = append(rs[i].RoundRatios, RoundRatios{p, f, t})
+			}
+		}
+	}
+	for i := range rs {
+		r := &rs[i]
+		if len(r.Rounds) == 0 {
+			r.OverPipe, r.OverFloor, r.OverRTTFloor = Ratios(rs, *r)
+			continue
+		}
+		r.OverPipe = medianOf(r.RoundRatios, func(x RoundRatios) *float64 { return x.OverPipe })
+		r.OverFloor = medianOf(r.RoundRatios, func(x RoundRatios) *float64 { return x.OverFloor })
+		r.OverRTTFloor = medianOf(r.RoundRatios, func(x RoundRatios) *float64 { return x.OverRTTFloor })
+	}
+}
+
+// medianOf is the median of the rounds' ratio that fig picks, over the
+// rounds that have it, or nil if none does.
+func medianOf(rs []RoundRatios, fig func(RoundRatios) *float64) *float64 {
+	var vs []float64
+	for _, r := range rs {
+		if v := fig(r); v != nil {
+			vs = append(vs, *v)
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	m := median(vs)
+	return &m
 }

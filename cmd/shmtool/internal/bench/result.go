@@ -58,12 +58,14 @@ type Result struct {
 	// has none.
 	Spread map[string]Range `json:"spread"`
 	Rounds []Figures        `json:"rounds"` // each round's figures, in order
-	// The row's median figures over its baselines' in the same run (see
-	// Ratios): the table's ×PIPE, ×FLOOR and ×RTT-FLOOR; nil where a
-	// figure is missing.
-	OverPipe     *float64 `json:"x_pipe"`
-	OverFloor    *float64 `json:"x_floor"`
-	OverRTTFloor *float64 `json:"x_rtt_floor"`
+	// The row's figures over its baselines' (see Ratios): the table's
+	// ×PIPE, ×FLOOR and ×RTT-FLOOR, each the median over the rounds of
+	// the round's ratio (RoundRatios, in order); nil where a figure is
+	// missing.
+	OverPipe     *float64      `json:"x_pipe"`
+	OverFloor    *float64      `json:"x_floor"`
+	OverRTTFloor *float64      `json:"x_rtt_floor"`
+	RoundRatios  []RoundRatios `json:"round_ratios"`
 }
 
 // Range is a spread: Low <= 0 <= High.

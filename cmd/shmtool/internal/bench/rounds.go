@@ -54,11 +54,9 @@ func summarize(rounds []Figures) (Figures, map[string]Range) {
 		if len(vs) == 0 {
 			continue
 		}
-		slices.Sort(vs)
-		n := len(vs)
-		m := (vs[(n-1)/2] + vs[n/2]) / 2
+		m := median(vs)
 		*f.of(&med) = &m
-		lo, hi := vs[0], vs[n-1]
+		lo, hi := slices.Min(vs), slices.Max(vs)
 		switch {
 		case m != 0:
 			spread[f.name] = Range{Low: lo/m - 1, High: hi/m - 1}
@@ -67,4 +65,38 @@ func summarize(rounds []Figures) (Figures, map[string]Range) {
 		}
 	}
 	return med, spread
+}
+
+// sortRows puts rows in the table's order, whatever order they were
+// measured in: by transport as ts has them, then mode, then regime
+// (back-to-back first), then size as sizes has them.
+func sortRows(rs []Result, ts []Transport, sizes []int) {
+	rank := func(r Result) [4]int {
+		t := slices.IndexFunc(ts, func(t Transport) bool { return t.Name == r.Transport })
+		m := -1
+		if t >= 0 {
+			m = slices.Index(ts[t].Modes, r.Mode)
+		}
+		idle := 0
+		if r.Regime == RegimeAfterIdle {
+			idle = 1
+		}
+		return [4]int{t, m, idle, slices.Index(sizes, r.MsgSize)}
+	}
+	slices.SortStableFunc(rs, func(a, b Result) int {
+		ra, rb := rank(a), rank(b)
+		for i := range ra {
+			if ra[i] != rb[i] {
+				return ra[i] - rb[i]
+			}
+		}
+		return 0
+	})
+}
+
+// median is the middle of vs, or the mean of the middle two; it sorts vs.
+func median(vs []float64) float64 {
+	slices.Sort(vs)
+	n := len(vs)
+	return (vs[(n-1)/2] + vs[n/2]) / 2
 }

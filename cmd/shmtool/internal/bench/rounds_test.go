@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,5 +84,104 @@ func TestRowSet(t *testing.T) {
 		if len(r.Rounds) != 2 || *r.Rounds[0].RTTP50 != 0 || *r.Rounds[1].RTTP50 != 1 || *r.RTTP50 != 0.5 {
 			t.Errorf("%s %s: rounds %v, median %v; want rounds 0 then 1, median 0.5", r.Transport, r.Regime, r.Rounds, r.RTTP50)
 		}
+	}
+}
+
+// A row's ratio is the median of its rounds' ratios, each over the
+// baseline of the same round, not the ratio of two medians: rounds taken
+// in different states of the machine must not be divided by each other.
+func TestRoundRatios(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	rounds := func(mps ...float64) []Figures {
+		var fs []Figures
+		for _, m := range mps {
+			fs = append(fs, Figures{MsgsPerSec: v(m)})
+		}
+		return fs
+	}
+	rs := []Result{
+		{Transport: "ring", Mode: "spin", MsgSize: 64, Rounds: rounds(40, 10, 30)},
+		{Transport: "ring", Mode: "block", MsgSize: 64, Rounds: rounds(20, 5)}, // a run cut short in round 3
+		{Transport: "floor", Mode: "spin", MsgSize: 64, Rounds: rounds(80, 10, 100)},
+	}
+	for i := range rs {
+		rs[i].Figures, _ = summarize(rs[i].Rounds)
+	}
+	fillRatios(rs)
+	for i, want := range []struct {
+		rounds []float64
+		median float64
+	}{
+		{[]float64{0.5, 1, 0.3}, 0.5}, // the ratio of the medians would be 30/80
+		{[]float64{0.25, 0.5}, 0.375},
+		{[]float64{1, 1, 1}, 1},
+	} {
+		r := rs[i]
+		if len(r.RoundRatios) != len(want.rounds) {
+			t.Fatalf("%s %s: %d round ratios, want %d", r.Transport, r.Mode, len(r.RoundRatios), len(want.rounds))
+		}
+		for k, w := range want.rounds {
+			if got := r.RoundRatios[k].OverFloor; got == nil || math.Abs(*got-w) > 1e-12 {
+				t.Errorf("%s %s round %d: ×floor %v, want %v", r.Transport, r.Mode, k+1, got, w)
+			}
+		}
+		if r.OverFloor == nil || math.Abs(*r.OverFloor-want.median) > 1e-12 {
+			t.Errorf("%s %s: ×floor %v, want the median of its rounds' %v", r.Transport, r.Mode, r.OverFloor, want.median)
+		}
+		if r.OverPipe != nil || r.OverRTTFloor != nil {
+			t.Errorf("%s %s: ratios over missing baselines %v, %v; want nil", r.Transport, r.Mode, r.OverPipe, r.OverRTTFloor)
+		}
+	}
+}
+
+// A round measures size by size, the floors of a size first, so that a
+// row and its baselines are measured within seconds of each other; the
+// table still lists rows by transport (sortRows).
+func TestRoundPlan(t *testing.T) {
+	var ts []Transport
+	for _, name := range []string{"ring", "floor", "futex"} {
+		tr, _ := transportNamed(name)
+		ts = append(ts, tr)
+	}
+	cfg := Config{Sizes: []int{8, 64}}
+	var got []string
+	for _, p := range roundPlan(ts, cfg) {
+		got = append(got, fmt.Sprintf("%s %s %d %v", p.t.Name, p.mode, p.size, p.idle))
+	}
+	want := []string{
+		"floor spin 8 false", "futex block 8 false", "futex block 8 true",
+		"ring spin 8 false", "ring block 8 false", "ring block 8 true",
+		"floor spin 64 false", "futex block 64 false", "futex block 64 true",
+		"ring spin 64 false", "ring block 64 false", "ring block 64 true",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("plan\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	var rs []Result
+	for _, p := range roundPlan(ts, cfg) {
+		r := Result{Transport: p.t.Name, Mode: p.mode, MsgSize: p.size}
+		if p.idle {
+			r.Regime = RegimeAfterIdle
+		} else if p.t.RoundTrip {
+			r.Regime = RegimeBackToBack
+		}
+		rs = append(rs, r)
+	}
+	sortRows(rs, ts, cfg.Sizes)
+	got = got[:0]
+	for _, r := range rs {
+		got = append(got, fmt.Sprintf("%s %s %d %s", r.Transport, r.Mode, r.MsgSize, r.Regime))
+	}
+	want = []string{
+		"ring spin 8 back-to-back", "ring spin 64 back-to-back",
+		"ring block 8 back-to-back", "ring block 64 back-to-back",
+		"ring block 8 after-idle", "ring block 64 after-idle",
+		"floor spin 8 ", "floor spin 64 ",
+		"futex block 8 back-to-back", "futex block 64 back-to-back",
+		"futex block 8 after-idle", "futex block 64 after-idle",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("table order\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
