@@ -108,7 +108,9 @@ func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
 // Inherited returns the connection the parent attached to this process
 // (Attach), or ErrNoPipe. It takes the connection once: the variable
 // that named it is cleared, so that this process's own children do not
-// see it.
+// see it. A variable naming descriptors that are not an attached
+// connection's (a socket, a memfd and four eventfds) gives an error that
+// matches ErrNoPipe, and leaves them open.
 func Inherited() (*Conn, error) {
 	v, ok := os.LookupEnv(pipeEnv)
 	if !ok {
@@ -120,6 +122,9 @@ func Inherited() (*Conn, error) {
 	role, err2 := strconv.Atoi(roleText)
 	if err1 != nil || err2 != nil || first < 3 || role < 0 || role > 1 {
 		return nil, fmt.Errorf("shmnet: %s=%q: want FD,ROLE", pipeEnv, v)
+	}
+	if err := checkInherited(first); err != nil { // nothing is closed: the descriptors may be another's
+		return nil, fmt.Errorf("shmnet: %s=%q: %v: %w", pipeEnv, v, err, ErrNoPipe)
 	}
 	files := make([]*os.File, 6)
 	for i := range files {

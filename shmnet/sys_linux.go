@@ -83,6 +83,36 @@ func isEventfd(f *os.File) bool {
 	return err == nil && target == "anon_inode:[eventfd]"
 }
 
+// checkInherited checks that the six descriptors from first are what
+// Attach passes (a Unix socket, a memfd, four eventfds) before anything
+// wraps them, and so may close them: a stale or copied SHMNET_PIPE must
+// not make Inherited close descriptors another part of the program holds.
+func checkInherited(first int) error {
+	for i := range 6 {
+		fd := first + i
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return fmt.Errorf("descriptor %d: %w", fd, os.NewSyscallError("fstat", err))
+		}
+		var ok bool
+		var want string
+		switch i {
+		case 0:
+			ok, want = st.Mode&unix.S_IFMT == unix.S_IFSOCK, "a Unix socket"
+		case 1:
+			_, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0)
+			ok, want = st.Mode&unix.S_IFMT == unix.S_IFREG && err == nil, "a memfd"
+		default:
+			target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+			ok, want = err == nil && target == "anon_inode:[eventfd]", "an eventfd"
+		}
+		if !ok {
+			return fmt.Errorf("descriptor %d is not %s", fd, want)
+		}
+	}
+	return nil
+}
+
 // nonBlocking reports whether f's open file is non-blocking: a blocking
 // eventfd would park our goroutines on threads, past their deadlines.
 func nonBlocking(f *os.File) bool {
