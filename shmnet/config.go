@@ -28,10 +28,20 @@ type Config struct {
 	// it parks: a peer that answers within it costs no system call on
 	// either side. Zero means DefaultSpin; negative, park at once.
 	Spin time.Duration
+	// Backlog is how many connections may be set up and waiting for
+	// Accept at once. Past it the listener stops taking connections from
+	// its socket, whose own queue then fills, and a Dial waits (until its
+	// context ends) as a connect to a Unix socket does: a flood of dials
+	// costs a bounded number of descriptors and buffers. Zero means
+	// DefaultBacklog.
+	Backlog int
 }
 
 // DefaultSpin is Config.Spin's default.
 const DefaultSpin = 50 * time.Microsecond
+
+// DefaultBacklog is Config.Backlog's default.
+const DefaultBacklog = 128
 
 func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Capacity == 0 {
@@ -48,6 +58,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Spin == 0 {
 		cfg.Spin = DefaultSpin
+	}
+	if cfg.Backlog == 0 {
+		cfg.Backlog = DefaultBacklog
+	}
+	if cfg.Backlog < 0 {
+		return cfg, fmt.Errorf("shmnet: backlog %d: want a positive count", cfg.Backlog)
 	}
 	return cfg, nil
 }

@@ -20,6 +20,7 @@ type Listener struct {
 	ready chan *Conn
 	done  chan struct{}
 	once  sync.Once
+	slots chan struct{} // one per connection being set up or waiting for Accept: Config.Backlog
 
 	mu     sync.Mutex
 	conns  map[*Conn]struct{} // accepted and not yet closed
@@ -45,7 +46,8 @@ func Listen(name string, cfg Config) (*Listener, error) {
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: "shm", Addr: Addr{name}, Err: unwrapOp(err)}
 	}
-	l := &Listener{name: name, cfg: cfg, ul: ul, ready: make(chan *Conn), done: make(chan struct{}), conns: map[*Conn]struct{}{}}
+	l := &Listener{name: name, cfg: cfg, ul: ul, ready: make(chan *Conn), done: make(chan struct{}),
+		slots: make(chan struct{}, cfg.Backlog), conns: map[*Conn]struct{}{}}
 	go l.serve()
 	return l, nil
 }
@@ -61,11 +63,19 @@ func unwrapOp(err error) error {
 }
 
 // serve accepts sockets and sets each up in its own goroutine, so that
-// a peer that stalls its handshake stalls only that one.
+// a peer that stalls its handshake stalls only that one. It takes a slot
+// first, and so accepts nothing while Backlog connections are in setup
+// or waiting for Accept.
 func (l *Listener) serve() {
 	for {
+		select {
+		case l.slots <- struct{}{}:
+		case <-l.done:
+			return
+		}
 		uc, err := l.ul.AcceptUnix()
 		if err != nil {
+			<-l.slots
 			select {
 			case <-l.done:
 				return
@@ -84,6 +94,7 @@ func (l *Listener) serve() {
 		l.mu.Unlock()
 		go func() {
 			defer l.pend.Done()
+			defer func() { <-l.slots }() // set up and accepted, or failed
 			l.setup(uc)
 		}()
 	}
