@@ -375,7 +375,12 @@ func (p *Producer) tryWriteUnnamed(msg []byte) error {
 }
 
 // Write copies msg into the ring, waiting for room.
-func (p *Producer) Write(msg []byte) error { return p.WriteContext(context.Background(), msg) }
+func (p *Producer) Write(msg []byte) error {
+	if p.writeOne(msg) { // here as well as in WriteContext: a call less per message
+		return nil
+	}
+	return p.WriteContext(context.Background(), msg)
+}
 
 // WriteContext is Write that gives up when ctx ends.
 func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
