@@ -7,15 +7,20 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"net"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/experimental"
 	"google.golang.org/grpc/interop"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/mem"
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shmnet"
@@ -26,23 +31,96 @@ import (
 // a raw connection's 64-byte round trip and 64 KiB throughput, and gRPC's
 // empty unary call and client streaming of 64 KiB messages. Round trips
 // report p50-ns and p99-ns.
+//
+// The -pool rows stream with a buffer pool fit for 64 KiB messages
+// (messagePool), in both processes, for every network alike.
 func BenchmarkCompare(b *testing.B) {
+	window := []grpc.DialOption{grpc.WithInitialWindowSize(grpcWindow), grpc.WithInitialConnWindowSize(grpcWindow)}
 	for _, network := range []string{"shm", "unix", "tcp"} {
 		b.Run(network, func(b *testing.B) {
-			raw, grpcAddr, stop := startCompareServer(b, network)
+			raw, grpcAddr, stop := startCompareServer(b, network, "default")
 			defer stop()
 			b.Run("rtt-64B", func(b *testing.B) { benchRTT(b, raw) })
 			b.Run("throughput-64KiB", func(b *testing.B) { benchThroughput(b, raw) })
 			b.Run("grpc-unary", func(b *testing.B) { benchGRPCUnary(b, network, grpcAddr[0], nil) })
 			b.Run("grpc-stream-64KiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr[0], nil) })
-			b.Run("grpc-stream-64KiB-window16MiB", func(b *testing.B) {
-				benchGRPCStream(b, network, grpcAddr[1], []grpc.DialOption{grpc.WithInitialWindowSize(grpcWindow), grpc.WithInitialConnWindowSize(grpcWindow)})
+			b.Run("grpc-stream-64KiB-window16MiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr[1], window) })
+			// A server process of its own: the codec's pool is its process's.
+			_, poolAddr, stopPool := startCompareServer(b, network, "pool")
+			defer stopPool()
+			pool := []grpc.DialOption{experimental.WithBufferPool(messagePool)}
+			b.Run("grpc-stream-64KiB-pool", func(b *testing.B) {
+				defer useMessagePool()()
+				benchGRPCStream(b, network, poolAddr[0], pool)
+			})
+			b.Run("grpc-stream-64KiB-pool-window16MiB", func(b *testing.B) {
+				defer useMessagePool()()
+				benchGRPCStream(b, network, poolAddr[1], append(pool, window...))
 			})
 		})
 	}
 }
 
-func init() { testutil.Child("compare-server", childCompareServer) }
+func init() {
+	testutil.Child("compare-server", childCompareServer)
+	experimental.SetDefaultBufferPool(codecPool)
+}
+
+// messagePool is a buffer pool for streams of 64 KiB messages: sync.Pools
+// of every power of two, which do not clear a buffer they hand out (gRPC
+// overwrites every byte it asks for). gRPC's default pool has tiers of
+// 256 B, 4, 16 and 32 KiB and 1 MiB, and clears what it hands out: a
+// 64 KiB message marshals to 65,544 bytes, so each one takes, and clears,
+// a 1 MiB buffer, twice (the client's Marshal, the server's Unmarshal),
+// and each 16 KiB DATA frame read clears one more. A user streaming such
+// messages would pick a pool that fits them.
+var messagePool mem.BufferPool = new(pow2Pool)
+
+type pow2Pool struct{ tiers [48]sync.Pool } // tiers[e]: buffers of cap 1<<e
+
+func (p *pow2Pool) Get(n int) *[]byte {
+	e := bits.Len(uint(max(n, 1) - 1)) // the smallest 1<<e >= n
+	if b, ok := p.tiers[e].Get().(*[]byte); ok {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n, 1<<e)
+	return &b
+}
+
+func (p *pow2Pool) Put(b *[]byte) {
+	if c := cap(*b); c > 0 && c&(c-1) == 0 && c < 1<<len(p.tiers) {
+		p.tiers[bits.Len(uint(c))-1].Put(b)
+	}
+}
+
+// codecPool is this process's default buffer pool, which gRPC's proto
+// codec takes its buffers from (no option sets it per connection): gRPC's
+// own default, or messagePool while a -pool row runs (useMessagePool) or
+// in a "pool" server process.
+var codecPool = &switchPool{def: mem.DefaultBufferPool()}
+
+type switchPool struct {
+	def  mem.BufferPool
+	mine atomic.Bool // messagePool's turn
+}
+
+func (p *switchPool) pool() mem.BufferPool {
+	if p.mine.Load() {
+		return messagePool
+	}
+	return p.def
+}
+
+func (p *switchPool) Get(n int) *[]byte { return p.pool().Get(n) }
+func (p *switchPool) Put(b *[]byte)     { p.pool().Put(b) }
+
+// useMessagePool makes messagePool this process's codec pool until the
+// returned func is called.
+func useMessagePool() func() {
+	codecPool.mine.Store(true)
+	return func() { codecPool.mine.Store(false) }
+}
 
 // grpcWindow is HTTP/2's flow-control window on both sides, for every
 // network alike, in the -window16MiB case. gRPC's default (64 KiB, grown by its estimate of the
@@ -81,7 +159,12 @@ func dialTo(ctx context.Context, network, addr string) (net.Conn, error) {
 // echo 64-byte messages ("e") or sink a stream and answer with its length
 // ("s"), and a gRPC interop server.
 func childCompareServer(args []string) error {
-	network, base := args[0], args[1]
+	network, pool, base := args[0], args[1], args[2]
+	var common []grpc.ServerOption
+	if pool == "pool" { // before any gRPC server: messagePool throughout
+		codecPool.mine.Store(true)
+		common = append(common, experimental.BufferPool(messagePool))
+	}
 	raw, rawAddr, err := listenOn(network, base+"-raw")
 	if err != nil {
 		return err
@@ -93,7 +176,7 @@ func childCompareServer(args []string) error {
 		if err != nil {
 			return err
 		}
-		s := grpc.NewServer(opts...)
+		s := grpc.NewServer(append(opts, common...)...)
 		testgrpc.RegisterTestServiceServer(s, interop.NewTestServer())
 		go s.Serve(gl)
 		grpcAddr[i] = addr
@@ -133,8 +216,10 @@ func serveRaw(c net.Conn) {
 	c.Write(n[:])
 }
 
-func startCompareServer(b *testing.B, network string) (raw string, grpcAddr [2]string, stop func()) {
-	p := testutil.Start(b, "compare-server", network, testutil.Name(b))
+// startCompareServer starts a server process for network, whose gRPC
+// servers use gRPC's buffer pool (pool "default") or messagePool ("pool").
+func startCompareServer(b *testing.B, network, pool string) (raw string, grpcAddr [2]string, stop func()) {
+	p := testutil.Start(b, "compare-server", network, pool, testutil.Name(b)+"-"+pool)
 	if _, err := fmt.Sscan(p.ReadLine(), &raw, &grpcAddr[0], &grpcAddr[1]); err != nil {
 		b.Fatal(err)
 	}
