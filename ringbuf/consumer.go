@@ -295,6 +295,10 @@ func (c *Consumer) SetLinger(d time.Duration) {
 	}
 }
 
+// batchShare is the share of the ring a batch reads at most (1/8, as the
+// bench's floor does).
+const batchShare = 8
+
 // lingerBytes is how much data ends a linger early.
 const lingerBytes = 4096
 
@@ -321,9 +325,13 @@ func (c *Consumer) lingerUntil(least uint64) bool {
 }
 
 // ReadBatch waits for at least one message, then calls fn on each message
-// available, up to max, in place, and releases them all with one update of
-// the consumer position. It returns how many fn saw. An error from fn stops
-// the batch; the message fn failed on is released with the others.
+// available, up to max and up to an eighth of the ring's capacity in
+// bytes, in place, and releases them all with one update of the consumer
+// position. It returns how many fn saw. An error from fn stops the batch;
+// the message fn failed on is released with the others.
+//
+// The bytes' bound is for a producer waiting for room: it gets the room a
+// batch frees as soon as that batch ends, not after a whole ring's worth.
 func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
 	x, err := c.readBatchUnnamed(ctx, max, fn)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
@@ -351,7 +359,7 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 		c.lingerUntil(lingerBytes) // then for a fuller batch
 	}
 	r := c.r
-	for n < max {
+	for n < max && c.next-c.pos < r.geo.capacity/batchShare {
 		// peekOne's common case, inline: one call per message (fn's)
 		// instead of three.
 		idx := c.next & r.mask

@@ -503,6 +503,45 @@ func TestLinger(t *testing.T) {
 	}
 }
 
+// A batch reads at most an eighth of the ring: a producer waiting for
+// room gets what a batch frees when that batch ends, not after a whole
+// ring's worth (block mode parked both sides once a lap without it).
+func TestBatchShare(t *testing.T) {
+	r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 16, MaxMessage: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	msg := make([]byte, 4000) // records of 4008 bytes: 16 fill the ring
+	for i := range 16 {
+		if err := p.TryWrite(msg); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if err := p.TryWrite(msg); !errors.Is(err, ringbuf.ErrFull) {
+		t.Fatalf("a 17th message: %v, want ErrFull", err)
+	}
+	count := func([]byte) error { return nil }
+	n, err := c.ReadBatch(context.Background(), 256, count)
+	if err != nil || n != 3 { // 3 records pass 8 KiB
+		t.Fatalf("a batch of a full ring: %d, %v; want 3 messages", n, err)
+	}
+	for i := range 2 { // the third record's room pads the wrap
+		if err := p.TryWrite(msg); err != nil {
+			t.Fatalf("after the batch, message %d: %v, want room for 2", i, err)
+		}
+	}
+	total := n
+	for total < 18 {
+		n, err := c.ReadBatch(context.Background(), 256, count)
+		if err != nil || n > 3 {
+			t.Fatalf("batch: %d, %v; want at most 3 messages", n, err)
+		}
+		total += n
+	}
+}
+
 // selectables converts consumers for Select.
 func selectables(cs []*ringbuf.Consumer) []ringbuf.Selectable {
 	out := make([]ringbuf.Selectable, len(cs))
