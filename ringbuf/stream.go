@@ -1,10 +1,12 @@
 package ringbuf
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 )
@@ -207,24 +209,31 @@ func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
 	}
 	ctx, cancel := withDeadline(r.deadline)
 	defer cancel()
-	for {
-		msg, err := r.c.Next(ctx)
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, streamErr(err)
-		}
+	// A batch at a time, in place: one release per batch, not per record.
+	var werr error
+	write := func(msg []byte) error {
 		n, err := dst.Write(msg)
 		total += int64(n)
 		if n < len(msg) {
-			r.left = msg[max(n, 0):] // the rest stays readable, whatever dst said
+			// The rest stays readable, whatever dst said; the batch
+			// releases msg, so it is kept as a copy.
+			r.left = bytes.Clone(msg[max(n, 0):])
 			if err == nil {
 				err = io.ErrShortWrite
 			}
 		}
-		if err != nil {
-			return total, err
+		werr = err
+		return err
+	}
+	for {
+		_, err := r.c.ReadBatch(ctx, math.MaxInt, write)
+		switch {
+		case werr != nil:
+			return total, werr
+		case err == io.EOF:
+			return total, nil
+		case err != nil:
+			return total, streamErr(err)
 		}
 	}
 }
