@@ -67,7 +67,8 @@ round 1 has measured every row), and each figure is the median of its rounds;
 by size, the floors first, so that a row is measured within seconds of its
 baselines, and each ratio is the median of the rounds' ratios (a row over its
 baseline of the same round). --json keeps each round's figures and ratios too
-(rounds, round_ratios), and the ratios as x_pipe, x_floor and x_rtt_floor.
+(rounds, round_ratios), the ratios as x_pipe, x_floor and x_rtt_floor, and
+their spread over the rounds (ratio_spread).
 
 On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 --quick (1 round of shorter measurements) 13 s.`,

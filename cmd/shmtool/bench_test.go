@@ -75,7 +75,7 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("unexpected or repeated row %q", key)
 		}
 		delete(want, key)
-		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds", "round_ratios", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
+		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds", "round_ratios", "ratio_spread", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
 		if regime != "" {
 			fields = append(fields, "regime")
 		}

@@ -1,5 +1,7 @@
 package bench
 
+import "slices"
+
 // The ratios of a row to its baselines in the same run: what the goals of
 // a run are stated in, since absolute figures move with the machine.
 
@@ -89,15 +91,30 @@ func fillRatios(rs []Result) {
 			r.OverPipe, r.OverFloor, r.OverRTTFloor = Ratios(rs, *r)
 			continue
 		}
-		r.OverPipe = medianOf(r.RoundRatios, func(x RoundRatios) *float64 { return x.OverPipe })
-		r.OverFloor = medianOf(r.RoundRatios, func(x RoundRatios) *float64 { return x.OverFloor })
-		r.OverRTTFloor = medianOf(r.RoundRatios, func(x RoundRatios) *float64 { return x.OverRTTFloor })
+		r.RatioSpread = map[string]Range{}
+		for _, x := range []struct {
+			name string
+			of   func(*Result) **float64
+			fig  func(RoundRatios) *float64
+		}{
+			{"x_pipe", func(r *Result) **float64 { return &r.OverPipe }, func(x RoundRatios) *float64 { return x.OverPipe }},
+			{"x_floor", func(r *Result) **float64 { return &r.OverFloor }, func(x RoundRatios) *float64 { return x.OverFloor }},
+			{"x_rtt_floor", func(r *Result) **float64 { return &r.OverRTTFloor }, func(x RoundRatios) *float64 { return x.OverRTTFloor }},
+		} {
+			m, spread, ok := medianOf(r.RoundRatios, x.fig)
+			if !ok {
+				continue
+			}
+			*x.of(r) = &m
+			r.RatioSpread[x.name] = spread
+		}
 	}
 }
 
 // medianOf is the median of the rounds' ratio that fig picks, over the
-// rounds that have it, or nil if none does.
-func medianOf(rs []RoundRatios, fig func(RoundRatios) *float64) *float64 {
+// rounds that have it, and their spread about it; ok is false if none
+// has it.
+func medianOf(rs []RoundRatios, fig func(RoundRatios) *float64) (m float64, spread Range, ok bool) {
 	var vs []float64
 	for _, r := range rs {
 		if v := fig(r); v != nil {
@@ -105,8 +122,11 @@ func medianOf(rs []RoundRatios, fig func(RoundRatios) *float64) *float64 {
 		}
 	}
 	if len(vs) == 0 {
-		return nil
+		return 0, Range{}, false
 	}
-	m := median(vs)
-	return &m
+	m = median(vs)
+	if m != 0 {
+		spread = Range{Low: slices.Min(vs)/m - 1, High: slices.Max(vs)/m - 1}
+	}
+	return m, spread, true
 }

@@ -66,6 +66,9 @@ type Result struct {
 	OverFloor    *float64      `json:"x_floor"`
 	OverRTTFloor *float64      `json:"x_rtt_floor"`
 	RoundRatios  []RoundRatios `json:"round_ratios"`
+	// RatioSpread is, by ratio (its JSON name), how far the rounds'
+	// ratios strayed from their median, as Spread is for figures.
+	RatioSpread map[string]Range `json:"ratio_spread"`
 }
 
 // Range is a spread: Low <= 0 <= High.

@@ -128,6 +128,13 @@ func TestRoundRatios(t *testing.T) {
 		if r.OverFloor == nil || math.Abs(*r.OverFloor-want.median) > 1e-12 {
 			t.Errorf("%s %s: ×floor %v, want the median of its rounds' %v", r.Transport, r.Mode, r.OverFloor, want.median)
 		}
+		lo, hi := slices.Min(want.rounds)/want.median-1, slices.Max(want.rounds)/want.median-1
+		if sp, ok := r.RatioSpread["x_floor"]; !ok || math.Abs(sp.Low-lo) > 1e-12 || math.Abs(sp.High-hi) > 1e-12 {
+			t.Errorf("%s %s: ×floor spread %v, want %v..%v", r.Transport, r.Mode, r.RatioSpread, lo, hi)
+		}
+		if _, ok := r.RatioSpread["x_pipe"]; ok {
+			t.Errorf("%s %s: a spread of a missing ratio: %v", r.Transport, r.Mode, r.RatioSpread)
+		}
 		if r.OverPipe != nil || r.OverRTTFloor != nil {
 			t.Errorf("%s %s: ratios over missing baselines %v, %v; want nil", r.Transport, r.Mode, r.OverPipe, r.OverRTTFloor)
 		}
