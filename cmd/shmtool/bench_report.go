@@ -14,10 +14,14 @@ import (
 // The bench's table: one row per result, with ratios to the pipe and to
 // the floors, the rounds' spread and the wake-ups per message.
 
-// ratios formats a row's ratios (bench.Ratios) for the table, "" for
-// one that is missing.
+// ratios formats a row's ratios for the table, "" for one that is
+// missing: those Run computed (the median of the rounds' own ratios), or
+// for a row without rounds, those of its figures (bench.Ratios).
 func ratios(rs []bench.Result, r bench.Result) (overPipe, overFloor, overRTTFloor string) {
-	p, f, t := bench.Ratios(rs, r)
+	p, f, t := r.OverPipe, r.OverFloor, r.OverRTTFloor
+	if len(r.Rounds) == 0 {
+		p, f, t = bench.Ratios(rs, r)
+	}
 	format := func(v *float64, verb string) string {
 		if v == nil {
 			return ""

@@ -187,6 +187,14 @@ func TestBenchTableRatios(t *testing.T) {
 			t.Errorf("%s %s %s: ratios %q, want %q", rs[i].Transport, rs[i].Mode, rs[i].Regime, got, want)
 		}
 	}
+	// A row of a run prints the ratios Run computed, the median of the
+	// rounds' own, not its median figures' over the floor's.
+	measured := rs[0]
+	measured.Rounds = []bench.Figures{measured.Figures}
+	measured.OverPipe, measured.OverFloor, measured.OverRTTFloor = v(3), v(0.75), v(1.5)
+	if p, f, rt := ratios(rs, measured); p != "3.0×" || f != "0.75×" || rt != "1.50×" {
+		t.Errorf("a measured row's ratios %q %q %q, want its own 3.0× 0.75× 1.50×", p, f, rt)
+	}
 	r := rs[0]
 	r.Spread = map[string]bench.Range{"msgs_per_sec": {Low: -0.031, High: 0.12}, "rtt_p50_ns": {Low: -0.5, High: 25}}
 	if got := spread(r, "msgs_per_sec", 3); got != "-3/+12%" {
