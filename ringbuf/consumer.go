@@ -325,13 +325,14 @@ func (c *Consumer) lingerUntil(least uint64) bool {
 }
 
 // ReadBatch waits for at least one message, then calls fn on each message
-// available, up to max and up to an eighth of the ring's capacity in
-// bytes, in place, and releases them all with one update of the consumer
-// position. It returns how many fn saw. An error from fn stops the batch;
-// the message fn failed on is released with the others.
+// available, up to max, in place, and releases them all with one update of
+// the consumer position. It returns how many fn saw. An error from fn stops
+// the batch; the message fn failed on is released with the others.
 //
-// The bytes' bound is for a producer waiting for room: it gets the room a
-// batch frees as soon as that batch ends, not after a whole ring's worth.
+// A batch also stops once it has read an eighth of the ring's capacity
+// (after at least one message): a producer waiting for room gets the room
+// a batch frees as soon as that batch ends, not after a whole ring's
+// worth.
 func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
 	x, err := c.readBatchUnnamed(ctx, max, fn)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path
@@ -359,7 +360,7 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 		c.lingerUntil(lingerBytes) // then for a fuller batch
 	}
 	r := c.r
-	for n < max && c.next-c.pos < r.geo.capacity/batchShare {
+	for n < max && (n == 0 || c.next-c.pos < r.geo.capacity/batchShare) { // padding read past the share does not end a batch with nothing
 		// peekOne's common case, inline: one call per message (fn's)
 		// instead of three.
 		idx := c.next & r.mask

@@ -542,6 +542,46 @@ func TestBatchShare(t *testing.T) {
 	}
 }
 
+// A batch that finds only padding past its share waits for a message
+// and returns it: ReadBatch never returns no message and no error. (A
+// reservation at the wrap, cancelled with CommitN(0), commits its
+// padding alone; the padding is more than an eighth of this ring.)
+func TestBatchAfterLonePadding(t *testing.T) {
+	r, err := ringbuf.New(ringbuf.Config{Capacity: 1 << 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	for range 4 { // the producer ends at 53,536: 12,000 bytes before the wrap
+		if err := p.Write(make([]byte, 13376)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for read := 0; read < 4; { // a message a batch: each is past the share
+		n, err := c.ReadBatch(context.Background(), 4, func([]byte) error { return nil })
+		if n != 1 || err != nil {
+			t.Fatalf("first batches: %d, %v; want one message each", n, err)
+		}
+		read += n
+	}
+	if _, err := p.Reserve(context.Background(), 16000); err != nil { // pads to the wrap
+		t.Fatal(err)
+	}
+	if err := p.CommitN(0); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		p.Write([]byte("x"))
+	}()
+	var got []string
+	n, err := c.ReadBatch(context.Background(), 10, func(msg []byte) error { got = append(got, string(msg)); return nil })
+	if n != 1 || err != nil || len(got) != 1 || got[0] != "x" {
+		t.Fatalf("batch after a lone padding: %d %q, %v; want the one message", n, got, err)
+	}
+}
+
 // selectables converts consumers for Select.
 func selectables(cs []*ringbuf.Consumer) []ringbuf.Selectable {
 	out := make([]ringbuf.Selectable, len(cs))
