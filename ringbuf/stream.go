@@ -71,6 +71,10 @@ func withDeadline(d time.Time) (context.Context, context.CancelFunc) {
 	return context.WithDeadline(context.Background(), d)
 }
 
+// errInvalidWrite is WriteTo's error for a destination that reports a
+// count its Write cannot have written, as io.Copy's.
+var errInvalidWrite = errors.New("ringbuf: invalid write result")
+
 // streamErr turns a context's deadline into the error net.Conn returns.
 func streamErr(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -198,6 +202,9 @@ func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
 	var total int64
 	if len(r.left) > 0 {
 		n, err := dst.Write(r.left)
+		if n < 0 || n > len(r.left) {
+			return total, errInvalidWrite // r.left stays as it was
+		}
 		total += int64(n)
 		r.left = r.left[n:]
 		if err == nil && len(r.left) > 0 {
@@ -213,11 +220,14 @@ func (r *StreamReader) WriteTo(dst io.Writer) (int64, error) {
 	var werr error
 	write := func(msg []byte) error {
 		n, err := dst.Write(msg)
+		if n < 0 || n > len(msg) {
+			n, err = 0, errInvalidWrite // the whole record stays readable
+		}
 		total += int64(n)
 		if n < len(msg) {
 			// The rest stays readable, whatever dst said; the batch
 			// releases msg, so it is kept as a copy.
-			r.left = bytes.Clone(msg[max(n, 0):])
+			r.left = bytes.Clone(msg[n:])
 			if err == nil {
 				err = io.ErrShortWrite
 			}

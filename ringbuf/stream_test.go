@@ -215,6 +215,37 @@ func TestStreamWriteToKeepsRest(t *testing.T) {
 	}
 }
 
+// A destination that reports a count it cannot have written (negative,
+// or more than it was given) is an error, not a panic, whether it is
+// handed a whole record or the rest of one; nothing is lost.
+func TestStreamWriteToInvalidCount(t *testing.T) {
+	for _, bad := range []int{-1, 100} {
+		s, _ := ringbuf.NewStream(ringbuf.StreamConfig{Capacity: 1 << 16})
+		w, _ := s.Writer()
+		r, _ := s.Reader()
+		w.Write([]byte("0123456789"))
+		w.Close()
+		if _, err := r.WriteTo(liar(bad)); err == nil {
+			t.Fatalf("a destination that says %d: no error", bad)
+		}
+		if _, err := r.WriteTo(&failAfter{n: 4}); err == nil { // the rest is kept, then handed to the liar
+			t.Fatal("a short destination: no error")
+		}
+		if _, err := r.WriteTo(liar(bad)); err == nil {
+			t.Fatalf("the rest to a destination that says %d: no error", bad)
+		}
+		rest, err := io.ReadAll(r)
+		if err != nil || string(rest) != "456789" {
+			t.Fatalf("after the liars: %q, %v; want the rest", rest, err)
+		}
+	}
+}
+
+// liar's Write reports n whatever it is given.
+type liar int
+
+func (l liar) Write([]byte) (int, error) { return int(l), nil }
+
 // WriteTo, the stream's io.Copy path, allocates nothing per record: a
 // WriteTo of 32 records costs what one of none does (the deadline that
 // ends it, a context).
