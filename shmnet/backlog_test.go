@@ -13,9 +13,8 @@ import (
 )
 
 // A listener holds at most Backlog connections set up and not yet
-// accepted: the next Dial waits, as a connect to a full Unix socket does,
-// and fails when its context ends; once Accept takes one, a Dial gets
-// through again.
+// accepted: the next Dial waits, and fails when its context ends; once
+// Accept takes one, a Dial gets through again.
 func TestBacklog(t *testing.T) {
 	name := testutil.Name(t)
 	l := listen(t, name, shmnet.Config{Backlog: 2, Capacity: shmnet.MinCapacity})

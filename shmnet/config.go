@@ -29,10 +29,11 @@ type Config struct {
 	// either side. Zero means DefaultSpin; negative, park at once.
 	Spin time.Duration
 	// Backlog is how many connections may be set up and waiting for
-	// Accept at once. Past it the listener stops taking connections from
-	// its socket, whose own queue then fills, and a Dial waits (until its
-	// context ends) as a connect to a Unix socket does: a flood of dials
-	// costs a bounded number of descriptors and buffers. Zero means
+	// Accept at once. Past it the listener takes no more connections from
+	// its socket, and a Dial waits until a slot frees, its context ends,
+	// or the setup's own timeout (5 s) passes: a flood of dials costs a
+	// bounded number of descriptors and buffers. A dialer that stalls its
+	// handshake holds a slot until that timeout. Zero means
 	// DefaultBacklog.
 	Backlog int
 }

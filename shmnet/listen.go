@@ -63,9 +63,9 @@ func unwrapOp(err error) error {
 }
 
 // serve accepts sockets and sets each up in its own goroutine, so that
-// a peer that stalls its handshake stalls only that one. It takes a slot
-// first, and so accepts nothing while Backlog connections are in setup
-// or waiting for Accept.
+// a peer that stalls its handshake stalls no other (it holds one slot,
+// for up to setupTimeout). It takes a slot first, and so accepts nothing
+// while Backlog connections are in setup or waiting for Accept.
 func (l *Listener) serve() {
 	for {
 		select {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -100,8 +101,8 @@ func checkInherited(first int) error {
 		case 0:
 			ok, want = st.Mode&unix.S_IFMT == unix.S_IFSOCK, "a Unix socket"
 		case 1:
-			_, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0)
-			ok, want = st.Mode&unix.S_IFMT == unix.S_IFREG && err == nil, "a memfd"
+			target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+			ok, want = st.Mode&unix.S_IFMT == unix.S_IFREG && err == nil && strings.HasPrefix(target, "/memfd:"), "a memfd"
 		default:
 			target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
 			ok, want = err == nil && target == "anon_inode:[eventfd]", "an eventfd"
