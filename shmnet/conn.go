@@ -3,7 +3,6 @@
 package shmnet
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,13 +22,16 @@ func pause() { spin.Pause(1) }
 // Conn is one end of a shmnet connection: a net.Conn whose bytes travel
 // through shared memory, one ring each way. Read and Write never enter
 // the kernel while the other side keeps up; a side that must wait spins
-// briefly, then parks its goroutine on an eventfd in the runtime's
-// poller, holding no thread. Like every net.Conn, its methods may be
-// called from several goroutines at once.
+// briefly, then parks its goroutine, holding no thread. Like every
+// net.Conn, its methods may be called from several goroutines at once.
 //
-// The connection's Unix socket stays open, unused, for its lifetime: the
-// kernel closes the peer's end when its process exits, however it exits,
-// and that is how a blocked Read or Write learns of a dead peer.
+// The connection's Unix socket stays open for its lifetime. It carries
+// the wake-ups: a side that finds the peer parked sends it one byte
+// (MSG_DONTWAIT: a peer that stops reading cannot block us), and a
+// goroutine of the peer's, parked on its end in the runtime's poller,
+// wakes the parked call. The kernel closes the peer's end when its
+// process exits, however it exits, and that is how a blocked Read or
+// Write learns of a dead peer.
 type Conn struct {
 	name  string
 	role  int // 0: the dialer's end (a Pipe's first), 1: the listener's
@@ -41,11 +43,13 @@ type Conn struct {
 	tx, rx dir
 	capac  uint64
 
-	sock       *net.UnixConn
-	rxEv, txEv *os.File // ours: we park on them
-	peerRxFd   int      // the peer's: we write them to wake it
-	peerTxFd   int
-	files      []*os.File // the eventfds
+	sock   *net.UnixConn
+	sockFd int // sock's descriptor, for the wake-ups we send (inside the gate)
+	// A parked Read (rxWake) or Write (txWake) sleeps on its channel
+	// until the watcher relays the peer's wake-up, or our own Close,
+	// CloseRead/CloseWrite or deadline sends to it. Nothing the peer
+	// holds can block them.
+	rxWake, txWake chan struct{}
 	// memfd stays open for the connection's life: Attach sends it, and
 	// shmtool reads the positions through /proc/PID/fd (never writing).
 	memfd      *os.File
@@ -58,10 +62,8 @@ type Conn struct {
 	// The reader's state (under rmu): its position, the writer's as last
 	// loaded, and what Next handed out, released by the next read.
 	r, wSeen, pending uint64
-	rbuf              [8]byte
 	// The writer's (under wmu): its position and the reader's as last loaded.
 	w, rSeen uint64
-	wbuf     [8]byte
 
 	peerGone   atomic.Bool
 	readShut   atomic.Bool
@@ -78,19 +80,22 @@ type Conn struct {
 var _ net.Conn = (*Conn)(nil)
 
 // newConn makes the end of role (0: dialer, the first end of a Pipe; 1:
-// listener) over a validated mapping. ev holds the four eventfds in role
-// order: role 0's rx and tx, then role 1's.
-func newConn(name string, role int, r *resources, capacity int, sock *net.UnixConn, spins int) *Conn {
-	mem, ev := r.mem, r.ev
-	d := dirs(mem, capacity)
+// listener) over a validated mapping, taking r and sock.
+func newConn(name string, role int, r *resources, capacity int, sock *net.UnixConn, spins int) (*Conn, error) {
+	fd, err := socketFd(sock)
+	if err != nil {
+		r.close()
+		sock.Close()
+		return nil, err
+	}
+	d := dirs(r.mem, capacity)
 	c := &Conn{
 		name: name, role: role, local: Addr{name},
-		mem: mem, tx: d[role], rx: d[1-role], capac: uint64(capacity),
-		sock: sock,
-		rxEv: ev[2*role], txEv: ev[2*role+1],
-		peerRxFd: int(ev[2*(1-role)].Fd()), peerTxFd: int(ev[2*(1-role)+1].Fd()),
-		files: ev[:], memfd: r.memfd,
+		mem: r.mem, tx: d[role], rx: d[1-role], capac: uint64(capacity),
+		sock: sock, sockFd: fd, memfd: r.memfd,
+		rxWake: make(chan struct{}, 1), txWake: make(chan struct{}, 1),
 	}
+	c.rdl.wake, c.wdl.wake = c.rxWake, c.txWake
 	// Positions: what the shared words say now (0 for a new connection;
 	// an inherited Pipe end takes up where its parent left off).
 	c.spins.Store(int64(spins))
@@ -99,28 +104,58 @@ func newConn(name string, role int, r *resources, capacity int, sock *net.UnixCo
 	if c.w-c.rSeen > c.capac || c.wSeen-c.r > c.capac { // an inherited end's positions
 		c.fail(fmt.Errorf("%w: positions %d/%d and %d/%d", ErrCorrupt, c.w, c.rSeen, c.wSeen, c.r))
 	}
-	rxFd, txFd := int(c.rxEv.Fd()), int(c.txEv.Fd())
-	c.gate.OnClose(func() { signal(rxFd); signal(txFd) })
+	c.gate.OnClose(func() { notify(c.rxWake); notify(c.txWake) })
 	go c.watch()
-	return c
+	return c, nil
 }
 
-// watch waits for the peer's end of the socket to close (the peer
-// closed, or its process exited), then wakes our parked calls.
+// What a wake-up byte on the socket asks for. Any other byte (only a
+// hostile peer sends one) wakes both: a woken call looks again and
+// parks again if it has nothing to do, so a spurious wake-up is safe.
+const (
+	wakeReader byte = 'r' // the peer wrote, or shut its writing side
+	wakeWriter byte = 'w' // the peer read, or shut its reading side
+)
+
+// notify wakes the call parked on ch, or the next one to park there.
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// watch relays the peer's wake-ups to our parked calls until the
+// peer's end of the socket closes (the peer closed, or its process
+// exited), then wakes them for good.
 func (c *Conn) watch() {
-	var b [16]byte
+	var b [64]byte
 	for {
-		if _, err := c.sock.Read(b[:]); err != nil {
+		n, err := c.sock.Read(b[:])
+		var r, w bool
+		for _, x := range b[:n] {
+			r = r || x != wakeWriter
+			w = w || x != wakeReader
+		}
+		if r {
+			notify(c.rxWake)
+		}
+		if w {
+			notify(c.txWake)
+		}
+		if err != nil {
 			break
 		}
 	}
 	c.peerGone.Store(true)
-	if c.gate.Enter() == nil {
-		signal(int(c.rxEv.Fd()))
-		signal(int(c.txEv.Fd()))
-		c.gate.Leave()
-	}
+	notify(c.rxWake)
+	notify(c.txWake)
 }
+
+// wakePeer sends the peer a wake-up byte. Called inside the gate, so
+// that the socket is open. It never blocks: a full socket means the
+// peer has wake-ups it has not read yet (or does not read them at all).
+func (c *Conn) wakePeer(kind byte) { sendWake(c.sockFd, kind) }
 
 func (c *Conn) opErr(op string, err error) error {
 	if err == nil || err == io.EOF {
@@ -183,9 +218,7 @@ func (c *Conn) readable() (uint64, error) {
 		if err := c.readState(); err != nil {
 			return 0, err
 		}
-		if err := c.wait(&c.rdl, c.rx.readerParked, c.rxEv, c.rbuf[:], c.dataReady); err != nil {
-			return 0, err
-		}
+		c.wait(c.rx.readerParked, c.rxWake, c.dataReady)
 	}
 }
 
@@ -245,7 +278,7 @@ func (c *Conn) consume(n uint64) {
 	// one of us sees the other.
 	c.rx.rpos.Store(c.r)
 	if c.rx.writerParked.Load() == 1 && c.rx.writerParked.CompareAndSwap(1, 0) {
-		signal(c.peerTxFd)
+		c.wakePeer(wakeWriter)
 	}
 }
 
@@ -299,9 +332,7 @@ func (c *Conn) writable() (uint64, error) {
 			c.rSeen = r
 			continue
 		}
-		if err := c.wait(&c.wdl, c.tx.writerParked, c.txEv, c.wbuf[:], c.roomReady); err != nil {
-			return 0, err
-		}
+		c.wait(c.tx.writerParked, c.txWake, c.roomReady)
 	}
 }
 
@@ -333,7 +364,7 @@ func (c *Conn) produce(n uint64) {
 	c.sentBytes.Add(n)
 	c.tx.wpos.Store(c.w) // sequentially consistent: see consume
 	if c.tx.readerParked.Load() == 1 && c.tx.readerParked.CompareAndSwap(1, 0) {
-		signal(c.peerRxFd)
+		c.wakePeer(wakeReader)
 	}
 }
 
@@ -341,14 +372,14 @@ func (c *Conn) produce(n uint64) {
 // between yields of its P.
 const yieldEvery = 64
 
-// wait spins up to c.spins PAUSEs for ready, then parks on ev: it
-// stores its flag, looks once more, and sleeps until the peer (or our
-// own Close, deadline or watcher) writes the eventfd. It returns nil
-// when the caller should look again.
-func (c *Conn) wait(dl *deadline, parked *atomic.Uint32, ev *os.File, buf []byte, ready func() bool) error {
+// wait spins up to c.spins PAUSEs for ready, then parks on wake: it
+// stores its flag, looks once more, and sleeps until the peer's wake-up
+// (relayed by the watcher) or our own Close, shutdown or deadline sends
+// to wake. The caller looks again: ready covers every reason to return.
+func (c *Conn) wait(parked *atomic.Uint32, wake chan struct{}, ready func() bool) {
 	for i := c.spins.Load(); i > 0; i-- {
 		if ready() {
-			return nil
+			return
 		}
 		if i%yieldEvery == 0 {
 			// Let this process's other goroutines run on our P: the
@@ -360,24 +391,10 @@ func (c *Conn) wait(dl *deadline, parked *atomic.Uint32, ev *os.File, buf []byte
 		pause()
 	}
 	parked.Store(1)
-	if ready() {
-		parked.Store(0)
-		return nil
+	if !ready() {
+		<-wake
 	}
-	_, err := ev.Read(buf)
 	parked.Store(0)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		if dl.expired.Load() {
-			return os.ErrDeadlineExceeded
-		}
-		return nil // a deadline since moved: look again
-	case errors.Is(err, os.ErrClosed):
-		return net.ErrClosed
-	}
-	return err
 }
 
 // CloseWrite shuts the writing side: the peer reads what was written,
@@ -397,12 +414,12 @@ func (c *Conn) CloseWrite() error {
 // bytes after the peer has seen the end.
 func (c *Conn) shutWrite() {
 	c.writeShut.Store(true)
-	signal(int(c.txEv.Fd())) // our own writers parked for room
+	notify(c.txWake) // our own writer parked for room
 	c.wmu.Lock()
 	c.tx.writeClosed.Store(1)
 	c.wmu.Unlock()
 	if c.tx.readerParked.Load() == 1 && c.tx.readerParked.CompareAndSwap(1, 0) {
-		signal(c.peerRxFd)
+		c.wakePeer(wakeReader)
 	}
 }
 
@@ -421,9 +438,9 @@ func (c *Conn) CloseRead() error {
 func (c *Conn) shutRead() {
 	c.rx.readClosed.Store(1)
 	if c.rx.writerParked.Load() == 1 && c.rx.writerParked.CompareAndSwap(1, 0) {
-		signal(c.peerTxFd)
+		c.wakePeer(wakeWriter)
 	}
-	signal(int(c.rxEv.Fd()))
+	notify(c.rxWake)
 }
 
 // Close closes the connection: pending and later calls return
@@ -457,7 +474,6 @@ func (c *Conn) release() error {
 	c.rdl.stop()
 	c.wdl.stop()
 	err := unmap(c.mem)
-	closeAll(c.files)
 	c.memfd.Close()
 	c.sock.Close()
 	return err
@@ -496,7 +512,8 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 		return c.opErr("set", net.ErrClosed)
 	}
 	defer c.gate.Leave()
-	return c.rdl.set(t, c.rxEv)
+	c.rdl.set(t)
+	return nil
 }
 
 // SetWriteDeadline is SetReadDeadline for Writes.
@@ -505,5 +522,6 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 		return c.opErr("set", net.ErrClosed)
 	}
 	defer c.gate.Leave()
-	return c.wdl.set(t, c.txEv)
+	c.wdl.set(t)
+	return nil
 }

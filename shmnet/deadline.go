@@ -3,51 +3,50 @@
 package shmnet
 
 import (
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // deadline is one direction's deadline. expired is what the hot path
-// looks at (no clock read); a timer sets it when the time comes, and the
-// eventfd that side parks on carries the same deadline, so that a parked
-// call wakes at it too, and at once when a deadline is moved into the
+// looks at (no clock read); a timer sets it when the time comes and
+// wakes the call parked on wake, as does moving a deadline into the
 // past.
 type deadline struct {
 	expired atomic.Bool
+	wake    chan struct{} // the direction's parked call (Conn.rxWake or txWake)
 	mu      sync.Mutex
 	gen     uint64
 	timer   *time.Timer
 }
 
-func (d *deadline) set(t time.Time, ev *os.File) error {
+func (d *deadline) set(t time.Time) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.gen++
 	if d.timer != nil {
 		d.timer.Stop()
 		d.timer = nil
 	}
 	d.expired.Store(false)
-	if !t.IsZero() {
-		if wait := time.Until(t); wait <= 0 {
-			d.expired.Store(true)
-		} else {
-			gen := d.gen
-			d.timer = time.AfterFunc(wait, func() {
-				d.mu.Lock()
-				if d.gen == gen {
-					d.expired.Store(true)
-				}
-				d.mu.Unlock()
-			})
-		}
+	if t.IsZero() {
+		return
 	}
-	// Under the lock: two calls at once must leave the eventfd's deadline
-	// and expired agreeing.
-	err := ev.SetReadDeadline(t)
-	d.mu.Unlock()
-	return err
+	wait := time.Until(t)
+	if wait <= 0 {
+		d.expired.Store(true)
+		notify(d.wake)
+		return
+	}
+	gen := d.gen
+	d.timer = time.AfterFunc(wait, func() {
+		d.mu.Lock()
+		if d.gen == gen { // not since moved
+			d.expired.Store(true)
+			notify(d.wake)
+		}
+		d.mu.Unlock()
+	})
 }
 
 func (d *deadline) stop() {

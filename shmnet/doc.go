@@ -68,19 +68,20 @@
 // the listener. The kernel gives the listener the dialer's pid, uid and
 // gid (SO_PEERCRED; Conn.PeerCred), refuses a second live listener, and
 // drops the name when the listener's process exits. The listener makes
-// the memfd (sealed, so that it cannot shrink under a mapping) and four
-// eventfds and sends them (SCM_RIGHTS); the dialer validates them, maps
-// the memory and answers. The socket then stays open, unused: its other
-// end closing is how each side learns that the peer's process died.
+// the memfd (sealed, so that it cannot shrink under a mapping) and sends
+// it (SCM_RIGHTS); the dialer validates it, maps the memory and answers.
+// The socket then stays open: it carries the wake-ups, and its other end
+// closing is how each side learns that the peer's process died.
 //
 // Data never enters the kernel while both sides are awake: the writer
 // copies into the ring and stores its position; the reader loads it and
 // copies out. A side that finds nothing to do spins for Config.Spin
-// (50µs by default), then stores a parked flag and parks its goroutine on
-// an eventfd, in the runtime's poller: a thousand idle connections, each
-// with a parked Read, hold no thread each. The other side writes the
-// eventfd only when it sees the flag, and clears it, so that a sleeper is
-// woken once.
+// (50µs by default), then stores a parked flag and parks its goroutine,
+// holding no thread: a thousand idle connections, each with a parked
+// Read, hold a handful of threads in all. The other side sends one byte
+// on the socket only when it sees the flag, and clears it, so that a
+// sleeper is woken once; a goroutine of the sleeper's, in the runtime's
+// poller, reads the byte and wakes it.
 //
 // Everything read from the shared memory is validated: a position that
 // moves back, or more than a lap ahead, breaks that connection with
@@ -96,10 +97,11 @@
 // with an owner, so Dial trusts only a listener of its own uid (or root);
 // a Dialer's Allow decides otherwise.
 //
-// A peer is trusted with the connection's descriptors, as with any
-// shared file: one that makes an eventfd blocking after the handshake can
-// stall this side's wake-ups. Hostile bytes in the shared memory, and
-// hostile descriptors at the handshake, are checked.
+// The only descriptor the two sides share is the memfd. A wake-up is a
+// send that cannot block (MSG_DONTWAIT), so a peer that stops reading
+// its socket, or floods ours, costs wake-ups and nothing else. Hostile
+// bytes in the shared memory, and hostile descriptors at the handshake,
+// are checked.
 //
 // shmnet is Linux only.
 package shmnet

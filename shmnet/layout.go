@@ -22,7 +22,7 @@ import (
 // prefetcher fetches lines in pairs).
 const (
 	magic      = 0x31746e6d68732e2e // "..shmnt1", little-endian
-	version    = 1
+	version    = 2                  // 2: the hello carries the memfd alone; wake-ups go over the socket
 	headerSize = 4096
 	dirOffset  = 128
 	dirSize    = 384
@@ -41,9 +41,9 @@ const (
 type dir struct {
 	wpos *atomic.Uint64 // bytes written: the writer's
 	rpos *atomic.Uint64 // bytes read: the reader's
-	// readerParked/writerParked are 1 while that side sleeps on its
-	// eventfd; the other side clears one (CAS) before it writes the
-	// eventfd, so that a sleeper costs one wake-up.
+	// readerParked/writerParked are 1 while that side sleeps; the other
+	// side clears one (CAS) before it sends the wake-up byte on the
+	// socket, so that a sleeper costs one wake-up.
 	readerParked *atomic.Uint32
 	writerParked *atomic.Uint32
 	writeClosed  *atomic.Uint32 // the writer closed (CloseWrite or Close): EOF after the data

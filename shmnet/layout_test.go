@@ -23,7 +23,8 @@ func TestFormatDoc(t *testing.T) {
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("docs/FORMAT.md connection table:\n%s\nthe code:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
-	for _, s := range []string{fmt.Sprintf("128 + %d·*d*", dirSize), fmt.Sprintf("%d + *d*·capacity", headerSize), fmt.Sprintf("`%#x`", magic), "@shmkit/shmnet/NAME"} {
+	for _, s := range []string{fmt.Sprintf("128 + %d·*d*", dirSize), fmt.Sprintf("%d + *d*·capacity", headerSize), fmt.Sprintf("`%#x`", magic), "@shmkit/shmnet/NAME",
+		fmt.Sprintf("layout version (%d)", version), fmt.Sprintf("`%c`\nwakes the peer's reader, `%c` its writer", wakeReader, wakeWriter)} {
 		if !strings.Contains(section, s) {
 			t.Errorf("docs/FORMAT.md does not say %q", s)
 		}

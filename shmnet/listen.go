@@ -132,7 +132,10 @@ func (l *Listener) setup(uc *net.UnixConn) {
 		return
 	}
 	uc.SetDeadline(time.Time{})
-	c := newConn(l.name, 1, r, l.cfg.Capacity, uc, spins(l.cfg.Spin))
+	c, err := newConn(l.name, 1, r, l.cfg.Capacity, uc, spins(l.cfg.Spin))
+	if err != nil {
+		return
+	}
 	c.cred = cred
 	l.mu.Lock()
 	l.conns[c] = struct{}{}
@@ -277,7 +280,10 @@ func (d *Dialer) dial(ctx context.Context, name string) (*Conn, error) {
 	if spin == 0 {
 		spin = DefaultSpin
 	}
-	c := newConn(name, 0, r, capacity, uc, spins(spin))
+	c, err := newConn(name, 0, r, capacity, uc, spins(spin))
+	if err != nil {
+		return nil, err
+	}
 	c.cred = cred
 	return c, nil
 }

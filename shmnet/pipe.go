@@ -12,8 +12,8 @@ import (
 )
 
 // PipeEnv names the variable through which a child finds the connection
-// its parent attached (Attach): "FD,ROLE", the first of its six
-// descriptors and which end it is.
+// its parent attached (Attach): "FD,ROLE", the first of its two
+// descriptors (the socket, then the memory) and which end it is.
 const PipeEnv = "SHMNET_PIPE"
 
 const pipeEnv = PipeEnv
@@ -32,33 +32,32 @@ func Pipe() (*Conn, *Conn, error) {
 		r.close()
 		return nil, nil, err
 	}
-	// The second end has descriptors and a mapping of its own, so that
+	// The second end has a descriptor and a mapping of its own, so that
 	// either can be closed, or sent to a child, alone.
-	var ev [4]*os.File
-	var mem []byte
-	memfd, err := dupFile(r.memfd)
+	rb := &resources{}
+	rb.memfd, err = dupFile(r.memfd)
 	if err == nil {
-		mem, err = mapFile(memfd, false)
-	}
-	for i := 0; err == nil && i < 4; i++ {
-		ev[i], err = dupFile(r.ev[i])
+		rb.mem, err = mapFile(rb.memfd, false)
 	}
 	if err != nil {
 		r.close()
+		rb.close()
 		sa.Close()
 		sb.Close()
-		if mem != nil {
-			unmap(mem)
-		}
-		if memfd != nil {
-			memfd.Close()
-		}
-		closeAll(ev[:])
+		return nil, nil, err
+	}
+	a, err := newConn("pipe", 0, r, DefaultCapacity, sa, spins(DefaultSpin))
+	if err != nil {
+		rb.close()
+		sb.Close()
+		return nil, nil, err
+	}
+	b, err := newConn("pipe", 1, rb, DefaultCapacity, sb, spins(DefaultSpin))
+	if err != nil {
+		a.Close()
 		return nil, nil, err
 	}
 	me := Cred{PID: os.Getpid(), UID: os.Getuid(), GID: os.Getgid()}
-	a := newConn("pipe", 0, r, DefaultCapacity, sa, spins(DefaultSpin))
-	b := newConn("pipe", 1, &resources{memfd: memfd, mem: mem, ev: ev}, DefaultCapacity, sb, spins(DefaultSpin))
 	a.cred, b.cred = me, me
 	b.attachable = true
 	return a, b, nil
@@ -82,10 +81,7 @@ func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
 	if err == nil {
 		files = append(files, sock)
 		var f *os.File
-		for _, src := range append([]*os.File{c.memfd}, c.files...) {
-			if f, err = dupFile(src); err != nil {
-				break
-			}
+		if f, err = dupFile(c.memfd); err == nil {
 			files = append(files, f)
 		}
 	}
@@ -109,7 +105,7 @@ func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
 // (Attach), or ErrNoPipe. It takes the connection once: the variable
 // that named it is cleared, so that this process's own children do not
 // see it. A variable naming descriptors that are not an attached
-// connection's (a socket, a memfd and four eventfds) gives an error that
+// connection's (a socket, then a memfd) gives an error that
 // matches ErrNoPipe, and leaves them open.
 func Inherited() (*Conn, error) {
 	v, ok := os.LookupEnv(pipeEnv)
@@ -126,7 +122,7 @@ func Inherited() (*Conn, error) {
 	if err := checkInherited(first); err != nil { // nothing is closed: the descriptors may be another's
 		return nil, fmt.Errorf("shmnet: %s=%q: %v: %w", pipeEnv, v, err, ErrNoPipe)
 	}
-	files := make([]*os.File, 6)
+	files := make([]*os.File, 2)
 	for i := range files {
 		files[i] = os.NewFile(uintptr(first+i), "shmnet-inherited")
 	}
@@ -146,7 +142,10 @@ func Inherited() (*Conn, error) {
 		sock.Close()
 		return nil, err
 	}
-	c := newConn("pipe", role, r, capacity, sock, spins(DefaultSpin))
+	c, err := newConn("pipe", role, r, capacity, sock, spins(DefaultSpin))
+	if err != nil {
+		return nil, err
+	}
 	c.cred = cred
 	return c, nil
 }

@@ -11,10 +11,10 @@ import (
 )
 
 // Connection setup, over the listener's Unix socket: the listener makes
-// the connection's memory (a sealed memfd) and its four eventfds, and
-// sends them with a hello; the dialer validates them, maps the memory
-// and answers with one byte. The socket then stays open for the
-// connection's lifetime, as its liveness.
+// the connection's memory (a sealed memfd) and sends it with a hello;
+// the dialer validates it, maps the memory and answers with one byte.
+// The socket then stays open for the connection's lifetime: it carries
+// the wake-ups, and its closing end tells of the peer's death.
 
 // helloMagic starts every hello: "SHMN", the layout version, a status.
 var helloMagic = [4]byte{'S', 'H', 'M', 'N'}
@@ -28,11 +28,10 @@ const (
 	setupTimeout = 5 * time.Second
 )
 
-// resources are a new connection's memory and eventfds.
+// resources are a new connection's memory.
 type resources struct {
 	memfd *os.File
 	mem   []byte
-	ev    [4]*os.File
 }
 
 func (r *resources) close() {
@@ -42,25 +41,18 @@ func (r *resources) close() {
 	if r.memfd != nil {
 		r.memfd.Close()
 	}
-	closeAll(r.ev[:])
 }
 
-// files is what a hello carries, in order.
-func (r *resources) files() []*os.File { return append([]*os.File{r.memfd}, r.ev[:]...) }
+// files is what a hello carries: the memory alone. No descriptor a side
+// waits on is shared, so that a peer cannot make it block.
+func (r *resources) files() []*os.File { return []*os.File{r.memfd} }
 
-// newResources makes a connection's memory, of capacity bytes each way,
-// and its eventfds.
+// newResources makes a connection's memory, of capacity bytes each way.
 func newResources(name string, capacity int) (*resources, error) {
 	r := &resources{}
 	var err error
 	if r.memfd, err = newMemfd(name, segmentSize(capacity)); err != nil {
 		return nil, err
-	}
-	for i := range r.ev {
-		if r.ev[i], err = newEventfd(); err != nil {
-			r.close()
-			return nil, err
-		}
 	}
 	if r.mem, err = mapFile(r.memfd, false); err != nil {
 		r.close()
@@ -70,21 +62,14 @@ func newResources(name string, capacity int) (*resources, error) {
 	return r, nil
 }
 
-// takeResources validates what a peer sent (a sealed memfd and four
-// eventfds) and maps the memory. It closes files on failure.
+// takeResources validates what a peer sent (a sealed memfd) and maps
+// it. It closes files on failure.
 func takeResources(files []*os.File) (*resources, int, error) {
-	if len(files) != 5 {
+	if len(files) != 1 {
 		closeAll(files)
-		return nil, 0, fmt.Errorf("%w: %d descriptors in the hello, want 5", ErrCorrupt, len(files))
+		return nil, 0, fmt.Errorf("%w: %d descriptors in the hello, want 1", ErrCorrupt, len(files))
 	}
 	r := &resources{memfd: files[0]}
-	copy(r.ev[:], files[1:])
-	for _, f := range r.ev {
-		if !isEventfd(f) || !nonBlocking(f) {
-			r.close()
-			return nil, 0, fmt.Errorf("%w: a descriptor in the hello is not a non-blocking eventfd", ErrCorrupt)
-		}
-	}
 	var err error
 	if r.mem, err = mapFile(r.memfd, true); err != nil {
 		r.close()
@@ -113,6 +98,8 @@ func sendHello(uc *net.UnixConn, status byte, text string, r *resources) error {
 // readHello reads a listener's hello: its resources, or its refusal.
 func readHello(uc *net.UnixConn) (*resources, int, error) {
 	buf := make([]byte, 512)
+	// Room for more descriptors than we take: version 1's five give
+	// ErrVersion below, not a truncation.
 	n, files, err := recvFiles(uc, buf, 5)
 	if err != nil {
 		return nil, 0, err

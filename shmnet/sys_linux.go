@@ -3,7 +3,6 @@
 package shmnet
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net"
 	"os"
@@ -13,7 +12,7 @@ import (
 )
 
 // The system calls shmnet makes, all at setup or when a side parks:
-// memfds, mappings, eventfds, descriptor passing and peer credentials.
+// memfds, mappings, descriptor passing, peer credentials and wake-ups.
 
 // newMemfd returns an anonymous file of size bytes (sealed against
 // shrinking, so that a peer cannot truncate it under our mapping).
@@ -60,65 +59,54 @@ func mapFile(f *os.File, peer bool) ([]byte, error) {
 
 func unmap(mem []byte) error { return unix.Munmap(mem) }
 
-// newEventfd returns a non-blocking eventfd, which os.NewFile hands to
-// the runtime's poller: a goroutine parked on it holds no thread.
-func newEventfd() (*os.File, error) {
-	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+// wakeBytes backs the one-byte slices sendWake sends, so that a
+// wake-up allocates nothing.
+var wakeBytes = [256]byte{wakeReader: wakeReader, wakeWriter: wakeWriter}
+
+// sendWake sends the byte kind on the connected socket fd without
+// blocking, whatever the peer does: MSG_DONTWAIT holds for this call
+// alone, whatever flags the socket's file has, and our end's file is
+// not the peer's. A full socket (EAGAIN) or a dead peer (EPIPE) drops
+// the byte, as it should: the peer has wake-ups to read, or is gone.
+func sendWake(fd int, kind byte) {
+	_ = unix.Sendto(fd, wakeBytes[kind:kind+1], unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
+}
+
+// socketFd returns uc's descriptor, for sendWake: uc keeps it open
+// until it is closed, which a Conn does only once no call is inside.
+func socketFd(uc *net.UnixConn) (int, error) {
+	rc, err := uc.SyscallConn()
 	if err != nil {
-		return nil, os.NewSyscallError("eventfd", err)
+		return 0, err
 	}
-	return os.NewFile(uintptr(fd), "shmnet-eventfd"), nil
+	fd := -1
+	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil {
+		return 0, err
+	}
+	return fd, nil
 }
 
-// one is what a wake-up adds to an eventfd.
-var one = binary.LittleEndian.AppendUint64(nil, 1)
-
-// signal adds one to the eventfd fd, waking whoever reads it. It cannot
-// block: the counter would have to reach 2^64-1 first.
-func signal(fd int) { _, _ = unix.Write(fd, one) }
-
-// isEventfd reports whether f is an eventfd (a peer sends descriptors,
-// and we read and write them).
-func isEventfd(f *os.File) bool {
-	target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
-	return err == nil && target == "anon_inode:[eventfd]"
-}
-
-// checkInherited checks that the six descriptors from first are what
-// Attach passes (a Unix socket, a memfd, four eventfds) before anything
-// wraps them, and so may close them: a stale or copied SHMNET_PIPE must
-// not make Inherited close descriptors another part of the program holds.
+// checkInherited checks that the two descriptors from first are what
+// Attach passes (a Unix socket, then a memfd) before anything wraps
+// them, and so may close them: a stale or copied SHMNET_PIPE must not
+// make Inherited close descriptors another part of the program holds.
 func checkInherited(first int) error {
-	for i := range 6 {
+	for i := range 2 {
 		fd := first + i
 		var st unix.Stat_t
 		if err := unix.Fstat(fd, &st); err != nil {
 			return fmt.Errorf("descriptor %d: %w", fd, os.NewSyscallError("fstat", err))
 		}
-		var ok bool
-		var want string
-		switch i {
-		case 0:
-			ok, want = st.Mode&unix.S_IFMT == unix.S_IFSOCK, "a Unix socket"
-		case 1:
+		ok, want := st.Mode&unix.S_IFMT == unix.S_IFSOCK, "a Unix socket"
+		if i == 1 {
 			target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
 			ok, want = st.Mode&unix.S_IFMT == unix.S_IFREG && err == nil && strings.HasPrefix(target, "/memfd:"), "a memfd"
-		default:
-			target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
-			ok, want = err == nil && target == "anon_inode:[eventfd]", "an eventfd"
 		}
 		if !ok {
 			return fmt.Errorf("descriptor %d is not %s", fd, want)
 		}
 	}
 	return nil
-}
-
-// nonBlocking reports whether f's open file is non-blocking: a blocking
-// eventfd would park our goroutines on threads, past their deadlines.
-func nonBlocking(f *os.File) bool {
-	fl, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
-	return err == nil && fl&unix.O_NONBLOCK != 0
 }
 
 // sendFiles sends msg with files' descriptors over uc.

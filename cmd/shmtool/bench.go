@@ -38,7 +38,7 @@ are how fast a Set value reaches another process's Get. For throughput the
 ring is read in place (ReadBatch) and the stream
 with WriteTo (io.Copy's path, in place); round trips read with Next and
 Read. conn's block mode is a connection's default waiting (spin up to
-50µs, then park on an eventfd). Three floors frame them: floor, a minimal
+50µs, then park until the peer's wake-up). Three floors frame them: floor, a minimal
 Go ring between the two processes doing the same work (fixed-size records, no
 validation, counters or liveness; spin, throughput only); limit, an atomic
 ping-pong on one shared cache line (the fastest round trip the hardware

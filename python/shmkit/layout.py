@@ -141,7 +141,7 @@ DICT_UNDO_HEADER = 24
 
 # Connection (FORMAT.md "Connection").
 CONN_MAGIC = 0x31746E6D68732E2E
-CONN_VERSION = 1
+CONN_VERSION = 2
 CONN = {
     "magic": (0, 8),
     "layout version": (8, 4),

@@ -2,10 +2,11 @@
 dial() a Go or Python listener, or listen() for Go or Python dialers.
 
 A connection is a byte stream each way, like a socket, in one sealed memfd
-that the listener makes and passes, with four eventfds, over its Unix
-socket (abstract address @shmkit/shmnet/NAME); that socket then only tells
-each side when the other's process is gone. The protocol is FORMAT.md's
-"Connection (package shmnet)".
+that the listener makes and passes over its Unix socket (abstract address
+@shmkit/shmnet/NAME). That socket then carries the wake-ups (one byte, sent
+without blocking, to a peer whose parked flag is set) and tells each side
+when the other's process is gone. The protocol is FORMAT.md's "Connection
+(package shmnet)".
 
 A Conn has a socket's methods: sendall, send, recv, recv_into, shutdown,
 close, settimeout; a peer whose process died is ConnectionResetError
@@ -35,12 +36,13 @@ __all__ = ["Conn", "Listener", "dial", "listen", "DEFAULT_CAPACITY"]
 DEFAULT_CAPACITY = 1 << 20
 MIN_CAPACITY, MAX_CAPACITY = 4 << 10, 1 << 30
 _HELLO = b"SHMN"
-_VERSION = 1
+_VERSION = 2
 _OK, _REFUSED, _ACK = 0, 1, 1
 _SETUP_TIMEOUT = 5.0
 _SPIN = 0.00005  # seconds a waiting side looks before it parks, as Go's DefaultSpin
 _F_SEAL_SEAL, _F_SEAL_SHRINK, _F_SEAL_GROW = 1, 2, 4
 _ONE = struct.pack("<Q", 1)
+_WAKE_READER, _WAKE_WRITER = b"r", b"w"  # the wake-up bytes; any other wakes both
 _DIR = L.CONN_DIR
 _WPOS, _RPOS = _DIR["wpos"][0], _DIR["rpos"][0]
 _R_PARKED, _W_PARKED = _DIR["reader parked"][0], _DIR["writer parked"][0]
@@ -69,13 +71,6 @@ def _eventfd() -> int:
     return fd
 
 
-def _is_eventfd(fd: int) -> bool:
-    try:
-        return os.readlink("/proc/self/fd/%d" % fd) == "anon_inode:[eventfd]"
-    except OSError:
-        return False
-
-
 class _Mapping(Segment):
     """A connection's memfd, mapped: a Segment without a shmkit header."""
 
@@ -91,7 +86,7 @@ class Conn:
     """One end of a connection: sendall(data), recv(n), and the rest of a
     socket's stream methods. Made by dial() and Listener.accept()."""
 
-    def __init__(self, name, role, mapping, events, sock, cred):
+    def __init__(self, name, role, mapping, sock, cred):
         self.name, self._role = name, role
         self._m, self._sock, self.peer_cred = mapping, sock, cred
         cap = struct.unpack_from("<Q", mapping.buf, L.CONN["capacity"][0])[0]
@@ -103,9 +98,12 @@ class Conn:
         tx, rx = L.CONN_DIR_AT + role * L.CONN_DIR_SIZE, L.CONN_DIR_AT + (1 - role) * L.CONN_DIR_SIZE
         self._tx, self._rx = tx, rx
         self._txdata, self._rxdata = L.CONN_DATA + role * cap, L.CONN_DATA + (1 - role) * cap
+        # Our own eventfds, never shared: a recv or send parked in one
+        # thread is woken through its own by whichever thread reads the
+        # peer's wake-up from the socket, or by close and shutdown.
+        events = [_eventfd(), _eventfd()]
         self._events = events
-        self._rx_ev, self._tx_ev = events[2 * role], events[2 * role + 1]
-        self._peer_rx, self._peer_tx = events[2 * (1 - role)], events[2 * (1 - role) + 1]
+        self._rx_ev, self._tx_ev = events
         self._w_pos, self._r_seen = q[(tx + _WPOS) >> 3], q[(tx + _RPOS) >> 3]
         self._r_pos, self._w_seen = q[(rx + _RPOS) >> 3], q[(rx + _WPOS) >> 3]
         self._timeout = None
@@ -133,29 +131,44 @@ class Conn:
     def _signal(self, fd):
         try:
             os.write(fd, _ONE)
-        except BlockingIOError:
-            pass  # the counter is full: the peer has wake-ups enough
+        except OSError:
+            pass  # the counter is full (wake-ups enough), or closed by close()
 
-    def _wake_if_parked(self, base, off, fd):
+    def _wake_if_parked(self, base, off, kind):
         if self._w[(base + off) >> 2] == 1 and _atomic.cas32(self._m.addr(base + off, 4), 1, 0) == 1:
-            self._signal(fd)
+            try:  # never blocks: a full socket means the peer has wake-ups to read
+                self._sock.send(kind, socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)
+            except OSError:
+                pass  # full, or the peer is gone (which its socket's end tells)
+
+    def _drain(self):
+        """Reads the peer's wake-ups from the socket, without waiting, and
+        passes them to our parked calls; notes the socket's end."""
+        while not self._gone:
+            try:
+                b = self._sock.recv(256, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                b = b""
+            if not b:
+                self._gone = True
+                self._signal(self._rx_ev)
+                self._signal(self._tx_ev)
+                return
+            if b.strip(_WAKE_WRITER):
+                self._signal(self._rx_ev)
+            if b.strip(_WAKE_READER):
+                self._signal(self._tx_ev)
 
     def _peer_gone(self) -> bool:
-        if self._gone:
-            return True
-        try:
-            b = self._sock.recv(16, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            return False
-        except OSError:
-            b = b""
-        if not b:
-            self._gone = True
+        self._drain()
         return self._gone
 
     def _park(self, base, off, poller, ev, ready, deadline):
-        """Waits until ready(): spins, then parks on our eventfd (and the
-        socket, for the peer's death). Raises TimeoutError at the deadline."""
+        """Waits until ready(): spins, then parks on our eventfd and the
+        socket (the peer's wake-ups, and its death). Raises TimeoutError at
+        the deadline."""
         end = time.monotonic() + _SPIN
         while time.monotonic() < end:
             if ready():
@@ -170,13 +183,12 @@ class Conn:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise socket.timeout("timed out")
-            events = poller.poll(None if left is None else max(1, int(left * 1000)))
-            for fd, _ in events:
-                if fd == ev:
-                    try:
-                        os.read(ev, 8)
-                    except BlockingIOError:
-                        pass
+            poller.poll(None if left is None else max(1, int(left * 1000)))
+            self._drain()  # first: it may be our own wake-up
+            try:
+                os.read(ev, 8)
+            except (BlockingIOError, OSError):
+                pass
         finally:
             if not self._closed:  # closed by another thread meanwhile: the flag went with the mapping
                 self._w[(base + off) >> 2] = 0
@@ -239,7 +251,7 @@ class Conn:
             out[first:n] = b[self._rxdata : self._rxdata + n - first]
         self._r_pos += n
         _atomic.swap64(self._m.addr(self._rx + _RPOS, 8), self._r_pos)  # sequentially consistent, then the flag
-        self._wake_if_parked(self._rx, _W_PARKED, self._peer_tx)
+        self._wake_if_parked(self._rx, _W_PARKED, _WAKE_WRITER)
         return n
 
     def recv(self, bufsize: int) -> bytes:
@@ -301,7 +313,7 @@ class Conn:
             b[self._txdata : self._txdata + n - first] = mv[first:n]
         self._w_pos += n
         _atomic.swap64(self._m.addr(self._tx + _WPOS, 8), self._w_pos)  # sequentially consistent, then the flag
-        self._wake_if_parked(self._tx, _R_PARKED, self._peer_rx)
+        self._wake_if_parked(self._tx, _R_PARKED, _WAKE_READER)
         return n
 
     def sendall(self, data) -> None:
@@ -331,12 +343,12 @@ class Conn:
             self._wshut = True
             self._signal(self._tx_ev)  # our own sends parked for room: they fail now
             _atomic.swap32(self._m.addr(self._tx + _W_CLOSED, 4), 1)
-            self._wake_if_parked(self._tx, _R_PARKED, self._peer_rx)
+            self._wake_if_parked(self._tx, _R_PARKED, _WAKE_READER)
         if how in (socket.SHUT_RD, socket.SHUT_RDWR) and not self._rshut:
             self._rshut = True
             self._signal(self._rx_ev)  # our own recvs: they return b"" now
             _atomic.swap32(self._m.addr(self._rx + _R_CLOSED, 4), 1)
-            self._wake_if_parked(self._rx, _W_PARKED, self._peer_tx)
+            self._wake_if_parked(self._rx, _W_PARKED, _WAKE_WRITER)
 
     def close(self) -> None:
         """Ends both directions and frees the connection."""
@@ -397,11 +409,8 @@ def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
                 raise CorruptError("shmkit: listener speaks version %d, we %d" % (msg[4], _VERSION))
             if msg[5] != _OK:
                 raise ConnectionRefusedError(errno.ECONNREFUSED, "shmkit: connection refused by the listener: " + msg[6:].decode(errors="replace"))
-            if len(fds) != 5:
-                raise CorruptError("shmkit: %d descriptors in the hello, want 5" % len(fds))
-            for fd in fds[1:]:
-                if not _is_eventfd(fd) or not fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK:
-                    raise CorruptError("shmkit: a descriptor in the hello is not a non-blocking eventfd")
+            if len(fds) != 1:
+                raise CorruptError("shmkit: %d descriptors in the hello, want 1" % len(fds))
             if not fcntl.fcntl(fds[0], fcntl.F_GET_SEALS) & _F_SEAL_SHRINK:
                 raise CorruptError("shmkit: the listener's memory is not a memfd sealed against shrinking")
             m = _Mapping(name, fds[0])
@@ -415,7 +424,7 @@ def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
                 os.close(fd)
             raise
         sock.settimeout(None)
-        return Conn(name, 0, m, fds[1:], sock, cred)
+        return Conn(name, 0, m, sock, cred)
     except BaseException:
         sock.close()
         raise
@@ -476,8 +485,6 @@ class Listener:
                 fds.append(mfd)
                 os.ftruncate(mfd, L.CONN_DATA + 2 * self.capacity)
                 fcntl.fcntl(mfd, fcntl.F_ADD_SEALS, _F_SEAL_SHRINK | _F_SEAL_GROW | _F_SEAL_SEAL)
-                for _ in range(4):
-                    fds.append(_eventfd())
                 m = _Mapping(self.name, mfd)
                 struct.pack_into("<Q", m.buf, L.CONN["magic"][0], L.CONN_MAGIC)
                 struct.pack_into("<I", m.buf, L.CONN["layout version"][0], L.CONN_VERSION)
@@ -493,7 +500,7 @@ class Listener:
                     os.close(fd)
                 raise
             uc.settimeout(None)
-            return Conn(self.name, 1, m, fds[1:], uc, cred)
+            return Conn(self.name, 1, m, uc, cred)
         except (OSError, CorruptError):
             uc.close()
             return None

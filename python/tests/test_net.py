@@ -51,6 +51,50 @@ class TestConn(Case):
         with self.assertRaises(socket.timeout):
             a.recv(1)
 
+    def test_wake_flood(self):
+        # A peer that sends any bytes at all on the socket only wakes our
+        # parked calls: a recv with nothing to read still times out, then
+        # reads what the peer writes.
+        a, b = self.pair()
+        b._sock.send(bytes(range(256)) * 64)
+        a.settimeout(0.05)
+        with self.assertRaises(socket.timeout):
+            a.recv(1)
+        a.settimeout(5)
+        b.sendall(b"hello")
+        self.assertEqual(a.recv_exactly(5), b"hello")
+
+    def test_parked_both_ways(self):
+        # A recv and a send parked in two threads at once, each woken by
+        # the peer's wake-up that the other may have read off the socket.
+        a, b = self.pair(capacity=4096)
+        data = os.urandom(1 << 20)
+        got = bytearray()
+
+        def echo():
+            while True:
+                chunk = b.recv(8192)
+                if not chunk:
+                    b.shutdown(socket.SHUT_WR)
+                    return
+                b.sendall(chunk)
+
+        def read():
+            while True:
+                chunk = a.recv(8192)
+                if not chunk:
+                    return
+                got.extend(chunk)
+
+        threads = [threading.Thread(target=echo), threading.Thread(target=read)]
+        for th in threads:
+            th.start()
+        a.sendall(data)
+        a.shutdown(socket.SHUT_WR)
+        for th in threads:
+            th.join(30)
+        self.assertEqual(bytes(got), data)
+
     def test_write_after_peer_shut_read(self):
         a, b = self.pair()
         b.shutdown(socket.SHUT_RD)

@@ -15,7 +15,7 @@ import (
 // conn: a shmnet connection (a Pipe, whose second end the child inherits),
 // read and written as any net.Conn. Spin mode spins without parking;
 // block mode is a connection's default (spin up to shmnet.DefaultSpin,
-// then park on an eventfd).
+// then park until the peer's wake-up byte on the socket).
 
 // connSpinForever is a spin longer than any phase.
 const connSpinForever = time.Hour
