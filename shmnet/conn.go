@@ -132,7 +132,10 @@ func (c *Conn) watch() {
 	var b [64]byte
 	for {
 		n, err := c.sock.Read(b[:])
-		var r, w bool
+		// A full read means a backlog: the peer may have dropped a
+		// wake-up on a full socket (sendWake), of either kind, so both
+		// calls look again.
+		r, w := n == len(b), n == len(b)
 		for _, x := range b[:n] {
 			r = r || x != wakeWriter
 			w = w || x != wakeReader

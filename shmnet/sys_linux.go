@@ -67,7 +67,9 @@ var wakeBytes = [256]byte{wakeReader: wakeReader, wakeWriter: wakeWriter}
 // blocking, whatever the peer does: MSG_DONTWAIT holds for this call
 // alone, whatever flags the socket's file has, and our end's file is
 // not the peer's. A full socket (EAGAIN) or a dead peer (EPIPE) drops
-// the byte, as it should: the peer has wake-ups to read, or is gone.
+// the byte: the peer has wake-ups to read, or is gone. The dropped one
+// may be of the other kind than those waiting, so a watcher that finds
+// a backlog wakes both of its calls (Conn.watch).
 func sendWake(fd int, kind byte) {
 	_ = unix.Sendto(fd, wakeBytes[kind:kind+1], unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
 }

@@ -253,3 +253,39 @@ func BenchmarkParkedRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+// TestWakeDroppedOnFullSocket: a wake-up for our writer dropped on a
+// full socket (sendWake gives up on EAGAIN) while the socket holds only
+// wake-ups for our reader. Our watcher, finding a backlog, wakes both
+// calls, so the parked Write sees the room the peer freed.
+func TestWakeDroppedOnFullSocket(t *testing.T) {
+	c, peer, d := rawPeer(t)
+	if _, err := c.Write(make([]byte, MinCapacity)); err != nil { // the ring is full
+		t.Fatal(err)
+	}
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := c.Write([]byte("more"))
+		wrote <- err
+	}()
+	for d[0].writerParked.Load() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	// The peer reads everything, clears the flag, and its 'w' is lost;
+	// the socket holds a backlog of 'r's.
+	d[0].rpos.Store(d[0].wpos.Load())
+	if !d[0].writerParked.CompareAndSwap(1, 0) {
+		t.Fatal("the writer's flag changed under us")
+	}
+	if _, err := peer.Write(bytes.Repeat([]byte{wakeReader}, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-wrote:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Write parked for room is still parked 10 s after the room was freed")
+	}
+}

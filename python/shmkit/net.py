@@ -23,6 +23,7 @@ import os
 import select
 import socket
 import struct
+import threading
 import time
 import weakref
 
@@ -110,6 +111,14 @@ class Conn:
         self._gone = False
         self._closed = False
         self._wshut = self._rshut = False
+        # Calls inside (recv, send, shutdown, close itself) keep the
+        # descriptors open: the last one out after close() closes them, so
+        # that no thread writes or reads a number the process reused.
+        self._lock = threading.Lock()
+        self._inside = 0
+        # Dropped without close(): the eventfds and the socket go too (the
+        # mapping has its own finalizer).
+        self._fin = weakref.finalize(self, _close_fds, list(events), sock)
         if not 0 <= self._w_pos - self._r_seen <= cap or not 0 <= self._w_seen - self._r_pos <= cap:
             self.close()
             raise CorruptError("shmkit: connection %s: positions out of range" % name)
@@ -119,9 +128,19 @@ class Conn:
         self._poll_tx = select.poll()
         self._poll_tx.register(self._tx_ev, select.POLLIN)
         self._poll_tx.register(sock.fileno(), select.POLLIN)
-        # Dropped without close(): the eventfds and the socket go too (the
-        # mapping has its own finalizer).
-        self._fin = weakref.finalize(self, _close_fds, list(events), sock)
+
+    def _enter(self):
+        with self._lock:
+            if self._closed:
+                raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name)
+            self._inside += 1
+
+    def _leave(self):
+        with self._lock:
+            self._inside -= 1
+            last = self._closed and self._inside == 0
+        if last:
+            self._fin()  # once: a finalizer runs at most once
 
     # Flags and positions.
 
@@ -142,24 +161,29 @@ class Conn:
                 pass  # full, or the peer is gone (which its socket's end tells)
 
     def _drain(self):
-        """Reads the peer's wake-ups from the socket, without waiting, and
+        """Reads the peer's wake-ups from the socket, once and without
+        waiting (a flood must not hold a call past its deadline), and
         passes them to our parked calls; notes the socket's end."""
-        while not self._gone:
-            try:
-                b = self._sock.recv(256, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return
-            except OSError:
-                b = b""
-            if not b:
-                self._gone = True
-                self._signal(self._rx_ev)
-                self._signal(self._tx_ev)
-                return
-            if b.strip(_WAKE_WRITER):
-                self._signal(self._rx_ev)
-            if b.strip(_WAKE_READER):
-                self._signal(self._tx_ev)
+        if self._gone:
+            return
+        try:
+            b = self._sock.recv(4096, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return
+        except OSError:
+            b = b""
+        if not b:
+            self._gone = True
+            self._signal(self._rx_ev)
+            self._signal(self._tx_ev)
+            return
+        # A full read means a backlog, behind which the peer may have
+        # dropped a wake-up of either kind on a full socket: wake both.
+        full = len(b) == 4096
+        if full or b.strip(_WAKE_WRITER):
+            self._signal(self._rx_ev)
+        if full or b.strip(_WAKE_READER):
+            self._signal(self._tx_ev)
 
     def _peer_gone(self) -> bool:
         self._drain()
@@ -235,6 +259,13 @@ class Conn:
     def recv_into(self, buffer, nbytes: int = 0) -> int:
         """Reads up to nbytes (0: len(buffer)) into buffer, waiting for at
         least one; returns 0 at the end of the stream."""
+        self._enter()
+        try:
+            return self._recv_into(buffer, nbytes)
+        finally:
+            self._leave()
+
+    def _recv_into(self, buffer, nbytes):
         out = memoryview(buffer).cast("B")
         want = nbytes or len(out)
         if want == 0:
@@ -300,6 +331,13 @@ class Conn:
     def send(self, data) -> int:
         """Writes as much of data as fits now (waiting for room for at
         least one byte); returns how much."""
+        self._enter()
+        try:
+            return self._send(data)
+        finally:
+            self._leave()
+
+    def _send(self, data):
         mv = memoryview(data).cast("B")
         if not len(mv):
             return 0
@@ -339,6 +377,13 @@ class Conn:
     def shutdown(self, how: int) -> None:
         """socket.SHUT_WR ends our stream (the peer reads EOF after the
         data); SHUT_RD makes the peer's writes fail; SHUT_RDWR both."""
+        self._enter()
+        try:
+            self._shutdown(how)
+        finally:
+            self._leave()
+
+    def _shutdown(self, how):
         if how in (socket.SHUT_WR, socket.SHUT_RDWR) and not self._wshut:
             self._wshut = True
             self._signal(self._tx_ev)  # our own sends parked for room: they fail now
@@ -358,14 +403,15 @@ class Conn:
             self.shutdown(socket.SHUT_RDWR)
         except (OSError, ValueError):
             pass
-        self._closed = True
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._inside += 1  # our own use of the descriptors, below
         self._signal(self._rx_ev)  # calls parked in other threads look, see closed, and leave
         self._signal(self._tx_ev)
         self._m.close()  # the mapping becomes zero pages first: a call still inside cannot fault
-        for fd in self._events:
-            os.close(fd)
-        self._sock.close()
-        self._fin.detach()
+        self._leave()  # the last call out closes the descriptors
 
     def __enter__(self):
         return self
