@@ -129,7 +129,7 @@ func notify(ch chan struct{}) {
 // peer's end of the socket closes (the peer closed, or its process
 // exited), then wakes them for good.
 func (c *Conn) watch() {
-	var b [64]byte
+	var b [watchRead]byte
 	for {
 		n, err := c.sock.Read(b[:])
 		// A full read means a backlog: the peer may have dropped a
@@ -154,6 +154,12 @@ func (c *Conn) watch() {
 	notify(c.rxWake)
 	notify(c.txWake)
 }
+
+// watchRead is how many wake-up bytes the watcher reads at a time. A
+// socket that refused one (EAGAIN) holds more than this many, however
+// small its sender's buffer (TestFullSocketBacklog), so the first read
+// after a drop is a full one.
+const watchRead = 4
 
 // wakePeer sends the peer a wake-up byte. Called inside the gate, so
 // that the socket is open. It never blocks: a full socket means the

@@ -69,7 +69,8 @@ var wakeBytes = [256]byte{wakeReader: wakeReader, wakeWriter: wakeWriter}
 // not the peer's. A full socket (EAGAIN) or a dead peer (EPIPE) drops
 // the byte: the peer has wake-ups to read, or is gone. The dropped one
 // may be of the other kind than those waiting, so a watcher that finds
-// a backlog wakes both of its calls (Conn.watch).
+// a backlog (a read of watchRead bytes) wakes both of its calls
+// (Conn.watch).
 func sendWake(fd int, kind byte) {
 	_ = unix.Sendto(fd, wakeBytes[kind:kind+1], unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
 }

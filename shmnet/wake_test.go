@@ -289,3 +289,32 @@ func TestWakeDroppedOnFullSocket(t *testing.T) {
 		t.Fatal("the Write parked for room is still parked 10 s after the room was freed")
 	}
 }
+
+// TestFullSocketBacklog: the watcher's rule (a full read of watchRead
+// bytes wakes both calls) needs a socket that refuses a wake-up to hold
+// more than watchRead of them, even with the smallest send buffer the
+// kernel allows.
+func TestFullSocketBacklog(t *testing.T) {
+	pair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(pair[0])
+	defer syscall.Close(pair[1])
+	if err := syscall.SetsockoptInt(pair[0], syscall.SOL_SOCKET, syscall.SO_SNDBUF, 1); err != nil { // the kernel's minimum
+		t.Fatal(err)
+	}
+	held := 0
+	for ; held < 1<<20; held++ {
+		if err := syscall.Sendto(pair[0], []byte{wakeReader}, syscall.MSG_DONTWAIT, nil); err != nil {
+			if !errors.Is(err, syscall.EAGAIN) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if held <= watchRead {
+		t.Fatalf("a full socket holds %d wake-ups, want more than %d", held, watchRead)
+	}
+	t.Logf("a full socket with the smallest send buffer holds %d wake-ups", held)
+}

@@ -44,6 +44,10 @@ _SPIN = 0.00005  # seconds a waiting side looks before it parks, as Go's Default
 _F_SEAL_SEAL, _F_SEAL_SHRINK, _F_SEAL_GROW = 1, 2, 4
 _ONE = struct.pack("<Q", 1)
 _WAKE_READER, _WAKE_WRITER = b"r", b"w"  # the wake-up bytes; any other wakes both
+# Wake-up bytes read at a time: fewer than a socket that refused one holds
+# (at least 5, with the kernel's smallest send buffer), so that the first
+# read after a dropped wake-up is a full one (see _drain).
+_WAKE_READ = 4
 _DIR = L.CONN_DIR
 _WPOS, _RPOS = _DIR["wpos"][0], _DIR["rpos"][0]
 _R_PARKED, _W_PARKED = _DIR["reader parked"][0], _DIR["writer parked"][0]
@@ -135,6 +139,12 @@ class Conn:
                 raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name)
             self._inside += 1
 
+    def _raise_if_closed(self):
+        """A call that close() overtook (its mapping's views released
+        under it) fails as a call on a closed connection does."""
+        if self._closed:
+            raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name) from None
+
     def _leave(self):
         with self._lock:
             self._inside -= 1
@@ -167,7 +177,7 @@ class Conn:
         if self._gone:
             return
         try:
-            b = self._sock.recv(4096, socket.MSG_DONTWAIT)
+            b = self._sock.recv(_WAKE_READ, socket.MSG_DONTWAIT)
         except BlockingIOError:
             return
         except OSError:
@@ -179,7 +189,7 @@ class Conn:
             return
         # A full read means a backlog, behind which the peer may have
         # dropped a wake-up of either kind on a full socket: wake both.
-        full = len(b) == 4096
+        full = len(b) == _WAKE_READ
         if full or b.strip(_WAKE_WRITER):
             self._signal(self._rx_ev)
         if full or b.strip(_WAKE_READER):
@@ -262,6 +272,9 @@ class Conn:
         self._enter()
         try:
             return self._recv_into(buffer, nbytes)
+        except ValueError:
+            self._raise_if_closed()
+            raise
         finally:
             self._leave()
 
@@ -334,6 +347,9 @@ class Conn:
         self._enter()
         try:
             return self._send(data)
+        except ValueError:
+            self._raise_if_closed()
+            raise
         finally:
             self._leave()
 
@@ -380,6 +396,9 @@ class Conn:
         self._enter()
         try:
             self._shutdown(how)
+        except ValueError:
+            self._raise_if_closed()
+            raise
         finally:
             self._leave()
 
@@ -397,21 +416,23 @@ class Conn:
 
     def close(self) -> None:
         """Ends both directions and frees the connection."""
-        if self._closed:
-            return
-        try:
-            self.shutdown(socket.SHUT_RDWR)
-        except (OSError, ValueError):
-            pass
         with self._lock:
             if self._closed:
                 return
+            # Closed first: a call that the shutdown below wakes fails as
+            # closed, rather than reading an end of stream.
             self._closed = True
             self._inside += 1  # our own use of the descriptors, below
-        self._signal(self._rx_ev)  # calls parked in other threads look, see closed, and leave
-        self._signal(self._tx_ev)
-        self._m.close()  # the mapping becomes zero pages first: a call still inside cannot fault
-        self._leave()  # the last call out closes the descriptors
+        try:
+            try:
+                self._shutdown(socket.SHUT_RDWR)
+            except (OSError, ValueError):
+                pass
+            self._signal(self._rx_ev)  # calls parked in other threads look, see closed, and leave
+            self._signal(self._tx_ev)
+            self._m.close()  # the mapping becomes zero pages first: a call still inside cannot fault
+        finally:
+            self._leave()  # the last call out closes the descriptors
 
     def __enter__(self):
         return self

@@ -3,6 +3,7 @@
 import os
 import socket
 import threading
+import time
 
 from helpers import Case, shmkit
 from shmkit import net
@@ -63,6 +64,40 @@ class TestConn(Case):
         a.settimeout(5)
         b.sendall(b"hello")
         self.assertEqual(a.recv_exactly(5), b"hello")
+
+    def test_wake_dropped_on_full_socket(self):
+        # The peer's wake-up for our parked send is dropped (EAGAIN) on a
+        # socket full of wake-ups for our reader, and another of our
+        # threads reads that backlog: a full read wakes the send too.
+        a, b = self.pair()
+        a.sendall(b"x" * a.capacity)  # our ring to b is full
+        gate = threading.Event()
+        real = a._poll_tx
+
+        class Gated:  # the send stops between its last look and its poll
+            def poll(self, timeout=None):
+                gate.wait()
+                return real.poll(timeout)
+
+        a._poll_tx = Gated()
+        out = {}
+        th = threading.Thread(target=lambda: out.setdefault("n", a.send(b"more")), daemon=True)
+        th.start()
+        flag = (a._tx + net._W_PARKED) >> 2
+        while a._w[flag] != 1:
+            time.sleep(0.001)
+        while True:  # the peer's 'r's fill the socket
+            try:
+                b._sock.send(b"r", socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                break
+        b.recv(100)  # clears our send's flag; its 'w' is dropped
+        self.assertEqual(a._w[flag], 0)
+        a._drain()  # as our recv's thread would
+        gate.set()
+        th.join(10)
+        self.assertFalse(th.is_alive(), "the send is still parked with room free")
+        self.assertEqual(out["n"], 4)
 
     def test_parked_both_ways(self):
         # A recv and a send parked in two threads at once, each woken by
