@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/live"
 	"github.com/shmkit/shmkit/internal/reexec"
 )
 
@@ -35,6 +36,7 @@ func RegisterRoles() { reexec.Register(peerRole, peer) }
 // Before its last report it closes its ends of the link, which publishes
 // their counters.
 func peer(ctx context.Context, args []string) error {
+	defer live.Release() // our liveness file goes with us, not at the next sweep
 	if len(args) < 5 {
 		return fmt.Errorf("want transport, mode, size, core and phases, got %q", args)
 	}
