@@ -139,11 +139,19 @@ class Conn:
                 raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name)
             self._inside += 1
 
-    def _raise_if_closed(self):
-        """A call that close() overtook (its mapping's views released
-        under it) fails as a call on a closed connection does."""
-        if self._closed:
-            raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name) from None
+    def _counted(self, fn, *args):
+        """Runs fn(*args) counted in (see _enter). A call that close()
+        overtook (its mapping's views released under it) fails as a call
+        on a closed connection does."""
+        self._enter()
+        try:
+            return fn(*args)
+        except ValueError:
+            if self._closed:
+                raise OSError(errno.EBADF, "shmkit: connection %s is closed" % self.name) from None
+            raise
+        finally:
+            self._leave()
 
     def _leave(self):
         with self._lock:
@@ -269,14 +277,7 @@ class Conn:
     def recv_into(self, buffer, nbytes: int = 0) -> int:
         """Reads up to nbytes (0: len(buffer)) into buffer, waiting for at
         least one; returns 0 at the end of the stream."""
-        self._enter()
-        try:
-            return self._recv_into(buffer, nbytes)
-        except ValueError:
-            self._raise_if_closed()
-            raise
-        finally:
-            self._leave()
+        return self._counted(self._recv_into, buffer, nbytes)
 
     def _recv_into(self, buffer, nbytes):
         out = memoryview(buffer).cast("B")
@@ -344,14 +345,7 @@ class Conn:
     def send(self, data) -> int:
         """Writes as much of data as fits now (waiting for room for at
         least one byte); returns how much."""
-        self._enter()
-        try:
-            return self._send(data)
-        except ValueError:
-            self._raise_if_closed()
-            raise
-        finally:
-            self._leave()
+        return self._counted(self._send, data)
 
     def _send(self, data):
         mv = memoryview(data).cast("B")
@@ -393,14 +387,7 @@ class Conn:
     def shutdown(self, how: int) -> None:
         """socket.SHUT_WR ends our stream (the peer reads EOF after the
         data); SHUT_RD makes the peer's writes fail; SHUT_RDWR both."""
-        self._enter()
-        try:
-            self._shutdown(how)
-        except ValueError:
-            self._raise_if_closed()
-            raise
-        finally:
-            self._leave()
+        self._counted(self._shutdown, how)
 
     def _shutdown(self, how):
         if how in (socket.SHUT_WR, socket.SHUT_RDWR) and not self._wshut:
