@@ -5,12 +5,62 @@ package shmnet_test
 import (
 	"context"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/shmnet"
 )
+
+func init() { testutil.Child("listen-never-accept", childListenNeverAccept) }
+
+// childListenNeverAccept listens on args[0] with a backlog of 1, never
+// accepts, and waits to be killed.
+func childListenNeverAccept(args []string) error {
+	l, err := shmnet.Listen(args[0], shmnet.Config{Backlog: 1, Capacity: shmnet.MinCapacity})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	testutil.Send("listening")
+	select {}
+}
+
+// TestBacklogListenerKilled: a Dial waiting for a backlog slot when the
+// listener's process is SIGKILLed fails at once, with an error matching
+// ECONNREFUSED, as a Dial after its death does: it was never accepted.
+func TestBacklogListenerKilled(t *testing.T) {
+	name := testutil.Name(t)
+	child := testutil.Start(t, "listen-never-accept", name)
+	child.Expect("listening")
+	first, err := shmnet.Dial(context.Background(), name) // set up, in the backlog
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	errc := make(chan error, 1)
+	go func() {
+		c, err := shmnet.Dial(context.Background(), name) // waits for a slot
+		if err == nil {
+			c.Close()
+		}
+		errc <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	child.Kill()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Fatalf("Dial waiting in the backlog of a killed listener: %v, want ECONNREFUSED", err)
+		}
+	case <-time.After(3 * time.Second): // the setup's own timeout is 5s
+		t.Fatal("Dial still waiting 3s after its listener was killed")
+	}
+	if _, err := first.Read(make([]byte, 1)); !errors.Is(err, shmnet.ErrPeerDead) {
+		t.Fatalf("Read of a connection its killed listener never accepted: %v, want ErrPeerDead", err)
+	}
+}
 
 // A listener holds at most Backlog connections set up and not yet
 // accepted: the next Dial waits, and fails when its context ends; once

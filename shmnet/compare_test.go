@@ -9,12 +9,14 @@ import (
 	"io"
 	"math/bits"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/procfs"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/experimental"
@@ -36,6 +38,7 @@ import (
 // (messagePool), in both processes, for every network alike.
 func BenchmarkCompare(b *testing.B) {
 	window := []grpc.DialOption{grpc.WithInitialWindowSize(grpcWindow), grpc.WithInitialConnWindowSize(grpcWindow)}
+	nobuf := append([]grpc.DialOption{grpc.WithReadBufferSize(0), grpc.WithWriteBufferSize(0)}, window...)
 	for _, network := range []string{"shm", "unix", "tcp"} {
 		b.Run(network, func(b *testing.B) {
 			raw, grpcAddr, stop := startCompareServer(b, network, "default")
@@ -45,6 +48,7 @@ func BenchmarkCompare(b *testing.B) {
 			b.Run("grpc-unary", func(b *testing.B) { benchGRPCUnary(b, network, grpcAddr[0], nil) })
 			b.Run("grpc-stream-64KiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr[0], nil) })
 			b.Run("grpc-stream-64KiB-window16MiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr[1], window) })
+			b.Run("grpc-stream-64KiB-nobuf-window16MiB", func(b *testing.B) { benchGRPCStream(b, network, grpcAddr[2], nobuf) })
 			// A server process of its own: the codec's pool is its process's.
 			_, poolAddr, stopPool := startCompareServer(b, network, "pool")
 			defer stopPool()
@@ -56,6 +60,10 @@ func BenchmarkCompare(b *testing.B) {
 			b.Run("grpc-stream-64KiB-pool-window16MiB", func(b *testing.B) {
 				defer useMessagePool()()
 				benchGRPCStream(b, network, poolAddr[1], append(pool, window...))
+			})
+			b.Run("grpc-stream-64KiB-pool-nobuf-window16MiB", func(b *testing.B) {
+				defer useMessagePool()()
+				benchGRPCStream(b, network, poolAddr[2], append(pool, nobuf...))
 			})
 		})
 	}
@@ -170,8 +178,10 @@ func childCompareServer(args []string) error {
 		return err
 	}
 	// Two gRPC servers: gRPC's defaults, and a 16 MiB window.
-	var grpcAddr [2]string
-	for i, opts := range [][]grpc.ServerOption{nil, {grpc.InitialWindowSize(grpcWindow), grpc.InitialConnWindowSize(grpcWindow)}} {
+	var grpcAddr [3]string
+	window := []grpc.ServerOption{grpc.InitialWindowSize(grpcWindow), grpc.InitialConnWindowSize(grpcWindow)}
+	nobuf := append([]grpc.ServerOption{grpc.ReadBufferSize(0), grpc.WriteBufferSize(0)}, window...)
+	for i, opts := range [][]grpc.ServerOption{nil, window, nobuf} {
 		gl, addr, err := listenOn(network, fmt.Sprintf("%s-grpc%d", base, i))
 		if err != nil {
 			return err
@@ -181,7 +191,7 @@ func childCompareServer(args []string) error {
 		go s.Serve(gl)
 		grpcAddr[i] = addr
 	}
-	testutil.Send("%s %s %s", rawAddr, grpcAddr[0], grpcAddr[1])
+	testutil.Send("%s %s %s %s", rawAddr, grpcAddr[0], grpcAddr[1], grpcAddr[2])
 	for {
 		c, err := raw.Accept()
 		if err != nil {
@@ -218,12 +228,61 @@ func serveRaw(c net.Conn) {
 
 // startCompareServer starts a server process for network, whose gRPC
 // servers use gRPC's buffer pool (pool "default") or messagePool ("pool").
-func startCompareServer(b *testing.B, network, pool string) (raw string, grpcAddr [2]string, stop func()) {
+func startCompareServer(b *testing.B, network, pool string) (raw string, grpcAddr [3]string, stop func()) {
 	p := testutil.Start(b, "compare-server", network, pool, testutil.Name(b)+"-"+pool)
-	if _, err := fmt.Sscan(p.ReadLine(), &raw, &grpcAddr[0], &grpcAddr[1]); err != nil {
+	if _, err := fmt.Sscan(p.ReadLine(), &raw, &grpcAddr[0], &grpcAddr[1], &grpcAddr[2]); err != nil {
 		b.Fatal(err)
 	}
+	serverPid.Store(int64(p.Pid()))
 	return raw, grpcAddr, p.Kill
+}
+
+// serverPid is the server process of the sub-benchmark running now, whose
+// CPU time cpuMeter reads.
+var serverPid atomic.Int64
+
+// cpuMeter reports the CPU time that this process and the server process
+// spend per operation together (cpu-µs/op), and of it the time in the
+// kernel (sys-µs/op). On 2 cores a stream that keeps both busy is bound
+// by the sum, whatever the network; and what gRPC spends outside the
+// kernel over a socket it spends over any network, so that sum minus a
+// socket's sys time bounds what any network can win. The throughput's own
+// figures swing with the VM; these less.
+type cpuMeter struct{ cpu, sys time.Duration }
+
+func startCPU(b *testing.B) cpuMeter {
+	cpu, sys := cpuTimes(b)
+	return cpuMeter{cpu, sys}
+}
+
+func (m cpuMeter) report(b *testing.B) {
+	cpu, sys := cpuTimes(b)
+	n := float64(b.N)
+	b.ReportMetric(float64((cpu-m.cpu).Microseconds())/n, "cpu-µs/op")
+	b.ReportMetric(float64((sys-m.sys).Microseconds())/n, "sys-µs/op")
+}
+
+// cpuTimes returns the CPU time of this process and the server process
+// so far, all of it and the system part.
+func cpuTimes(b *testing.B) (cpu, sys time.Duration) {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ticks := func(t uint) time.Duration { return time.Duration(t) * time.Second / 100 } // USER_HZ
+	for _, pid := range []int{os.Getpid(), int(serverPid.Load())} {
+		p, err := fs.Proc(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := p.Stat()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += ticks(st.UTime + st.STime)
+		sys += ticks(st.STime)
+	}
+	return cpu, sys
 }
 
 // samples keeps the last len(d) round trips without allocating, so
@@ -341,6 +400,7 @@ func benchGRPCStream(b *testing.B, network, addr string, opts []grpc.DialOption)
 	}
 	req := &testgrpc.StreamingInputCallRequest{Payload: &testgrpc.Payload{Body: make([]byte, 64<<10)}}
 	b.SetBytes(64 << 10)
+	cpu := startCPU(b)
 	for b.Loop() {
 		if err := stream.Send(req); err != nil {
 			b.Fatal(err)
@@ -350,4 +410,5 @@ func benchGRPCStream(b *testing.B, network, addr string, opts []grpc.DialOption)
 	if err != nil || resp.AggregatedPayloadSize != int32(b.N*64<<10) {
 		b.Fatalf("server got %d bytes, %v; want %d", resp.GetAggregatedPayloadSize(), err, b.N*64<<10)
 	}
+	cpu.report(b)
 }

@@ -5,6 +5,7 @@ package shmnet
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func admits(perm os.FileMode, cred Cred) bool {
 	switch {
 	case cred.UID == 0 || cred.UID == os.Getuid():
 		return true
-	case cred.GID == os.Getgid():
+	case cred.GID == os.Getgid() || slices.Contains(cred.Groups, os.Getgid()):
 		return perm&0o060 == 0o060
 	}
 	return perm&0o006 == 0o006

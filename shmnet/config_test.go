@@ -22,6 +22,8 @@ func TestAdmits(t *testing.T) {
 		{0o600, Cred{UID: other, GID: otherGroup}, false},
 		{0o660, Cred{UID: other, GID: group}, true},
 		{0o660, Cred{UID: other, GID: otherGroup}, false},
+		{0o660, Cred{UID: other, GID: otherGroup, Groups: []int{otherGroup + 1, group}}, true}, // a supplementary group, as the kernel's in_group_p
+		{0o600, Cred{UID: other, GID: otherGroup, Groups: []int{group}}, false},
 		{0o666, Cred{UID: other, GID: otherGroup}, true},
 		{0o606, Cred{UID: other, GID: group}, false}, // the group's bits decide for the group, as for a file
 	} {

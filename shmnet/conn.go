@@ -36,8 +36,8 @@ type Conn struct {
 	name  string
 	role  int // 0: the dialer's end (a Pipe's first), 1: the listener's
 	local Addr
-	cred  Cred
-	spins atomic.Int64 // PAUSEs a waiting side spins before it parks
+	cred  atomic.Pointer[Cred] // set once before the Conn is handed out, and by Attach's done for a Pipe's first end
+	spins atomic.Int64         // PAUSEs a waiting side spins before it parks
 
 	mem    []byte
 	tx, rx dir
@@ -53,7 +53,10 @@ type Conn struct {
 	// memfd stays open for the connection's life: Attach sends it, and
 	// shmtool reads the positions through /proc/PID/fd (never writing).
 	memfd      *os.File
-	attachable bool // the second end of a Pipe, not yet attached
+	race       *raceToken // for the race detector (race_unsafe.go); nil without it
+	raceKey    fileKey
+	attachable bool  // the second end of a Pipe, not yet attached
+	first      *Conn // for the second end of a Pipe: the first, whose peer Attach changes
 
 	gate     gate.Gate
 	rmu, wmu sync.Mutex
@@ -66,6 +69,7 @@ type Conn struct {
 	w, rSeen uint64
 
 	peerGone   atomic.Bool
+	closing    atomic.Bool // Close has begun: calls it wakes fail with net.ErrClosed
 	readShut   atomic.Bool
 	writeShut  atomic.Bool
 	broken     atomic.Pointer[error]
@@ -96,6 +100,7 @@ func newConn(name string, role int, r *resources, capacity int, sock *net.UnixCo
 		rxWake: make(chan struct{}, 1), txWake: make(chan struct{}, 1),
 	}
 	c.rdl.wake, c.wdl.wake = c.rxWake, c.txWake
+	c.race, c.raceKey = raceJoin(r.memfd)
 	// Positions: what the shared words say now (0 for a new connection;
 	// an inherited Pipe end takes up where its parent left off).
 	c.spins.Store(int64(spins))
@@ -216,6 +221,7 @@ func (c *Conn) readable() (uint64, error) {
 	}
 	for {
 		if n := c.wSeen - c.r; n != 0 {
+			raceSee(c.race, 1-c.role)
 			return n, nil
 		}
 		if err := c.loadW(); err != nil {
@@ -248,7 +254,7 @@ func (c *Conn) loadW() error {
 // deadline.
 func (c *Conn) readState() error {
 	switch {
-	case c.gate.Closed():
+	case c.closing.Load() || c.gate.Closed():
 		return net.ErrClosed
 	case c.broken.Load() != nil:
 		return *c.broken.Load()
@@ -264,6 +270,7 @@ func (c *Conn) readState() error {
 			return nil
 		}
 		if c.rx.writeClosed.Load() == 1 {
+			raceSee(c.race, 1-c.role)
 			return io.EOF
 		}
 		return ErrPeerDead
@@ -348,7 +355,7 @@ func (c *Conn) writable() (uint64, error) {
 // writeState is why a writer should not write.
 func (c *Conn) writeState() error {
 	switch {
-	case c.gate.Closed():
+	case c.closing.Load() || c.gate.Closed():
 		return net.ErrClosed
 	case c.broken.Load() != nil:
 		return *c.broken.Load()
@@ -369,6 +376,7 @@ func (c *Conn) roomReady() bool {
 
 // produce publishes n bytes written and wakes a parked reader.
 func (c *Conn) produce(n uint64) {
+	racePublish(c.race, c.role)
 	c.w += n
 	c.sentBytes.Add(n)
 	c.tx.wpos.Store(c.w) // sequentially consistent: see consume
@@ -407,8 +415,11 @@ func (c *Conn) wait(parked *atomic.Uint32, wake chan struct{}, ready func() bool
 }
 
 // CloseWrite shuts the writing side: the peer reads what was written,
-// then io.EOF. Writes fail afterwards with EPIPE. It waits for a Write in
-// progress to return (a ReadFrom's, once its source's Read does).
+// then io.EOF. Writes fail afterwards with EPIPE, as after
+// shutdown(SHUT_WR) on a socket, and so does a Write in progress that is
+// waiting for room: it returns the count it wrote, which is what the peer
+// reads before io.EOF. CloseWrite waits for that Write to return (a
+// ReadFrom's, once its source's Read does).
 func (c *Conn) CloseWrite() error {
 	if err := c.gate.Enter(); err != nil {
 		return c.opErr("close", net.ErrClosed)
@@ -425,6 +436,7 @@ func (c *Conn) shutWrite() {
 	c.writeShut.Store(true)
 	notify(c.txWake) // our own writer parked for room
 	c.wmu.Lock()
+	racePublish(c.race, c.role)
 	c.tx.writeClosed.Store(1)
 	c.wmu.Unlock()
 	if c.tx.readerParked.Load() == 1 && c.tx.readerParked.CompareAndSwap(1, 0) {
@@ -460,6 +472,9 @@ func (c *Conn) shutRead() {
 // returns. Slices Next returned are not to be used after Close.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
+		// Before the shutdowns wake our parked calls: they must see
+		// Close (net.ErrClosed), not the EPIPE or EOF of a shutdown.
+		c.closing.Store(true)
 		if c.gate.Enter() == nil {
 			if !c.detached {
 				c.shutWrite()
@@ -483,6 +498,7 @@ func (c *Conn) release() error {
 	c.rdl.stop()
 	c.wdl.stop()
 	err := unmap(c.mem)
+	raceLeave(c.race, c.raceKey)
 	c.memfd.Close()
 	c.sock.Close()
 	return err
@@ -496,8 +512,18 @@ func (c *Conn) LocalAddr() net.Addr { return c.local }
 func (c *Conn) RemoteAddr() net.Addr { return c.local }
 
 // PeerCred returns the peer process's pid, uid and gid, from the kernel
-// when it connected.
-func (c *Conn) PeerCred() Cred { return c.cred }
+// when it connected. Both ends of a Pipe report this process, until the
+// second end is attached to a child: once Attach's done has run after
+// cmd.Start, the first end reports the child.
+func (c *Conn) PeerCred() Cred {
+	if p := c.cred.Load(); p != nil {
+		return *p
+	}
+	return Cred{}
+}
+
+// setCred sets what PeerCred returns.
+func (c *Conn) setCred(cred Cred) { c.cred.Store(&cred) }
 
 // SetSpin sets how long a Read or Write of this end that waits for the
 // peer spins before it parks (Config.Spin): zero or negative parks at

@@ -55,7 +55,9 @@
 // ReadFrom, which reads into the shared buffer. Next reads in place.
 //
 // Memory model: a Write synchronizes before the Read (or Next, or
-// WriteTo) that returns its bytes, in whatever process.
+// WriteTo) that returns its bytes, in whatever process, and CloseWrite
+// before the io.EOF it causes. Between goroutines of one process the race
+// detector sees these edges too, as it does for a *net.UnixConn's.
 //
 // # How it works
 //

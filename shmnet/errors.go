@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"syscall"
 )
 
@@ -22,9 +23,20 @@ var (
 	// io.ErrUnexpectedEOF with errors.Is.
 	ErrPeerDead error = resetError{}
 	// ErrNoPipe is Inherited's error in a process that was not started
-	// with a connection (Conn.Attach).
+	// with a connection (Conn.Attach): PipeEnv is not set. A PipeEnv that
+	// names no attached connection gives an error that matches it.
 	ErrNoPipe = errors.New("shmnet: no connection inherited (SHMNET_PIPE is not set)")
 )
+
+// noPipeError is Inherited's error for a PipeEnv that is set but names
+// no attached connection.
+type noPipeError struct{ value, why string }
+
+func (e noPipeError) Error() string {
+	return "shmnet: no connection inherited: " + pipeEnv + "=" + strconv.Quote(e.value) + ": " + e.why
+}
+
+func (noPipeError) Is(target error) bool { return target == ErrNoPipe }
 
 type resetError struct{}
 
@@ -44,8 +56,10 @@ func (a Addr) String() string { return a.Name }
 
 var _ net.Addr = Addr{}
 
-// Cred is a peer process's identity, from the kernel (SO_PEERCRED on
-// the connection's Unix socket) at the time it connected.
+// Cred is a peer process's identity, from the kernel (SO_PEERCRED and
+// SO_PEERGROUPS on the connection's Unix socket) at the time it
+// connected.
 type Cred struct {
 	PID, UID, GID int
+	Groups        []int // supplementary groups
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -33,6 +34,9 @@ func TestInheritedStaleVariable(t *testing.T) {
 		"all /dev/null":            {int(null.Fd()), int(null.Fd())},
 		"a socket, then /dev/null": {pair[0], int(null.Fd())},
 		"two sockets":              {pair[0], pair[1]},
+		"a socket, then a memfd":   {pair[0], foreignMemfd(t, false)},
+		// Sealed as a connection's is, but without its layout.
+		"a socket, then a sealed memfd": {pair[0], foreignMemfd(t, true)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			for i, fd := range fds {
@@ -57,5 +61,24 @@ func TestInheritedStaleVariable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A SHMNET_PIPE that is set but malformed is refused with an error that
+// matches ErrNoPipe and says what the variable holds.
+func TestInheritedMalformedVariable(t *testing.T) {
+	for _, v := range []string{"", "garbage", "0,1", "2,0", "3,2", "3,-1", "3"} {
+		t.Setenv(shmnet.PipeEnv, v)
+		c, err := shmnet.Inherited()
+		if err == nil {
+			c.Close()
+			t.Fatalf("%s=%q: Inherited took a connection", shmnet.PipeEnv, v)
+		}
+		if !errors.Is(err, shmnet.ErrNoPipe) || !strings.Contains(err.Error(), strconv.Quote(v)) {
+			t.Errorf("%s=%q: %v, want an error matching ErrNoPipe that names the value", shmnet.PipeEnv, v, err)
+		}
+		if _, set := os.LookupEnv(shmnet.PipeEnv); set {
+			t.Errorf("%s=%q: the variable is still set", shmnet.PipeEnv, v)
+		}
 	}
 }

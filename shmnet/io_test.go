@@ -146,3 +146,43 @@ func TestClosedErrors(t *testing.T) {
 var timeZero = time.Time{}
 
 func second[T any](_ T, err error) error { return err }
+
+// TestCloseWakesWithErrClosed: calls parked when Close comes (a Read with
+// nothing to read, a Write and a ReadFrom with no room, a WriteTo) fail
+// with net.ErrClosed, as on a *net.UnixConn, not with the EOF or EPIPE of
+// the shutdowns Close makes.
+func TestCloseWakesWithErrClosed(t *testing.T) {
+	for name, call := range map[string]func(c *shmnet.Conn) error{
+		"Read":    func(c *shmnet.Conn) error { return second(c.Read(make([]byte, 1))) },
+		"Next":    func(c *shmnet.Conn) error { return second(c.Next(1)) },
+		"WriteTo": func(c *shmnet.Conn) error { return second(c.WriteTo(io.Discard)) },
+		"Write": func(c *shmnet.Conn) error {
+			return second(c.Write(make([]byte, 2*shmnet.DefaultCapacity))) // more than there is room for
+		},
+		"ReadFrom": func(c *shmnet.Conn) error {
+			return second(c.ReadFrom(io.LimitReader(zeros{}, 2*shmnet.DefaultCapacity)))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, _ := pipe(t) // the peer never reads or writes
+			a.SetSpin(0)
+			errc := make(chan error, 1)
+			go func() { errc <- call(a) }()
+			time.Sleep(20 * time.Millisecond) // parked by now
+			a.Close()
+			select {
+			case err := <-errc:
+				if !errors.Is(err, net.ErrClosed) {
+					t.Fatalf("%s parked when Close came: %v, want net.ErrClosed", name, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s still parked 10s after Close", name)
+			}
+		})
+	}
+}
+
+// zeros is an endless io.Reader of zeros.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }

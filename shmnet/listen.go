@@ -30,9 +30,11 @@ type Listener struct {
 
 var _ net.Listener = (*Listener)(nil)
 
-// Listen listens on name. A name that another live listener has fails
-// with an error matching syscall.EADDRINUSE; a dead listener's name is
-// free at once, since nothing of it outlives its process.
+// Listen listens on name: 1 to 80 bytes, without '/' or NUL, in a
+// namespace of this machine's (an abstract Unix socket address, not a
+// file). A name that another live listener has fails with an error
+// matching syscall.EADDRINUSE; a dead listener's name is free at once,
+// since nothing of it outlives its process.
 func Listen(name string, cfg Config) (*Listener, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -136,7 +138,7 @@ func (l *Listener) setup(uc *net.UnixConn) {
 	if err != nil {
 		return
 	}
-	c.cred = cred
+	c.setCred(cred)
 	l.mu.Lock()
 	l.conns[c] = struct{}{}
 	l.mu.Unlock()
@@ -197,10 +199,15 @@ func (l *Listener) Conns() []*Conn {
 	return out
 }
 
-// Dial connects to the listener called name, as a zero Dialer does. An
-// absent or dead listener fails at once with an error matching
-// syscall.ECONNREFUSED; one that refuses our credentials, or that runs as
-// another user, with one matching os.ErrPermission (and ECONNREFUSED).
+// Dial connects to the listener called name (see Listen), as a zero
+// Dialer does. An absent or dead listener fails at once with an error
+// matching syscall.ECONNREFUSED, and so does a Dial waiting in a full
+// backlog (Config.Backlog) when its listener closes or dies; one that
+// refuses our credentials, or that runs as another user, with one
+// matching os.ErrPermission (and ECONNREFUSED). The setup has 5 s of its
+// own: a listener that does not answer (stopped, or stuck) fails a Dial
+// whose ctx has no earlier deadline with an error matching
+// os.ErrDeadlineExceeded.
 func Dial(ctx context.Context, name string) (*Conn, error) {
 	var d Dialer
 	return d.Dial(ctx, name)
@@ -284,6 +291,6 @@ func (d *Dialer) dial(ctx context.Context, name string) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.cred = cred
+	c.setCred(cred)
 	return c, nil
 }

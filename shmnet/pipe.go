@@ -57,8 +57,10 @@ func Pipe() (*Conn, *Conn, error) {
 		a.Close()
 		return nil, nil, err
 	}
-	me := Cred{PID: os.Getpid(), UID: os.Getuid(), GID: os.Getgid()}
-	a.cred, b.cred = me, me
+	me := selfCred()
+	a.setCred(me)
+	b.setCred(me)
+	b.first = a
 	b.attachable = true
 	return a, b, nil
 }
@@ -68,7 +70,8 @@ func Pipe() (*Conn, *Conn, error) {
 // into cmd.Env, where Inherited finds them. c is closed in this process
 // (without closing the connection). Call done after cmd.Start (or if it
 // fails): it closes this process's copies, so that the other end sees
-// the child's death.
+// the child's death, and once the child has started makes the other
+// end's PeerCred the child's.
 func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
 	if !c.attachable {
 		return nil, errors.New("shmnet: Attach: not the second end of a Pipe, or already attached")
@@ -98,15 +101,43 @@ func (c *Conn) Attach(cmd *exec.Cmd) (done func(), err error) {
 	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d,%d", pipeEnv, first, c.role))
 	c.detached, c.attachable = true, false
 	c.Close()
-	return func() { closeAll(files) }, nil
+	return func() {
+		closeAll(files)
+		if cmd.Process != nil && c.first != nil { // started: the first end's peer is the child
+			c.first.setCred(childCred(cmd))
+		}
+	}, nil
+}
+
+// childCred is who the child cmd started as: its pid, and the uid and gid
+// it asked for, or ours.
+func childCred(cmd *exec.Cmd) Cred {
+	cred := selfCred()
+	cred.PID = cmd.Process.Pid
+	if a := cmd.SysProcAttr; a != nil && a.Credential != nil {
+		cred.UID, cred.GID = int(a.Credential.Uid), int(a.Credential.Gid)
+		if !a.Credential.NoSetGroups {
+			cred.Groups = cred.Groups[:0]
+			for _, g := range a.Credential.Groups {
+				cred.Groups = append(cred.Groups, int(g))
+			}
+		}
+	}
+	return cred
+}
+
+// selfCred is this process's Cred.
+func selfCred() Cred {
+	groups, _ := os.Getgroups()
+	return Cred{PID: os.Getpid(), UID: os.Getuid(), GID: os.Getgid(), Groups: groups}
 }
 
 // Inherited returns the connection the parent attached to this process
 // (Attach), or ErrNoPipe. It takes the connection once: the variable
 // that named it is cleared, so that this process's own children do not
-// see it. A variable naming descriptors that are not an attached
-// connection's (a socket, then a memfd) gives an error that
-// matches ErrNoPipe, and leaves them open.
+// see it. A variable that is malformed, or names descriptors that are not
+// an attached connection's (a Unix socket, then a connection's sealed
+// memfd), gives an error that matches ErrNoPipe, and leaves them open.
 func Inherited() (*Conn, error) {
 	v, ok := os.LookupEnv(pipeEnv)
 	if !ok {
@@ -117,10 +148,10 @@ func Inherited() (*Conn, error) {
 	first, err1 := strconv.Atoi(fdText)
 	role, err2 := strconv.Atoi(roleText)
 	if err1 != nil || err2 != nil || first < 3 || role < 0 || role > 1 {
-		return nil, fmt.Errorf("shmnet: %s=%q: want FD,ROLE", pipeEnv, v)
+		return nil, noPipeError{v, "want FD,ROLE, FD at least 3 and ROLE 0 or 1"}
 	}
 	if err := checkInherited(first); err != nil { // nothing is closed: the descriptors may be another's
-		return nil, fmt.Errorf("shmnet: %s=%q: %v: %w", pipeEnv, v, err, ErrNoPipe)
+		return nil, noPipeError{v, err.Error()}
 	}
 	files := make([]*os.File, 2)
 	for i := range files {
@@ -146,6 +177,6 @@ func Inherited() (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.cred = cred
+	c.setCred(cred)
 	return c, nil
 }

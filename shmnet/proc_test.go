@@ -177,6 +177,42 @@ func TestPipeToChild(t *testing.T) {
 	}
 }
 
+// TestPipePeerCred: both ends of a Pipe report this process until the
+// second is attached to a child; once done has run after cmd.Start, the
+// first reports the child, as the child's end reports us.
+func TestPipePeerCred(t *testing.T) {
+	a, b, err := shmnet.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.PeerCred().PID != os.Getpid() || b.PeerCred().PID != os.Getpid() {
+		t.Fatalf("a new Pipe's PeerCred: %+v and %+v, want this process, %d", a.PeerCred(), b.PeerCred(), os.Getpid())
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), reexec.EnvVar+"=pipe-echo")
+	done, err := b.Attach(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		done()
+		t.Fatal(err)
+	}
+	done()
+	if got := a.PeerCred(); got.PID != cmd.Process.Pid || got.UID != os.Getuid() || got.GID != os.Getgid() {
+		t.Errorf("PeerCred after Attach and Start: %+v, want the child, pid %d", got, cmd.Process.Pid)
+	}
+	exchange(t, a, 1<<20)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+}
+
 func TestDialAbsentRefused(t *testing.T) {
 	start := time.Now()
 	_, err := shmnet.Dial(context.Background(), testutil.Name(t))

@@ -3,6 +3,7 @@
 package shmnet
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -101,14 +102,15 @@ func readHello(uc *net.UnixConn) (*resources, int, error) {
 	// Room for more descriptors than we take: version 1's five give
 	// ErrVersion below, not a truncation.
 	n, files, err := recvFiles(uc, buf, 5)
+	if errors.Is(err, syscall.ECONNRESET) || err == nil && n == 0 {
+		closeAll(files)
+		return nil, 0, errListenerGone
+	}
 	if err != nil {
 		return nil, 0, err
 	}
 	if n < 6 || [4]byte(buf[:4]) != helloMagic {
 		closeAll(files)
-		if n == 0 {
-			return nil, 0, syscall.ECONNRESET
-		}
 		return nil, 0, fmt.Errorf("%w: not a shmnet listener", ErrCorrupt)
 	}
 	if buf[4] != version {
@@ -120,6 +122,22 @@ func readHello(uc *net.UnixConn) (*resources, int, error) {
 		return nil, 0, &refusedError{"by the listener: " + string(buf[6:n])}
 	}
 	return takeResources(files)
+}
+
+// errListenerGone is a dial whose listener closed its end before its
+// hello: it died, or closed, with the dial in its backlog. The connection
+// was never accepted, so it matches ECONNREFUSED, as a dial that comes
+// after the listener's death does (and ECONNRESET, what the socket said).
+var errListenerGone error = listenerGone{}
+
+type listenerGone struct{}
+
+func (listenerGone) Error() string {
+	return "connection refused: the listener closed (or died) before accepting it"
+}
+
+func (listenerGone) Is(target error) bool {
+	return target == syscall.ECONNREFUSED || target == syscall.ECONNRESET
 }
 
 // refusedError is a listener's refusal of our credentials.

@@ -3,6 +3,7 @@
 package shmnet
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"os"
@@ -105,11 +106,28 @@ func checkInherited(first int) error {
 			target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
 			ok, want = st.Mode&unix.S_IFMT == unix.S_IFREG && err == nil && strings.HasPrefix(target, "/memfd:"), "a memfd"
 		}
+		if ok && i == 1 {
+			ok, want = connMemory(fd), "a shmnet connection's memfd"
+		}
 		if !ok {
 			return fmt.Errorf("descriptor %d is not %s", fd, want)
 		}
 	}
 	return nil
+}
+
+// connMemory reports whether the memfd fd looks like a connection's, as
+// Pipe makes one: sealed against shrinking, with the layout's magic. It
+// reads without mapping, so that a descriptor that is another's is left
+// as it was. What it lets through is validated in full afterwards.
+func connMemory(fd int) bool {
+	seals, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0)
+	if err != nil || seals&unix.F_SEAL_SHRINK == 0 {
+		return false
+	}
+	var b [8]byte
+	n, err := unix.Pread(fd, b[:], offMagic)
+	return err == nil && n == len(b) && binary.LittleEndian.Uint64(b[:]) == magic
 }
 
 // sendFiles sends msg with files' descriptors over uc.
@@ -155,16 +173,19 @@ func peerCred(uc *net.UnixConn) (Cred, error) {
 		return Cred{}, err
 	}
 	var ucred *unix.Ucred
+	var groups []int
 	var gerr error
 	if err := rc.Control(func(fd uintptr) {
-		ucred, gerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+		if ucred, gerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED); gerr == nil {
+			groups, gerr = peerGroups(int(fd))
+		}
 	}); err != nil {
 		return Cred{}, err
 	}
 	if gerr != nil {
 		return Cred{}, os.NewSyscallError("getsockopt", gerr)
 	}
-	return Cred{PID: int(ucred.Pid), UID: int(ucred.Uid), GID: int(ucred.Gid)}, nil
+	return Cred{PID: int(ucred.Pid), UID: int(ucred.Uid), GID: int(ucred.Gid), Groups: groups}, nil
 }
 
 // socketPair returns two connected Unix stream sockets, for Pipe.

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -24,6 +25,10 @@ type Options struct {
 	// Stderr, if not nil, also receives everything the child writes to
 	// stderr, as it comes. The child keeps a copy either way (Child.Stderr).
 	Stderr io.Writer
+	// Credential, if not nil, starts the child as another user (root
+	// only), from Exe, a copy of this binary that user can run, in "/".
+	Credential *syscall.Credential
+	Exe        string
 }
 
 // Child is a running child process, as its parent sees it. Its methods
@@ -56,10 +61,20 @@ func Start(ctx context.Context, role string, o Options) (*Child, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reexec: start %s: %w", role, err)
 	}
+	if o.Exe != "" {
+		exe = o.Exe
+	}
 	cmd := exec.CommandContext(ctx, exe, o.Args...)
 	cmd.Env = append(append(environ(), EnvVar+"="+role), o.Env...)
 	cmd.ExtraFiles = o.Files
 	cmd.SysProcAttr = sysProcAttr()
+	if o.Credential != nil {
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		cmd.SysProcAttr.Credential = o.Credential
+		cmd.Dir = "/"
+	}
 	cmd.WaitDelay = waitDelay
 	c := &Child{role: role, cmd: cmd, lines: newLineQueue(), done: make(chan struct{})}
 	c.stderr.tee = o.Stderr

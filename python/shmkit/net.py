@@ -452,11 +452,15 @@ def dial(name: str, timeout: float | None = None, allow=None) -> Conn:
         ok = allow(*cred) if allow is not None else cred[1] in (os.getuid(), 0)
         if not ok:
             raise ConnectionRefusedError(errno.ECONNREFUSED, "shmkit: we do not trust the listener: pid %d, uid %d" % cred[:2])
-        msg, fds, _flags, _addr = socket.recv_fds(sock, 512, 5)
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 512, 5)
+        except ConnectionResetError:
+            msg, fds = b"", []
         m = None
         try:
             if len(msg) == 0:
-                raise ConnectionResetError(errno.ECONNRESET, "shmkit: the listener closed during setup")
+                # Never accepted: refused, as a dial after the listener's death is.
+                raise ConnectionRefusedError(errno.ECONNREFUSED, "shmkit: the listener closed (or died) before accepting us")
             if len(msg) < 6 or msg[:4] != _HELLO:
                 raise CorruptError("shmkit: %s is not a shmnet listener" % name)
             if msg[4] != _VERSION:

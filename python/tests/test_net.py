@@ -140,6 +140,17 @@ class TestConn(Case):
         with self.assertRaises(ConnectionRefusedError):
             net.dial("pytest-nobody-%d" % os.getpid())
 
+    def test_listener_killed_before_accepting(self):
+        # A dial the listener never accepted fails as refused once it dies,
+        # as a dial after its death does (Go: TestBacklogListenerKilled).
+        n = "pytest-unaccepted-%d" % os.getpid()
+        child = self.spawn("import sys, shmkit; l = shmkit.net.listen(sys.argv[1]); print('ready', flush=True)\n"
+                           "sys.stdin.readline()", n)
+        self.assertEqual(child.stdout.readline().strip(), "ready")
+        threading.Timer(0.2, child.kill).start()
+        with self.assertRaises(ConnectionRefusedError):
+            net.dial(n, timeout=10)
+
     def test_peer_killed(self):
         n = "pytest-kill-%d" % os.getpid()
         child = self.spawn("import sys, shmkit; l = shmkit.net.listen(sys.argv[1]); print('ready', flush=True)\n"
