@@ -21,16 +21,24 @@ func (q *Queue) attach(s queueSide) (attached, error) {
 	if err := q.gate.Hold(); err != nil {
 		return attached{}, err
 	}
+	if s == producers {
+		if err := q.lockRoster(); err != nil {
+			q.gate.Unhold()
+			return attached{}, err
+		}
+	}
 	e, i, err := q.join(s)
+	ctr := q.consumed
+	if s == producers {
+		if err == nil {
+			q.recov.opened.Add(1) // before this producer can write: an end seen later is a new end
+		}
+		q.unlockRoster()
+		ctr = q.produced
+	}
 	if err != nil {
 		q.gate.Unhold()
 		return attached{}, err
-	}
-	ctr := q.produced
-	if s == consumers {
-		ctr = q.consumed
-	} else {
-		q.recov.opened.Add(1) // before this producer can write: an end seen later is a new end
 	}
 	return attached{q: q, me: e, idx: i, ctr: ctr}, nil
 }

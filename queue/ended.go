@@ -7,8 +7,15 @@ import "github.com/shmkit/shmkit/internal/live"
 // as closed), and nothing is left to take. The producers are looked at
 // before the positions: a producer commits before it detaches, so a
 // message it put is seen here if its detach was.
+//
+// The look at the producers counts only if no producer joined meanwhile
+// (see roster.go).
 func (q *Queue) ended() bool {
 	if q.recov.opened.Load() == 0 {
+		return false
+	}
+	gen, still := q.rosterStill()
+	if !still {
 		return false
 	}
 	for i := range q.prods {
@@ -16,6 +23,9 @@ func (q *Queue) ended() bool {
 		if tok != 0 && (tok&reclaimBit != 0 || live.Alive(live.Token(tok))) {
 			return false
 		}
+	}
+	if after, still := q.rosterStill(); !still || after != gen {
+		return false
 	}
 	h := q.head.Load()
 	return q.tail.Load() == h

@@ -132,6 +132,12 @@ type recovered struct {
 	done    atomic.Uint64 // TaskDone calls (JoinableQueue)
 	joinSeq atomic.Uint32 // the futex word Join waits on; TaskDone bumps it
 	joiners atomic.Uint32 // processes' goroutines in Join, so TaskDone wakes only when needed
+	// The producers' roster lock (roster.go): the liveness token of the
+	// process whose producer is joining the table, 0 if none, and a count
+	// of the joins done (and of holders found dead), so that the end of
+	// the queue is judged from a table no join changed meanwhile.
+	rosterOwner atomic.Uint64
+	rosterGen   atomic.Uint64
 }
 
 // peer is one producer's or consumer's entry. Only its owner writes

@@ -13,7 +13,7 @@ import (
 // Kind is the segment kind of a queue, and KindVersion its layout.
 const (
 	Kind        = "queue"
-	KindVersion = 3 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts
+	KindVersion = 4 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts; 4: the producers' roster lock
 )
 
 // Queue is a queue for many producers and many consumers in shared memory

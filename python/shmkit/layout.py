@@ -60,7 +60,7 @@ REC_HEADER = 8
 COUNT_EVERY = 64
 
 # Queue (FORMAT.md "Queue"), payload offsets.
-QUEUE_KIND_VERSION = 3
+QUEUE_KIND_VERSION = 4
 QUEUE_MAGIC = 0x51554555
 QUEUE = {
     "geometry": (0, 32),
@@ -70,7 +70,7 @@ QUEUE = {
     "consumers' wait": (512, 24),
     "producers' counters": (640, 32),
     "consumers' counters": (768, 32),
-    "recovery and task counters": (896, 40),
+    "recovery and task counters": (896, 56),
     "producer table": (1024, "128 × 64"),  # QUEUE_MAX_PEERS entries of QUEUE_PEER_SIZE
     "consumer table": (9216, "128 × 64"),
     "the slots": (20480, "slots × stride"),
@@ -81,8 +81,10 @@ QUEUE_SLOT_HEADER = 16
 QUEUE_SLOT_ALIGN = 64
 QUEUE_SKIP = 1 << 63
 QUEUE_RECLAIM = 1 << 63
-# recovery and task counters: skipped, dropped, opened, done (uint64), join_seq, joiners (uint32)
+# recovery and task counters: skipped, dropped, opened, done (uint64), join_seq, joiners (uint32),
+# then the producers' roster lock: roster_owner, roster_gen (uint64)
 QREC_SKIPPED, QREC_DROPPED, QREC_OPENED, QREC_DONE, QREC_JOIN_SEQ, QREC_JOINERS = 0, 8, 16, 24, 32, 36
+QREC_ROSTER_OWNER, QREC_ROSTER_GEN = 40, 48
 
 # Values and arrays (FORMAT.md "Values and arrays"): the elements, then
 # the control block at round_up(elem_size × elem_count, 64).

@@ -289,10 +289,16 @@ class Queue:
         q = self._q
         if q[(_REC + L.QREC_OPENED) >> 3] == 0:
             return False
+        gen, still = self._roster_still()
+        if not still:
+            return False
         for i in range(L.QUEUE_MAX_PEERS):
             tok = q[(_PTAB + i * L.QUEUE_PEER_SIZE) >> 3]
             if tok and (tok & _RECLAIM or _live.alive(tok)):
                 return False
+        after, still = self._roster_still()
+        if not still or after != gen:
+            return False
         return q[_TAIL >> 3] == q[_HEAD >> 3]
 
     # Putting and getting.
@@ -460,8 +466,53 @@ class Queue:
         if self._seg is None:
             raise ValueError("shmkit: queue is closed")
         if self._prod is None:
-            self._prod = self._join(True)
+            self._lock_roster()
+            try:
+                self._prod = self._join(True)
+            finally:
+                self._unlock_roster()
         return self._prod
+
+    # The producers' roster lock (FORMAT.md, "End of stream"): a producer
+    # joins under it, so that _ended trusts only a look at the producer
+    # entries during which no producer joined.
+
+    def _lock_roster(self):
+        me = _live.self_token()
+        off = _REC + L.QREC_ROSTER_OWNER
+        start = time.monotonic()
+        i = 0
+        while True:
+            o = self._q[off >> 3]
+            if o == 0:
+                if _atomic.cas64(self._seg.addr(off, 8), 0, me) == 0:
+                    return
+                continue
+            if not _live.alive(o):
+                self._pass_dead_roster(o)
+                continue
+            if time.monotonic() - start > 1.0:
+                raise BusyError("shmkit: %s: the producers' roster lock has been held by %#x for over 1s" % (self._seg.name, o))
+            time.sleep(0 if i < 100 else 0.00005)
+            i += 1
+
+    def _unlock_roster(self):
+        _atomic.add64(self._seg.addr(_REC + L.QREC_ROSTER_GEN, 8), 1)
+        _atomic.swap64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), 0)
+
+    def _pass_dead_roster(self, o):
+        _atomic.add64(self._seg.addr(_REC + L.QREC_ROSTER_GEN, 8), 1)
+        _atomic.cas64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), o, 0)
+
+    def _roster_still(self):
+        """The join count, and whether no join is under way."""
+        g = self._q[(_REC + L.QREC_ROSTER_GEN) >> 3]
+        o = self._q[(_REC + L.QREC_ROSTER_OWNER) >> 3]
+        if o:
+            if not _live.alive(o):
+                self._pass_dead_roster(o)
+            return g, False
+        return g, True
 
     def _consumer(self):
         if self._seg is None:

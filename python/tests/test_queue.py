@@ -43,6 +43,23 @@ class TestQueue(Case):
         self.assertIsNone(q.get())
         self.assertIsNone(q.get_nowait())
 
+    def test_roster_dead_holder(self):
+        # A process that died holding the producers' roster lock (FORMAT.md,
+        # "End of stream") holds up neither a producer's attach nor the end.
+        import struct
+        from shmkit import layout as L
+        dead = int(self.python("import shmkit, os; print(shmkit._live.self_token(), flush=True); os._exit(0)").stdout)
+        q = self.q()
+        off = L.HEADER_SIZE + L.QUEUE["recovery and task counters"][0] + L.QREC_ROSTER_OWNER
+        struct.pack_into("<Q", q._seg.buf, off, dead)
+        other = shmkit.Queue(q.name)
+        other.put(b"x")  # attaches past the dead holder
+        self.assertEqual(struct.unpack_from("<Q", q._seg.buf, off)[0], 0)
+        other.close()
+        struct.pack_into("<Q", q._seg.buf, off, dead)  # died joining after the last producer left
+        self.assertEqual(q.get(timeout=10), b"x")
+        self.assertIsNone(q.get(timeout=10))
+
     def test_threads_exactly_once(self):
         q = self.q(slots=16)
         n, producers = 5000, 3

@@ -1,0 +1,85 @@
+package queue
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/live"
+)
+
+// The producers' roster: who is attached, as the end of the queue needs to
+// know it. ended looks at the producer entries one at a time, so a
+// producer that joins an entry already looked at, while the last other
+// one leaves an entry not yet looked at, would go unseen, and a queue
+// with a producer attached at every moment (one handing over to the
+// next) would seem to end. So a producer joins under the roster lock,
+// which counts every join in rosterGen before it lets go, and ended
+// trusts only a look during which the lock stayed free and rosterGen
+// still: a producer attached at the end of such a look either joined
+// before it (and its entry showed it throughout) or held the lock, or
+// bumped rosterGen, during it. Leaving needs no lock: a look that misses
+// a producer that left is right. The lock holds its owner's liveness
+// token, so a holder that died is passed over (counted as a join).
+
+// rosterWait bounds how long a producer waits for the roster lock: a
+// join holds it for microseconds, so a live holder that keeps it this
+// long is stopped, or scribbled in by a hostile peer.
+const rosterWait = time.Second
+
+// lockRoster takes the roster lock for this process.
+func (q *Queue) lockRoster() error {
+	me, err := live.Self()
+	if err != nil {
+		return err
+	}
+	r := q.recov
+	start := time.Now()
+	for i := 0; ; i++ {
+		o := r.rosterOwner.Load()
+		switch {
+		case o == 0:
+			if r.rosterOwner.CompareAndSwap(0, uint64(me)) {
+				return nil
+			}
+			continue
+		case !live.Alive(live.Token(o)):
+			q.passDeadRoster(o)
+			continue
+		case time.Since(start) > rosterWait:
+			return fmt.Errorf("%w: the producers' roster lock has been held by %#x for over %v", ErrBusy, o, rosterWait)
+		}
+		if i < 100 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+}
+
+// unlockRoster counts the join, then lets go.
+func (q *Queue) unlockRoster() {
+	q.recov.rosterGen.Add(1)
+	q.recov.rosterOwner.Store(0)
+}
+
+// passDeadRoster frees the roster lock of dead holder o, counting its
+// join, which may have happened.
+func (q *Queue) passDeadRoster(o uint64) {
+	q.recov.rosterGen.Add(1)
+	q.recov.rosterOwner.CompareAndSwap(o, 0)
+}
+
+// rosterStill is what ended calls before it looks at the producers and
+// again after: it returns the join count, and whether no join is under
+// way (one whose holder died is passed over, and counts as under way).
+func (q *Queue) rosterStill() (uint64, bool) {
+	g := q.recov.rosterGen.Load()
+	if o := q.recov.rosterOwner.Load(); o != 0 {
+		if !live.Alive(live.Token(o)) {
+			q.passDeadRoster(o)
+		}
+		return g, false
+	}
+	return g, true
+}

@@ -1,0 +1,77 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/internal/testutil"
+)
+
+// A process that died holding the producers' roster lock (killed while
+// its producer joined) holds up neither a producer that attaches after it
+// nor the end of the queue: each passes the dead holder over.
+func TestRosterDeadHolder(t *testing.T) {
+	dead := deadToken(t)
+	t.Run("attach", func(t *testing.T) {
+		q, _ := New(Config{Slots: 4, MaxMessage: 8})
+		defer q.Close()
+		q.recov.rosterOwner.Store(dead)
+		gen := q.recov.rosterGen.Load()
+		p, err := q.Producer()
+		if err != nil {
+			t.Fatalf("Producer with a dead roster holder: %v", err)
+		}
+		p.Close()
+		if q.recov.rosterOwner.Load() != 0 || q.recov.rosterGen.Load() != gen+2 { // the dead holder's, and ours
+			t.Fatalf("roster after: owner %#x, gen %d (was %d)", q.recov.rosterOwner.Load(), q.recov.rosterGen.Load(), gen)
+		}
+	})
+	t.Run("end", func(t *testing.T) {
+		q, _ := New(Config{Slots: 4, MaxMessage: 8})
+		defer q.Close()
+		p, _ := q.Producer()
+		c, _ := q.Consumer()
+		defer c.Close()
+		p.Close()
+		q.recov.rosterOwner.Store(dead) // died joining after the last producer left
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := c.ReadContext(ctx, make([]byte, 8)); err != io.EOF {
+			t.Fatalf("Read of an ended queue whose roster holder died: %v, want io.EOF", err)
+		}
+	})
+}
+
+// A live holder of the roster lock that keeps it (stopped, or a hostile
+// peer's token) makes a producer's attach fail after a second with
+// ErrBusy, never hang, and keeps consumers from seeing an end meanwhile.
+func TestRosterLiveHolder(t *testing.T) {
+	p, tok := testutil.LiveToken(t)
+	defer p.Kill()
+	q, _ := New(Config{Slots: 4, MaxMessage: 8})
+	defer q.Close()
+	first, _ := q.Producer()
+	c, _ := q.Consumer()
+	defer c.Close()
+	first.Close()
+	q.recov.rosterOwner.Store(uint64(tok))
+	start := time.Now()
+	if _, err := q.Producer(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Producer with a live roster holder: %v, want ErrBusy", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Producer gave up after %v", d)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.ReadContext(ctx, make([]byte, 8)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Read while a live process holds the roster: %v, want no end yet", err)
+	}
+	q.recov.rosterOwner.Store(0)
+	if _, err := c.ReadContext(context.Background(), make([]byte, 8)); err != io.EOF {
+		t.Fatalf("Read once the roster is free: %v, want io.EOF", err)
+	}
+}
