@@ -270,7 +270,9 @@ type State struct {
 	} `json:"counters"`
 }
 
-// State returns a snapshot of q; it only reads q.
+// State returns a snapshot of q; it only reads q. The positions are
+// exact; the counters lag by up to 64 messages per attached peer, which
+// publishes its counts in batches (and when it waits or closes).
 func (q *Queue) State() State {
 	h, t := q.head.Load(), q.tail.Load()
 	st := State{Capacity: q.geo.slots, MaxMessage: q.geo.maxMsg, Head: h, Tail: t,

@@ -129,7 +129,9 @@ func (c *Consumer) count(n, b uint64) { c.tally.add(c.r.cons, n, b) }
 
 // TryNext returns the next message in place, without copying and without
 // waiting (ErrEmpty). The slice is the ring's memory: it stays valid until
-// the next call to TryNext, Next, a read, or Release, which free it.
+// the next call to TryNext, Next, a read, or Release, which free it. It
+// never waits, and so reports a ring whose producer closed, once it is
+// drained, as ErrEmpty: Next and Read return io.EOF.
 func (c *Consumer) TryNext() ([]byte, error) {
 	if msg, ok := c.nextOne(); ok {
 		return msg, nil
@@ -220,8 +222,9 @@ func (c *Consumer) waitData(ctx context.Context) error {
 }
 
 // TryRead copies the next message into buf and returns its length, or
-// fails with ErrEmpty. A message longer than buf is left in the ring and
-// io.ErrShortBuffer returned.
+// fails with ErrEmpty (also at the end of the stream, as TryNext). A
+// message longer than buf is left in the ring and io.ErrShortBuffer
+// returned.
 func (c *Consumer) TryRead(buf []byte) (int, error) {
 	x, err := c.tryReadUnnamed(buf)
 	if err != nil { // named only on the way out of a failure: nothing on the hot path

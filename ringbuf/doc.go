@@ -17,7 +17,7 @@
 // A Stream carries a byte stream, Python's Pipe in one direction
 // (CreateStream, OpenStream, OpenOrCreateStream): its StreamWriter
 // (io.Writer, io.ReaderFrom, io.Closer) and StreamReader (io.Reader,
-// io.WriterTo), with SetDeadline as on a net.Conn as well as context
+// io.WriterTo), with deadlines on its waits (SetDeadline) as well as context
 // forms, and io.EOF for the reader once the writer closes.
 //
 // For many producers and many consumers, use package queue.

@@ -411,11 +411,14 @@ func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
 const runMax = 4096
 
 // WriteBatch copies msgs into the ring in order, waiting for room as
-// needed, and commits them together: the consumer sees them all at once,
-// at the cost of one commit and one wake-up for each 4 KiB or so, where
-// Write pays one per message. It returns how many messages it committed,
-// fewer than len(msgs) only with an error (ctx's, or ErrTooLarge for the
-// first message that is too long); those committed stay committed.
+// needed, and commits them in runs of about 4 KiB: one commit and one
+// wake-up per run, where Write pays one per message. The consumer sees a
+// run all at once, and a batch that fits in one run (and in the room
+// there is) all at once; a longer batch, or one that waits for room,
+// arrives run by run. It returns how many messages it committed, fewer
+// than len(msgs) only with an error (ctx's, ErrTooLarge for the first
+// message that is too long, os.ErrClosed, or ErrPeerDead if the consumer
+// died while it waited for room); those committed stay committed.
 func (p *Producer) WriteBatch(ctx context.Context, msgs [][]byte) (int, error) {
 	n, err := p.writeBatchUnnamed(ctx, msgs)
 	if err != nil {

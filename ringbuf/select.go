@@ -21,7 +21,9 @@ type Selectable interface {
 // Select waits until one of the consumers has something to read (a
 // message, its producers' end, or a closed handle), in the manner of
 // select, and returns its index; the message is then read from that
-// consumer as usual. It fails with ctx.Err() when ctx ends. Rings and
+// consumer as usual, with Next or Read, which report the end as io.EOF
+// (TryNext and TryRead report it as ErrEmpty, and an ended consumer
+// stays ready: drop it from the set once it has said io.EOF). It fails with ctx.Err() when ctx ends. Rings and
 // queues may be mixed. Each consumer announces itself parked as its own
 // waits do, and all of them sleep in one FUTEX_WAITV (Linux 5.16+; older
 // kernels poll every millisecond).

@@ -59,7 +59,9 @@ func (r *StreamReader) SetWait(wait Wait) { r.c.SetWait(wait) }
 func (w *StreamWriter) SetDeadline(t time.Time) error { w.deadline = t; return nil }
 
 // SetDeadline sets when Read and WriteTo give up waiting for data, with
-// os.ErrDeadlineExceeded. A zero time means no deadline.
+// os.ErrDeadlineExceeded. A zero time means no deadline. Unlike a
+// net.Conn's, a passed deadline fails only a call that would wait: a Read
+// with data there returns it.
 func (r *StreamReader) SetDeadline(t time.Time) error { r.deadline = t; return nil }
 
 // withDeadline returns a context for one call; only a deadline costs an
