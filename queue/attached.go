@@ -21,26 +21,40 @@ func (q *Queue) attach(s queueSide) (attached, error) {
 	if err := q.gate.Hold(); err != nil {
 		return attached{}, err
 	}
-	if s == producers {
-		if err := q.lockRoster(); err != nil {
+	if s == consumers {
+		e, i, err := q.join(s)
+		if err != nil {
 			q.gate.Unhold()
 			return attached{}, err
 		}
+		return attached{q: q, me: e, idx: i, ctr: q.consumed}, nil
 	}
-	e, i, err := q.join(s)
-	ctr := q.consumed
-	if s == producers {
-		if err == nil {
-			q.recov.opened.Add(1) // before this producer can write: an end seen later is a new end
-		}
-		q.unlockRoster()
-		ctr = q.produced
-	}
+	e, i, err := q.joinProducer()
 	if err != nil {
 		q.gate.Unhold()
 		return attached{}, err
 	}
-	return attached{q: q, me: e, idx: i, ctr: ctr}, nil
+	return attached{q: q, me: e, idx: i, ctr: q.produced}, nil
+}
+
+// joinProducer joins the producer table under the roster lock (see
+// roster.go). It is inside the gate throughout, so that a Close of q
+// waits for it rather than retiring the mapping under it, which would
+// leave the shared lock held by this live process.
+func (q *Queue) joinProducer() (*peer, int, error) {
+	if err := q.gate.Enter(); err != nil {
+		return nil, 0, err
+	}
+	defer q.gate.Leave()
+	if err := q.lockRoster(); err != nil {
+		return nil, 0, err
+	}
+	defer q.unlockRoster()
+	e, i, err := q.join(producers)
+	if err == nil {
+		q.recov.opened.Add(1) // before this producer can write: an end seen later is a new end
+	}
+	return e, i, err
 }
 
 // unclaim clears the entry's claim, if it has one.

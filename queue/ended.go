@@ -14,17 +14,19 @@ func (q *Queue) ended() bool {
 	if q.recov.opened.Load() == 0 {
 		return false
 	}
-	gen, still := q.rosterStill()
+	gen, still := q.rosterBefore()
 	if !still {
 		return false
 	}
 	for i := range q.prods {
+		// An entry being settled (reclaimBit) holds its new owner's
+		// token: one that died settling it is closed too.
 		tok := q.prods[i].token.Load()
-		if tok != 0 && (tok&reclaimBit != 0 || live.Alive(live.Token(tok))) {
+		if tok != 0 && live.Alive(live.Token(tok&^reclaimBit)) {
 			return false
 		}
 	}
-	if after, still := q.rosterStill(); !still || after != gen {
+	if !q.rosterAfter(gen) {
 		return false
 	}
 	h := q.head.Load()

@@ -25,7 +25,8 @@ var (
 	ErrEmpty = errors.New("queue: queue empty")
 
 	// ErrBusy is returned when MaxPeers live producers (or consumers)
-	// are attached already.
+	// are attached already, or when another live process keeps the
+	// producers' table locked for over a second.
 	ErrBusy = errors.New("every peer entry is taken by a live process")
 
 	// ErrLapped is returned by Observer.Next when messages were taken

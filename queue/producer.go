@@ -16,7 +16,9 @@ import (
 type Producer struct{ attached }
 
 // Producer attaches a producer to q. It fails with ErrBusy if
-// MaxPeers live producers are attached.
+// MaxPeers live producers are attached, or if another live process keeps
+// the producers' table locked for over a second (it is stopped, or
+// hostile: a join holds the lock for microseconds).
 func (q *Queue) Producer() (*Producer, error) {
 	x, err := q.producerUnnamed()
 	if err != nil { // named only on the way out of a failure: nothing on the hot path

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
@@ -22,9 +23,10 @@ import (
 // a producer that left is right. The lock holds its owner's liveness
 // token, so a holder that died is passed over (counted as a join).
 
-// rosterWait bounds how long a producer waits for the roster lock: a
-// join holds it for microseconds, so a live holder that keeps it this
-// long is stopped, or scribbled in by a hostile peer.
+// rosterWait bounds how long a producer waits for the roster lock while
+// it does not move: a join holds it for microseconds, or up to some 100ms
+// while it settles a dead entry's claim, so a live holder that keeps it
+// this long is stopped, or scribbled in by a hostile peer.
 const rosterWait = time.Second
 
 // lockRoster takes the roster lock for this process.
@@ -35,9 +37,12 @@ func (q *Queue) lockRoster() error {
 	}
 	r := q.recov
 	start := time.Now()
+	var seen, seenGen uint64 // the holder waited for, and the count then
 	for i := 0; ; i++ {
 		o := r.rosterOwner.Load()
 		switch {
+		case q.gate.Closed():
+			return os.ErrClosed
 		case o == 0:
 			if r.rosterOwner.CompareAndSwap(0, uint64(me)) {
 				return nil
@@ -46,6 +51,8 @@ func (q *Queue) lockRoster() error {
 		case !live.Alive(live.Token(o)):
 			q.passDeadRoster(o)
 			continue
+		case o != seen || r.rosterGen.Load() != seenGen: // the lock moved: wait afresh
+			seen, seenGen, start = o, r.rosterGen.Load(), time.Now()
 		case time.Since(start) > rosterWait:
 			return fmt.Errorf("%w: the producers' roster lock has been held by %#x for over %v", ErrBusy, o, rosterWait)
 		}
@@ -57,10 +64,13 @@ func (q *Queue) lockRoster() error {
 	}
 }
 
-// unlockRoster counts the join, then lets go.
+// unlockRoster counts the join, then lets go, unless another took the
+// lock meanwhile, taking us for dead.
 func (q *Queue) unlockRoster() {
 	q.recov.rosterGen.Add(1)
-	q.recov.rosterOwner.Store(0)
+	if me, err := live.Self(); err == nil {
+		q.recov.rosterOwner.CompareAndSwap(uint64(me), 0)
+	}
 }
 
 // passDeadRoster frees the roster lock of dead holder o, counting its
@@ -70,16 +80,29 @@ func (q *Queue) passDeadRoster(o uint64) {
 	q.recov.rosterOwner.CompareAndSwap(o, 0)
 }
 
-// rosterStill is what ended calls before it looks at the producers and
-// again after: it returns the join count, and whether no join is under
-// way (one whose holder died is passed over, and counts as under way).
-func (q *Queue) rosterStill() (uint64, bool) {
+// rosterBefore is what ended calls before it looks at the producers: it
+// returns the join count, and whether no join is under way (one whose
+// holder died is passed over, and counts as under way).
+func (q *Queue) rosterBefore() (uint64, bool) {
 	g := q.recov.rosterGen.Load()
-	if o := q.recov.rosterOwner.Load(); o != 0 {
-		if !live.Alive(live.Token(o)) {
-			q.passDeadRoster(o)
-		}
-		return g, false
+	return g, q.rosterFree()
+}
+
+// rosterAfter reports whether, after the look, no join is under way and
+// none was done since rosterBefore returned gen. The lock is loaded
+// before the count: a join that took an entry during the look and let go
+// before this load counted itself first, so the count then shows it; one
+// that has not let go shows in the lock.
+func (q *Queue) rosterAfter(gen uint64) bool {
+	return q.rosterFree() && q.recov.rosterGen.Load() == gen
+}
+
+// rosterFree reports whether nobody holds the roster lock, passing over a
+// dead holder (which counts as held this time).
+func (q *Queue) rosterFree() bool {
+	o := q.recov.rosterOwner.Load()
+	if o != 0 && !live.Alive(live.Token(o)) {
+		q.passDeadRoster(o)
 	}
-	return g, true
+	return o == 0
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
+	"github.com/shmkit/shmkit/shm"
 )
 
 // A process that died holding the producers' roster lock (killed while
@@ -43,6 +45,20 @@ func TestRosterDeadHolder(t *testing.T) {
 			t.Fatalf("Read of an ended queue whose roster holder died: %v, want io.EOF", err)
 		}
 	})
+	t.Run("settler", func(t *testing.T) { // died settling a dead producer's entry: closed too
+		q, _ := New(Config{Slots: 4, MaxMessage: 8})
+		defer q.Close()
+		p, _ := q.Producer()
+		c, _ := q.Consumer()
+		defer c.Close()
+		p.Close()
+		q.prods[5].token.Store(dead | reclaimBit)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := c.ReadContext(ctx, make([]byte, 8)); err != io.EOF {
+			t.Fatalf("Read with a producer entry whose settler died: %v, want io.EOF", err)
+		}
+	})
 }
 
 // A live holder of the roster lock that keeps it (stopped, or a hostile
@@ -74,4 +90,69 @@ func TestRosterLiveHolder(t *testing.T) {
 	if _, err := c.ReadContext(context.Background(), make([]byte, 8)); err != io.EOF {
 		t.Fatalf("Read once the roster is free: %v, want io.EOF", err)
 	}
+}
+
+// The end's second look loads the lock before the count: a join that took
+// an entry during the look and has let go shows in the count, one that
+// has not in the lock.
+func TestRosterAfterLook(t *testing.T) {
+	q, _ := New(Config{Slots: 4, MaxMessage: 8})
+	defer q.Close()
+	gen, free := q.rosterBefore()
+	if !free || !q.rosterAfter(gen) {
+		t.Fatal("an idle roster does not look still")
+	}
+	if err := q.lockRoster(); err != nil {
+		t.Fatal(err)
+	}
+	if q.rosterAfter(gen) {
+		t.Fatal("a look during a join counts")
+	}
+	q.unlockRoster()
+	if q.rosterAfter(gen) {
+		t.Fatal("a look across a whole join counts")
+	}
+}
+
+// A Close of the queue while a Producer waits for the roster lock ends
+// the wait with os.ErrClosed, and leaves the shared lock as it was: Close
+// waits for the attach rather than retiring the mapping under it.
+func TestRosterCloseDuringAttach(t *testing.T) {
+	p, tok := testutil.LiveToken(t)
+	defer p.Kill()
+	name := testutil.Name(t)
+	q, err := Create(name, Config{Slots: 4, MaxMessage: 8}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shm.Remove(name)
+	other, err := Open(name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.recov.rosterOwner.Store(uint64(tok)) // a live holder: Producer waits
+	errc := make(chan error, 1)
+	go func() {
+		_, err := q.Producer()
+		errc <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	q.Close()
+	if err := <-errc; !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("Producer waiting for the roster when Close came: %v, want os.ErrClosed", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("Close took %v to end the wait", d)
+	}
+	if o := other.recov.rosterOwner.Load(); o != uint64(tok) {
+		t.Fatalf("roster owner after: %#x, want the holder's %#x", o, uint64(tok))
+	}
+	other.recov.rosterOwner.Store(0)
+	pr, err := other.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.Close()
 }

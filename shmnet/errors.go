@@ -61,5 +61,5 @@ var _ net.Addr = Addr{}
 // connected.
 type Cred struct {
 	PID, UID, GID int
-	Groups        []int // supplementary groups
+	Groups        []int // supplementary groups; nil where the kernel cannot tell (before Linux 4.13)
 }

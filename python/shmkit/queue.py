@@ -289,15 +289,16 @@ class Queue:
         q = self._q
         if q[(_REC + L.QREC_OPENED) >> 3] == 0:
             return False
-        gen, still = self._roster_still()
-        if not still:
+        gen = q[(_REC + L.QREC_ROSTER_GEN) >> 3]
+        if not self._roster_free():
             return False
         for i in range(L.QUEUE_MAX_PEERS):
             tok = q[(_PTAB + i * L.QUEUE_PEER_SIZE) >> 3]
-            if tok and (tok & _RECLAIM or _live.alive(tok)):
+            if tok and _live.alive(tok & ~_RECLAIM):  # one being settled holds its new owner's token
                 return False
-        after, still = self._roster_still()
-        if not still or after != gen:
+        # The lock, then the count: a join that took an entry during the
+        # look and has let go counted itself first.
+        if not self._roster_free() or q[(_REC + L.QREC_ROSTER_GEN) >> 3] != gen:
             return False
         return q[_TAIL >> 3] == q[_HEAD >> 3]
 
@@ -481,6 +482,7 @@ class Queue:
         me = _live.self_token()
         off = _REC + L.QREC_ROSTER_OWNER
         start = time.monotonic()
+        seen = None  # the holder waited for, and the join count then
         i = 0
         while True:
             o = self._q[off >> 3]
@@ -491,28 +493,29 @@ class Queue:
             if not _live.alive(o):
                 self._pass_dead_roster(o)
                 continue
-            if time.monotonic() - start > 1.0:
+            now = (o, self._q[(_REC + L.QREC_ROSTER_GEN) >> 3])
+            if now != seen:  # the lock moved: wait afresh
+                seen, start = now, time.monotonic()
+            elif time.monotonic() - start > 1.0:
                 raise BusyError("shmkit: %s: the producers' roster lock has been held by %#x for over 1s" % (self._seg.name, o))
             time.sleep(0 if i < 100 else 0.00005)
             i += 1
 
     def _unlock_roster(self):
         _atomic.add64(self._seg.addr(_REC + L.QREC_ROSTER_GEN, 8), 1)
-        _atomic.swap64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), 0)
+        _atomic.cas64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), _live.self_token(), 0)
 
     def _pass_dead_roster(self, o):
         _atomic.add64(self._seg.addr(_REC + L.QREC_ROSTER_GEN, 8), 1)
         _atomic.cas64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), o, 0)
 
-    def _roster_still(self):
-        """The join count, and whether no join is under way."""
-        g = self._q[(_REC + L.QREC_ROSTER_GEN) >> 3]
+    def _roster_free(self) -> bool:
+        """Whether nobody holds the roster lock (a dead holder is passed
+        over, and counts as holding it this time)."""
         o = self._q[(_REC + L.QREC_ROSTER_OWNER) >> 3]
-        if o:
-            if not _live.alive(o):
-                self._pass_dead_roster(o)
-            return g, False
-        return g, True
+        if o and not _live.alive(o):
+            self._pass_dead_roster(o)
+        return o == 0
 
     def _consumer(self):
         if self._seg is None:
