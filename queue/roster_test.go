@@ -31,34 +31,32 @@ func TestRosterDeadHolder(t *testing.T) {
 			t.Fatalf("roster after: owner %#x, gen %d (was %d)", q.recov.rosterOwner.Load(), q.recov.rosterGen.Load(), gen)
 		}
 	})
-	t.Run("end", func(t *testing.T) {
-		q, _ := New(Config{Slots: 4, MaxMessage: 8})
-		defer q.Close()
-		p, _ := q.Producer()
-		c, _ := q.Consumer()
-		defer c.Close()
-		p.Close()
-		q.recov.rosterOwner.Store(dead) // died joining after the last producer left
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := c.ReadContext(ctx, make([]byte, 8)); err != io.EOF {
-			t.Fatalf("Read of an ended queue whose roster holder died: %v, want io.EOF", err)
-		}
-	})
-	t.Run("settler", func(t *testing.T) { // died settling a dead producer's entry: closed too
-		q, _ := New(Config{Slots: 4, MaxMessage: 8})
-		defer q.Close()
-		p, _ := q.Producer()
-		c, _ := q.Consumer()
-		defer c.Close()
-		p.Close()
-		q.prods[5].token.Store(dead | reclaimBit)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := c.ReadContext(ctx, make([]byte, 8)); err != io.EOF {
-			t.Fatalf("Read with a producer entry whose settler died: %v, want io.EOF", err)
-		}
-	})
+	for name, scribble := range map[string]func(q *Queue){
+		"end":     func(q *Queue) { q.recov.rosterOwner.Store(dead) },           // died joining after the last producer left
+		"settler": func(q *Queue) { q.prods[5].token.Store(dead | reclaimBit) }, // died settling a dead producer's entry: closed too
+	} {
+		t.Run(name, func(t *testing.T) {
+			q, c := endedQueue(t)
+			scribble(q)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := c.ReadContext(ctx, make([]byte, 8)); err != io.EOF {
+				t.Fatalf("Read of an ended queue: %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+// endedQueue returns a queue whose only producer has closed, and a
+// consumer of it.
+func endedQueue(t *testing.T) (*Queue, *Consumer) {
+	q, _ := New(Config{Slots: 4, MaxMessage: 8})
+	t.Cleanup(func() { q.Close() })
+	p, _ := q.Producer()
+	c, _ := q.Consumer()
+	t.Cleanup(func() { c.Close() })
+	p.Close()
+	return q, c
 }
 
 // A live holder of the roster lock that keeps it (stopped, or a hostile
@@ -67,12 +65,7 @@ func TestRosterDeadHolder(t *testing.T) {
 func TestRosterLiveHolder(t *testing.T) {
 	p, tok := testutil.LiveToken(t)
 	defer p.Kill()
-	q, _ := New(Config{Slots: 4, MaxMessage: 8})
-	defer q.Close()
-	first, _ := q.Producer()
-	c, _ := q.Consumer()
-	defer c.Close()
-	first.Close()
+	q, c := endedQueue(t)
 	q.recov.rosterOwner.Store(uint64(tok))
 	start := time.Now()
 	if _, err := q.Producer(); !errors.Is(err, ErrBusy) {
