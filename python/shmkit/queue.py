@@ -529,12 +529,16 @@ class Queue:
         than at its first put or get. A producer that attaches early keeps
         the queue from ending (consumers see the end once every producer
         that attached has closed) before its first put."""
-        if role == "producer":
-            self._producer()
-        elif role == "consumer":
-            self._consumer()
-        else:
+        if role not in ("producer", "consumer"):
             raise ValueError('shmkit: role must be "producer" or "consumer", not %r' % (role,))
+        # Under the lock that put (or get) and close hold, so that it joins
+        # one entry, and never beside a close that detaches.
+        lock = self._put_lock if role == "producer" else self._get_lock
+        with lock:
+            if role == "producer":
+                self._producer()
+            else:
+                self._consumer()
 
     def put(self, item, block: bool = True, timeout: float | None = None) -> None:
         """Puts one message (bytes-like), waiting for a free slot if block

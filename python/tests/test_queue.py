@@ -60,6 +60,19 @@ class TestQueue(Case):
         self.assertEqual(q.get(timeout=10), b"x")
         self.assertIsNone(q.get(timeout=10))
 
+    def test_attach_from_threads(self):
+        # Threads attaching one handle's producer at once join one entry:
+        # attach takes the lock put and close take.
+        q = self.q()
+        ts = [threading.Thread(target=q.attach, args=("producer",)) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(q.stats()["opened"], 1)
+        q.put(b"x")
+        self.assertEqual(q.stats()["opened"], 1)
+
     def test_threads_exactly_once(self):
         q = self.q(slots=16)
         n, producers = 5000, 3
