@@ -46,10 +46,11 @@ func (q *Queue) joinProducer() (*peer, int, error) {
 		return nil, 0, err
 	}
 	defer q.gate.Leave()
-	if err := q.lockRoster(); err != nil {
+	me, err := q.lockRoster()
+	if err != nil {
 		return nil, 0, err
 	}
-	defer q.unlockRoster()
+	defer q.unlockRoster(me)
 	e, i, err := q.join(producers)
 	if err == nil {
 		q.recov.opened.Add(1) // before this producer can write: an end seen later is a new end

@@ -29,11 +29,12 @@ import (
 // this long is stopped, or scribbled in by a hostile peer.
 const rosterWait = time.Second
 
-// lockRoster takes the roster lock for this process.
-func (q *Queue) lockRoster() error {
+// lockRoster takes the roster lock for this process, whose token it
+// returns for unlockRoster.
+func (q *Queue) lockRoster() (live.Token, error) {
 	me, err := live.Self()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	r := q.recov
 	start := time.Now()
@@ -42,10 +43,10 @@ func (q *Queue) lockRoster() error {
 		o := r.rosterOwner.Load()
 		switch {
 		case q.gate.Closed():
-			return os.ErrClosed
+			return 0, os.ErrClosed
 		case o == 0:
 			if r.rosterOwner.CompareAndSwap(0, uint64(me)) {
-				return nil
+				return me, nil
 			}
 			continue
 		case !live.Alive(live.Token(o)):
@@ -54,7 +55,7 @@ func (q *Queue) lockRoster() error {
 		case o != seen || r.rosterGen.Load() != seenGen: // the lock moved: wait afresh
 			seen, seenGen, start = o, r.rosterGen.Load(), time.Now()
 		case time.Since(start) > rosterWait:
-			return fmt.Errorf("%w: the producers' roster lock has been held by %#x for over %v", ErrBusy, o, rosterWait)
+			return 0, fmt.Errorf("%w: the producers' roster lock has been held by %#x for over %v", ErrBusy, o, rosterWait)
 		}
 		if i < 100 {
 			runtime.Gosched()
@@ -65,12 +66,10 @@ func (q *Queue) lockRoster() error {
 }
 
 // unlockRoster counts the join, then lets go, unless another took the
-// lock meanwhile, taking us for dead.
-func (q *Queue) unlockRoster() {
+// lock meanwhile, taking holder me for dead.
+func (q *Queue) unlockRoster(me live.Token) {
 	q.recov.rosterGen.Add(1)
-	if me, err := live.Self(); err == nil {
-		q.recov.rosterOwner.CompareAndSwap(uint64(me), 0)
-	}
+	q.recov.rosterOwner.CompareAndSwap(uint64(me), 0)
 }
 
 // passDeadRoster frees the roster lock of dead holder o, counting its

@@ -95,13 +95,14 @@ func TestRosterAfterLook(t *testing.T) {
 	if !free || !q.rosterAfter(gen) {
 		t.Fatal("an idle roster does not look still")
 	}
-	if err := q.lockRoster(); err != nil {
+	me, err := q.lockRoster()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if q.rosterAfter(gen) {
 		t.Fatal("a look during a join counts")
 	}
-	q.unlockRoster()
+	q.unlockRoster(me)
 	if q.rosterAfter(gen) {
 		t.Fatal("a look across a whole join counts")
 	}

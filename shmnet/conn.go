@@ -54,9 +54,8 @@ type Conn struct {
 	// shmtool reads the positions through /proc/PID/fd (never writing).
 	memfd      *os.File
 	race       *raceToken // for the race detector (race_unsafe.go); nil without it
-	raceKey    fileKey
-	attachable bool  // the second end of a Pipe, not yet attached
-	first      *Conn // for the second end of a Pipe: the first, whose peer Attach changes
+	attachable bool       // the second end of a Pipe, not yet attached
+	first      *Conn      // for the second end of a Pipe: the first, whose peer Attach changes
 
 	gate     gate.Gate
 	rmu, wmu sync.Mutex
@@ -100,7 +99,7 @@ func newConn(name string, role int, r *resources, capacity int, sock *net.UnixCo
 		rxWake: make(chan struct{}, 1), txWake: make(chan struct{}, 1),
 	}
 	c.rdl.wake, c.wdl.wake = c.rxWake, c.txWake
-	c.race, c.raceKey = raceJoin(r.memfd)
+	c.race = raceJoin(r.memfd)
 	// Positions: what the shared words say now (0 for a new connection;
 	// an inherited Pipe end takes up where its parent left off).
 	c.spins.Store(int64(spins))
@@ -498,7 +497,7 @@ func (c *Conn) release() error {
 	c.rdl.stop()
 	c.wdl.stop()
 	err := unmap(c.mem)
-	raceLeave(c.race, c.raceKey)
+	raceLeave(c.race)
 	c.memfd.Close()
 	c.sock.Close()
 	return err

@@ -23,6 +23,7 @@ import (
 type raceToken struct {
 	dirs [2]byte // a word per direction: the dialer's writes, the listener's
 	refs int     // ends that hold it, under raceMu
+	key  fileKey
 }
 
 type fileKey struct{ dev, ino uint64 }
@@ -33,7 +34,7 @@ var (
 )
 
 // raceJoin returns the token of the connection whose memory is memfd.
-func raceJoin(memfd *os.File) (*raceToken, fileKey) {
+func raceJoin(memfd *os.File) *raceToken {
 	var key fileKey
 	if fi, err := memfd.Stat(); err == nil {
 		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
@@ -44,20 +45,20 @@ func raceJoin(memfd *os.File) (*raceToken, fileKey) {
 	defer raceMu.Unlock()
 	t := raceTokens[key]
 	if t == nil {
-		t = new(raceToken)
+		t = &raceToken{key: key}
 		raceTokens[key] = t
 	}
 	t.refs++
-	return t, key
+	return t
 }
 
 // raceLeave lets go of the token, forgetting it with its last end: a
 // later memfd may get the same inode.
-func raceLeave(t *raceToken, key fileKey) {
+func raceLeave(t *raceToken) {
 	raceMu.Lock()
 	defer raceMu.Unlock()
-	if t.refs--; t.refs == 0 && raceTokens[key] == t {
-		delete(raceTokens, key)
+	if t.refs--; t.refs == 0 && raceTokens[t.key] == t {
+		delete(raceTokens, t.key)
 	}
 }
 
