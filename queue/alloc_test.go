@@ -54,6 +54,13 @@ func TestAllocs(t *testing.T) {
 			}
 			return nil
 		},
+		"WriteBatch+ReadBatch": func() error {
+			if _, err := p.WriteBatch(ctx, batch); err != nil {
+				return err
+			}
+			_, err := c.ReadBatch(ctx, len(batch), func(m []byte) error { copy(buf, m); return nil })
+			return err
+		},
 		"TryRead empty": func() error {
 			if _, err := c.TryRead(buf); err != queue.ErrEmpty {
 				return err

@@ -58,10 +58,14 @@ func (q *Queue) joinProducer() (*peer, int, error) {
 	return e, i, err
 }
 
-// unclaim clears the entry's claim, if it has one.
+// unclaim clears the entry's claim, if it has one: claim, then span (see
+// peer.claimed).
 func (a *attached) unclaim() {
 	if a.me.claim.Load() != 0 {
 		a.me.claim.Store(0)
+	}
+	if a.me.span.Load() != 0 {
+		a.me.span.Store(0)
 	}
 }
 

@@ -14,7 +14,10 @@ import (
 
 // Consumer takes messages from a Queue. It is not safe for concurrent
 // use; each goroutine that reads attaches its own.
-type Consumer struct{ attached }
+type Consumer struct {
+	attached
+	held span // a batch read's slots not yet handed over (ReadBatch)
+}
 
 // Consumer attaches a consumer to q. It fails with ErrBusy if
 // MaxPeers live consumers are attached.
@@ -31,7 +34,7 @@ func (q *Queue) consumerUnnamed() (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Consumer{a}, nil
+	return &Consumer{attached: a}, nil
 }
 
 // SetWait sets how Read waits for data.
@@ -56,66 +59,89 @@ func (c *Consumer) tryReadUnnamed(buf []byte) (int, error) {
 }
 
 func (c *Consumer) tryRead(buf []byte) (int, error) {
+	if c.held.from != c.held.to {
+		return c.readHeld(buf)
+	}
 	q := c.q
 	for range maxSpins {
 		h := q.head.Load()
 		seq := q.seqAt(h)
 		s := seq.Load()
-		switch {
-		case s&^skipBit == h+1: // committed (or skipped) for position h
-			slot := q.slotAt(h)
-			n := uint64(q.lenAt(h).Load()) // read once; stable while the head is h
-			skip := s&skipBit != 0
-			if !skip && n > q.geo.maxMsg {
-				if q.head.Load() != h {
-					continue // taken and reused under us
-				}
-				c.unclaim()
-				return 0, fmt.Errorf("%w: slot for position %d has length %d, limit %d", ErrCorrupt, h, n, q.geo.maxMsg)
-			}
-			if !skip && n > uint64(len(buf)) {
-				c.unclaim()
-				return 0, fmt.Errorf("%w: message of %d bytes", io.ErrShortBuffer, n)
-			}
-			spin.Release(&c.me.claim, h+1) // plain: the CAS publishes it first
-			if !q.head.CompareAndSwap(h, h+1) {
-				continue
-			}
-			if !skip {
-				half := n / 2
-				copy(buf, slot[:half])
-				failpoint.Inject("queue/taken") // dying here loses this message, not the queue
-				copy(buf[half:], slot[half:n])
-			}
-			seq.Store(h + q.geo.slots)   // release: our copy happens-before the producer's load of seq
-			spin.Release(&c.me.claim, 0) // plain, as the producer's
-			q.wakeOne(q.prodWait, &c.tally)
-			if skip {
-				continue
-			}
-			c.tally.add(q.consumed, n)
-			return int(n), nil
-		case s == h || h >= q.geo.slots && s&^skipBit == h-q.geo.slots+1:
-			// Nothing committed at the head yet (or the previous lap's
-			// reader has not released it, so nothing written): empty.
-			if q.head.Load() == h {
-				c.unclaim()
-				if c.stuck.due(h) {
-					if err := q.settleAt(h); err != nil {
-						return 0, err
-					}
-				}
-				return 0, ErrEmpty
+		if s&^skipBit != h+1 { // not committed (or skipped) for position h
+			if err := c.notReady(h, s); err != errMoved {
+				return 0, err
 			}
 			continue
 		}
-		if q.head.Load() == h {
+		slot := q.slotAt(h)
+		n := uint64(q.lenAt(h).Load()) // read once; stable while the head is h
+		skip := s&skipBit != 0
+		if !skip && n > q.geo.maxMsg {
+			if q.head.Load() != h {
+				continue // taken and reused under us
+			}
 			c.unclaim()
-			return 0, fmt.Errorf("%w: slot for position %d has sequence %#x", ErrCorrupt, h, s)
+			return 0, badLength(h, n, q.geo.maxMsg)
 		}
+		if !skip && n > uint64(len(buf)) {
+			c.unclaim()
+			return 0, shortBuffer(n)
+		}
+		spin.Release(&c.me.claim, h+1) // plain: the CAS publishes it first
+		if !q.head.CompareAndSwap(h, h+1) {
+			continue
+		}
+		if !skip {
+			half := n / 2
+			copy(buf, slot[:half])
+			failpoint.Inject("queue/taken") // dying here loses this message, not the queue
+			copy(buf[half:], slot[half:n])
+		}
+		seq.Store(h + q.geo.slots)   // release: our copy happens-before the producer's load of seq
+		spin.Release(&c.me.claim, 0) // plain, as the producer's
+		q.wakeOne(q.prodWait, &c.tally)
+		if skip {
+			continue
+		}
+		c.tally.add(q.consumed, n)
+		return int(n), nil
 	}
 	c.unclaim()
 	return 0, fmt.Errorf("%w: the head keeps moving", ErrCorrupt)
+}
+
+// errMoved is notReady's word that the head moved meanwhile: look again.
+var errMoved = errors.New("queue: head moved")
+
+// notReady tells why the slot at head h, whose sequence s is not that of
+// a message for h, gives nothing to take: ErrEmpty if nothing is
+// committed there yet (or the previous lap's reader has not released it,
+// so nothing is written), after settling a dead producer's claim that
+// keeps it so for long; ErrCorrupt if s is no value the slot for h can
+// hold; errMoved if the head moved meanwhile.
+func (c *Consumer) notReady(h, s uint64) error {
+	q := c.q
+	if q.head.Load() != h {
+		return errMoved
+	}
+	c.unclaim()
+	if s == h || h >= q.geo.slots && s&^skipBit == h-q.geo.slots+1 {
+		if c.stuck.due(h) {
+			if err := q.settleAt(h); err != nil {
+				return err
+			}
+		}
+		return ErrEmpty
+	}
+	return fmt.Errorf("%w: slot for position %d has sequence %#x", ErrCorrupt, h, s)
+}
+
+// shortBuffer is the error for a message of n bytes that a buffer cannot hold.
+func shortBuffer(n uint64) error { return fmt.Errorf("%w: message of %d bytes", io.ErrShortBuffer, n) }
+
+// badLength is the error for a slot whose length word exceeds the limit.
+func badLength(pos, n, limit uint64) error {
+	return fmt.Errorf("%w: slot for position %d has length %d, limit %d", ErrCorrupt, pos, n, limit)
 }
 
 // Read takes the next message into buf, waiting for one. Once every
@@ -163,6 +189,9 @@ func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, err
 
 // ready reports whether the slot at the head holds a message.
 func (c *Consumer) ready() bool {
+	if c.held.from != c.held.to {
+		return true
+	}
 	h := c.q.head.Load()
 	return c.q.seqAt(h).Load()&^skipBit == h+1
 }
@@ -170,4 +199,14 @@ func (c *Consumer) ready() bool {
 // Close detaches the consumer, giving its entry back. After the Queue's
 // own Close it only lets go of the address range it held (see
 // Queue.Close). It is idempotent.
-func (c *Consumer) Close() error { return c.detach() }
+//
+// Messages that a batch read took and did not hand over (its fn failed)
+// go back to the head of the queue if no consumer has taken a message
+// since; otherwise they are dropped, and counted as a dead consumer's
+// would be (State's Counters.Dropped).
+func (c *Consumer) Close() error {
+	if c.me != nil && c.held.from != c.held.to {
+		c.giveBack()
+	}
+	return c.detach()
+}

@@ -30,12 +30,19 @@
 // waker makes a system call only when a peer announced itself parked (see
 // docs/models/queuewake.pml for the protocol, checked with spin).
 //
-// A producer with several messages at hand writes them with WriteBatch:
-// each still takes a slot of its own, claimed with its own CAS, but the
-// commits in a row need no full fence each, and consumers are looked for
-// and woken once per batch. One CAS cannot claim several slots: a peer's
-// entry names the one slot it holds, which is what lets a dead peer's
-// claim be settled.
+// Batches cut the per-message cost. A consumer reads with ReadBatch: one
+// CAS takes a span of up to 256 committed slots at the head, which it
+// hands to a function in place and releases with plain stores and one
+// fence; its entry names the span (first slot and count), which is what
+// lets a dead consumer's span be settled slot by slot. A producer with
+// several messages at hand writes them with WriteBatch: each still takes a
+// slot of its own, claimed with its own CAS (producers do not claim
+// spans), but the commits in a row need no full fence each, and consumers
+// are looked for and woken once per batch.
+//
+//	n, err := c.ReadBatch(ctx, 64, func(msg []byte) error {
+//		return handle(msg) // msg is the slot itself, valid until handle returns
+//	})
 //
 // # End of stream and tasks
 //
@@ -62,8 +69,9 @@
 // slot that waits on a dead claim; a consumer that waits on it finds the
 // claimer dead (within 2 to 50ms) and turns the slot into a skip, so a
 // half-written message is never delivered. A consumer that dies holding a
-// message loses that message only: a producer that needs the slot
-// releases it. A live but slow peer is never robbed: only a dead
+// message loses that message only (a batch read's: the messages of its
+// span not yet handed over): a producer that needs the slot releases it,
+// and counts the message in State's Counters.Dropped. A live but slow peer is never robbed: only a dead
 // process's claims are settled. See docs/FORMAT.md.
 //
 // # Closing
@@ -76,6 +84,7 @@
 //
 // A Producer and a Consumer each belong to one goroutine at a time; attach
 // one per goroutine. At most MaxPeers of each are attached at once.
-// Messages are copied in and out (no zero-copy read): a slot must be
+// Messages are copied in; Read copies them out, and ReadBatch hands them
+// over in place, each valid until its function returns: a slot must be
 // released for its producer to reuse it.
 package queue

@@ -89,3 +89,31 @@ func ExampleProducer_WriteBatch() {
 	// resize b.png
 	// resize c.png
 }
+
+// A consumer takes what is waiting with one ReadBatch, and sees each
+// message in place.
+func ExampleConsumer_ReadBatch() {
+	q, err := queue.New(queue.Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer q.Close()
+	p, _ := q.Producer()
+	defer p.Close()
+	for _, job := range []string{"resize a.png", "resize b.png", "resize c.png"} {
+		p.Write([]byte(job))
+	}
+	c, _ := q.Consumer()
+	defer c.Close()
+	n, err := c.ReadBatch(context.Background(), 16, func(msg []byte) error {
+		fmt.Println(string(msg)) // msg is valid until this function returns
+		return nil
+	})
+	fmt.Println(n, err)
+	// Output:
+	// resize a.png
+	// resize b.png
+	// resize c.png
+	// 3 <nil>
+}

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -55,6 +56,17 @@ func exerciseQueue(t testing.TB, seg *shm.Segment) {
 	ok("Consumer", cerr)
 	buf := make([]byte, 100)
 	for i := range 30 {
+		if cerr == nil && i%3 == 2 { // a batch read, some of whose fns fail: it holds the rest
+			_, err := c.ReadBatch(done, i%9, func(msg []byte) error {
+				if len(msg) > 100 {
+					t.Fatalf("ReadBatch handed over %d bytes, limit 100", len(msg))
+				}
+				return map[bool]error{true: errStop}[len(msg)%3 == 0]
+			})
+			if err != errStop && err != context.Canceled {
+				ok("ReadBatch", err)
+			}
+		}
 		if cerr == nil {
 			_, err := c.TryRead(buf[:i*13%101])
 			ok("TryRead", err)
@@ -72,6 +84,16 @@ func exerciseQueue(t testing.TB, seg *shm.Segment) {
 		c.Close()
 	}
 }
+
+// done is a context that has ended: a batch read on an empty queue gives
+// up at once.
+var done = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+var errStop = errors.New("stop")
 
 // 10,000 random scribbles over the geometry, the positions, the peer
 // tables and the slot headers: each gives ErrCorrupt or valid data, never
@@ -94,8 +116,8 @@ func TestQueueHostileScribbles(t *testing.T) {
 			case 1: // tail or head
 				off := []int{offTail, offHead}[rng.IntN(2)]
 				binary.LittleEndian.PutUint64(mem[off:], rng.Uint64()>>rng.IntN(64))
-			case 2: // a peer entry's token or claim, or a wait line's parked bits
-				off := offProducers + peerSize*rng.IntN(2*MaxPeers) + 8*rng.IntN(2)
+			case 2: // a peer entry's token, claim or span, or a wait line's parked bits
+				off := offProducers + peerSize*rng.IntN(2*MaxPeers) + 8*rng.IntN(3)
 				if rng.IntN(4) == 0 {
 					off = []int{offProdWait, offConsWait}[rng.IntN(2)] + 8 + 8*rng.IntN(2)
 				}
@@ -130,6 +152,61 @@ func FuzzQueueSlots(f *testing.F) {
 		binary.LittleEndian.PutUint64(mem[offTail:], tail)
 		exerciseQueue(t, seg)
 	})
+}
+
+// A peer that scribbles on a slot a batch read holds costs that slot
+// only: the read that reaches it reports ErrCorrupt, and the next one
+// goes on with the rest.
+func TestQueueHeldSlotScribbled(t *testing.T) {
+	q, err := New(Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := q.Producer()
+	c, _ := q.Consumer()
+	for i := range 4 {
+		p.TryWrite([]byte{byte(i)})
+	}
+	var got []byte
+	fn := func(msg []byte) error { got = append(got, msg...); return errStop }
+	if _, err := c.ReadBatch(context.Background(), 4, fn); err != errStop {
+		t.Fatal(err)
+	}
+	q.seqAt(1).Store(12345)
+	q.lenAt(2).Store(1000)
+	for _, want := range []error{ErrCorrupt, ErrCorrupt, errStop} {
+		if _, err := c.ReadBatch(context.Background(), 4, fn); !errors.Is(err, want) {
+			t.Fatalf("ReadBatch = %v, want %v", err, want)
+		}
+	}
+	if string(got) != "\x00\x03" {
+		t.Fatalf("got %q", got)
+	}
+	p.TryWrite([]byte{4})
+	if _, err := c.ReadBatch(context.Background(), 4, fn); err != errStop || string(got) != "\x00\x03\x04" {
+		t.Fatalf("after the scribbled slots: %v, got %q", err, got)
+	}
+}
+
+// A dead consumer's entry that claims a span over 256 slots is corrupt:
+// the process that would take the entry over says so, and settles none of
+// it.
+func TestQueueHostileSpan(t *testing.T) {
+	q, err := New(Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := deadToken(t)
+	e := &q.conss[0].peer
+	e.token.Store(dead)
+	e.claim.Store(1)
+	e.span.Store(maxSpan + 1)
+	for i := range MaxPeers - 1 {
+		q.conss[i+1].peer.token.Store(dead) // no free entry: the attach must take a dead one
+	}
+	if _, err := q.Consumer(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Consumer() with a span of %d claimed = %v, want ErrCorrupt", maxSpan+1, err)
+	}
 }
 
 // A queue of layout version 1 (a count of waiters where version 2 has

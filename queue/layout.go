@@ -146,7 +146,21 @@ type recovered struct {
 // reclaimBit.
 type peer struct {
 	token atomic.Uint64 // live.Token of the owner; | reclaimBit while a new owner settles it
-	claim atomic.Uint64 // 1 + position of the slot being claimed or held, 0 if none
+	claim atomic.Uint64 // 1 + position of the (first) slot being claimed or held, 0 if none
+	span  atomic.Uint64 // how many slots from claim's the claim covers (a batch read); 0 means 1
+}
+
+// claimed returns the positions e's claim covers, [from, from+n); n is 0 if
+// it holds none. claim is loaded first: its owner stores span before claim
+// and clears claim before span, so a claim seen here is never paired with
+// a span older than its own. A newer span can only come once every slot of
+// this claim has moved on, which a caller finds by looking at the slot again.
+func (e *peer) claimed() (from, n uint64) {
+	c := e.claim.Load()
+	if c == 0 {
+		return 0, 0
+	}
+	return c - 1, max(e.span.Load(), 1)
 }
 
 // reclaimBit marks a peer entry that a new owner (the token's other bits)
@@ -169,8 +183,11 @@ func (t *tally) publish(c *counters) {
 	*t = tally{}
 }
 
-func (t *tally) add(c *counters, b uint64) {
-	t.msgs++
+func (t *tally) add(c *counters, b uint64) { t.addN(c, 1, b) }
+
+// addN counts n messages of b bytes in all.
+func (t *tally) addN(c *counters, n, b uint64) {
+	t.msgs += n
 	t.bytes += b
 	if t.msgs >= countEvery {
 		t.publish(c)

@@ -14,8 +14,10 @@ import (
 // Each producer and consumer owns an entry in its side's table. Before it
 // tries to claim position p (a CAS of the tail, or of the head) it stores
 // p+1 in its entry's claim, and it clears claim only after the slot has
-// moved on (committed, or released). So while a slot waits on a claim,
-// the claimer is among the entries whose claim names that slot. If all of
+// moved on (committed, or released). A consumer's batch read takes the n
+// slots from p with one CAS, and stores n in span first. So while a slot
+// waits on a claim, the claimer is among the entries whose claim covers
+// that slot. If all of
 // them belong to dead processes, the claimer is dead and the slot is
 // settled for it: a producer's claim becomes a skip, a consumer's is
 // released. If one of them is alive, it may be the claimer, and nothing is
@@ -98,6 +100,7 @@ func (q *Queue) join(s queueSide) (*peer, int, error) {
 // detach gives e back. Its owner holds no claim.
 func detach(e *peer) {
 	e.claim.Store(0)
+	e.span.Store(0)
 	e.token.Store(0)
 }
 
@@ -106,29 +109,33 @@ func detach(e *peer) {
 // false if a live peer may hold the same claim: try later.
 func (q *Queue) settle(s queueSide, e *peer, i int) (bool, error) {
 	q.waitLine(s).unpark(i)
-	c := e.claim.Load()
-	if c == 0 {
-		return true, nil
+	from, n := e.claimed()
+	if n > maxSpan {
+		return false, fmt.Errorf("%w: %s entry %d claims %d slots, a batch takes at most %d", ErrCorrupt, s, i, n, maxSpan)
 	}
-	var ok bool
-	var err error
-	if s == producers {
-		ok, err = q.skipDeadWrite(c - 1)
-	} else {
-		ok, err = q.releaseDeadRead(c - 1)
+	for pos := from; pos < from+n; pos++ { // a batch read's span: each slot is settled on its own
+		var ok bool
+		var err error
+		if s == producers {
+			ok, err = q.skipDeadWrite(pos)
+		} else {
+			ok, err = q.releaseDeadRead(pos)
+		}
+		if !ok || err != nil {
+			return ok, err
+		}
 	}
-	if ok && err == nil {
-		e.claim.Store(0)
-	}
-	return ok, err
+	e.claim.Store(0)
+	e.span.Store(0)
+	return true, nil
 }
 
-// claimants looks for the entries of s whose claim names pos. It reports
+// claimants looks for the entries of s whose claim covers pos. It reports
 // whether any belongs to a live process, and whether there was any.
 func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool) {
 	for i := range q.table(s) {
 		e := &q.table(s)[i].peer
-		if e.claim.Load() != pos+1 {
+		if from, n := e.claimed(); pos < from || pos-from >= n {
 			continue
 		}
 		found = true

@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,22 @@ func init() {
 	testutil.Child("queue-produce", childQueueProduce)
 	testutil.Child("queue-consume", childQueueConsume)
 	testutil.Child("queue-read-one", childQueueReadOne)
+	testutil.Child("queue-batch-once", childQueueBatchOnce)
+}
+
+// childQueueBatchOnce reads one batch of up to 256 from queue args[0].
+func childQueueBatchOnce(args []string) error {
+	q, err := queue.Open(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	c, err := q.Consumer()
+	if err != nil {
+		return err
+	}
+	_, err = c.ReadBatch(context.Background(), 256, func([]byte) error { return nil })
+	return err
 }
 
 // childQueueReadOne reads one message from queue args[0].
@@ -141,6 +158,21 @@ func childQueueConsume(args []string) error {
 	go func() { testutil.Recv(); cancel() }()
 	testutil.Send("ready")
 	buf, scratch := make([]byte, 256), make([]byte, 256)
+	count := func(msg []byte) error {
+		pr, seq, err := qCheck(msg, scratch)
+		if err != nil {
+			return err
+		}
+		i := pr*per + seq
+		if seq >= per || i >= seen.Len() {
+			return fmt.Errorf("message %d/%d out of range", pr, seq)
+		}
+		array.AddAt(seen, i, 1)
+		return nil
+	}
+	if batch, _ := strconv.Atoi(os.Getenv(readBatchEnv)); batch > 0 {
+		return consumeBatches(ctx, c, batch, count)
+	}
 	for {
 		n, err := c.ReadContext(ctx, buf)
 		if err == io.EOF { // every producer closed and the queue is drained: wait to be stopped
@@ -153,15 +185,56 @@ func childQueueConsume(args []string) error {
 		if err != nil {
 			return err
 		}
-		pr, seq, err := qCheck(buf[:n], scratch)
-		if err != nil {
+		if err := count(buf[:n]); err != nil {
 			return err
 		}
-		i := pr*per + seq
-		if seq >= per || i >= seen.Len() {
-			return fmt.Errorf("message %d/%d out of range", pr, seq)
+	}
+}
+
+// readBatchEnv, set in a consumer child's environment, makes it read by
+// ReadBatch, at most this many at a time, mixed with Reads: of every three
+// reads one is a ReadContext, and the batch's fn fails on every 101st
+// message, so that the next read hands over what the batch still holds.
+const readBatchEnv = "SHMKIT_TEST_QUEUE_READBATCH"
+
+// errPause is the error the batch's fn stops a batch with.
+var errPause = errors.New("pause")
+
+// consumeBatches is childQueueConsume's loop for readBatchEnv: count is
+// called on every message.
+func consumeBatches(ctx context.Context, c *queue.Consumer, batch int, count func([]byte) error) error {
+	buf := make([]byte, 256)
+	seen := 0
+	fn := func(msg []byte) error {
+		if err := count(msg); err != nil {
+			return err
 		}
-		array.AddAt(seen, i, 1)
+		if seen++; seen%101 == 0 {
+			return errPause
+		}
+		return nil
+	}
+	for i := 0; ; i++ {
+		var err error
+		if i%3 == 2 {
+			var n int
+			if n, err = c.ReadContext(ctx, buf); err == nil {
+				err = count(buf[:n])
+			}
+		} else {
+			_, err = c.ReadBatch(ctx, batch, fn)
+		}
+		if err == io.EOF { // every producer closed and the queue is drained: wait to be stopped
+			<-ctx.Done()
+			err = ctx.Err()
+		}
+		switch err {
+		case nil, errPause:
+		case context.Canceled:
+			return c.Close()
+		default:
+			return err
+		}
 	}
 }
 
@@ -213,9 +286,12 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 		}
 		return n
 	}
+	if want < 0 { // a consumer dies holding an unknown number: wait for the drain instead
+		want = drained(t, q, ps, total)
+	}
 	for total() < want && time.Now().Before(deadline) {
 		for i, c := range cs {
-			if c.Exited() && (i >= len(consEnv) || consEnv[i] == nil) {
+			if c.Exited() && (i >= len(consEnv) || !killed(consEnv[i])) {
 				c.Wait() // fails the test with the child's error
 				t.Fatalf("consumer %d exited early", i)
 			}
@@ -233,7 +309,7 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 		p.Wait()
 	}
 	for i, c := range cs {
-		if i < len(consEnv) && consEnv[i] != nil {
+		if i < len(consEnv) && killed(consEnv[i]) {
 			if err := c.WaitError(); testutil.ExitSignal(err) != syscall.SIGKILL {
 				t.Fatalf("consumer %d with a failpoint ended with %v, want SIGKILL", i, err)
 			}
@@ -245,6 +321,33 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 	out := make([]uint32, seen.Len())
 	copy(out, seen.Slice())
 	return out, q.State()
+}
+
+// drained waits until the producers ps have exited, the queue is empty
+// and the deliveries counted by total have not grown for 200ms, and
+// returns their number.
+func drained(t *testing.T, q *queue.Queue, ps []*testutil.Proc, total func() int) int {
+	t.Helper()
+	deadline := time.Now().Add(testutil.Timeout)
+	for _, p := range ps {
+		for !p.Exited() {
+			if time.Now().After(deadline) {
+				t.Fatal("producers still running")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	n, since := total(), time.Now()
+	for time.Since(since) < 200*time.Millisecond || q.State().Used != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue never drained: %+v", q.State())
+		}
+		if m := total(); m != n {
+			n, since = m, time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return n
 }
 
 // 4 producer processes × 4 consumer processes: every message is delivered
@@ -282,6 +385,116 @@ func TestQueueCrossProcessBatch(t *testing.T) {
 	}
 }
 
+// Consumers reading by ReadBatch (mixed with Reads, and with batches that
+// stop early and hand over the rest later), beside consumers that Read,
+// from producers writing one at a time and in batches: every message is
+// delivered exactly once.
+func TestQueueCrossProcessReadBatch(t *testing.T) {
+	const producers, consumers = 4, 4
+	env := [][]string{{batchEnv + "=16"}, nil, {batchEnv + "=3"}, nil}
+	consEnv := [][]string{{readBatchEnv + "=256"}, {readBatchEnv + "=5"}, nil, {readBatchEnv + "=1"}}
+	seen, st := queueRun(t, producers, consumers, queueMessages, env, producers*queueMessages, consEnv)
+	for i, n := range seen {
+		if n != 1 {
+			t.Fatalf("message %d/%d delivered %d times", i/queueMessages, i%queueMessages, n)
+		}
+	}
+	if st.Counters.Produced.Messages != producers*queueMessages || st.Counters.Consumed.Messages != producers*queueMessages || st.Used != 0 || st.Counters.Dropped != 0 {
+		t.Fatalf("final state %+v", st)
+	}
+}
+
+// A consumer SIGKILLed holding a batch read's span loses the messages of
+// that span only: the producers go on (its slots are released, each
+// counted as dropped), and every other message arrives once.
+func TestQueueConsumerKilledMidBatch(t *testing.T) {
+	const producers, consumers, per, killAt = 2, 2, 20_000, 50 // early, as for a Read
+	consEnv := [][]string{{readBatchEnv + "=256", failpoint.EnvVar + "=queue/batch-taken=kill@" + strconv.Itoa(killAt)}, {readBatchEnv + "=8"}}
+	seen, st := queueRun(t, producers, consumers, per, nil, -1, consEnv)
+	lost := 0
+	for i, n := range seen {
+		switch n {
+		case 0:
+			lost++
+		case 1:
+		default:
+			t.Fatalf("message %d/%d delivered %d times", i/per, i%per, n)
+		}
+	}
+	if lost == 0 || lost > 256/8 || uint64(lost) != st.Counters.Dropped {
+		t.Fatalf("%d messages lost, %d dropped: want the dead consumer's span, 1 to 32 messages, each counted", lost, st.Counters.Dropped)
+	}
+	t.Logf("the dead consumer's span held %d messages", lost)
+}
+
+// A consumer SIGKILLed holding a whole span (32 messages, an eighth of
+// 256 slots) loses exactly those: a producer that laps the queue finds
+// the dead span in its way and releases it slot by slot, and a consumer
+// that attaches later reads every other message once.
+func TestQueueConsumerKilledHoldingSpan(t *testing.T) {
+	name := testutil.Name(t)
+	q, err := queue.Create(name, queue.Config{Slots: 256, MaxMessage: 64}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close(); shm.Remove(name) })
+	p, err := q.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	const total = 1000
+	msg := func(i int) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(i)) }
+	for i := range 100 {
+		if err := p.Write(msg(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	child := testutil.StartEnv(t, []string{failpoint.EnvVar + "=queue/batch-taken=kill"}, "queue-batch-once", name)
+	if sig := child.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("consumer ended by %v, want SIGKILL at the failpoint; stderr:\n%s", sig, child.Stderr())
+	}
+	c, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	got := make([]int, total)
+	errc := make(chan error, 1)
+	go func() {
+		defer p.Close()
+		for i := 100; i < total; i++ {
+			if err := p.Write(msg(i)); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- p.Close()
+	}()
+	buf := make([]byte, 64)
+	for {
+		n, err := c.Read(buf)
+		if err == io.EOF {
+			break
+		}
+		if err != nil || n != 8 {
+			t.Fatalf("Read = %d, %v", n, err)
+		}
+		got[binary.LittleEndian.Uint64(buf)]++
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range got {
+		if want := map[bool]int{true: 0, false: 1}[i < 32]; n != want {
+			t.Fatalf("message %d delivered %d times, want %d", i, n, want)
+		}
+	}
+	if st := q.State(); st.Counters.Dropped != 32 {
+		t.Fatalf("%d dropped, want the span's 32", st.Counters.Dropped)
+	}
+}
+
 // A producer SIGKILLed between claiming a slot and committing it (half
 // its message written) is skipped: its earlier messages arrive once, the
 // claimed one never, and every other producer's message arrives once. In
@@ -290,14 +503,18 @@ func TestQueueCrossProcessBatch(t *testing.T) {
 // once, the claimed one and the rest of the batch never.
 func TestQueueProducerKilledMidClaim(t *testing.T) {
 	const producers, consumers, per, killAt = 3, 2, 20_000, 5_000 // the 5000th write, message 4999, is the 8th of its batch
-	for _, tc := range []struct{ name, batch string }{{"write", ""}, {"batch", batchEnv + "=16"}} {
+	for _, tc := range []struct{ name, batch, read string }{{"write", "", ""}, {"batch", batchEnv + "=16", ""}, {"read batch", "", readBatchEnv + "=64"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := []string{failpoint.EnvVar + "=queue/claimed=kill@" + strconv.Itoa(killAt)}
 			if tc.batch != "" {
 				e = append(e, tc.batch)
 			}
+			var consEnv [][]string
+			if tc.read != "" { // the skip comes inside a span
+				consEnv = [][]string{{tc.read}, {tc.read}}
+			}
 			want := producers*per - (per - (killAt - 1))
-			seen, st := queueRun(t, producers, consumers, per, [][]string{e}, want, nil)
+			seen, st := queueRun(t, producers, consumers, per, [][]string{e}, want, consEnv)
 			for i, n := range seen {
 				pr, seq := i/per, i%per
 				wantN := uint32(1)

@@ -126,7 +126,9 @@ func (p *Producer) put(msg []byte, plain bool) (uint64, error) {
 	copy(slot, msg[:half])
 	failpoint.Inject("queue/claimed") // dying here leaves a claimed, half-written slot
 	copy(slot[half:], msg[half:])
-	store(p.q.lenWordAt(t), lenWord(len(msg)), plain) // atomic: a consumer that loses the race for this slot may read it
+	// Atomic, as a consumer that loses the race for this slot may read it,
+	// and plain: the commit's store orders it.
+	spin.Release(p.q.lenWordAt(t), lenWord(len(msg)))
 	return t, nil
 }
 

@@ -13,7 +13,7 @@ import (
 // Kind is the segment kind of a queue, and KindVersion its layout.
 const (
 	Kind        = "queue"
-	KindVersion = 4 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts; 4: the producers' roster lock
+	KindVersion = 5 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts; 4: the producers' roster lock; 5: a consumer's claim covers a span of slots (ReadBatch)
 )
 
 // Queue is a queue for many producers and many consumers in shared memory
@@ -46,7 +46,7 @@ type Queue struct {
 // peerLine is a peer padded to its own cache line.
 type peerLine struct {
 	peer
-	_ [peerSize - 16]byte
+	_ [peerSize - 24]byte
 }
 
 // Create makes a queue segment called name with the geometry of cfg.

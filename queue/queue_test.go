@@ -50,13 +50,20 @@ func qCheck(msg []byte, scratch []byte) (producer, seq int, err error) {
 
 // In one process over heap memory, so that the race detector checks the
 // orderings: 4 producers and 4 consumers, every message exactly once.
-func TestHeapQueue(t *testing.T) { heapQueueRun(t, 1) }
+func TestHeapQueue(t *testing.T) { heapQueueRun(t, 1, 0) }
 
 // The same with the producers writing 7 messages at a time by WriteBatch:
 // batches straddle the 64 slots' wrap and wait for room midway.
-func TestHeapQueueBatch(t *testing.T) { heapQueueRun(t, 7) }
+func TestHeapQueueBatch(t *testing.T) { heapQueueRun(t, 7, 0) }
 
-func heapQueueRun(t *testing.T, batch int) {
+// The same with two of the consumers reading by ReadBatch, 16 at most,
+// mixed with Reads and with batches that stop early.
+func TestHeapQueueReadBatch(t *testing.T) { heapQueueRun(t, 7, 16) }
+
+// heapQueueRun runs the heap queue with producers writing batch messages
+// at a time, and (readBatch > 0) consumers 0 and 2 reading up to readBatch
+// at a time (readMixed).
+func heapQueueRun(t *testing.T, batch, readBatch int) {
 	const producers, consumers, per = 4, 4, 20_000
 	q, err := queue.New(queue.Config{Slots: 64, MaxMessage: 256})
 	if err != nil {
@@ -107,9 +114,28 @@ func heapQueueRun(t *testing.T, batch int) {
 		wg.Go(func() {
 			defer c.Close()
 			buf, scratch := make([]byte, 256), make([]byte, 256)
+			check := func(msg []byte) error {
+				pr, seq, err := qCheck(msg, scratch)
+				if err != nil || pr >= producers || seq >= per {
+					return fmt.Errorf("bad message %d/%d: %v", pr, seq, err)
+				}
+				seen[pr*per+seq].Add(1)
+				got.Add(1)
+				return nil
+			}
+			read := func(ctx context.Context) error {
+				n, err := c.ReadContext(ctx, buf)
+				if err == nil {
+					err = check(buf[:n])
+				}
+				return err
+			}
+			if readBatch > 0 && id%2 == 0 {
+				read = readMixed(c, readBatch, check, read)
+			}
 			for got.Load() < producers*per {
 				rctx, rcancel := context.WithTimeout(ctx, 20*time.Millisecond)
-				n, err := c.ReadContext(rctx, buf)
+				err := read(rctx)
 				rcancel()
 				if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 					continue // look at the total again
@@ -121,13 +147,6 @@ func heapQueueRun(t *testing.T, batch int) {
 					errs <- err
 					return
 				}
-				pr, seq, err := qCheck(buf[:n], scratch)
-				if err != nil || pr >= producers || seq >= per {
-					errs <- fmt.Errorf("bad message %d/%d: %v", pr, seq, err)
-					return
-				}
-				seen[pr*per+seq].Add(1)
-				got.Add(1)
 			}
 		})
 	}
@@ -145,6 +164,33 @@ func heapQueueRun(t *testing.T, batch int) {
 	if st.Counters.Produced.Messages != producers*per || st.Counters.Consumed.Messages != producers*per ||
 		st.Counters.Produced.Bytes != st.Counters.Consumed.Bytes || st.Used != 0 || len(st.ProducerPIDs) != 0 {
 		t.Fatalf("state after the run: %+v", st)
+	}
+}
+
+// readMixed returns a read for heapQueueRun's consumers that reads by
+// ReadBatch (up to max, check on each message) twice in three calls and by
+// read once, and whose batches stop after every 101st message: the next
+// call hands over what the batch still holds.
+func readMixed(c *queue.Consumer, max int, check func([]byte) error, read func(context.Context) error) func(context.Context) error {
+	calls, seen := 0, 0
+	stop := errors.New("stop")
+	fn := func(msg []byte) error {
+		if err := check(msg); err != nil {
+			return err
+		}
+		if seen++; seen%101 == 0 {
+			return stop
+		}
+		return nil
+	}
+	return func(ctx context.Context) error {
+		if calls++; calls%3 == 0 {
+			return read(ctx)
+		}
+		if _, err := c.ReadBatch(ctx, max, fn); err != stop {
+			return err
+		}
+		return nil
 	}
 }
 

@@ -35,7 +35,7 @@ queue-batch are the ring and the queue written with batch writes
 only. dict is a shmkit dict each way used as a mailbox: message n is Set
 under key n mod 64 and Got by the other process (spin only), so its rows
 are how fast a Set value reaches another process's Get. For throughput the
-ring is read in place (ReadBatch) and the stream
+ring and the queue are read in place (ReadBatch) and the stream
 with WriteTo (io.Copy's path, in place); round trips read with Next and
 Read. conn's block mode is a connection's default waiting (spin up to
 50µs, then park until the peer's wake-up). Three floors frame them: floor, a minimal

@@ -36,9 +36,10 @@
 //	ringbuf/commit/before   a ring record (or batch) written, not yet committed
 //	ringbuf/publish/before  a ring record committed, its position not yet published
 //	ringbuf/release/before  a ring record read, not yet released
-//	queue/claimed   a queue slot claimed, half written
-//	queue/taken     a queue slot taken by a reader, not yet released
-//	queue/parked    a queue peer announced itself parked, not yet asleep
+//	queue/claimed     a queue slot claimed, half written
+//	queue/taken       a queue slot taken by a reader, not yet released
+//	queue/batch-taken a span of queue slots taken by a batch read, none released
+//	queue/parked      a queue peer announced itself parked, not yet asleep
 //	dict/set/fill       a new dict entry's key written, not its value (the entry is dropped)
 //	dict/undo/saved     a dict overwrite's old value saved, nothing changed yet
 //	dict/set/overwrite  a dict entry being overwritten in place (undone by the repair)

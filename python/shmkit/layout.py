@@ -60,7 +60,7 @@ REC_HEADER = 8
 COUNT_EVERY = 64
 
 # Queue (FORMAT.md "Queue"), payload offsets.
-QUEUE_KIND_VERSION = 4
+QUEUE_KIND_VERSION = 5
 QUEUE_MAGIC = 0x51554555
 QUEUE = {
     "geometry": (0, 32),
@@ -77,6 +77,8 @@ QUEUE = {
 }
 QUEUE_MAX_PEERS = 128
 QUEUE_PEER_SIZE = 64
+QUEUE_PEER_CLAIM, QUEUE_PEER_SPAN = 8, 16  # a peer entry's words after its token
+QUEUE_MAX_SPAN = 256  # the most slots a batch read's span covers
 QUEUE_SLOT_HEADER = 16
 QUEUE_SLOT_ALIGN = 64
 QUEUE_SKIP = 1 << 63
@@ -186,7 +188,7 @@ def format_constants():
     return {
         "Header page": ["`53 48 4D 4B 49 54 00 00`", "`0x%08X`" % READY],
         "Message ring (kind `ring`)": ["`0x%08X`" % RING_MAGIC, "kind version %d" % RING_KIND_VERSION],
-        "Queue (kind `queue`)": ["`0x%08X`" % QUEUE_MAGIC, "kind version %d" % QUEUE_KIND_VERSION],
+        "Queue (kind `queue`)": ["`0x%08X`" % QUEUE_MAGIC, "kind version %d" % QUEUE_KIND_VERSION, "at most %d" % QUEUE_MAX_SPAN],
         "Dictionary (kind `dict`)": ["`0x%x`" % DICT_MAGIC, "kind version %d" % DICT_KIND_VERSION,
                                      "offset %d" % DICT_SHARDS_AT, "%d bytes each" % DICT_SHARD_SIZE],
         "Connection (package `shmnet`)": ["`0x%x`" % CONN_MAGIC, "128 + 384·*d*", "4096 + *d*·capacity"],

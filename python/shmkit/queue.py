@@ -63,7 +63,7 @@ class _Entry:
     def __init__(self, idx, table, wait, ctr):
         self.idx, self.wait, self.ctr = idx, wait, ctr
         self.token_addr = table + idx * L.QUEUE_PEER_SIZE
-        self.claim_off = (self.token_addr + 8) // 8
+        self.claim_off = (self.token_addr + L.QUEUE_PEER_CLAIM) // 8
         self.msgs = self.bytes = self.wakeups = 0
         self.stuck_pos, self.stuck_since, self.stuck_every = -1, 0.0, RECHECK_MIN
 
@@ -216,14 +216,26 @@ class Queue:
         line = _PWAIT if producers else _CWAIT
         word = line + 8 + (i // 64) * 8
         _atomic.and64(self._seg.addr(word, 8), ~(1 << (i % 64)) & 0xFFFFFFFFFFFFFFFF)
-        coff = (_PTAB if producers else _CTAB) + i * L.QUEUE_PEER_SIZE + 8
-        c = self._q[coff >> 3]
+        off = (_PTAB if producers else _CTAB) + i * L.QUEUE_PEER_SIZE
+        start, n = self._claimed(off)
+        if n > L.QUEUE_MAX_SPAN:
+            raise CorruptError("shmkit: corrupt queue %s: %s entry %d claims %d slots, a batch takes at most %d" % (
+                self._seg.name, "producer" if producers else "consumer", i, n, L.QUEUE_MAX_SPAN))
+        for pos in range(start, start + n):  # a batch read's span: each slot is settled on its own
+            if not (self._skip_dead_write(pos) if producers else self._release_dead_read(pos)):
+                return False
+        self._q[(off + L.QUEUE_PEER_CLAIM) >> 3] = 0
+        self._q[(off + L.QUEUE_PEER_SPAN) >> 3] = 0
+        return True
+
+    def _claimed(self, off):
+        """The positions the entry at off claims, (first, count): claim is
+        loaded before span, as its owner stores span first and clears it
+        last (FORMAT.md)."""
+        c = self._q[(off + L.QUEUE_PEER_CLAIM) >> 3]
         if c == 0:
-            return True
-        ok = self._skip_dead_write(c - 1) if producers else self._release_dead_read(c - 1)
-        if ok:
-            self._q[coff >> 3] = 0
-        return ok
+            return 0, 0
+        return c - 1, max(self._q[(off + L.QUEUE_PEER_SPAN) >> 3], 1)
 
     def _claimants(self, producers, pos):
         table = _PTAB if producers else _CTAB
@@ -231,7 +243,8 @@ class Queue:
         found = False
         for i in range(L.QUEUE_MAX_PEERS):
             off = table + i * L.QUEUE_PEER_SIZE
-            if q[(off + 8) >> 3] != pos + 1:
+            start, n = self._claimed(off)
+            if not start <= pos < start + n:
                 continue
             found = True
             tok = q[off >> 3]
@@ -727,6 +740,7 @@ class Queue:
                 continue
             self._publish(e)
             self._q[e.claim_off] = 0
+            self._q[e.claim_off + 1] = 0  # span: a Go batch reader's, of an entry this one took over
             _atomic.swap64(self._seg.addr(e.token_addr, 8), 0)
             if producer:
                 self._rouse(_CWAIT)  # consumers parked on an empty queue look for its end

@@ -60,6 +60,37 @@ class TestQueue(Case):
         self.assertEqual(q.get(timeout=10), b"x")
         self.assertIsNone(q.get(timeout=10))
 
+    def test_dead_batch_reader(self):
+        # A Go consumer that died holding a batch read's span (FORMAT.md:
+        # `span` slots from `claim` - 1, taken by one CAS of the head) is
+        # settled slot by slot as producers lap it: its 5 messages are
+        # dropped, and counted, and the rest arrive.
+        import struct
+        from shmkit import layout as L
+        dead = int(self.python("import shmkit, os; print(shmkit._live.self_token(), flush=True); os._exit(0)").stdout)
+        q = self.q(slots=8)
+        for i in range(6):
+            q.put(b"m%d" % i)
+        entry = L.HEADER_SIZE + L.QUEUE["consumer table"][0]
+        struct.pack_into("<QQQ", q._seg.buf, entry, dead, 0 + 1, 5)  # token, claim (position 0), span
+        struct.pack_into("<Q", q._seg.buf, L.HEADER_SIZE + L.QUEUE["head"][0], 5)  # its CAS took 0 to 4
+        for i in range(6, 13):
+            q.put(b"m%d" % i, timeout=10)  # positions 8 to 12 reuse the dead span's slots
+        self.assertEqual([q.get(timeout=10) for _ in range(8)], [b"m%d" % i for i in range(5, 13)])
+        self.assertEqual(q.stats()["dropped"], 5)
+        self.assertEqual(struct.unpack_from("<QQ", q._seg.buf, entry + 8), (0, 0))  # taken over, settled
+
+    def test_dead_batch_reader_hostile_span(self):
+        # A dead entry claiming more than a batch can take is corrupt.
+        import struct
+        from shmkit import layout as L
+        dead = int(self.python("import shmkit, os; print(shmkit._live.self_token(), flush=True); os._exit(0)").stdout)
+        q = self.q(slots=8)
+        entry = L.HEADER_SIZE + L.QUEUE["consumer table"][0]
+        struct.pack_into("<QQQ", q._seg.buf, entry, dead, 1, L.QUEUE_MAX_SPAN + 1)
+        with self.assertRaises(shmkit.CorruptError):
+            q.get_nowait()
+
     def test_attach_from_threads(self):
         # Threads attaching one handle's producer at once join one entry:
         # attach takes the lock put and close take.

@@ -1,0 +1,262 @@
+package queue_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/shmkit/shmkit/queue"
+	"github.com/shmkit/shmkit/ringbuf"
+)
+
+// batchQueue returns a heap queue of 64 slots (a batch takes at most 8)
+// holding the messages "m0" to "m<n-1>", and a consumer of it.
+func batchQueue(t *testing.T, n int) (*queue.Queue, *queue.Producer, *queue.Consumer) {
+	t.Helper()
+	q, err := queue.New(queue.Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := q.Producer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); p.Close(); q.Close() })
+	for i := range n {
+		if err := p.Write(fmt.Appendf(nil, "m%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return q, p, c
+}
+
+// collect returns a ReadBatch fn that appends copies of the messages to
+// *got, and fails with stop on the message named failOn.
+func collect(got *[]string, failOn string, stop error) func([]byte) error {
+	return func(msg []byte) error {
+		*got = append(*got, string(msg))
+		if string(msg) == failOn {
+			return stop
+		}
+		return nil
+	}
+}
+
+func names(from, to int) []string {
+	var s []string
+	for i := from; i < to; i++ {
+		s = append(s, fmt.Sprintf("m%d", i))
+	}
+	return s
+}
+
+func wantRead(t *testing.T, c *queue.Consumer, want string) {
+	t.Helper()
+	buf := make([]byte, 64)
+	n, err := c.TryRead(buf)
+	if err != nil || string(buf[:n]) != want {
+		t.Fatalf("TryRead = %q, %v; want %q", buf[:n], err, want)
+	}
+}
+
+// A batch takes what is there, in order, up to max and an eighth of the
+// slots, in place.
+func TestReadBatch(t *testing.T) {
+	_, _, c := batchQueue(t, 20)
+	ctx := context.Background()
+	var got []string
+	if n, err := c.ReadBatch(ctx, 3, collect(&got, "", nil)); n != 3 || err != nil {
+		t.Fatalf("ReadBatch(3) = %d, %v", n, err)
+	}
+	if n, err := c.ReadBatch(ctx, 100, collect(&got, "", nil)); n != 8 || err != nil {
+		t.Fatalf("ReadBatch(100) of 64 slots = %d, %v; want 8 (an eighth)", n, err)
+	}
+	if n, err := c.ReadBatch(ctx, 0, collect(&got, "", nil)); n != 0 || err != nil {
+		t.Fatalf("ReadBatch(0) = %d, %v", n, err)
+	}
+	wantRead(t, c, "m11")
+	if n, err := c.ReadBatch(ctx, 100, collect(&got, "", nil)); n != 8 || err != nil {
+		t.Fatalf("ReadBatch(100) = %d, %v", n, err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(append(names(0, 11), names(12, 20)...)) {
+		t.Fatalf("got %v", got)
+	}
+	if _, err := c.TryRead(make([]byte, 64)); err != queue.ErrEmpty {
+		t.Fatalf("TryRead of a drained queue = %v", err)
+	}
+}
+
+// An error from fn stops the batch after the message it failed on; the
+// rest of the batch goes to the consumer's next reads, of any kind, in
+// order, and no other consumer sees them.
+func TestReadBatchStopsAndHolds(t *testing.T) {
+	q, _, c := batchQueue(t, 12)
+	other, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	stop := errors.New("stop")
+	var got []string
+	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "m2", stop)); n != 3 || err != stop {
+		t.Fatalf("ReadBatch = %d, %v; want 3 and fn's error", n, err)
+	}
+	wantRead(t, other, "m8") // m3 to m7 are c's
+	wantRead(t, c, "m3")
+	if st := q.State(); st.Head != 9 {
+		t.Fatalf("head %d, want 9", st.Head)
+	}
+	if n, err := c.ReadBatch(context.Background(), 2, collect(&got, "", nil)); n != 2 || err != nil {
+		t.Fatalf("ReadBatch from what c holds = %d, %v", n, err)
+	}
+	buf := make([]byte, 64)
+	if n, err := c.ReadContext(context.Background(), buf); err != nil || string(buf[:n]) != "m6" {
+		t.Fatalf("ReadContext = %q, %v", buf[:n], err)
+	}
+	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "", nil)); n != 1 || err != nil {
+		t.Fatalf("ReadBatch of the last one held = %d, %v; want 1: a batch ends with what c holds", n, err)
+	}
+	if fmt.Sprint(got) != "[m0 m1 m2 m4 m5 m7]" {
+		t.Fatalf("batches saw %v", got)
+	}
+	wantRead(t, c, "m9")
+}
+
+// A held message too long for Read's buffer stays held.
+func TestReadBatchHeldShortBuffer(t *testing.T) {
+	_, _, c := batchQueue(t, 4)
+	stop := errors.New("stop")
+	var got []string
+	if _, err := c.ReadBatch(context.Background(), 4, collect(&got, "m0", stop)); err != stop {
+		t.Fatal(err)
+	}
+	if _, err := c.TryRead(make([]byte, 1)); !errors.Is(err, io.ErrShortBuffer) {
+		t.Fatalf("TryRead into 1 byte = %v, want io.ErrShortBuffer", err)
+	}
+	wantRead(t, c, "m1")
+}
+
+// Closing a consumer that holds messages gives them back to the head,
+// when no consumer took one since; otherwise they are dropped, and
+// counted.
+func TestReadBatchCloseGivesBack(t *testing.T) {
+	q, _, c := batchQueue(t, 20)
+	stop := errors.New("stop")
+	var got []string
+	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "m1", stop)); err != stop {
+		t.Fatal(err)
+	}
+	c.Close()
+	c2, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	wantRead(t, c2, "m2")
+	if st := q.State(); st.Counters.Dropped != 0 {
+		t.Fatalf("%d dropped after a give-back", st.Counters.Dropped)
+	}
+
+	// c2 now takes m3 to m10 and stops at once; c3 takes m11: c2's can no
+	// longer go back.
+	if _, err := c2.ReadBatch(context.Background(), 8, collect(&got, "m3", stop)); err != stop {
+		t.Fatal(err)
+	}
+	c3, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c3.Close()
+	wantRead(t, c3, "m11")
+	c2.Close()
+	if st := q.State(); st.Counters.Dropped != 7 {
+		t.Fatalf("%d dropped, want the 7 messages c2 held", st.Counters.Dropped)
+	}
+	wantRead(t, c3, "m12")
+}
+
+// The end of the stream comes after what a consumer holds: the holder gets
+// its messages, then io.EOF.
+func TestReadBatchEOF(t *testing.T) {
+	q, p, c := batchQueue(t, 5)
+	other, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	stop := errors.New("stop")
+	var got []string
+	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "m0", stop)); err != stop {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := other.ReadBatch(context.Background(), 8, collect(&got, "", nil)); err != io.EOF {
+		t.Fatalf("another consumer's ReadBatch = %v, want io.EOF: c holds the rest", err)
+	}
+	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "", nil)); n != 4 || err != nil {
+		t.Fatalf("the holder's ReadBatch = %d, %v; want its 4", n, err)
+	}
+	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "", nil)); err != io.EOF {
+		t.Fatalf("then = %v, want io.EOF", err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(names(0, 5)) {
+		t.Fatalf("got %v", got)
+	}
+}
+
+// A batch waits for its first message as Read does, and ends with its
+// context; fn sees each message in place, valid while it runs.
+func TestReadBatchWaits(t *testing.T) {
+	q, p, c := batchQueue(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.ReadBatch(ctx, 8, func([]byte) error { return nil }); err != context.Canceled {
+		t.Fatalf("ReadBatch with a canceled context = %v", err)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := c.ReadBatch(context.Background(), 8, func(msg []byte) error {
+			if !bytes.Equal(msg, []byte("late")) {
+				return fmt.Errorf("got %q", msg)
+			}
+			return nil
+		})
+		done <- err
+	}()
+	if err := p.Write([]byte("late")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	if _, err := c.ReadBatch(context.Background(), 8, func([]byte) error { return nil }); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("ReadBatch after Close = %v", err)
+	}
+}
+
+// A consumer that holds a batch's messages is ready for Select, even with
+// nothing left in the queue.
+func TestReadBatchHeldSelect(t *testing.T) {
+	_, _, c := batchQueue(t, 2)
+	stop := errors.New("stop")
+	var got []string
+	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "m0", stop)); err != stop {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if i, err := ringbuf.Select(ctx, c); i != 0 || err != nil {
+		t.Fatalf("Select = %d, %v", i, err)
+	}
+	wantRead(t, c, "m1")
+}
