@@ -117,9 +117,9 @@ func (q *Queue) settle(s queueSide, e *peer, i int) (bool, error) {
 		var ok bool
 		var err error
 		if s == producers {
-			ok, err = q.skipDeadWrite(pos)
+			ok, _, err = q.skipDeadWrite(pos)
 		} else {
-			ok, err = q.releaseDeadRead(pos)
+			ok, _, err = q.releaseDeadRead(pos)
 		}
 		if !ok || err != nil {
 			return ok, err
@@ -131,65 +131,72 @@ func (q *Queue) settle(s queueSide, e *peer, i int) (bool, error) {
 }
 
 // claimants looks for the entries of s whose claim covers pos. It reports
-// whether any belongs to a live process, and whether there was any.
-func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool) {
+// whether any belongs to a live process, and whether there was any; if
+// none is alive, end is where the spans of those it found end, so that the
+// caller can settle the rest of a dead peer's span at once.
+func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool, end uint64) {
+	end = pos + 1
 	for i := range q.table(s) {
 		e := &q.table(s)[i].peer
-		if from, n := e.claimed(); pos < from || pos-from >= n {
+		from, n := e.claimed()
+		if pos < from || pos-from >= n {
 			continue
 		}
 		found = true
 		tok := e.token.Load()
 		if tok != 0 && tok&reclaimBit == 0 && live.Alive(live.Token(tok)) {
-			return true, true
+			return true, true, pos + 1
 		}
+		end = max(end, from+min(n, maxSpan))
 	}
-	return false, found
+	return false, found, end
 }
 
 // skipDeadWrite turns the slot for pos into a skip if the producer that
 // claimed it died before committing. It reports false if a live producer
-// may still commit it.
-func (q *Queue) skipDeadWrite(pos uint64) (bool, error) {
+// may still commit it, and returns where the dead claimer's span ends
+// (pos+1 if it has none).
+func (q *Queue) skipDeadWrite(pos uint64) (bool, uint64, error) {
 	seq := q.seqAt(pos)
 	if seq.Load() != pos || q.tail.Load() <= pos {
-		return true, nil // committed, or never claimed
+		return true, pos + 1, nil // committed, or never claimed
 	}
-	alive, found := q.claimants(producers, pos)
+	alive, found, end := q.claimants(producers, pos)
 	switch {
 	case alive:
-		return false, nil
+		return false, pos + 1, nil
 	case !found:
 		if seq.Load() != pos {
-			return true, nil // committed while we looked
+			return true, pos + 1, nil // committed while we looked
 		}
-		return false, fmt.Errorf("%w: slot for position %d is claimed by no producer", ErrCorrupt, pos)
+		return false, pos + 1, fmt.Errorf("%w: slot for position %d is claimed by no producer", ErrCorrupt, pos)
 	}
 	if seq.CompareAndSwap(pos, (pos+1)|skipBit) {
 		q.recov.skipped.Add(1)
 		q.wakeOne(q.consWait, nil)
 	}
-	return true, nil
+	return true, end, nil
 }
 
 // releaseDeadRead releases the slot for pos if the consumer that took it
 // died before releasing it; its message is lost with it. It reports false
-// if a live consumer may still release it.
-func (q *Queue) releaseDeadRead(pos uint64) (bool, error) {
+// if a live consumer may still release it, and returns where the dead
+// taker's span ends (pos+1 if it has none).
+func (q *Queue) releaseDeadRead(pos uint64) (bool, uint64, error) {
 	seq := q.seqAt(pos)
 	s := seq.Load()
 	if s&^skipBit != pos+1 || q.head.Load() <= pos {
-		return true, nil // released, or never taken
+		return true, pos + 1, nil // released, or never taken
 	}
-	alive, found := q.claimants(consumers, pos)
+	alive, found, end := q.claimants(consumers, pos)
 	switch {
 	case alive:
-		return false, nil
+		return false, pos + 1, nil
 	case !found:
 		if seq.Load() != s {
-			return true, nil
+			return true, pos + 1, nil
 		}
-		return false, fmt.Errorf("%w: slot for position %d is held by no consumer", ErrCorrupt, pos)
+		return false, pos + 1, fmt.Errorf("%w: slot for position %d is held by no consumer", ErrCorrupt, pos)
 	}
 	if seq.CompareAndSwap(s, pos+q.geo.slots) {
 		if s&skipBit == 0 {
@@ -197,23 +204,31 @@ func (q *Queue) releaseDeadRead(pos uint64) (bool, error) {
 		}
 		q.wakeOne(q.prodWait, nil)
 	}
-	return true, nil
+	return true, end, nil
 }
 
 // settleAt settles a dead peer's claim that keeps the slot for position
 // x (the tail, or the head) from moving: a dead producer's claim on x
 // itself, or a dead producer's or consumer's claim on the previous lap's
 // use of the slot.
+//
+// A dead consumer's span is released whole, not a slot per stuck wait: the
+// waiting producers would otherwise stall for 2ms on each of its slots.
 func (q *Queue) settleAt(x uint64) error {
 	s := q.seqAt(x).Load()
 	var err error
 	switch {
 	case s == x:
-		_, err = q.skipDeadWrite(x)
+		_, _, err = q.skipDeadWrite(x)
 	case x >= q.geo.slots && s == x-q.geo.slots:
-		_, err = q.skipDeadWrite(x - q.geo.slots)
+		_, _, err = q.skipDeadWrite(x - q.geo.slots)
 	case x >= q.geo.slots && s&^skipBit == x-q.geo.slots+1:
-		_, err = q.releaseDeadRead(x - q.geo.slots)
+		pos := x - q.geo.slots
+		var end uint64
+		_, end, err = q.releaseDeadRead(pos)
+		for p := pos + 1; err == nil && p < end; p++ {
+			_, _, err = q.releaseDeadRead(p)
+		}
 	}
 	return err
 }

@@ -450,15 +450,15 @@ func TestQueueConsumerKilledHoldingSpan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	child := testutil.StartEnv(t, []string{failpoint.EnvVar + "=queue/batch-taken=kill"}, "queue-batch-once", name)
-	if sig := child.Signal(); sig != syscall.SIGKILL {
-		t.Fatalf("consumer ended by %v, want SIGKILL at the failpoint; stderr:\n%s", sig, child.Stderr())
-	}
-	c, err := q.Consumer()
+	c, err := q.Consumer() // first: the dead consumer's entry is not one that an attach takes over
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	child := testutil.StartEnv(t, []string{failpoint.EnvVar + "=queue/batch-taken=kill"}, "queue-batch-once", name)
+	if sig := child.Signal(); sig != syscall.SIGKILL {
+		t.Fatalf("consumer ended by %v, want SIGKILL at the failpoint; stderr:\n%s", sig, child.Stderr())
+	}
 	got := make([]int, total)
 	errc := make(chan error, 1)
 	go func() {

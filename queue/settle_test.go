@@ -109,3 +109,37 @@ func TestQueueSettlesDeadReader(t *testing.T) {
 		}
 	}
 }
+
+// A producer stuck behind a dead consumer's span releases the whole span
+// at once, not one slot per stuck wait.
+func TestSettleDeadSpanWhole(t *testing.T) {
+	q, err := New(Config{Slots: 64, MaxMessage: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := q.Producer()
+	for range 10 {
+		if err := p.TryWrite([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &q.conss[5].peer // a consumer that took positions 0 to 7 with one CAS, then died
+	e.token.Store(deadToken(t))
+	e.span.Store(8)
+	e.claim.Store(1)
+	q.head.Store(8)
+	if err := q.settleAt(64); err != nil { // where a producer a lap on waits for slot 0
+		t.Fatal(err)
+	}
+	for pos := range uint64(8) {
+		if s := q.seqAt(pos).Load(); s != pos+64 {
+			t.Fatalf("slot %d: sequence %d, want %d (released)", pos, s, pos+64)
+		}
+	}
+	if s := q.seqAt(8).Load(); s != 9 {
+		t.Fatalf("slot 8: sequence %d, want 9 (committed, past the span)", s)
+	}
+	if d := q.recov.dropped.Load(); d != 8 {
+		t.Fatalf("%d dropped, want 8", d)
+	}
+}

@@ -238,9 +238,12 @@ class Queue:
         return c - 1, max(self._q[(off + L.QUEUE_PEER_SPAN) >> 3], 1)
 
     def _claimants(self, producers, pos):
+        """Whether a live entry's claim covers pos, whether any does, and
+        (if none is alive) where the dead ones' spans end."""
         table = _PTAB if producers else _CTAB
         q = self._q
         found = False
+        end = pos + 1
         for i in range(L.QUEUE_MAX_PEERS):
             off = table + i * L.QUEUE_PEER_SIZE
             start, n = self._claimed(off)
@@ -249,15 +252,16 @@ class Queue:
             found = True
             tok = q[off >> 3]
             if tok and not tok & _RECLAIM and _live.alive(tok):
-                return True, True
-        return False, found
+                return True, True, pos + 1
+            end = max(end, start + min(n, L.QUEUE_MAX_SPAN))
+        return False, found, end
 
     def _skip_dead_write(self, pos) -> bool:
         off = self._seq_off(pos)
         q = self._q
         if q[off >> 3] != pos or q[_TAIL >> 3] <= pos:
             return True  # committed, or never claimed
-        alive, found = self._claimants(True, pos)
+        alive, found, _ = self._claimants(True, pos)
         if alive:
             return False
         if not found:
@@ -269,13 +273,15 @@ class Queue:
             self._wake_one(_CWAIT)
         return True
 
-    def _release_dead_read(self, pos) -> bool:
+    def _release_dead_read(self, pos, whole=False) -> bool:
+        """Releases the slot for pos if its taker died; with whole, the rest
+        of the dead taker's span too (a Go batch read's)."""
         off = self._seq_off(pos)
         q = self._q
         s = q[off >> 3]
         if s & ~_SKIP != pos + 1 or q[_HEAD >> 3] <= pos:
             return True  # released, or never taken
-        alive, found = self._claimants(False, pos)
+        alive, found, end = self._claimants(False, pos)
         if alive:
             return False
         if not found:
@@ -286,6 +292,9 @@ class Queue:
             if not s & _SKIP:
                 _atomic.add64(self._seg.addr(_REC + L.QREC_DROPPED, 8), 1)
             self._wake_one(_PWAIT)
+        if whole:
+            for p in range(pos + 1, end):
+                self._release_dead_read(p)
         return True
 
     def _settle_at(self, x):
@@ -296,7 +305,7 @@ class Queue:
         elif x >= n and s == x - n:
             self._skip_dead_write(x - n)
         elif x >= n and s & ~_SKIP == x - n + 1:
-            self._release_dead_read(x - n)
+            self._release_dead_read(x - n, whole=True)  # a dead span at once, not a slot per stuck wait
 
     def _ended(self) -> bool:
         q = self._q

@@ -74,8 +74,11 @@ class TestQueue(Case):
         entry = L.HEADER_SIZE + L.QUEUE["consumer table"][0]
         struct.pack_into("<QQQ", q._seg.buf, entry, dead, 0 + 1, 5)  # token, claim (position 0), span
         struct.pack_into("<Q", q._seg.buf, L.HEADER_SIZE + L.QUEUE["head"][0], 5)  # its CAS took 0 to 4
-        for i in range(6, 13):
-            q.put(b"m%d" % i, timeout=10)  # positions 8 to 12 reuse the dead span's slots
+        for i in range(6, 9):
+            q.put(b"m%d" % i, timeout=10)  # position 8 reuses the dead span's first slot
+        self.assertEqual(q.stats()["dropped"], 5)  # the whole span went at once
+        for i in range(9, 13):
+            q.put(b"m%d" % i, timeout=10)
         self.assertEqual([q.get(timeout=10) for _ in range(8)], [b"m%d" % i for i in range(5, 13)])
         self.assertEqual(q.stats()["dropped"], 5)
         self.assertEqual(struct.unpack_from("<QQ", q._seg.buf, entry + 8), (0, 0))  # taken over, settled
