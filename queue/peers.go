@@ -113,7 +113,7 @@ func (q *Queue) settle(s queueSide, e *peer, i int) (bool, error) {
 	if n > maxSpan {
 		return false, fmt.Errorf("%w: %s entry %d claims %d slots, a batch takes at most %d", ErrCorrupt, s, i, n, maxSpan)
 	}
-	for pos := from; pos < from+n; pos++ { // a batch read's span: each slot is settled on its own
+	for pos := from; pos < from+n; pos++ { // a batch's span: each slot is settled on its own
 		var ok bool
 		var err error
 		if s == producers {
@@ -212,23 +212,26 @@ func (q *Queue) releaseDeadRead(pos uint64) (bool, uint64, error) {
 // itself, or a dead producer's or consumer's claim on the previous lap's
 // use of the slot.
 //
-// A dead consumer's span is released whole, not a slot per stuck wait: the
-// waiting producers would otherwise stall for 2ms on each of its slots.
+// A dead peer's span is settled whole, not a slot per stuck wait: the
+// waiting peers would otherwise stall for 2ms on each of its slots.
 func (q *Queue) settleAt(x uint64) error {
 	s := q.seqAt(x).Load()
 	var err error
+	var pos uint64
+	settle := q.skipDeadWrite
 	switch {
 	case s == x:
-		_, _, err = q.skipDeadWrite(x)
+		pos = x
 	case x >= q.geo.slots && s == x-q.geo.slots:
-		_, _, err = q.skipDeadWrite(x - q.geo.slots)
+		pos = x - q.geo.slots
 	case x >= q.geo.slots && s&^skipBit == x-q.geo.slots+1:
-		pos := x - q.geo.slots
-		var end uint64
-		_, end, err = q.releaseDeadRead(pos)
-		for p := pos + 1; err == nil && p < end; p++ {
-			_, _, err = q.releaseDeadRead(p)
-		}
+		pos, settle = x-q.geo.slots, q.releaseDeadRead
+	default:
+		return nil
+	}
+	_, end, err := settle(pos)
+	for p := pos + 1; err == nil && p < end; p++ {
+		_, _, err = settle(p)
 	}
 	return err
 }

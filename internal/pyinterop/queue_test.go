@@ -112,8 +112,8 @@ func TestQueueGoToPython(t *testing.T) {
 	}
 }
 
-// Two Python and two Go producers, two Python and two Go consumers, on
-// one queue: every message is taken exactly once (count and a sum of
+// Two Python and two Go producers, two Python and two Go consumers (one
+// reading by ReadBatch), on one queue: every message is taken exactly once (count and a sum of
 // hashes over the exact set), each producer's in its order.
 func TestQueueMixedExactlyOnce(t *testing.T) {
 	q, name := newQueue(t)
@@ -146,7 +146,7 @@ func TestQueueMixedExactlyOnce(t *testing.T) {
 		err error
 	}
 	results := make(chan got, 2)
-	for range 2 {
+	for k := range 2 {
 		c, err := q.Consumer()
 		if err != nil {
 			t.Fatal(err)
@@ -155,9 +155,27 @@ func TestQueueMixedExactlyOnce(t *testing.T) {
 			defer c.Close()
 			var g got
 			last := [producers]int64{-1, -1, -1, -1}
+			take := func(msg []byte) error {
+				i := binary.LittleEndian.Uint64(msg)
+				if want := message(nil, int(i)); string(msg) != string(want) || int64(i) <= last[i%producers] {
+					return fmt.Errorf("message %d out of order or wrong", i)
+				}
+				last[i%producers] = int64(i)
+				g.n++
+				g.sum += mix(i)
+				return nil
+			}
 			buf := make([]byte, 64)
 			for {
-				k, err := c.ReadContext(context.Background(), buf)
+				var err error
+				if k == 0 { // one Go consumer reads by ReadBatch: spans beside Python's single takes
+					_, err = c.ReadBatch(context.Background(), 16, take)
+				} else {
+					var n int
+					if n, err = c.ReadContext(context.Background(), buf); err == nil {
+						err = take(buf[:n])
+					}
+				}
 				if err != nil {
 					if !errors.Is(err, io.EOF) {
 						g.err = err
@@ -165,15 +183,6 @@ func TestQueueMixedExactlyOnce(t *testing.T) {
 					results <- g
 					return
 				}
-				i := binary.LittleEndian.Uint64(buf)
-				if want := message(nil, int(i)); string(buf[:k]) != string(want) || int64(i) <= last[i%producers] {
-					g.err = fmt.Errorf("message %d out of order or wrong", i)
-					results <- g
-					return
-				}
-				last[i%producers] = int64(i)
-				g.n++
-				g.sum += mix(i)
 			}
 		}()
 	}
