@@ -15,7 +15,7 @@ import (
 var queueKind = kind{
 	create:     queueCreate,
 	work:       queueWork,
-	failpoints: []string{"queue/claimed", "queue/taken", "futex/mutex/acquired"},
+	failpoints: []string{"queue/claimed", "queue/taken", "queue/batch-taken", "futex/mutex/acquired"},
 	final:      queueFinal,
 	live:       queueLive,
 }
@@ -52,8 +52,9 @@ func queueLive(name string) int64 {
 // bytes derive from both. Beside the queue, a table records the last
 // message delivered for each (writer, sequence) cell: a message delivered
 // twice finds itself there. A writer killed mid-claim leaves a skipped
-// slot, a reader killed holding a message loses that one: never a
-// duplicate, never a torn message.
+// slot, a reader killed holding a message loses that one (a batch reader
+// the span it took): never a duplicate, never a torn message. Odd
+// workers read by ReadBatch, even ones by ReadContext.
 const (
 	queueCells   = 256  // writers a cell row is kept for (by worker number)
 	queueSeqMask = 4095 // sequence numbers a row keeps
@@ -124,7 +125,17 @@ func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 			return err
 		}
 		rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		n, err := c.ReadContext(rctx, in)
+		if id%2 == 1 { // odd workers read by ReadBatch: spans of up to 8, in place
+			_, err = c.ReadBatch(rctx, 8, func(msg []byte) error {
+				queueCheck(msg, want, seen, r)
+				return nil
+			})
+		} else {
+			var n int
+			if n, err = c.ReadContext(rctx, in); err == nil {
+				queueCheck(in[:n], want, seen, r)
+			}
+		}
 		cancel()
 		switch {
 		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
@@ -132,29 +143,34 @@ func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 		case err != nil:
 			r.violation("read: %v", err)
 			return err
-		case n < 16:
-			r.violation("message of %d bytes", n)
-			continue
 		}
-		msg := in[:n]
-		from, s := binary.LittleEndian.Uint64(msg), binary.LittleEndian.Uint64(msg[8:])
-		if !bytes.Equal(msg, queuePayload(want, from, s)) {
-			r.violation("message %d/%d is not whole (%d bytes)", from, s, n)
-			continue
-		}
-		cell := int(from%queueCells)*(queueSeqMask+1) + int(s&queueSeqMask)
-		key := from<<32 | s + 1
-		for {
-			old := array.LoadAt(seen, cell)
-			if old == key {
-				r.violation("message %d/%d delivered twice", from, s)
-				break
-			}
-			if array.CompareAndSwapAt(seen, cell, old, key) {
-				break
-			}
-		}
-		r.op()
 	}
 	return ctx.Err()
+}
+
+// queueCheck checks a message read, and records it in seen: one torn, or
+// delivered twice, is a violation. want is scratch.
+func queueCheck(msg, want []byte, seen *array.Array[uint64], r *reporter) {
+	if len(msg) < 16 {
+		r.violation("message of %d bytes", len(msg))
+		return
+	}
+	from, s := binary.LittleEndian.Uint64(msg), binary.LittleEndian.Uint64(msg[8:])
+	if !bytes.Equal(msg, queuePayload(want, from, s)) {
+		r.violation("message %d/%d is not whole (%d bytes)", from, s, len(msg))
+		return
+	}
+	cell := int(from%queueCells)*(queueSeqMask+1) + int(s&queueSeqMask)
+	key := from<<32 | s + 1
+	for {
+		old := array.LoadAt(seen, cell)
+		if old == key {
+			r.violation("message %d/%d delivered twice", from, s)
+			return
+		}
+		if array.CompareAndSwapAt(seen, cell, old, key) {
+			break
+		}
+	}
+	r.op()
 }
