@@ -200,13 +200,13 @@ func (c *Consumer) ready() bool {
 // own Close it only lets go of the address range it held (see
 // Queue.Close). It is idempotent.
 //
-// Messages that a batch read took and did not hand over (its fn failed)
-// go back to the head of the queue if no consumer has taken a message
-// since; otherwise they are dropped, and counted as a dead consumer's
-// would be (State's Counters.Dropped).
+// Messages that a batch read took and still holds (see ReadBatch) are
+// dropped, and counted as a dead consumer's would be (State's
+// Counters.Dropped). A Queue.Close with such a consumer still open leaves
+// them held by this process until it exits: close the consumer first.
 func (c *Consumer) Close() error {
 	if c.me != nil && c.held.from != c.held.to {
-		c.giveBack()
+		c.dropHeld()
 	}
 	return c.detach()
 }

@@ -27,18 +27,20 @@ const maxSpan = 256
 const batchShare = 8
 
 // ReadBatch waits for at least one message, then takes up to max of the
-// messages at the head at once (at most 256, and an eighth of the slots),
+// messages at the head at once (at most 256, and an eighth of the slots
+// or one),
 // calls fn on each, in place, and releases each slot as fn returns. It
 // returns how many messages fn saw. The slice fn gets is valid only until
 // fn returns.
 //
 // An error from fn stops the batch: the message fn failed on is released,
-// and the batch's other messages stay with c, for its next read
-// (ReadBatch, Read or TryRead) to hand over first, in order. Close gives
-// them back (see Close). A consumer that dies mid-batch loses the
-// messages its fn had not returned from; a peer releases their slots (as
-// it does for a Read that died holding one) and counts them in State's
-// Counters.Dropped.
+// and the batch's other messages go back to the head of the queue, for
+// any consumer, as a ring's stay in the ring. If another consumer took a
+// message meanwhile they cannot go back, and stay with c instead, for its
+// next read (ReadBatch, Read or TryRead) to hand over first, in order;
+// Close drops them. A consumer that dies mid-batch loses the messages its fn
+// had not returned from; a peer releases their slots (as it does for a
+// Read that died holding one) and counts them in State's Counters.Dropped.
 //
 // What a batch saves is the consumer's per-message cost of taking and
 // releasing a slot: one CAS of the head for the whole batch instead of one
@@ -157,6 +159,12 @@ func (c *Consumer) deliver(max int, fn func(msg []byte) error) (int, error) {
 			break
 		}
 	}
+	// A batch cut short gives the rest back to the head, still committed,
+	// unless a consumer took a message meanwhile: then c holds them.
+	back := err != nil && c.held.from != c.held.to && q.head.CompareAndSwap(c.held.to, c.held.from)
+	if back {
+		c.held = span{}
+	}
 	if c.held.from == c.held.to {
 		c.me.claim.Store(0) // a full fence: every release is seen before the parked bits are loaded
 		spin.Release(&c.me.span, 0)
@@ -164,6 +172,9 @@ func (c *Consumer) deliver(max int, fn func(msg []byte) error) (int, error) {
 		c.me.claim.Add(0) // the same fence; the claim still covers the rest
 	}
 	q.wakeOne(q.prodWait, &c.tally)
+	if back {
+		q.wakeOne(q.consWait, nil)
+	}
 	c.tally.addN(q.consumed, uint64(n), bytes)
 	return n, err
 }
@@ -188,11 +199,10 @@ func (c *Consumer) readHeld(buf []byte) (int, error) {
 	return m, err
 }
 
-// giveBack returns what c holds to the queue, for a Close: to the head,
-// still committed, if no consumer took a message since (the head is
-// where c's batch left it); otherwise it releases the slots, and counts
-// the messages as dropped.
-func (c *Consumer) giveBack() {
+// dropHeld releases what c holds, for a Close, and counts the messages
+// as dropped. They cannot go back to the head: c holds them only because
+// another consumer took a message after them.
+func (c *Consumer) dropHeld() {
 	q := c.q
 	h := c.held
 	c.held = span{}
@@ -202,11 +212,6 @@ func (c *Consumer) giveBack() {
 	defer q.gate.Leave()
 	if q.seg.Check() != nil {
 		return // truncated: touching the slots would raise SIGBUS
-	}
-	if q.head.CompareAndSwap(h.to, h.from) {
-		c.unclaim()
-		q.wakeOne(q.consWait, nil)
-		return
 	}
 	dropped := uint64(0)
 	for pos := h.from; pos < h.to; pos++ {

@@ -95,10 +95,27 @@ func TestReadBatch(t *testing.T) {
 	}
 }
 
+// holding returns a ReadBatch fn that appends copies of the messages to
+// *got and fails with stop on the message named failOn, after other took
+// the message at the head: the rest of the batch then cannot go back, and
+// stays with the batch's consumer.
+func holding(got *[]string, failOn string, stop error, other *queue.Consumer, otherGot *[]string) func([]byte) error {
+	return func(msg []byte) error {
+		*got = append(*got, string(msg))
+		if string(msg) != failOn {
+			return nil
+		}
+		buf := make([]byte, 64)
+		if n, err := other.TryRead(buf); err == nil {
+			*otherGot = append(*otherGot, string(buf[:n]))
+		}
+		return stop
+	}
+}
+
 // An error from fn stops the batch after the message it failed on; the
-// rest of the batch goes to the consumer's next reads, of any kind, in
-// order, and no other consumer sees them.
-func TestReadBatchStopsAndHolds(t *testing.T) {
+// rest goes back to the head, for any consumer.
+func TestReadBatchStopGivesBack(t *testing.T) {
 	q, _, c := batchQueue(t, 12)
 	other, err := q.Consumer()
 	if err != nil {
@@ -110,10 +127,32 @@ func TestReadBatchStopsAndHolds(t *testing.T) {
 	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "m2", stop)); n != 3 || err != stop {
 		t.Fatalf("ReadBatch = %d, %v; want 3 and fn's error", n, err)
 	}
-	wantRead(t, other, "m8") // m3 to m7 are c's
+	wantRead(t, other, "m3")
+	wantRead(t, c, "m4")
+	if st := q.State(); st.Head != 5 || st.Counters.Dropped != 0 {
+		t.Fatalf("state %+v: want the head at 5, nothing dropped", st)
+	}
+}
+
+// When another consumer took a message while fn ran, the rest of the batch
+// stays with its consumer, whose next reads of any kind hand it over, in
+// order; no other consumer sees it.
+func TestReadBatchStopsAndHolds(t *testing.T) {
+	q, _, c := batchQueue(t, 12)
+	other, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	stop := errors.New("stop")
+	var got, otherGot []string
+	if n, err := c.ReadBatch(context.Background(), 8, holding(&got, "m2", stop, other, &otherGot)); n != 3 || err != stop {
+		t.Fatalf("ReadBatch = %d, %v; want 3 and fn's error", n, err)
+	}
+	wantRead(t, other, "m9") // m3 to m7 are c's
 	wantRead(t, c, "m3")
-	if st := q.State(); st.Head != 9 {
-		t.Fatalf("head %d, want 9", st.Head)
+	if st := q.State(); st.Head != 10 {
+		t.Fatalf("head %d, want 10", st.Head)
 	}
 	if n, err := c.ReadBatch(context.Background(), 2, collect(&got, "", nil)); n != 2 || err != nil {
 		t.Fatalf("ReadBatch from what c holds = %d, %v", n, err)
@@ -125,18 +164,23 @@ func TestReadBatchStopsAndHolds(t *testing.T) {
 	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "", nil)); n != 1 || err != nil {
 		t.Fatalf("ReadBatch of the last one held = %d, %v; want 1: a batch ends with what c holds", n, err)
 	}
-	if fmt.Sprint(got) != "[m0 m1 m2 m4 m5 m7]" {
-		t.Fatalf("batches saw %v", got)
+	if fmt.Sprint(got) != "[m0 m1 m2 m4 m5 m7]" || fmt.Sprint(otherGot) != "[m8]" {
+		t.Fatalf("batches saw %v, the other consumer %v", got, otherGot)
 	}
-	wantRead(t, c, "m9")
+	wantRead(t, c, "m10")
 }
 
 // A held message too long for Read's buffer stays held.
 func TestReadBatchHeldShortBuffer(t *testing.T) {
-	_, _, c := batchQueue(t, 4)
+	q, _, c := batchQueue(t, 6)
+	other, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
 	stop := errors.New("stop")
-	var got []string
-	if _, err := c.ReadBatch(context.Background(), 4, collect(&got, "m0", stop)); err != stop {
+	var got, otherGot []string
+	if _, err := c.ReadBatch(context.Background(), 4, holding(&got, "m0", stop, other, &otherGot)); err != stop {
 		t.Fatal(err)
 	}
 	if _, err := c.TryRead(make([]byte, 1)); !errors.Is(err, io.ErrShortBuffer) {
@@ -145,61 +189,43 @@ func TestReadBatchHeldShortBuffer(t *testing.T) {
 	wantRead(t, c, "m1")
 }
 
-// Closing a consumer that holds messages gives them back to the head,
-// when no consumer took one since; otherwise they are dropped, and
-// counted.
-func TestReadBatchCloseGivesBack(t *testing.T) {
+// Closing a consumer that holds messages drops them, and counts them,
+// when another consumer took one since; the others go on past them.
+func TestReadBatchCloseDropsHeld(t *testing.T) {
 	q, _, c := batchQueue(t, 20)
-	stop := errors.New("stop")
-	var got []string
-	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "m1", stop)); err != stop {
-		t.Fatal(err)
-	}
-	c.Close()
-	c2, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	wantRead(t, c2, "m2")
-	if st := q.State(); st.Counters.Dropped != 0 {
-		t.Fatalf("%d dropped after a give-back", st.Counters.Dropped)
-	}
-
-	// c2 now takes m3 to m10 and stops at once; c3 takes m11: c2's can no
-	// longer go back.
-	if _, err := c2.ReadBatch(context.Background(), 8, collect(&got, "m3", stop)); err != stop {
-		t.Fatal(err)
-	}
-	c3, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c3.Close()
-	wantRead(t, c3, "m11")
-	c2.Close()
-	if st := q.State(); st.Counters.Dropped != 7 {
-		t.Fatalf("%d dropped, want the 7 messages c2 held", st.Counters.Dropped)
-	}
-	wantRead(t, c3, "m12")
-}
-
-// The end of the stream comes after what a consumer holds: the holder gets
-// its messages, then io.EOF.
-func TestReadBatchEOF(t *testing.T) {
-	q, p, c := batchQueue(t, 5)
 	other, err := q.Consumer()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
 	stop := errors.New("stop")
-	var got []string
-	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "m0", stop)); err != stop {
+	var got, otherGot []string
+	if _, err := c.ReadBatch(context.Background(), 8, holding(&got, "m0", stop, other, &otherGot)); err != stop {
+		t.Fatal(err)
+	}
+	c.Close()
+	if st := q.State(); st.Counters.Dropped != 7 {
+		t.Fatalf("%d dropped, want the 7 messages c held", st.Counters.Dropped)
+	}
+	wantRead(t, other, "m9")
+}
+
+// The end of the stream comes after what a consumer holds: the holder gets
+// its messages, then io.EOF.
+func TestReadBatchEOF(t *testing.T) {
+	q, p, c := batchQueue(t, 6)
+	other, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	stop := errors.New("stop")
+	var got, otherGot []string
+	if _, err := c.ReadBatch(context.Background(), 5, holding(&got, "m0", stop, other, &otherGot)); err != stop {
 		t.Fatal(err)
 	}
 	p.Close()
-	if _, err := other.ReadBatch(context.Background(), 8, collect(&got, "", nil)); err != io.EOF {
+	if _, err := other.ReadBatch(context.Background(), 8, collect(&otherGot, "", nil)); err != io.EOF {
 		t.Fatalf("another consumer's ReadBatch = %v, want io.EOF: c holds the rest", err)
 	}
 	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "", nil)); n != 4 || err != nil {
@@ -208,8 +234,8 @@ func TestReadBatchEOF(t *testing.T) {
 	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "", nil)); err != io.EOF {
 		t.Fatalf("then = %v, want io.EOF", err)
 	}
-	if fmt.Sprint(got) != fmt.Sprint(names(0, 5)) {
-		t.Fatalf("got %v", got)
+	if fmt.Sprint(got) != fmt.Sprint(names(0, 5)) || fmt.Sprint(otherGot) != "[m5]" {
+		t.Fatalf("got %v, the other consumer %v", got, otherGot)
 	}
 }
 
@@ -247,10 +273,15 @@ func TestReadBatchWaits(t *testing.T) {
 // A consumer that holds a batch's messages is ready for Select, even with
 // nothing left in the queue.
 func TestReadBatchHeldSelect(t *testing.T) {
-	_, _, c := batchQueue(t, 2)
+	q, _, c := batchQueue(t, 3)
+	other, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
 	stop := errors.New("stop")
-	var got []string
-	if _, err := c.ReadBatch(context.Background(), 8, collect(&got, "m0", stop)); err != stop {
+	var got, otherGot []string
+	if _, err := c.ReadBatch(context.Background(), 2, holding(&got, "m0", stop, other, &otherGot)); err != stop {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
