@@ -60,8 +60,8 @@
 // # Memory model
 //
 // A producer's write of a message synchronizes before the consumer's read
-// that returns it; a consumer's release of a slot synchronizes before the
-// write that reuses it.
+// that returns it (or hands it to ReadBatch's function); a consumer's
+// release of a slot synchronizes before the write that reuses it.
 //
 // # Processes that die
 //

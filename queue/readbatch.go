@@ -28,18 +28,17 @@ const batchShare = 8
 
 // ReadBatch waits for at least one message, then takes up to max of the
 // messages at the head at once (at most 256, and an eighth of the slots
-// or one),
-// calls fn on each, in place, and releases each slot as fn returns. It
-// returns how many messages fn saw. The slice fn gets is valid only until
-// fn returns.
+// or one), calls fn on each, in place, and releases each slot as fn
+// returns. It returns how many messages fn saw. The slice fn gets is
+// valid only until fn returns; max < 1 reads nothing.
 //
 // An error from fn stops the batch: the message fn failed on is released,
 // and the batch's other messages go back to the head of the queue, for
 // any consumer, as a ring's stay in the ring. If another consumer took a
 // message meanwhile they cannot go back, and stay with c instead, for its
 // next read (ReadBatch, Read or TryRead) to hand over first, in order;
-// Close drops them. A consumer that dies mid-batch loses the messages its fn
-// had not returned from; a peer releases their slots (as it does for a
+// Close drops them. A consumer that dies mid-batch loses the messages its
+// fn had not returned from; a peer releases their slots (as it does for a
 // Read that died holding one) and counts them in State's Counters.Dropped.
 //
 // What a batch saves is the consumer's per-message cost of taking and
