@@ -58,6 +58,10 @@ func (q *Queue) joinProducer() (*peer, int, error) {
 	return e, i, err
 }
 
+// closed reports whether the handle's own Close, or its Queue's, has
+// begun: every call then fails with os.ErrClosed.
+func (a *attached) closed() bool { return a.me == nil || a.q.gate.Closed() }
+
 // unclaim clears the entry's claim, if it has one: claim, then span (see
 // peer.claimed).
 func (a *attached) unclaim() {

@@ -29,7 +29,7 @@ func (p *Producer) WriteBatch(ctx context.Context, msgs [][]byte) (int, error) {
 }
 
 func (p *Producer) writeBatch(ctx context.Context, msgs [][]byte) (int, error) {
-	if p.q.gate.Closed() {
+	if p.closed() {
 		return 0, os.ErrClosed
 	}
 	recheck := spin.RecheckMin

@@ -52,7 +52,7 @@ func (c *Consumer) TryRead(buf []byte) (int, error) {
 }
 
 func (c *Consumer) tryReadUnnamed(buf []byte) (int, error) {
-	if c.q.gate.Closed() {
+	if c.closed() {
 		return 0, os.ErrClosed
 	}
 	return c.tryRead(buf)
@@ -127,6 +127,9 @@ func (c *Consumer) notReady(h, s uint64) error {
 	c.unclaim()
 	if s == h || h >= q.geo.slots && s&^skipBit == h-q.geo.slots+1 {
 		if c.stuck.due(h) {
+			if t := q.tail.Load(); t < h { // the head never passes the tail: a peer wrote one of them
+				return fmt.Errorf("%w: head %d is past tail %d", ErrCorrupt, h, t)
+			}
 			if err := q.settleAt(h); err != nil {
 				return err
 			}
@@ -166,7 +169,7 @@ func (c *Consumer) ReadContext(ctx context.Context, buf []byte) (int, error) {
 }
 
 func (c *Consumer) readContextUnnamed(ctx context.Context, buf []byte) (int, error) {
-	if c.q.gate.Closed() {
+	if c.closed() {
 		return 0, os.ErrClosed
 	}
 	recheck := spin.RecheckMin
@@ -196,9 +199,9 @@ func (c *Consumer) ready() bool {
 	return c.q.seqAt(h).Load()&^skipBit == h+1
 }
 
-// Close detaches the consumer, giving its entry back. After the Queue's
-// own Close it only lets go of the address range it held (see
-// Queue.Close). It is idempotent.
+// Close detaches the consumer, giving its entry back; later calls on it
+// fail with os.ErrClosed. After the Queue's own Close it only lets go of
+// the address range it held (see Queue.Close). It is idempotent.
 //
 // Messages that a batch read took and still holds (see ReadBatch) are
 // dropped, and counted as a dead consumer's would be (State's

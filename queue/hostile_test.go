@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/shm"
 )
@@ -221,5 +222,52 @@ func TestQueueVersion1Refused(t *testing.T) {
 	binary.LittleEndian.PutUint32(seg.Payload()[offGeometry+4:], 1)
 	if _, err := view(seg); !errors.Is(err, shm.ErrIncompatible) || errors.Is(err, ErrCorrupt) {
 		t.Fatalf("attach of a version 1 queue = %v, want ErrIncompatible", err)
+	}
+}
+
+// A dead consumer's entry with a span over 256 covers nothing: the slot a
+// stuck producer finds held by it alone is corrupt, not released.
+func TestQueueHostileSpanSettled(t *testing.T) {
+	q, err := New(Config{Slots: 64, MaxMessage: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := q.Producer()
+	for range 10 {
+		p.TryWrite([]byte("x"))
+	}
+	e := &q.conss[3].peer
+	e.token.Store(deadToken(t))
+	e.span.Store(1000)
+	e.claim.Store(1)
+	q.head.Store(8)
+	if err := q.settleAt(64); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("settleAt behind a span of 1000 = %v, want ErrCorrupt", err)
+	}
+	if d := q.recov.dropped.Load(); d != 0 {
+		t.Fatalf("%d dropped", d)
+	}
+}
+
+// A head past the tail is corrupt: a consumer stuck there says so.
+func TestQueueHeadPastTail(t *testing.T) {
+	q, err := New(Config{Slots: 64, MaxMessage: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := q.Producer()
+	c, _ := q.Consumer()
+	for range 4 {
+		p.TryWrite([]byte("x"))
+	}
+	q.head.Store(6)
+	for range 200 {
+		if _, err = c.TryRead(make([]byte, 8)); err != ErrEmpty {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("TryRead with the head past the tail = %v, want ErrCorrupt", err)
 	}
 }

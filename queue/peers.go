@@ -139,7 +139,7 @@ func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool, end uint6
 	for i := range q.table(s) {
 		e := &q.table(s)[i].peer
 		from, n := e.claimed()
-		if pos < from || pos-from >= n {
+		if pos < from || pos-from >= n || n > maxSpan { // a larger span is corrupt: it covers nothing
 			continue
 		}
 		found = true
@@ -147,7 +147,7 @@ func (q *Queue) claimants(s queueSide, pos uint64) (alive, found bool, end uint6
 		if tok != 0 && tok&reclaimBit == 0 && live.Alive(live.Token(tok)) {
 			return true, true, pos + 1
 		}
-		end = max(end, from+min(n, maxSpan))
+		end = max(end, from+n)
 	}
 	return false, found, end
 }

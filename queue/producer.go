@@ -85,7 +85,7 @@ func (p *Producer) TryWrite(msg []byte) error {
 }
 
 func (p *Producer) tryWriteUnnamed(msg []byte) error {
-	if p.q.gate.Closed() {
+	if p.closed() {
 		return os.ErrClosed
 	}
 	return p.tryWrite(msg)
@@ -149,7 +149,7 @@ func (p *Producer) WriteContext(ctx context.Context, msg []byte) error {
 }
 
 func (p *Producer) writeContextUnnamed(ctx context.Context, msg []byte) error {
-	if p.q.gate.Closed() {
+	if p.closed() {
 		return os.ErrClosed
 	}
 	recheck := spin.RecheckMin
@@ -173,7 +173,7 @@ func (p *Producer) room() bool {
 	return p.q.seqAt(t).Load() == t
 }
 
-// Close detaches the producer, giving its entry back. After the Queue's
-// own Close it only lets go of the address range it held (see
-// Queue.Close). It is idempotent.
+// Close detaches the producer, giving its entry back; later calls on it
+// fail with os.ErrClosed. After the Queue's own Close it only lets go of
+// the address range it held (see Queue.Close). It is idempotent.
 func (p *Producer) Close() error { return p.detach() }

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -30,9 +31,12 @@ const batchShare = 8
 // messages at the head at once (at most 256, and an eighth of the slots
 // or one), calls fn on each, in place, and releases each slot as fn
 // returns. It returns how many messages fn saw. The slice fn gets is
-// valid only until fn returns; max < 1 reads nothing.
+// valid only until fn returns; max < 1 reads nothing. A Close of the Queue
+// in this process while fn runs turns that slice to zeros, as it does a
+// ring's (see Queue.Close), and the batch ends with os.ErrClosed.
 //
-// An error from fn stops the batch: the message fn failed on is released,
+// An error from fn stops the batch (a panic too, which goes on once the
+// batch has ended): the message fn failed on is released,
 // and the batch's other messages go back to the head of the queue, for
 // any consumer, as a ring's stay in the ring. If another consumer took a
 // message meanwhile they cannot go back, and stay with c instead, for its
@@ -53,7 +57,7 @@ func (c *Consumer) ReadBatch(ctx context.Context, max int, fn func(msg []byte) e
 }
 
 func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []byte) error) (int, error) {
-	if c.q.gate.Closed() {
+	if c.closed() {
 		return 0, os.ErrClosed
 	}
 	if max <= 0 {
@@ -130,18 +134,32 @@ func (q *Queue) takeable(pos uint64) bool {
 }
 
 // deliver hands fn the held messages, up to max of them (skips do not
-// count), releasing each slot as fn returns, and then wakes a producer
-// parked for room. A slot that a peer scribbled on while it was held is
-// released and reported as ErrCorrupt.
-func (c *Consumer) deliver(max int, fn func(msg []byte) error) (int, error) {
+// count), releasing each slot as fn returns, and then ends the batch
+// (endBatch). A slot that a peer scribbled on while it was held is
+// released and reported as ErrCorrupt. If fn panics, its message is
+// released and the batch ends as for an error before the panic goes on.
+// A Close of q meanwhile (this process's) retires the mapping, which then
+// reads as zeros: deliver reports os.ErrClosed, not what it reads.
+func (c *Consumer) deliver(max int, fn func(msg []byte) error) (n int, err error) {
 	q := c.q
-	n, bytes := 0, uint64(0)
-	var err error
+	bytes := uint64(0)
+	inFn := false // fn runs on the slot before c.held.from
+	defer func() {
+		if inFn {
+			pos := c.held.from - 1
+			spin.Release(q.seqAt(pos), pos+q.geo.slots)
+			err = errPanicked
+		}
+		c.endBatch(err, uint64(n), bytes)
+	}()
 	for c.held.from < c.held.to && n < max {
 		pos := c.held.from
+		c.held.from++
 		seq := q.seqAt(pos)
 		s := seq.Load()
 		switch ln := uint64(q.lenAt(pos).Load()); {
+		case q.gate.Closed():
+			return n, os.ErrClosed
 		case s&^skipBit != pos+1:
 			err = fmt.Errorf("%w: held slot for position %d has sequence %#x", ErrCorrupt, pos, s)
 		case s&skipBit != 0:
@@ -150,16 +168,31 @@ func (c *Consumer) deliver(max int, fn func(msg []byte) error) (int, error) {
 		default:
 			n++
 			bytes += ln
+			inFn = true
 			err = fn(q.slotAt(pos)[:ln:ln])
+			inFn = false
 		}
-		spin.Release(seq, pos+q.geo.slots) // plain: the fence below orders it before the look for parked producers
-		c.held.from++
+		spin.Release(seq, pos+q.geo.slots) // plain: endBatch's fence orders it before the look for parked producers
 		if err != nil {
 			break
 		}
 	}
-	// A batch cut short gives the rest back to the head, still committed,
-	// unless a consumer took a message meanwhile: then c holds them.
+	return n, err
+}
+
+// errPanicked stands for a panic in a batch's fn, for endBatch.
+var errPanicked = errors.New("queue: ReadBatch's fn panicked")
+
+// endBatch ends a delivery of n messages of bytes bytes: a batch cut short
+// (by err) gives the rest back to the head, still committed, unless a
+// consumer took a message meanwhile (then c holds them); then the fence
+// that orders the releases before the look for parked producers, and the
+// wake-ups.
+func (c *Consumer) endBatch(err error, n, bytes uint64) {
+	q := c.q
+	if err == os.ErrClosed {
+		return // the mapping is retired: nothing there is ours to touch
+	}
 	back := err != nil && c.held.from != c.held.to && q.head.CompareAndSwap(c.held.to, c.held.from)
 	if back {
 		c.held = span{}
@@ -174,8 +207,7 @@ func (c *Consumer) deliver(max int, fn func(msg []byte) error) (int, error) {
 	if back {
 		q.wakeOne(q.consWait, nil)
 	}
-	c.tally.addN(q.consumed, uint64(n), bytes)
-	return n, err
+	c.tally.addN(q.consumed, n, bytes)
 }
 
 // readHeld is tryRead for a consumer holding a batch's messages: it

@@ -291,3 +291,61 @@ func TestReadBatchHeldSelect(t *testing.T) {
 	}
 	wantRead(t, c, "m1")
 }
+
+// A panic in fn ends the batch as an error does: the message it panicked
+// on is released (never handed over again), the rest go back to the head.
+func TestReadBatchFnPanics(t *testing.T) {
+	q, _, c := batchQueue(t, 8)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("fn's panic did not reach ReadBatch's caller")
+			}
+		}()
+		c.ReadBatch(context.Background(), 8, func(msg []byte) error {
+			if string(msg) == "m1" {
+				panic("fn")
+			}
+			return nil
+		})
+	}()
+	wantRead(t, c, "m2")
+	if st := q.State(); st.Head != 3 || st.Counters.Dropped != 0 {
+		t.Fatalf("state %+v: want the head at 3", st)
+	}
+}
+
+// A Close of the Queue while fn runs ends the batch with os.ErrClosed, not
+// with what the retired mapping reads.
+func TestReadBatchQueueClosedInFn(t *testing.T) {
+	q, _, c := batchQueue(t, 8)
+	n, err := c.ReadBatch(context.Background(), 8, func([]byte) error { return q.Close() })
+	if n != 1 || !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("ReadBatch = %d, %v; want 1 and os.ErrClosed", n, err)
+	}
+}
+
+// A closed producer or consumer fails every call with os.ErrClosed.
+func TestUseAfterClose(t *testing.T) {
+	_, p, c := batchQueue(t, 8)
+	stop := errors.New("stop")
+	var got []string
+	c.ReadBatch(context.Background(), 8, collect(&got, "m0", stop))
+	c.Close()
+	p.Close()
+	buf := make([]byte, 64)
+	ctx := context.Background()
+	for name, call := range map[string]func() error{
+		"TryRead":     func() error { _, err := c.TryRead(buf); return err },
+		"Read":        func() error { _, err := c.Read(buf); return err },
+		"ReadContext": func() error { _, err := c.ReadContext(ctx, buf); return err },
+		"ReadBatch":   func() error { _, err := c.ReadBatch(ctx, 8, collect(&got, "", nil)); return err },
+		"TryWrite":    func() error { return p.TryWrite(buf) },
+		"Write":       func() error { return p.Write(buf) },
+		"WriteBatch":  func() error { _, err := p.WriteBatch(ctx, [][]byte{buf}); return err },
+	} {
+		if err := call(); !errors.Is(err, os.ErrClosed) {
+			t.Errorf("%s after Close = %v, want os.ErrClosed", name, err)
+		}
+	}
+}

@@ -247,13 +247,13 @@ class Queue:
         for i in range(L.QUEUE_MAX_PEERS):
             off = table + i * L.QUEUE_PEER_SIZE
             start, n = self._claimed(off)
-            if not start <= pos < start + n:
+            if not start <= pos < start + n or n > L.QUEUE_MAX_SPAN:  # a larger span is corrupt: it covers nothing
                 continue
             found = True
             tok = q[off >> 3]
             if tok and not tok & _RECLAIM and _live.alive(tok):
                 return True, True, pos + 1
-            end = max(end, start + min(n, L.QUEUE_MAX_SPAN))
+            end = max(end, start + n)
         return False, found, end
 
     def _skip_dead_write(self, pos) -> bool:
