@@ -29,7 +29,15 @@ func init() {
 
 // childQueueBatchOnce reads one batch of up to 256 from queue args[0].
 func childQueueBatchOnce(args []string) error {
-	q, err := queue.Open(args[0], nil)
+	return withConsumer(args[0], func(q *queue.Queue, c *queue.Consumer) error {
+		_, err := c.ReadBatch(context.Background(), 256, func([]byte) error { return nil })
+		return err
+	})
+}
+
+// withConsumer opens queue name, attaches a consumer and calls fn with both.
+func withConsumer(name string, fn func(*queue.Queue, *queue.Consumer) error) error {
+	q, err := queue.Open(name, nil)
 	if err != nil {
 		return err
 	}
@@ -38,24 +46,16 @@ func childQueueBatchOnce(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.ReadBatch(context.Background(), 256, func([]byte) error { return nil })
-	return err
+	return fn(q, c)
 }
 
 // childQueueReadOne reads one message from queue args[0].
 func childQueueReadOne(args []string) error {
-	q, err := queue.Open(args[0], nil)
-	if err != nil {
+	return withConsumer(args[0], func(q *queue.Queue, c *queue.Consumer) error {
+		c.SetWait(queue.Block)
+		_, err := c.Read(make([]byte, q.MaxMessage()))
 		return err
-	}
-	defer q.Close()
-	c, err := q.Consumer()
-	if err != nil {
-		return err
-	}
-	c.SetWait(queue.Block)
-	_, err = c.Read(make([]byte, q.MaxMessage()))
-	return err
+	})
 }
 
 // batchEnv, set in a producer child's environment, makes it write its

@@ -39,6 +39,17 @@ func batchQueue(t *testing.T, n int) (*queue.Queue, *queue.Producer, *queue.Cons
 	return q, p, c
 }
 
+// secondConsumer attaches another consumer to q, closed at the test's end.
+func secondConsumer(t *testing.T, q *queue.Queue) *queue.Consumer {
+	t.Helper()
+	c, err := q.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // collect returns a ReadBatch fn that appends copies of the messages to
 // *got, and fails with stop on the message named failOn.
 func collect(got *[]string, failOn string, stop error) func([]byte) error {
@@ -117,11 +128,7 @@ func holding(got *[]string, failOn string, stop error, other *queue.Consumer, ot
 // rest goes back to the head, for any consumer.
 func TestReadBatchStopGivesBack(t *testing.T) {
 	q, _, c := batchQueue(t, 12)
-	other, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondConsumer(t, q)
 	stop := errors.New("stop")
 	var got []string
 	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "m2", stop)); n != 3 || err != stop {
@@ -139,11 +146,7 @@ func TestReadBatchStopGivesBack(t *testing.T) {
 // order; no other consumer sees it.
 func TestReadBatchStopsAndHolds(t *testing.T) {
 	q, _, c := batchQueue(t, 12)
-	other, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondConsumer(t, q)
 	stop := errors.New("stop")
 	var got, otherGot []string
 	if n, err := c.ReadBatch(context.Background(), 8, holding(&got, "m2", stop, other, &otherGot)); n != 3 || err != stop {
@@ -173,11 +176,7 @@ func TestReadBatchStopsAndHolds(t *testing.T) {
 // A held message too long for Read's buffer stays held.
 func TestReadBatchHeldShortBuffer(t *testing.T) {
 	q, _, c := batchQueue(t, 6)
-	other, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondConsumer(t, q)
 	stop := errors.New("stop")
 	var got, otherGot []string
 	if _, err := c.ReadBatch(context.Background(), 4, holding(&got, "m0", stop, other, &otherGot)); err != stop {
@@ -193,11 +192,7 @@ func TestReadBatchHeldShortBuffer(t *testing.T) {
 // when another consumer took one since; the others go on past them.
 func TestReadBatchCloseDropsHeld(t *testing.T) {
 	q, _, c := batchQueue(t, 20)
-	other, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondConsumer(t, q)
 	stop := errors.New("stop")
 	var got, otherGot []string
 	if _, err := c.ReadBatch(context.Background(), 8, holding(&got, "m0", stop, other, &otherGot)); err != stop {
@@ -214,11 +209,7 @@ func TestReadBatchCloseDropsHeld(t *testing.T) {
 // its messages, then io.EOF.
 func TestReadBatchEOF(t *testing.T) {
 	q, p, c := batchQueue(t, 6)
-	other, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondConsumer(t, q)
 	stop := errors.New("stop")
 	var got, otherGot []string
 	if _, err := c.ReadBatch(context.Background(), 5, holding(&got, "m0", stop, other, &otherGot)); err != stop {
@@ -274,11 +265,7 @@ func TestReadBatchWaits(t *testing.T) {
 // nothing left in the queue.
 func TestReadBatchHeldSelect(t *testing.T) {
 	q, _, c := batchQueue(t, 3)
-	other, err := q.Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondConsumer(t, q)
 	stop := errors.New("stop")
 	var got, otherGot []string
 	if _, err := c.ReadBatch(context.Background(), 2, holding(&got, "m0", stop, other, &otherGot)); err != stop {
