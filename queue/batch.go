@@ -56,10 +56,10 @@ func (p *Producer) tryWriteBatch(msgs [][]byte) (int, error) {
 	n := 0
 	for _, msg := range msgs {
 		var t uint64
-		if t, err = p.put(msg, true); err != nil {
+		if t, err = p.put(msg); err != nil {
 			break
 		}
-		store(p.q.seqAt(t), t+1, true) // the commit; the next claim's CAS, or the Store below, fences it
+		spin.Release(p.q.seqAt(t), t+1) // the commit, plain: the next claim's CAS, or the Store below, fences it
 		p.tally.add(p.q.produced, uint64(len(msg)))
 		n++
 	}

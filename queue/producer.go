@@ -92,7 +92,7 @@ func (p *Producer) tryWriteUnnamed(msg []byte) error {
 }
 
 func (p *Producer) tryWrite(msg []byte) error {
-	t, err := p.put(msg, false)
+	t, err := p.put(msg)
 	if err != nil {
 		return err
 	}
@@ -108,9 +108,8 @@ func (p *Producer) tryWrite(msg []byte) error {
 // put claims the slot at the tail and writes msg into it, or fails with
 // ErrFull (or ErrTooLarge, ErrCorrupt). It returns the position, which
 // the caller commits by storing t+1 in its sequence: the message
-// happens-before a consumer's load of it. In a batch (plain) its stores
-// are plain, see store.
-func (p *Producer) put(msg []byte, plain bool) (uint64, error) {
+// happens-before a consumer's load of it.
+func (p *Producer) put(msg []byte) (uint64, error) {
 	if uint64(len(msg)) > p.q.geo.maxMsg {
 		return 0, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(msg), p.q.geo.maxMsg)
 	}

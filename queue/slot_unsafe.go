@@ -26,7 +26,7 @@ func (q *Queue) lenAt(pos uint64) *atomic.Uint32 {
 
 // lenWordAt returns the slot's second word for position pos: its length,
 // then its 4 reserved bytes, which stay zero. Storing it whole is what
-// lets a length be stored with a plain release store (store).
+// lets a length be stored with a plain release store (spin.Release).
 func (q *Queue) lenWordAt(pos uint64) *atomic.Uint64 {
 	return (*atomic.Uint64)(unsafe.Add(q.slot(pos), 8))
 }
