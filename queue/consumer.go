@@ -203,9 +203,9 @@ func (c *Consumer) ready() bool {
 // fail with os.ErrClosed. After the Queue's own Close it only lets go of
 // the address range it held (see Queue.Close). It is idempotent.
 //
-// Messages that a batch read took and still holds (see ReadBatch) are
-// dropped, and counted as a dead consumer's would be (State's
-// Counters.Dropped). A Queue.Close with such a consumer still open leaves
+// Messages that a batch read took and still holds (its fn failed; see
+// ReadBatch) are dropped, and counted as a dead consumer's would be
+// (State's Counters.Dropped): read them first to keep them. A Queue.Close with such a consumer still open leaves
 // them held by this process until it exits: close the consumer first.
 func (c *Consumer) Close() error {
 	if c.me != nil && c.held.from != c.held.to {

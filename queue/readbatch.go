@@ -36,14 +36,14 @@ const batchShare = 8
 // ring's (see Queue.Close), and the batch ends with os.ErrClosed.
 //
 // An error from fn stops the batch (a panic too, which goes on once the
-// batch has ended): the message fn failed on is released,
-// and the batch's other messages go back to the head of the queue, for
-// any consumer, as a ring's stay in the ring. If another consumer took a
-// message meanwhile they cannot go back, and stay with c instead, for its
-// next read (ReadBatch, Read or TryRead) to hand over first, in order;
-// Close drops them. A consumer that dies mid-batch loses the messages its
-// fn had not returned from; a peer releases their slots (as it does for a
-// Read that died holding one) and counts them in State's Counters.Dropped.
+// batch has ended): the message fn failed on is released, and the batch's
+// other messages stay with c, for its next read (ReadBatch, Read or
+// TryRead) to hand over first, in order; Close drops them. (They cannot go
+// back to the head: a message taken is never untaken, which is what lets
+// peers tell a dead consumer's slots from a live one's.) A consumer that
+// dies mid-batch loses the messages its fn had not returned from; a peer
+// releases their slots (as it does for a Read that died holding one) and
+// counts them in State's Counters.Dropped.
 //
 // What a batch saves is the consumer's per-message cost of taking and
 // releasing a slot: one CAS of the head for the whole batch instead of one
@@ -183,19 +183,13 @@ func (c *Consumer) deliver(max int, fn func(msg []byte) error) (n int, err error
 // errPanicked stands for a panic in a batch's fn, for endBatch.
 var errPanicked = errors.New("queue: ReadBatch's fn panicked")
 
-// endBatch ends a delivery of n messages of bytes bytes: a batch cut short
-// (by err) gives the rest back to the head, still committed, unless a
-// consumer took a message meanwhile (then c holds them); then the fence
-// that orders the releases before the look for parked producers, and the
-// wake-ups.
+// endBatch ends a delivery of n messages of bytes bytes: the fence that
+// orders the releases before the look for parked producers, and the
+// wake-up. What c still holds (a batch cut short by err) stays claimed.
 func (c *Consumer) endBatch(err error, n, bytes uint64) {
 	q := c.q
 	if err == os.ErrClosed {
 		return // the mapping is retired: nothing there is ours to touch
-	}
-	back := err != nil && c.held.from != c.held.to && q.head.CompareAndSwap(c.held.to, c.held.from)
-	if back {
-		c.held = span{}
 	}
 	if c.held.from == c.held.to {
 		c.me.claim.Store(0) // a full fence: every release is seen before the parked bits are loaded
@@ -204,20 +198,23 @@ func (c *Consumer) endBatch(err error, n, bytes uint64) {
 		c.me.claim.Add(0) // the same fence; the claim still covers the rest
 	}
 	q.wakeOne(q.prodWait, &c.tally)
-	if back {
-		q.wakeOne(q.consWait, nil)
-	}
 	c.tally.addN(q.consumed, n, bytes)
 }
 
 // readHeld is tryRead for a consumer holding a batch's messages: it
-// copies the first into buf, or fails with io.ErrShortBuffer and keeps it.
+// copies the first into buf (passing over skips), or fails with
+// io.ErrShortBuffer and keeps it.
 func (c *Consumer) readHeld(buf []byte) (int, error) {
 	q := c.q
-	pos := c.held.from
-	s := q.seqAt(pos).Load()
-	if ln := uint64(q.lenAt(pos).Load()); s == pos+1 && ln <= q.geo.maxMsg && ln > uint64(len(buf)) {
-		return 0, shortBuffer(ln)
+	for pos := c.held.from; pos < c.held.to; pos++ {
+		s := q.seqAt(pos).Load()
+		if s == (pos+1)|skipBit {
+			continue // deliver passes over it
+		}
+		if ln := uint64(q.lenAt(pos).Load()); s == pos+1 && ln <= q.geo.maxMsg && ln > uint64(len(buf)) {
+			return 0, shortBuffer(ln)
+		}
+		break
 	}
 	m := 0
 	n, err := c.deliver(1, func(msg []byte) error {
@@ -231,8 +228,7 @@ func (c *Consumer) readHeld(buf []byte) (int, error) {
 }
 
 // dropHeld releases what c holds, for a Close, and counts the messages
-// as dropped. They cannot go back to the head: c holds them only because
-// another consumer took a message after them.
+// as dropped, as a dead consumer's would be.
 func (c *Consumer) dropHeld() {
 	q := c.q
 	h := c.held

@@ -108,8 +108,7 @@ func TestReadBatch(t *testing.T) {
 
 // holding returns a ReadBatch fn that appends copies of the messages to
 // *got and fails with stop on the message named failOn, after other took
-// the message at the head: the rest of the batch then cannot go back, and
-// stays with the batch's consumer.
+// the message at the head: a batch cut short while others read.
 func holding(got *[]string, failOn string, stop error, other *queue.Consumer, otherGot *[]string) func([]byte) error {
 	return func(msg []byte) error {
 		*got = append(*got, string(msg))
@@ -125,8 +124,9 @@ func holding(got *[]string, failOn string, stop error, other *queue.Consumer, ot
 }
 
 // An error from fn stops the batch after the message it failed on; the
-// rest goes back to the head, for any consumer.
-func TestReadBatchStopGivesBack(t *testing.T) {
+// rest stays with the consumer, for its next read, and no other consumer
+// sees it.
+func TestReadBatchStopHolds(t *testing.T) {
 	q, _, c := batchQueue(t, 12)
 	other := secondConsumer(t, q)
 	stop := errors.New("stop")
@@ -134,16 +134,16 @@ func TestReadBatchStopGivesBack(t *testing.T) {
 	if n, err := c.ReadBatch(context.Background(), 8, collect(&got, "m2", stop)); n != 3 || err != stop {
 		t.Fatalf("ReadBatch = %d, %v; want 3 and fn's error", n, err)
 	}
-	wantRead(t, other, "m3")
-	wantRead(t, c, "m4")
-	if st := q.State(); st.Head != 5 || st.Counters.Dropped != 0 {
-		t.Fatalf("state %+v: want the head at 5, nothing dropped", st)
+	wantRead(t, other, "m8")
+	wantRead(t, c, "m3")
+	if st := q.State(); st.Head != 9 || st.Counters.Dropped != 0 {
+		t.Fatalf("state %+v: want the head at 9, nothing dropped", st)
 	}
 }
 
-// When another consumer took a message while fn ran, the rest of the batch
-// stays with its consumer, whose next reads of any kind hand it over, in
-// order; no other consumer sees it.
+// The rest of a batch cut short stays with its consumer, however the
+// others read meanwhile, and its next reads of any kind hand it over, in
+// order.
 func TestReadBatchStopsAndHolds(t *testing.T) {
 	q, _, c := batchQueue(t, 12)
 	other := secondConsumer(t, q)
@@ -188,8 +188,8 @@ func TestReadBatchHeldShortBuffer(t *testing.T) {
 	wantRead(t, c, "m1")
 }
 
-// Closing a consumer that holds messages drops them, and counts them,
-// when another consumer took one since; the others go on past them.
+// Closing a consumer that holds messages drops them, and counts them; the
+// others go on past them.
 func TestReadBatchCloseDropsHeld(t *testing.T) {
 	q, _, c := batchQueue(t, 20)
 	other := secondConsumer(t, q)
@@ -280,7 +280,8 @@ func TestReadBatchHeldSelect(t *testing.T) {
 }
 
 // A panic in fn ends the batch as an error does: the message it panicked
-// on is released (never handed over again), the rest go back to the head.
+// on is released (never handed over again), the rest stay for the next
+// read.
 func TestReadBatchFnPanics(t *testing.T) {
 	q, _, c := batchQueue(t, 8)
 	func() {
@@ -297,8 +298,8 @@ func TestReadBatchFnPanics(t *testing.T) {
 		})
 	}()
 	wantRead(t, c, "m2")
-	if st := q.State(); st.Head != 3 || st.Counters.Dropped != 0 {
-		t.Fatalf("state %+v: want the head at 3", st)
+	if st := q.State(); st.Head != 8 || st.Counters.Dropped != 0 {
+		t.Fatalf("state %+v: want the head past the batch, at 8", st)
 	}
 }
 

@@ -2,6 +2,9 @@ package queue
 
 import (
 	"context"
+	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +144,34 @@ func TestSettleDeadSpanWhole(t *testing.T) {
 	}
 	if d := q.recov.dropped.Load(); d != 8 {
 		t.Fatalf("%d dropped, want 8", d)
+	}
+}
+
+// A held skip (a dead producer's slot) before a message too long for
+// Read's buffer: the message stays held, with io.ErrShortBuffer, and is
+// not cut to the buffer.
+func TestReadHeldSkipThenShortBuffer(t *testing.T) {
+	q, err := New(Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := q.Producer()
+	c, _ := q.Consumer()
+	for _, m := range []string{"m0", "m1", strings.Repeat("x", 40), "m3"} {
+		if err := p.TryWrite([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q.seqAt(1).Store(2 | skipBit) // as a settled dead producer leaves it
+	stop := errors.New("stop")
+	if _, err := c.ReadBatch(context.Background(), 3, func([]byte) error { return stop }); err != stop {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	if n, err := c.TryRead(buf[:10]); !errors.Is(err, io.ErrShortBuffer) {
+		t.Fatalf("TryRead into 10 bytes = %d, %v; want io.ErrShortBuffer", n, err)
+	}
+	if n, err := c.TryRead(buf); err != nil || n != 40 {
+		t.Fatalf("TryRead = %d, %v; want the 40-byte message", n, err)
 	}
 }

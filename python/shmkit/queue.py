@@ -191,7 +191,11 @@ class Queue:
                     continue
                 if _live.alive(tok & ~_RECLAIM) or _atomic.cas64(addr, tok, me | _RECLAIM) != tok:
                     continue
-                ok = self._settle_entry(producers, i)
+                try:
+                    ok = self._settle_entry(producers, i)
+                except BaseException:
+                    q[off >> 3] = tok  # as Go's join: a corrupt entry stays its dead owner's
+                    raise
                 if not ok:
                     q[off >> 3] = tok  # leave it to a later attach
                     undecided = True

@@ -93,6 +93,7 @@ class TestQueue(Case):
         struct.pack_into("<QQQ", q._seg.buf, entry, dead, 1, L.QUEUE_MAX_SPAN + 1)
         with self.assertRaises(shmkit.CorruptError):
             q.get_nowait()
+        self.assertEqual(struct.unpack_from("<Q", q._seg.buf, entry)[0], dead)  # not left marked as being settled
 
     def test_attach_from_threads(self):
         # Threads attaching one handle's producer at once join one entry:

@@ -54,7 +54,9 @@ func queueLive(name string) int64 {
 // twice finds itself there. A writer killed mid-claim leaves a skipped
 // slot, a reader killed holding a message loses that one (a batch reader
 // the span it took): never a duplicate, never a torn message. Odd
-// workers read by ReadBatch, even ones by ReadContext.
+// workers read by ReadBatch, cutting a batch short after every 37th
+// message so that they hold the rest for their next read; even ones read
+// by ReadContext.
 const (
 	queueCells   = 256  // writers a cell row is kept for (by worker number)
 	queueSeqMask = 4095 // sequence numbers a row keeps
@@ -106,6 +108,7 @@ func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 	}
 	defer c.Close()
 	out, in, want := make([]byte, 256), make([]byte, 256), make([]byte, 256)
+	taken := 0
 	for seq := uint64(0); ctx.Err() == nil; {
 		// A write that finds the queue full for a while gives up and reads:
 		// messages of writers whose reads timed out, or who died before
@@ -128,6 +131,9 @@ func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 		if id%2 == 1 { // odd workers read by ReadBatch: spans of up to 8, in place
 			_, err = c.ReadBatch(rctx, 8, func(msg []byte) error {
 				queueCheck(msg, want, seen, r)
+				if taken++; taken%37 == 0 {
+					return errCutShort // the rest of the span is held for the next read
+				}
 				return nil
 			})
 		} else {
@@ -138,7 +144,7 @@ func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 		}
 		cancel()
 		switch {
-		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || err == errCutShort:
 			continue
 		case err != nil:
 			r.violation("read: %v", err)
@@ -147,6 +153,10 @@ func queueWork(ctx context.Context, name string, id int, r *reporter) error {
 	}
 	return ctx.Err()
 }
+
+// errCutShort is what an odd worker's batch fn stops a batch with, now
+// and then, so that its consumer holds the rest across reads and kills.
+var errCutShort = errors.New("cut short")
 
 // queueCheck checks a message read, and records it in seen: one torn, or
 // delivered twice, is a violation. want is scratch.
