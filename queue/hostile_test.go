@@ -228,19 +228,7 @@ func TestQueueVersion1Refused(t *testing.T) {
 // A dead consumer's entry with a span over 256 covers nothing: the slot a
 // stuck producer finds held by it alone is corrupt, not released.
 func TestQueueHostileSpanSettled(t *testing.T) {
-	q, err := New(Config{Slots: 64, MaxMessage: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := q.Producer()
-	for range 10 {
-		p.TryWrite([]byte("x"))
-	}
-	e := &q.conss[3].peer
-	e.token.Store(deadToken(t))
-	e.span.Store(1000)
-	e.claim.Store(1)
-	q.head.Store(8)
+	q := deadSpanQueue(t, 1000)
 	if err := q.settleAt(64); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("settleAt behind a span of 1000 = %v, want ErrCorrupt", err)
 	}

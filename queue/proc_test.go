@@ -323,6 +323,23 @@ func queueRun(t *testing.T, producers, consumers, per int, env [][]string, want 
 	return out, q.State()
 }
 
+// countLost returns how many of the messages counted in seen (per per
+// producer) never arrived, failing the test on one that arrived twice.
+func countLost(t *testing.T, seen []uint32, per int) int {
+	t.Helper()
+	lost := 0
+	for i, n := range seen {
+		switch n {
+		case 0:
+			lost++
+		case 1:
+		default:
+			t.Fatalf("message %d/%d delivered %d times", i/per, i%per, n)
+		}
+	}
+	return lost
+}
+
 // drained waits until the producers ps have exited, the queue is empty
 // and the deliveries counted by total have not grown for 200ms, and
 // returns their number.
@@ -411,16 +428,7 @@ func TestQueueConsumerKilledMidBatch(t *testing.T) {
 	const producers, consumers, per, killAt = 2, 2, 20_000, 50 // early, as for a Read
 	consEnv := [][]string{{readBatchEnv + "=256", failpoint.EnvVar + "=queue/batch-taken=kill@" + strconv.Itoa(killAt)}, {readBatchEnv + "=8"}}
 	seen, st := queueRun(t, producers, consumers, per, nil, -1, consEnv)
-	lost := 0
-	for i, n := range seen {
-		switch n {
-		case 0:
-			lost++
-		case 1:
-		default:
-			t.Fatalf("message %d/%d delivered %d times", i/per, i%per, n)
-		}
-	}
+	lost := countLost(t, seen, per)
 	if lost == 0 || lost > 256/8 || uint64(lost) != st.Counters.Dropped {
 		t.Fatalf("%d messages lost, %d dropped: want the dead consumer's span, 1 to 32 messages, each counted", lost, st.Counters.Dropped)
 	}
@@ -539,16 +547,7 @@ func TestQueueConsumerKilledMidRead(t *testing.T) {
 	const producers, consumers, per, killAt = 2, 2, 20_000, 200 // early: the other consumer may take most of the messages
 	consEnv := [][]string{{failpoint.EnvVar + "=queue/taken=kill@" + strconv.Itoa(killAt)}}
 	seen, st := queueRun(t, producers, consumers, per, nil, producers*per-1, consEnv)
-	lost := 0
-	for i, n := range seen {
-		switch n {
-		case 0:
-			lost++
-		case 1:
-		default:
-			t.Fatalf("message %d/%d delivered %d times", i/per, i%per, n)
-		}
-	}
+	lost := countLost(t, seen, per)
 	if lost != 1 || st.Counters.Dropped != 1 {
 		t.Fatalf("%d messages lost, %d dropped: want exactly the one the dead consumer held", lost, st.Counters.Dropped)
 	}

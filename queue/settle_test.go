@@ -113,9 +113,11 @@ func TestQueueSettlesDeadReader(t *testing.T) {
 	}
 }
 
-// A producer stuck behind a dead consumer's span releases the whole span
-// at once, not one slot per stuck wait.
-func TestSettleDeadSpanWhole(t *testing.T) {
+// deadSpanQueue returns a queue of 64 slots holding 10 messages, the first
+// 8 taken with one CAS by a consumer whose entry claims span slots from
+// position 0, and which died.
+func deadSpanQueue(t *testing.T, span uint64) *Queue {
+	t.Helper()
 	q, err := New(Config{Slots: 64, MaxMessage: 8})
 	if err != nil {
 		t.Fatal(err)
@@ -126,11 +128,18 @@ func TestSettleDeadSpanWhole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := &q.conss[5].peer // a consumer that took positions 0 to 7 with one CAS, then died
+	e := &q.conss[5].peer
 	e.token.Store(deadToken(t))
-	e.span.Store(8)
+	e.span.Store(span)
 	e.claim.Store(1)
 	q.head.Store(8)
+	return q
+}
+
+// A producer stuck behind a dead consumer's span releases the whole span
+// at once, not one slot per stuck wait.
+func TestSettleDeadSpanWhole(t *testing.T) {
+	q := deadSpanQueue(t, 8)
 	if err := q.settleAt(64); err != nil { // where a producer a lap on waits for slot 0
 		t.Fatal(err)
 	}
