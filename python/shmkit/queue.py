@@ -39,6 +39,10 @@ _MAX_POS = 1 << 62  # positions past it are a hostile peer's: see ringbuf
 
 _handles = weakref.WeakSet()
 
+# _roster_joins lets one thread of this process at a time join a queue's
+# producers (_producer).
+_roster_joins = threading.Lock()
+
 
 def _disown():
     # In a forked child: the entries are the parent's (its token, its
@@ -493,11 +497,17 @@ class Queue:
         if self._seg is None:
             raise ValueError("shmkit: queue is closed")
         if self._prod is None:
-            self._lock_roster()
-            try:
-                self._prod = self._join(True)
-            finally:
-                self._unlock_roster()
+            # The roster word holds this process's token, not a thread's.
+            # With one join at a time in this process, a word that holds
+            # our token when the join ends is this join's, even after an
+            # exception raised between the lock's CAS and the try (as a
+            # KeyboardInterrupt can be): the finally always lets it go.
+            with _roster_joins:
+                try:
+                    self._lock_roster()
+                    self._prod = self._join(True)
+                finally:
+                    self._unlock_roster()
         return self._prod
 
     # The producers' roster lock (FORMAT.md, "End of stream"): a producer
@@ -528,8 +538,13 @@ class Queue:
             i += 1
 
     def _unlock_roster(self):
+        """Lets the roster lock go if this process holds it (a join that
+        failed before its CAS holds nothing)."""
+        me = _live.self_token()
+        if self._q[(_REC + L.QREC_ROSTER_OWNER) >> 3] != me:
+            return
         _atomic.add64(self._seg.addr(_REC + L.QREC_ROSTER_GEN, 8), 1)
-        _atomic.cas64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), _live.self_token(), 0)
+        _atomic.cas64(self._seg.addr(_REC + L.QREC_ROSTER_OWNER, 8), me, 0)
 
     def _pass_dead_roster(self, o):
         _atomic.add64(self._seg.addr(_REC + L.QREC_ROSTER_GEN, 8), 1)

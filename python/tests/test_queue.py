@@ -60,6 +60,32 @@ class TestQueue(Case):
         self.assertEqual(q.get(timeout=10), b"x")
         self.assertIsNone(q.get(timeout=10))
 
+    def test_roster_join_interrupted(self):
+        # A KeyboardInterrupt can come between the roster lock's CAS and
+        # the join that follows it: the lock must not stay with this live
+        # process, or no producer could join and the queue never ends.
+        import struct
+        from shmkit import layout as L
+        q = self.q()
+        other = shmkit.Queue(q.name)
+        self.addCleanup(other.close)
+        take = other._lock_roster
+
+        def interrupted():
+            take()
+            raise KeyboardInterrupt
+
+        other._lock_roster = interrupted
+        with self.assertRaises(KeyboardInterrupt):
+            other.put(b"x")
+        off = L.HEADER_SIZE + L.QUEUE["recovery and task counters"][0] + L.QREC_ROSTER_OWNER
+        self.assertEqual(struct.unpack_from("<Q", q._seg.buf, off)[0], 0)
+        del other._lock_roster
+        other.put(b"y", timeout=10)  # joins: the lock is free
+        other.close()
+        self.assertEqual(q.get(timeout=10), b"y")
+        self.assertIsNone(q.get(timeout=10))  # and the queue ends
+
     def test_dead_batch_reader(self):
         # A Go consumer that died holding a batch read's span (FORMAT.md:
         # `span` slots from `claim` - 1, taken by one CAS of the head) is
