@@ -18,7 +18,9 @@
 // (CreateStream, OpenStream, OpenOrCreateStream): its StreamWriter
 // (io.Writer, io.ReaderFrom, io.Closer) and StreamReader (io.Reader,
 // io.WriterTo), with deadlines on its waits (SetDeadline) as well as context
-// forms, and io.EOF for the reader once the writer closes.
+// forms, and io.EOF for the reader once the writer closes. A reader that
+// keeps up with a busy writer can let WriteTo linger (SetLinger), as a
+// ring's ReadBatch can, for fuller batches.
 //
 // For many producers and many consumers, use package queue.
 //

@@ -54,6 +54,14 @@ func (w *StreamWriter) SetWait(wait Wait) { w.p.SetWait(wait) }
 // SetWait sets how Read and WriteTo wait for data.
 func (r *StreamReader) SetWait(wait Wait) { r.c.SetWait(wait) }
 
+// SetLinger lets WriteTo, once bytes are there, wait up to d for more
+// (while fewer than 4 KiB wait) before it hands them to its writer, as
+// Consumer.SetLinger does for ReadBatch: a reader that keeps up with a
+// busy writer otherwise polls the line the writer is writing, and takes
+// it away for every few bytes. It costs up to d of latency; zero (the
+// default) turns it off. Read does not linger.
+func (r *StreamReader) SetLinger(d time.Duration) { r.c.SetLinger(d) }
+
 // SetDeadline sets when Write and ReadFrom give up waiting for room, with
 // os.ErrDeadlineExceeded. A zero time means no deadline.
 func (w *StreamWriter) SetDeadline(t time.Time) error { w.deadline = t; return nil }

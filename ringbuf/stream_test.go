@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -275,3 +277,72 @@ func TestStreamWriteToAllocs(t *testing.T) {
 type countWriter int
 
 func (c *countWriter) Write(b []byte) (int, error) { *c += countWriter(len(b)); return len(b), nil }
+
+// A lingering WriteTo waits a little for more bytes before it hands over
+// what it has, and does not linger once 4 KiB wait. (Outcomes only: a
+// linger is counted in PAUSEs, so its length in time is approximate.)
+func TestStreamLinger(t *testing.T) {
+	s, _ := ringbuf.NewStream(ringbuf.StreamConfig{Capacity: 1 << 16})
+	w, _ := s.Writer()
+	r, _ := s.Reader()
+	r.SetLinger(200 * time.Millisecond) // long enough for the second write to come while it lingers
+	w.Write([]byte("one"))
+	var second atomic.Bool
+	go func() {
+		time.Sleep(5 * time.Millisecond)
+		w.Write([]byte("two"))
+		second.Store(true)
+	}()
+	dst := &stopAfter{stop: 6, second: &second}
+	if _, err := r.WriteTo(dst); err != errStop || string(dst.got) != "onetwo" || !dst.late {
+		t.Fatalf("lingering WriteTo: %q, %v, second write before the first byte: %v; want \"onetwo\", true", dst.got, err, dst.late)
+	}
+	r.SetLinger(time.Hour)
+	w.Write(make([]byte, 5000)) // more than 4 KiB waiting: no linger, however long it may be
+	done := make(chan error, 1)
+	go func() {
+		d := &stopAfter{stop: 5000, second: &second}
+		_, err := r.WriteTo(d)
+		if err == errStop && len(d.got) != 5000 {
+			err = fmt.Errorf("%d bytes, want 5000", len(d.got))
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != errStop {
+			t.Fatalf("a full WriteTo: %v", err)
+		}
+	case <-time.After(testutil.Timeout):
+		t.Fatal("WriteTo lingered on with 5000 bytes waiting")
+	}
+	r.SetLinger(0)
+	w.Close()
+	if n, err := r.WriteTo(io.Discard); n != 0 || err != nil {
+		t.Fatalf("after close = %d %v, want 0 nil", n, err)
+	}
+}
+
+// errStop ends a WriteTo once stopAfter has its bytes.
+var errStop = errors.New("enough")
+
+// stopAfter collects what WriteTo hands it and stops it with errStop
+// after stop bytes; late is whether *second was set when the first
+// bytes came.
+type stopAfter struct {
+	got    []byte
+	stop   int
+	second *atomic.Bool
+	late   bool
+}
+
+func (f *stopAfter) Write(b []byte) (int, error) {
+	if len(f.got) == 0 {
+		f.late = f.second.Load()
+	}
+	f.got = append(f.got, b...)
+	if len(f.got) >= f.stop {
+		return len(b), errStop
+	}
+	return len(b), nil
+}

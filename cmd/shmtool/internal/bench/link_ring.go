@@ -10,9 +10,10 @@ import (
 
 // ring and stream: one ring each way, zero-copy on both sides for ring.
 
-// linger is how long a ring reader's batch waits for more messages
-// (ringbuf.Consumer.SetLinger): throughput is measured with batch reads,
-// round trips with single ones, which do not linger.
+// linger is how long a ring or stream reader's batch waits for more
+// (ringbuf.Consumer.SetLinger, StreamReader.SetLinger): throughput is
+// measured with batch reads, round trips with single ones, which do not
+// linger.
 const linger = 2 * time.Microsecond
 
 // ringCapacity is each ring's size, and so about what a link may hold.
@@ -77,7 +78,7 @@ func pairLink[T interface{ Close() error }](parent bool, args []string, create, 
 	return l, nil
 }
 
-// streamEnds attaches a stream writer to out and a reader to in, for
+// streamEnds attaches a stream writer to out and a lingering reader to in, for
 // messages of size bytes.
 func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait, size int) (*link, error) {
 	w, err := out.Writer()
@@ -90,6 +91,7 @@ func streamEnds(out, in *ringbuf.Stream, wait ringbuf.Wait, size int) (*link, er
 	}
 	w.SetWait(wait)
 	r.SetWait(wait)
+	r.SetLinger(linger) // WriteTo's batches, as a ring reader's; Read does not linger
 	wakeups := func() uint64 { return streamWakeups(out) + streamWakeups(in) }
 	flush := func() { w.Close(); r.Close() }
 	rx := &streamRx{readerRx: readerRx{r}, r: r, carry: make([]byte, 0, size)}
