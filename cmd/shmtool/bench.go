@@ -21,6 +21,7 @@ func newBench(stdout, stderr io.Writer) *cobra.Command {
 		rounds            int
 		sizes, transports string
 		cpus, plotFile    string
+		profileDir        string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -70,11 +71,19 @@ baseline of the same round). --json keeps each round's figures and ratios too
 (rounds, round_ratios), the ratios as x_pipe, x_floor and x_rtt_floor, and
 their spread over the rounds (ratio_spread).
 
+--cpuprofile DIR writes a CPU profile (pprof) of each process of each
+measurement into DIR, named for the row and the round:
+ring-spin-64-main-r1.send.pprof is the sending process's (which also
+times the round trips), ring-spin-64-main-r1.recv.pprof the receiving
+one's (which echoes them). go tool pprof reads one, or merges several
+(go tool pprof -top DIR/ring-spin-64-main-r*.recv.pprof). Profiling costs
+a little of what it measures.
+
 On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 --quick (1 round of shorter measurements) 13 s.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := bench.Config{Duration: duration, Rounds: rounds, Progress: stderr, Terminal: isTerminal(stderr)}
+			cfg := bench.Config{Duration: duration, Rounds: rounds, ProfileDir: profileDir, Progress: stderr, Terminal: isTerminal(stderr)}
 			if duration == 0 {
 				cfg.Duration = 250 * time.Millisecond
 				if quick {
@@ -133,6 +142,7 @@ On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 	fl.StringVar(&transports, "transports", "", "transports, comma-separated (default all: "+bench.TransportNames()+")")
 	fl.StringVar(&cpus, "cpus", "", "pin the two processes to cores A,B")
 	fl.StringVar(&plotFile, "plot", "", "also draw the results to FILE.svg or FILE.png")
+	fl.StringVar(&profileDir, "cpuprofile", "", "write CPU profiles of both processes of every measurement into DIR, for go tool pprof")
 	return cmd
 }
 

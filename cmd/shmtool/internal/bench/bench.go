@@ -86,6 +86,7 @@ type Config struct {
 	Duration   time.Duration // per measurement, MinDuration to MaxDuration
 	Rounds     int           // times the whole plan is measured, 1 to MaxRounds; 0: once
 	CPUs       []int         // the two processes' cores, or nil not to pin them
+	ProfileDir string        // if set, a CPU profile of each process of each measurement goes there (profile.go)
 	Progress   io.Writer     // with Terminal, a line per measurement: n of N and the time left; nil: none
 	Terminal   bool          // Progress is a terminal a person watches (the lines are for a person only)
 }
@@ -142,7 +143,11 @@ func measureRounds(ctx context.Context, ts []Transport, cfg Config, rows *rowSet
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r, sharedCore, err := measure(ctx, p.t, p.mode, p.size, p.idle, cfg)
+			profile := ""
+			if cfg.ProfileDir != "" {
+				profile = profileBase(cfg.ProfileDir, p, round)
+			}
+			r, sharedCore, err := measure(ctx, p.t, p.mode, p.size, p.idle, cfg, profile)
 			if err != nil {
 				return fmt.Errorf("bench: %s %s %d B%s: %w", p.t.Name, p.mode, p.size, idleTag(p.idle), err)
 			}
@@ -232,6 +237,11 @@ func (cfg *Config) check() ([]Transport, error) {
 			if c < 0 || c >= runtime.NumCPU() {
 				return nil, fmt.Errorf("%w: core %d: want 0 to %d", ErrInvalidConfig, c, runtime.NumCPU()-1)
 			}
+		}
+	}
+	if cfg.ProfileDir != "" {
+		if err := checkProfileDir(cfg.ProfileDir); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.Transports == nil {

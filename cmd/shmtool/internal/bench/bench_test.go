@@ -127,7 +127,7 @@ func TestRunCancelled(t *testing.T) {
 // A peer that cannot open its link ends with an error that names what it
 // could not open.
 func TestPeerFails(t *testing.T) {
-	p := testutil.Start(t, peerRole, "ring", "spin", "64", "-1", "main", "no-such-fwd", "no-such-back")
+	p := testutil.Start(t, peerRole, "ring", "spin", "64", "-1", "main", "-", "no-such-fwd", "no-such-back")
 	if err := p.WaitError(); err == nil || !strings.Contains(p.Stderr(), "no-such") {
 		t.Fatalf("peer on missing segments: %v, stderr %q; want a failure naming them", err, p.Stderr())
 	}

@@ -21,9 +21,20 @@ import (
 // The regimes are separate measurements, each with its own link, so that
 // the wake-up counts of the last phase are whole: the ends publish their
 // counters now and then, and all of them when they close.
-func measure(ctx context.Context, t Transport, mode string, size int, idle bool, cfg Config) (Result, bool, error) {
+//
+// With a profile path, each process writes its CPU profile of the
+// measurement to it (with its suffix, profile.go), from when the link is
+// open to the end.
+func measure(ctx context.Context, t Transport, mode string, size int, idle bool, cfg Config, profile string) (Result, bool, error) {
 	r := Result{Transport: t.Name, Mode: mode, MsgSize: size}
-	if t.Name == "chan" {
+	if t.Name == "chan" { // one process: its profile has both goroutines
+		if profile != "" {
+			stop, err := startProfile(profile + profileSender)
+			if err != nil {
+				return r, false, err
+			}
+			defer stop()
+		}
 		return measureChan(r, size, cfg.Duration)
 	}
 	l, err := openLink(ctx, true, t.Name, mode, size, nil)
@@ -35,7 +46,11 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 	if len(cfg.CPUs) == 2 {
 		cpu = cfg.CPUs[1]
 	}
-	args := append([]string{t.Name, mode, strconv.Itoa(size), strconv.Itoa(cpu), phasesArg(idle)}, l.args...)
+	peerProfile := noProfile
+	if profile != "" {
+		peerProfile = profile + profileReceiver
+	}
+	args := append([]string{t.Name, mode, strconv.Itoa(size), strconv.Itoa(cpu), phasesArg(idle), peerProfile}, l.args...)
 	var c *reexec.Child
 	err = unpinned(func() (err error) { // the child pins itself; it must not start on our core alone
 		c, err = reexec.Start(ctx, peerRole, reexec.Options{Args: args, Files: l.files})
@@ -50,6 +65,13 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 	}
 	if _, err := c.Expect("ready", peerTimeout); err != nil {
 		return r, false, err
+	}
+	if profile != "" {
+		stop, err := startProfile(profile + profileSender)
+		if err != nil {
+			return r, false, err
+		}
+		defer stop()
 	}
 	msg := make([]byte, size)
 	for i := range msg {

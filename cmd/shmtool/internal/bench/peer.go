@@ -26,7 +26,8 @@ func RegisterRoles() { reexec.Register(peerRole, peer) }
 // peer is the second process. args are transport, mode, size, the core
 // to pin to (-1: none), the phases to run ("main": throughput then round
 // trips back to back, as the transport has them; "idle": round trips
-// after idle), then the link's own arguments. It reports
+// after idle), the file for its CPU profile ("-": none), then the link's
+// own arguments. It reports
 //
 //	ready                      the link is open
 //	tput COUNT NS CRC          the throughput phase: messages, time from the first, their CRC
@@ -37,8 +38,8 @@ func RegisterRoles() { reexec.Register(peerRole, peer) }
 // their counters.
 func peer(ctx context.Context, args []string) error {
 	defer live.Release() // our liveness file goes with us, not at the next sweep
-	if len(args) < 5 {
-		return fmt.Errorf("want transport, mode, size, core and phases, got %q", args)
+	if len(args) < 6 {
+		return fmt.Errorf("want transport, mode, size, core, phases and profile, got %q", args)
 	}
 	t, ok := transportNamed(args[0])
 	size, err := strconv.Atoi(args[2])
@@ -59,11 +60,18 @@ func peer(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	l, err := openLink(ctx, false, t.Name, args[1], size, args[5:])
+	l, err := openLink(ctx, false, t.Name, args[1], size, args[6:])
 	if err != nil {
 		return err
 	}
 	defer l.closer()
+	if args[5] != noProfile {
+		stop, err := startProfile(args[5])
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	reexec.Send("ready")
 	buf := make([]byte, size)
 	if idle {
