@@ -46,7 +46,9 @@ ping-pong on one shared cache line (the fastest round trip the hardware
 allows); and futex, a raw futex ping-pong (the fastest blocking one).
 
 Every message carries a sequence number that the receiver checks, and the
-receiver reads every byte of every payload (a CRC-32C). In spin mode both
+receiver checks the CRC-32C of every payload against the sender's (and the
+round trips' sender the replies'): a message lost, repeated, out of order or
+changed fails the run, so every row printed arrived intact. In spin mode both
 sides busy-wait (non-blocking descriptors for pipes and sockets); in block
 mode they park (futexes, or Go's poller). Block-mode round trips of ring,
 queue, stream and futex come in two regimes, as separate rows: back-to-back
@@ -59,8 +61,8 @@ spin). ×RTT-FLOOR is the round-trip p50 over limit's for spin rows, and over
 futex's of the same regime for block rows. WAKE/MSG is futex wake-ups per
 message, from shmkit's shared counters, in the throughput phase / in the round
 trips (two messages each): 0 for floor and limit, which only spin, 1 for futex,
-which wakes on every message, - where it cannot be known (pipes, sockets,
-channels).
+which wakes on every message, - where it is not counted (pipes, sockets,
+channels, and conn and dict, whose waits are not a ring's).
 
 The whole plan is measured --rounds times, round by round (round 2 begins when
 round 1 has measured every row), and each figure is the median of its rounds;
@@ -97,15 +99,15 @@ On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 				cfg.Rounds = 1
 			}
 			var err error
-			if transports != "" {
+			if cmd.Flags().Changed("transports") { // an empty list too, which is an error
 				cfg.Transports = splitList(transports)
 			}
-			if sizes != "" {
+			if cmd.Flags().Changed("sizes") {
 				if cfg.Sizes, err = parseSizes(sizes); err != nil {
 					return err
 				}
 			}
-			if cpus != "" {
+			if cmd.Flags().Changed("cpus") {
 				if cfg.CPUs, err = parseInts(cpus); err != nil {
 					return usagef("--cpus %q: %v", cpus, err)
 				}

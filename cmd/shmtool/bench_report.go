@@ -62,7 +62,8 @@ func printBenchTable(w io.Writer, rep bench.Report) error {
 Go ring doing the same work (same size; floor spins, so spin for both modes). ×RTT-FLOOR: round-trip
 p50 over its floor's: limit's (spin rows), an atomic ping-pong on one cache line, or futex's of the
 same regime (block rows), a raw futex ping-pong. ±: the rounds' lowest and highest, relative to the
-median. WAKE/MSG: futex wake-ups per message, throughput/round trips.
+median. WAKE/MSG: futex wake-ups per message, throughput/round trips. Every message of every row
+arrived in order and intact (its sequence number and payload CRC-32C checked).
 `)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ import (
 // wake-ups, at least 0) and null where it does not, in the median and in
 // the one round, with a spread for each figure present. A row is there
 // only if every message of it arrived intact: the receiver checks each
-// sequence number, and bench fails if one is wrong. It also draws the
+// sequence number and payload CRC, and bench fails if one is wrong. It also draws the
 // chart, and leaves no segment behind.
 func TestBenchQuick(t *testing.T) {
 	plot := filepath.Join(t.TempDir(), "bench.svg")
@@ -69,16 +70,16 @@ func TestBenchQuick(t *testing.T) {
 		if err := json.Unmarshal(raw, &row); err != nil {
 			t.Fatal(err)
 		}
-		regime, _ := row["regime"].(string)
+		regime, ok := row["regime"].(string) // on every row: "" where there are no round trips
+		if !ok {
+			t.Errorf("row %v: no regime", row)
+		}
 		key := fmt.Sprintf("%v %v %v %s", row["transport"], row["mode"], row["msg_size"], regime)
 		if !want[key] {
 			t.Errorf("unexpected or repeated row %q", key)
 		}
 		delete(want, key)
-		fields := append([]string{"transport", "mode", "msg_size", "spread", "rounds", "round_ratios", "ratio_spread", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
-		if regime != "" {
-			fields = append(fields, "regime")
-		}
+		fields := append([]string{"transport", "mode", "msg_size", "regime", "spread", "rounds", "round_ratios", "ratio_spread", "x_pipe", "x_floor", "x_rtt_floor"}, figures...)
 		if len(row) != len(fields) {
 			t.Errorf("%s: fields %v, want exactly %v", key, row, fields)
 		}
@@ -144,9 +145,25 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--duration", "1ms"},
 		{"bench", "--rounds", "0"},
 		{"bench", "--plot", "chart.gif"},
+		{"bench", "--transports", ""},
+		{"bench", "--sizes", ""},
+		{"bench", "--cpus", ""},
+		{"bench", "--transports", "ring,floor,ring"},
+		{"bench", "--sizes", "64,8,64"},
 	} {
 		if _, _, code := shmtool(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	// A size a transport cannot carry here is one too, before anything is
+	// measured: a seqpacket socket's message must fit its send buffer,
+	// 212992 bytes on a stock Linux (net.core.wmem_default).
+	if b, err := os.ReadFile("/proc/sys/net/core/wmem_default"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n < 1<<20 {
+			args := []string{"bench", "--transports", "floor,unixpacket", "--sizes", "1MiB"}
+			if _, stderr, code := shmtool(t, args...); code != 2 || !strings.Contains(stderr, "unixpacket cannot carry") {
+				t.Errorf("%v: exit %d, %q; want 2 and why", args, code, stderr)
+			}
 		}
 	}
 }

@@ -215,9 +215,15 @@ func (cfg *Config) check() ([]Transport, error) {
 	if cfg.Sizes == nil {
 		cfg.Sizes = DefaultSizes()
 	}
-	for _, n := range cfg.Sizes {
+	if len(cfg.Sizes) == 0 {
+		return nil, fmt.Errorf("%w: no message sizes", ErrInvalidConfig)
+	}
+	for i, n := range cfg.Sizes {
 		if n < MinSize || n > MaxSize {
 			return nil, fmt.Errorf("%w: message size %d: want %d to %d bytes", ErrInvalidConfig, n, MinSize, MaxSize)
+		}
+		if slices.Contains(cfg.Sizes[:i], n) {
+			return nil, fmt.Errorf("%w: message size %d given twice", ErrInvalidConfig, n)
 		}
 	}
 	if cfg.Duration < MinDuration || cfg.Duration > MaxDuration {
@@ -245,15 +251,24 @@ func (cfg *Config) check() ([]Transport, error) {
 		}
 	}
 	if cfg.Transports == nil {
-		return transports, nil
+		return transports, checkSizesFit(transports, cfg.Sizes)
+	}
+	if len(cfg.Transports) == 0 {
+		return nil, fmt.Errorf("%w: no transports", ErrInvalidConfig)
 	}
 	var ts []Transport
-	for _, name := range cfg.Transports {
+	for i, name := range cfg.Transports {
 		t, ok := transportNamed(name)
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown transport %q (have %s)", ErrInvalidConfig, name, TransportNames())
 		}
+		if slices.Contains(cfg.Transports[:i], name) {
+			return nil, fmt.Errorf("%w: transport %s given twice", ErrInvalidConfig, name)
+		}
 		ts = append(ts, t)
+	}
+	if err := checkSizesFit(ts, cfg.Sizes); err != nil {
+		return nil, err
 	}
 	return ts, nil
 }

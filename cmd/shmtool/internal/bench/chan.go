@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"encoding/binary"
+	"errors"
+	"io"
 	"time"
 )
 
@@ -25,7 +28,22 @@ func (s chanTx) send(msg []byte) error {
 
 type chanRx struct{ ch chan []byte }
 
-func (r chanRx) recv([]byte) ([]byte, error) { return <-r.ch, nil }
+func (r chanRx) recv([]byte) ([]byte, error) {
+	b, ok := <-r.ch
+	if !ok {
+		return nil, io.EOF
+	}
+	return b, nil
+}
+
+// drainPhase reads until the end of the throughput phase.
+func drainPhase(rx chanRx) {
+	for b := range rx.ch {
+		if binary.LittleEndian.Uint64(b) == endTput {
+			return
+		}
+	}
+}
 
 // chanLink returns a channel of depth messages of size bytes, as both
 // ends.
@@ -43,6 +61,7 @@ func chanLink(depth, size int) (chanTx, chanRx) {
 // goroutine.
 func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 	msg := make([]byte, size)
+	want := payloadSum(msg)
 	tx, rx := chanLink(min(1024, max(16, (4<<20)/size)), size) // a ring's 4 MiB at most
 	type tally struct {
 		count uint64
@@ -52,7 +71,12 @@ func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 	done := make(chan tally)
 	go func() {
 		count, ns, sum, err := receiveAll(rx, make([]byte, size))
-		sink.Add(sum)
+		if err == nil && sum != want {
+			err = errCorrupt(0, sum, want)
+		}
+		if err != nil {
+			drainPhase(rx) // the sender must not block on a full channel
+		}
 		done <- tally{count, ns, err}
 	}()
 	if err := sendFor(tx, msg, d); err != nil {
@@ -67,11 +91,27 @@ func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 
 	ping, pingRx := chanLink(1, size)
 	pongTx, pong := chanLink(1, size)
+	echoed := make(chan error, 1)
 	go func() {
-		sum, _ := echo(pongTx, pingRx, nil)
-		sink.Add(sum)
+		sum, err := echo(pongTx, pingRx, nil)
+		if err == nil && sum != want {
+			err = errCorrupt(0, sum, want)
+		}
+		if err != nil {
+			close(pongTx.ch) // the pinger's next recv fails instead of waiting on
+		}
+		echoed <- err
 	}()
 	h, _, err := pingFor(ping, pong, msg, d)
+	if err == nil {
+		err = <-echoed // the echo ends with pingFor's last message
+	} else {
+		select {
+		case e := <-echoed: // why the replies stopped
+			err = errors.Join(err, e)
+		default:
+		}
+	}
 	if err != nil {
 		return r, false, err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"sync/atomic"
 	"time"
@@ -161,9 +160,9 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
 func (f *floorRing) floorBatch() uint64 { return max(1, f.slots/8) }
 
 // receiveAll is the floor's receiver: receiveAll's work, checking each
-// record's number and computing the CRC of its bytes, message by message
-// as every link's receiver does, and releasing the records a batch at a
-// time.
+// record's number and its payload's CRC against the first's, message by
+// message as every link's receiver does, and releasing the records a
+// batch at a time.
 func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, err error) {
 	if len(buf) != f.size {
 		return 0, 0, 0, fmt.Errorf("floor: buffer of %d bytes for %d-byte records", len(buf), f.size)
@@ -196,7 +195,12 @@ func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, 
 				spin.Release(f.tail, f.pos)
 				return count, ns, sum, nil
 			}
-			sum = crc32.Update(sum, castagnoli, rec)
+			switch got := payloadSum(rec); {
+			case count == 0:
+				sum = got
+			case got != sum:
+				return 0, 0, 0, errCorrupt(count, got, sum)
+			}
 			count++
 		}
 		pos += n

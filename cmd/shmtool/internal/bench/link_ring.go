@@ -19,6 +19,17 @@ const linger = 2 * time.Microsecond
 // ringCapacity is each ring's size, and so about what a link may hold.
 const ringCapacity = 4 << 20
 
+// ringCapacityFor is a ring's size for messages of size bytes:
+// ringCapacity, or more where a quarter of it cannot hold one (a ring's
+// record, its 8-byte header included, takes at most a quarter).
+func ringCapacityFor(size int) int {
+	c := ringCapacity
+	for c/4-8 < size {
+		c *= 2
+	}
+	return c
+}
+
 type ringTx struct {
 	p *ringbuf.Producer
 }
@@ -51,7 +62,7 @@ func ringLink(parent bool, transport, mode string, size int, args []string) (*li
 			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode), size) })
 	}
 	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
-		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacity, MaxMessage: max(size, 8)}, nil)
+		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacityFor(size), MaxMessage: max(size, 8)}, nil)
 	}, func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) },
 		func(out, in *ringbuf.Ring) (*link, error) {
 			l, err := ringEnds(out, in, waitFor(mode))

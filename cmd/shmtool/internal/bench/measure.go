@@ -85,7 +85,7 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 		if err != nil {
 			return r, false, errors.Join(err, peerError(c))
 		}
-		if shared, err = expectDone(c, "idle"); err != nil {
+		if shared, err = expectDone(c, "idle", msg); err != nil {
 			return r, false, err
 		}
 		l.flushEnds()
@@ -107,6 +107,9 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 		if _, err := fmt.Sscanf(rest, "%g %g %x", &count, &ns, &sum); err != nil || count == 0 || ns == 0 {
 			return r, false, fmt.Errorf("no messages arrived (the second process said %q)", rest)
 		}
+		if want := payloadSum(msg); sum != want {
+			return r, false, fmt.Errorf("the messages arrived with payload CRC-32C %08x, want %08x", sum, want)
+		}
 		if !t.RoundTrip {
 			l.flushEnds()
 		}
@@ -121,7 +124,7 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 		if err != nil {
 			return r, false, errors.Join(err, peerError(c))
 		}
-		if shared, err = expectDone(c, "done"); err != nil {
+		if shared, err = expectDone(c, "done", msg); err != nil {
 			return r, false, err
 		}
 		l.flushEnds()
@@ -140,14 +143,18 @@ func phasesArg(idle bool) string {
 }
 
 // expectDone waits for the second process's word that it has echoed a
-// round-trip phase, and reports whether it ended on this core.
-func expectDone(c *reexec.Child, word string) (sharedCore bool, err error) {
+// round-trip phase, and checks the payload CRC it echoed against msg's.
+// It reports whether the second process ended on this one's core.
+func expectDone(c *reexec.Child, word string, msg []byte) (sharedCore bool, err error) {
 	rest, err := c.Expect(word, peerTimeout)
 	if err != nil {
 		return false, err
 	}
 	f := strings.Fields(rest)
-	return len(f) > 0 && f[0] == strconv.Itoa(currentCPU()), nil
+	if want := fmt.Sprintf("%08x", payloadSum(msg)); len(f) != 2 || f[1] != want {
+		return false, fmt.Errorf("the round trips were echoed as %q, want a core and payload CRC-32C %s", rest, want)
+	}
+	return f[0] == strconv.Itoa(currentCPU()), nil
 }
 
 // setRTT sets f's round-trip percentiles from h.

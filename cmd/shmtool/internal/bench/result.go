@@ -50,7 +50,7 @@ type Result struct {
 	Transport string `json:"transport"`
 	Mode      string `json:"mode"`
 	MsgSize   int    `json:"msg_size"`
-	Regime    string `json:"regime,omitempty"` // rows with round trips: RegimeBackToBack or RegimeAfterIdle
+	Regime    string `json:"regime"` // rows with round trips: RegimeBackToBack or RegimeAfterIdle; "" on rows of throughput only
 	Figures
 	// Spread is, by figure (its JSON name), how far the rounds strayed
 	// from the median: the lowest and highest as fractions of it. A

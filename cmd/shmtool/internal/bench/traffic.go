@@ -23,9 +23,21 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// sink keeps checksums of payloads live, so that reading every byte is
-// not optimized away.
+// payloadSum is the CRC-32C of a message's payload, the bytes after its
+// sequence number. Every message of a measurement carries the same
+// payload: a receiver checks each one's against the first's, and reports
+// that, which the sender checks against its own. So every byte is read,
+// and a message that arrives corrupt fails the measurement.
+func payloadSum(msg []byte) uint32 { return crc32.Checksum(msg[8:], castagnoli) }
+
+// sink keeps figures computed only to read memory live (the copy
+// bandwidth's), so that the reads are not optimized away.
 var sink atomic.Uint32
+
+// errCorrupt is a message whose payload is not the sender's.
+func errCorrupt(n uint64, got, want uint32) error {
+	return fmt.Errorf("message %d arrived corrupt: payload CRC-32C %08x, want %08x", n, got, want)
+}
 
 // phaseSender and phaseReceiver are links that run a whole throughput
 // phase in a loop of their own (the floor): sendFor and receiveAll hand
@@ -108,18 +120,15 @@ func idleTrips(d time.Duration) int { return max(minIdleTrips, int(d/idleSlot)) 
 
 // pingFor makes round trips for d (after a tenth of that to warm up) and
 // returns their times and how many it made, the warm-up's included.
-//
-// The CRC of the replies is kept in sink so that reading them is not
-// optimized away.
 func pingFor(tx sender, rx receiver, msg []byte, d time.Duration) (*hdrhistogram.Histogram, uint64, error) {
 	h := newRTTHistogram()
 	buf := make([]byte, len(msg))
 	warm := time.Now().Add(d / 10)
 	var start time.Time
-	var sum uint32
+	want := payloadSum(msg)
 	for seq := uint64(0); ; seq++ {
 		t0 := time.Now()
-		rtt, err := roundTrip(tx, rx, msg, buf, seq, &sum)
+		rtt, err := roundTrip(tx, rx, msg, buf, seq, want)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -130,7 +139,6 @@ func pingFor(tx sender, rx receiver, msg []byte, d time.Duration) (*hdrhistogram
 		default:
 			h.RecordValue(rtt.Nanoseconds())
 			if seq%64 == 0 && time.Since(start) > d {
-				sink.Add(sum)
 				return h, seq + 1, endRoundTrips(tx, msg)
 			}
 		}
@@ -142,25 +150,24 @@ func pingFor(tx sender, rx receiver, msg []byte, d time.Duration) (*hdrhistogram
 func pingAfterIdle(tx sender, rx receiver, msg []byte, n int, idle time.Duration) (*hdrhistogram.Histogram, error) {
 	h := newRTTHistogram()
 	buf := make([]byte, len(msg))
-	var sum uint32
+	want := payloadSum(msg)
 	for seq := range uint64(n) {
 		time.Sleep(idle)
-		rtt, err := roundTrip(tx, rx, msg, buf, seq, &sum)
+		rtt, err := roundTrip(tx, rx, msg, buf, seq, want)
 		if err != nil {
 			return nil, err
 		}
 		h.RecordValue(rtt.Nanoseconds())
 	}
-	sink.Add(sum)
 	return h, endRoundTrips(tx, msg)
 }
 
 func newRTTHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, int64(10*time.Second), 3) }
 
 // roundTrip sends msg numbered seq, waits for it to come back, checks
-// and reads the reply (adding its CRC to *sum) and returns how long it
-// took.
-func roundTrip(tx sender, rx receiver, msg, buf []byte, seq uint64, sum *uint32) (time.Duration, error) {
+// the reply (its number, and its payload's CRC against want) and returns
+// how long it took.
+func roundTrip(tx sender, rx receiver, msg, buf []byte, seq uint64, want uint32) (time.Duration, error) {
 	binary.LittleEndian.PutUint64(msg, seq)
 	t0 := time.Now()
 	if err := tx.send(msg); err != nil {
@@ -174,7 +181,9 @@ func roundTrip(tx sender, rx receiver, msg, buf []byte, seq uint64, sum *uint32)
 	if len(reply) != len(msg) || binary.LittleEndian.Uint64(reply) != seq {
 		return 0, fmt.Errorf("round trip %d came back as %d bytes, sequence %d", seq, len(reply), binary.LittleEndian.Uint64(reply))
 	}
-	*sum = crc32.Update(*sum, castagnoli, reply) // read every byte
+	if got := payloadSum(reply); got != want {
+		return 0, errCorrupt(seq, got, want)
+	}
 	return rtt, nil
 }
 
@@ -188,8 +197,8 @@ func endRoundTrips(tx sender, msg []byte) error {
 var errEndTput = errors.New("end of throughput phase")
 
 // receiveAll receives until the end of the throughput phase, checking
-// each sequence number and reading every byte, and returns how many
-// messages came and in how long (from the first).
+// each sequence number and payload (payloadSum), and returns how many
+// messages came, in how long (from the first), and their payload's CRC.
 func receiveAll(rx receiver, buf []byte) (count uint64, ns int64, sum uint32, err error) {
 	var start time.Time
 	take := func(msg []byte) error {
@@ -203,10 +212,12 @@ func receiveAll(rx receiver, buf []byte) (count uint64, ns int64, sum uint32, er
 		case seq != count:
 			return fmt.Errorf("message %d arrived as number %d", count, seq)
 		}
-		if count == 0 {
-			start = time.Now()
+		switch got := payloadSum(msg); {
+		case count == 0:
+			start, sum = time.Now(), got
+		case got != sum:
+			return errCorrupt(count, got, sum)
 		}
-		sum = crc32.Update(sum, castagnoli, msg)
 		count++
 		return nil
 	}
@@ -232,11 +243,11 @@ func receiveAll(rx receiver, buf []byte) (count uint64, ns int64, sum uint32, er
 	}
 }
 
-// echo sends back every message of the round-trip phase, and returns the
-// CRC of all it read.
+// echo sends back every message of the round-trip phase, checking each
+// one's payload against the first's, and returns its CRC (payloadSum).
 func echo(tx sender, rx receiver, buf []byte) (uint32, error) {
 	var sum uint32
-	for {
+	for n := uint64(0); ; n++ {
 		msg, err := rx.recv(buf)
 		if err != nil {
 			return 0, err
@@ -244,7 +255,12 @@ func echo(tx sender, rx receiver, buf []byte) (uint32, error) {
 		if binary.LittleEndian.Uint64(msg) == endRTT {
 			return sum, nil
 		}
-		sum = crc32.Update(sum, castagnoli, msg)
+		switch got := payloadSum(msg); {
+		case n == 0:
+			sum = got
+		case got != sum:
+			return 0, errCorrupt(n, got, sum)
+		}
 		if err := tx.send(msg); err != nil {
 			return 0, err
 		}

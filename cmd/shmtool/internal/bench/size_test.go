@@ -1,0 +1,33 @@
+package bench
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/shmkit/shmkit/internal/spin"
+)
+
+// Every transport carries the largest size Run accepts, intact (the
+// receivers check each message), except where this machine cannot,
+// which Run says before it measures anything.
+func TestRunMaxSize(t *testing.T) {
+	var names []string
+	for _, tr := range Transports() {
+		if tr.Name != "unixpacket" || sendSeqpacket(MaxSize) == nil {
+			names = append(names, tr.Name)
+		}
+	}
+	if spin.RaceEnabled { // a MiB's copies and CRCs take the race detector seconds each: the rings, whose capacity follows the size
+		names = []string{"ring", "ring-batch"}
+	}
+	rep, err := Run(context.Background(), Config{Transports: names, Sizes: []int{MaxSize}, Duration: MinDuration})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if !slices.ContainsFunc(rep.Results, func(r Result) bool { return r.Transport == name && r.MsgSize == MaxSize }) {
+			t.Errorf("no row for %s", name)
+		}
+	}
+}
