@@ -77,7 +77,8 @@ their spread over the rounds (ratio_spread).
 measurement into DIR, named for the row and the round:
 ring-spin-64-main-r1.send.pprof is the sending process's (which also
 times the round trips), ring-spin-64-main-r1.recv.pprof the receiving
-one's (which echoes them). go tool pprof reads one, or merges several
+one's (which echoes them); chan, in one process, has only the first. go
+tool pprof reads one, or merges several
 (go tool pprof -top DIR/ring-spin-64-main-r*.recv.pprof). Profiling costs
 a little of what it measures.
 

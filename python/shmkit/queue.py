@@ -39,17 +39,26 @@ _MAX_POS = 1 << 62  # positions past it are a hostile peer's: see ringbuf
 
 _handles = weakref.WeakSet()
 
-# _roster_joins lets one thread of this process at a time join a queue's
-# producers (_producer).
-_roster_joins = threading.Lock()
+# _roster_joins holds, by queue name, what lets one thread of this
+# process at a time join that queue's producers (_producer).
+_roster_joins = {}
+_roster_joins_mu = threading.Lock()
+
+
+def _join_lock(name: str):
+    with _roster_joins_mu:
+        return _roster_joins.setdefault(name, threading.Lock())
 
 
 def _disown():
     # In a forked child: the entries are the parent's (its token, its
     # claims). The child's handles attach entries of their own when used.
+    # Locks another thread held at the fork are new ones here.
+    global _roster_joins, _roster_joins_mu
     for h in list(_handles):
         h._prod = h._cons = None
         h._put_lock, h._get_lock = threading.Lock(), threading.Lock()
+    _roster_joins, _roster_joins_mu = {}, threading.Lock()
 
 
 _live.at_fork_child(_disown)
@@ -498,11 +507,12 @@ class Queue:
             raise ValueError("shmkit: queue is closed")
         if self._prod is None:
             # The roster word holds this process's token, not a thread's.
-            # With one join at a time in this process, a word that holds
-            # our token when the join ends is this join's, even after an
-            # exception raised between the lock's CAS and the try (as a
-            # KeyboardInterrupt can be): the finally always lets it go.
-            with _roster_joins:
+            # With one join of this queue at a time in this process, a
+            # word that holds our token when the join ends is this join's,
+            # even after an exception raised between the lock's CAS and
+            # the try (as a KeyboardInterrupt can be): the finally always
+            # lets it go.
+            with _join_lock(self._seg.name):
                 try:
                     self._lock_roster()
                     self._prod = self._join(True)

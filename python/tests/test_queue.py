@@ -86,6 +86,40 @@ class TestQueue(Case):
         self.assertEqual(q.get(timeout=10), b"y")
         self.assertIsNone(q.get(timeout=10))  # and the queue ends
 
+    def test_roster_join_lock_after_fork(self):
+        # A thread of the parent may be joining the queue when the process
+        # forks: the child's first put must not wait on the lock that
+        # thread held, which no thread of the child will ever let go.
+        import os
+        import time
+        from shmkit import queue as shmqueue
+        q = self.q()
+        held = shmqueue._join_lock(q.name)
+        held.acquire()  # as a joining thread holds it
+        try:
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    shmkit.Queue(q.name).put(b"child", timeout=5)
+                    code = 0
+                finally:
+                    os._exit(code)
+            deadline = time.monotonic() + 20
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                if time.monotonic() > deadline:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    self.fail("the child's put waited on the parent's join lock")
+                time.sleep(0.01)
+        finally:
+            held.release()
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertEqual(q.get(timeout=10), b"child")
+
     def test_dead_batch_reader(self):
         # A Go consumer that died holding a batch read's span (FORMAT.md:
         # `span` slots from `claim` - 1, taken by one CAS of the head) is

@@ -245,13 +245,25 @@ func (cfg *Config) check() ([]Transport, error) {
 			}
 		}
 	}
-	if cfg.ProfileDir != "" {
+	ts, err := cfg.transports()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSizesFit(ts, cfg.Sizes); err != nil {
+		return nil, err
+	}
+	if cfg.ProfileDir != "" { // last: a Config that fails makes no directory
 		if err := checkProfileDir(cfg.ProfileDir); err != nil {
 			return nil, err
 		}
 	}
+	return ts, nil
+}
+
+// transports returns the transports cfg names, checked.
+func (cfg *Config) transports() ([]Transport, error) {
 	if cfg.Transports == nil {
-		return transports, checkSizesFit(transports, cfg.Sizes)
+		return transports, nil
 	}
 	if len(cfg.Transports) == 0 {
 		return nil, fmt.Errorf("%w: no transports", ErrInvalidConfig)
@@ -266,9 +278,6 @@ func (cfg *Config) check() ([]Transport, error) {
 			return nil, fmt.Errorf("%w: transport %s given twice", ErrInvalidConfig, name)
 		}
 		ts = append(ts, t)
-	}
-	if err := checkSizesFit(ts, cfg.Sizes); err != nil {
-		return nil, err
 	}
 	return ts, nil
 }

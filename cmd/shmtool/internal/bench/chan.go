@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 )
@@ -13,15 +14,19 @@ import (
 // ring) and the receiver reads; the pool is larger than the channel, so a
 // buffer is never refilled while the receiver may still read it.
 type chanTx struct {
-	ch   chan []byte
-	pool [][]byte
-	next *int
+	ch     chan []byte
+	pool   [][]byte
+	next   *int
+	tamper func([]byte) // for tests: changes each message on its way; nil
 }
 
 func (s chanTx) send(msg []byte) error {
 	b := s.pool[*s.next%len(s.pool)]
 	*s.next++
 	copy(b, msg)
+	if s.tamper != nil && binary.LittleEndian.Uint64(b) < endRTT {
+		s.tamper(b)
+	}
 	s.ch <- b
 	return nil
 }
@@ -60,9 +65,15 @@ func chanLink(depth, size int) (chanTx, chanRx) {
 // and round trips as the other transports, the second process being a
 // goroutine.
 func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
+	return measureChanWith(r, size, d, nil)
+}
+
+// measureChanWith is measureChan with its throughput sender's tamper.
+func measureChanWith(r Result, size int, d time.Duration, tamper func([]byte)) (Result, bool, error) {
 	msg := make([]byte, size)
 	want := payloadSum(msg)
 	tx, rx := chanLink(min(1024, max(16, (4<<20)/size)), size) // a ring's 4 MiB at most
+	tx.tamper = tamper
 	type tally struct {
 		count uint64
 		ns    int64
@@ -71,18 +82,21 @@ func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 	done := make(chan tally)
 	go func() {
 		count, ns, sum, err := receiveAll(rx, make([]byte, size))
-		if err == nil && sum != want {
-			err = errCorrupt(0, sum, want)
-		}
 		if err != nil {
-			drainPhase(rx) // the sender must not block on a full channel
+			drainPhase(rx) // it stopped before the end: the sender must not block on a full channel
+		} else if sum != want {
+			err = errCorrupt(0, sum, want)
 		}
 		done <- tally{count, ns, err}
 	}()
-	if err := sendFor(tx, msg, d); err != nil {
+	sent, err := sendFor(tx, msg, d)
+	if err != nil {
 		return r, false, err
 	}
 	t := <-done
+	if t.err == nil && t.count != sent {
+		t.err = fmt.Errorf("%d messages sent, %d arrived", sent, t.count)
+	}
 	if t.err != nil {
 		return r, false, t.err
 	}
@@ -97,19 +111,18 @@ func measureChan(r Result, size int, d time.Duration) (Result, bool, error) {
 		if err == nil && sum != want {
 			err = errCorrupt(0, sum, want)
 		}
+		echoed <- err
 		if err != nil {
 			close(pongTx.ch) // the pinger's next recv fails instead of waiting on
 		}
-		echoed <- err
 	}()
 	h, _, err := pingFor(ping, pong, msg, d)
 	if err == nil {
 		err = <-echoed // the echo ends with pingFor's last message
 	} else {
-		select {
-		case e := <-echoed: // why the replies stopped
-			err = errors.Join(err, e)
-		default:
+		close(ping.ch) // an echo still waiting for the next message ends
+		if e := <-echoed; e != nil && e != io.EOF {
+			err = errors.Join(err, e) // why the replies stopped
 		}
 	}
 	if err != nil {

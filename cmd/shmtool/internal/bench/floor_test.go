@@ -93,15 +93,16 @@ func TestFloorDelivers(t *testing.T) {
 		for i := range msg {
 			msg[i] = byte(i * 7)
 		}
-		if err := sendFor(tx.tx, msg, MinDuration); err != nil {
+		sent, err := sendFor(tx.tx, msg, MinDuration)
+		if err != nil {
 			t.Fatal(err)
 		}
 		got := <-done
 		if got.err != nil {
 			t.Fatalf("size %d: %v", size, got.err)
 		}
-		if want := payloadSum(msg); got.count == 0 || got.sum != want {
-			t.Errorf("size %d: %d messages, CRC %08x; want some, CRC %08x", size, got.count, got.sum, want)
+		if want := payloadSum(msg); got.count == 0 || got.count != sent || got.sum != want {
+			t.Errorf("size %d: %d messages of %d sent, CRC %08x; want all, CRC %08x", size, got.count, sent, got.sum, want)
 		}
 		if f := tx.tx.(*floorRing); f.pos <= 2*f.slots {
 			t.Logf("size %d: %d messages in a ring of %d: it did not go round twice", size, f.pos, f.slots)

@@ -117,21 +117,21 @@ func (f *floorRing) send(msg []byte) error {
 
 // sendFor is the floor's sender: sendFor's work, copying msg into each
 // record and stamping it there with its number, for d.
-func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
+func (f *floorRing) sendFor(msg []byte, d time.Duration) (sent uint64, err error) {
 	if len(msg) != f.size {
-		return fmt.Errorf("floor: message of %d bytes in a ring of %d-byte records", len(msg), f.size)
+		return 0, fmt.Errorf("floor: message of %d bytes in a ring of %d-byte records", len(msg), f.size)
 	}
 	size, end := f.size, len(f.data)
 	every := max(1, 1<<16/size)
 	left := every
-	pos, limit := f.pos, f.seen+f.slots
+	first, pos, limit := f.pos, f.pos, f.seen+f.slots
 	off := int(pos&(f.slots-1)) * size
 	start := time.Now()
 	for seq := uint64(0); ; seq++ {
 		if pos == limit {
 			f.pos = pos
 			if err := f.room(); err != nil {
-				return err
+				return pos - first, err
 			}
 			limit = f.seen + f.slots
 		}
@@ -152,7 +152,7 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) error {
 	}
 	f.pos = pos
 	binary.LittleEndian.PutUint64(msg, endTput)
-	return f.send(msg)
+	return pos - first, f.send(msg)
 }
 
 // floorBatch is the most records the consumer takes before it releases

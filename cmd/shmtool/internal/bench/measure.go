@@ -25,15 +25,15 @@ import (
 // With a profile path, each process writes its CPU profile of the
 // measurement to it (with its suffix, profile.go), from when the link is
 // open to the end.
-func measure(ctx context.Context, t Transport, mode string, size int, idle bool, cfg Config, profile string) (Result, bool, error) {
+func measure(ctx context.Context, t Transport, mode string, size int, idle bool, cfg Config, profile string) (_ Result, _ bool, err error) {
 	r := Result{Transport: t.Name, Mode: mode, MsgSize: size}
 	if t.Name == "chan" { // one process: its profile has both goroutines
 		if profile != "" {
-			stop, err := startProfile(profile + profileSender)
-			if err != nil {
-				return r, false, err
+			stop, perr := startProfile(profile + profileSender)
+			if perr != nil {
+				return r, false, perr
 			}
-			defer stop()
+			defer stopInto(stop, &err)
 		}
 		return measureChan(r, size, cfg.Duration)
 	}
@@ -67,11 +67,11 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 		return r, false, err
 	}
 	if profile != "" {
-		stop, err := startProfile(profile + profileSender)
-		if err != nil {
-			return r, false, err
+		stop, perr := startProfile(profile + profileSender)
+		if perr != nil {
+			return r, false, perr
 		}
-		defer stop()
+		defer stopInto(stop, &err)
 	}
 	msg := make([]byte, size)
 	for i := range msg {
@@ -95,7 +95,8 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 	}
 	var from uint64
 	if t.Throughput {
-		if err := sendFor(l.tx, msg, cfg.Duration); err != nil {
+		sent, err := sendFor(l.tx, msg, cfg.Duration)
+		if err != nil {
 			return r, false, errors.Join(err, peerError(c))
 		}
 		rest, err := c.Expect("tput", peerTimeout)
@@ -109,6 +110,9 @@ func measure(ctx context.Context, t Transport, mode string, size int, idle bool,
 		}
 		if want := payloadSum(msg); sum != want {
 			return r, false, fmt.Errorf("the messages arrived with payload CRC-32C %08x, want %08x", sum, want)
+		}
+		if uint64(count) != sent {
+			return r, false, fmt.Errorf("%d messages sent, %.0f arrived", sent, count)
 		}
 		if !t.RoundTrip {
 			l.flushEnds()

@@ -36,7 +36,7 @@ func RegisterRoles() { reexec.Register(peerRole, peer) }
 //
 // Before its last report it closes its ends of the link, which publishes
 // their counters.
-func peer(ctx context.Context, args []string) error {
+func peer(ctx context.Context, args []string) (err error) {
 	defer live.Release() // our liveness file goes with us, not at the next sweep
 	if len(args) < 6 {
 		return fmt.Errorf("want transport, mode, size, core, phases and profile, got %q", args)
@@ -66,11 +66,11 @@ func peer(ctx context.Context, args []string) error {
 	}
 	defer l.closer()
 	if args[5] != noProfile {
-		stop, err := startProfile(args[5])
-		if err != nil {
-			return err
+		stop, perr := startProfile(args[5])
+		if perr != nil {
+			return perr
 		}
-		defer stop()
+		defer stopInto(stop, &err)
 	}
 	reexec.Send("ready")
 	buf := make([]byte, size)

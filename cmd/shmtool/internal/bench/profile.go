@@ -45,6 +45,15 @@ func startProfile(path string) (stop func() error, err error) {
 	}, nil
 }
 
+// stopInto stops a profile (startProfile's stop) and keeps its error in
+// *err unless that holds one already: a profile that could not be
+// written whole fails its measurement.
+func stopInto(stop func() error, err *error) {
+	if e := stop(); e != nil && *err == nil {
+		*err = fmt.Errorf("cpu profile: %w", e)
+	}
+}
+
 // checkProfileDir makes dir if it is not there, and checks that it is a
 // directory.
 func checkProfileDir(dir string) error {

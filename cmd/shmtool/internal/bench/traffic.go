@@ -43,15 +43,17 @@ func errCorrupt(n uint64, got, want uint32) error {
 // phase in a loop of their own (the floor): sendFor and receiveAll hand
 // it over.
 type phaseSender interface {
-	sendFor(msg []byte, d time.Duration) error
+	sendFor(msg []byte, d time.Duration) (sent uint64, err error)
 }
 
 type phaseReceiver interface {
 	receiveAll(buf []byte) (count uint64, ns int64, sum uint32, err error)
 }
 
-// sendFor sends numbered copies of msg for d, then the end of the phase.
-func sendFor(tx sender, msg []byte, d time.Duration) error {
+// sendFor sends numbered copies of msg for d, then the end of the phase,
+// and returns how many it sent (the end not counted), which the receiver
+// must have counted too.
+func sendFor(tx sender, msg []byte, d time.Duration) (sent uint64, err error) {
 	switch tx := tx.(type) {
 	case phaseSender:
 		return tx.sendFor(msg, d)
@@ -61,10 +63,11 @@ func sendFor(tx sender, msg []byte, d time.Duration) error {
 	every := max(1, 1<<16/len(msg)) // look at the clock every 64 KiB or so
 	left := every
 	start := time.Now()
-	for seq := uint64(0); ; seq++ {
+	seq := uint64(0)
+	for ; ; seq++ {
 		binary.LittleEndian.PutUint64(msg, seq)
 		if err := tx.send(msg); err != nil {
-			return err
+			return seq, err
 		}
 		if left--; left == 0 {
 			left = every
@@ -74,12 +77,12 @@ func sendFor(tx sender, msg []byte, d time.Duration) error {
 		}
 	}
 	binary.LittleEndian.PutUint64(msg, endTput)
-	return tx.send(msg)
+	return seq + 1, tx.send(msg)
 }
 
 // sendBatchesFor is sendFor a batch at a time: it numbers a batch's copies
 // of msg and sends them together.
-func sendBatchesFor(tx batchSender, msg []byte, d time.Duration) error {
+func sendBatchesFor(tx batchSender, msg []byte, d time.Duration) (sent uint64, err error) {
 	batch := make([][]byte, tx.batchLen())
 	for i := range batch {
 		batch[i] = bytes.Clone(msg)
@@ -87,13 +90,14 @@ func sendBatchesFor(tx batchSender, msg []byte, d time.Duration) error {
 	every := max(1, 1<<16/(len(msg)*len(batch)))
 	left := every
 	start := time.Now()
-	for seq := uint64(0); ; {
+	seq := uint64(0)
+	for {
 		for _, m := range batch {
 			binary.LittleEndian.PutUint64(m, seq)
 			seq++
 		}
 		if err := tx.sendBatch(batch); err != nil {
-			return err
+			return seq, err
 		}
 		if left--; left == 0 {
 			left = every
@@ -103,7 +107,7 @@ func sendBatchesFor(tx batchSender, msg []byte, d time.Duration) error {
 		}
 	}
 	binary.LittleEndian.PutUint64(msg, endTput)
-	return tx.send(msg)
+	return seq, tx.send(msg)
 }
 
 // Round trips after idle: each starts after a pause of idlePause, and

@@ -89,4 +89,24 @@ func TestTrafficChecksPayload(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "message 2 arrived corrupt") {
 		t.Errorf("round trips: %v, want reply 2 corrupt", err)
 	}
+	close(ping2.ch) // the echo ends
+}
+
+// The chan row fails, and does not hang, when the messages arrive whole
+// and in order but every payload differs from the sender's: the check at
+// the end of the throughput phase, after its last message.
+func TestChanChecksPayloadAtEnd(t *testing.T) {
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := measureChanWith(Result{}, 64, MinDuration, func(b []byte) { b[63] ^= 1 })
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "arrived corrupt") {
+			t.Fatalf("measureChan: %v, want the payloads corrupt", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("measureChan hung after its payload check failed")
+	}
 }
