@@ -24,15 +24,18 @@ func floorPair(t *testing.T, size, capacity int) (tx, rx *link) {
 	return tx, rx
 }
 
-// The floor's receiver checks every record's number: one record out of
-// sequence fails the phase, naming it.
-func TestFloorChecksSequence(t *testing.T) {
+// floorPhase sends ten messages over a floor link, message 5 passed
+// through spoil first, then the end of the phase, and returns what the
+// receiver said.
+func floorPhase(t *testing.T, spoil func(msg []byte)) (uint64, error) {
+	t.Helper()
 	tx, rx := floorPair(t, 64, ringCapacity)
 	msg := make([]byte, 64)
 	for seq := range uint64(10) {
 		binary.LittleEndian.PutUint64(msg, seq)
+		msg[40] = 0
 		if seq == 5 {
-			binary.LittleEndian.PutUint64(msg, 55) // corrupt: a number that does not follow
+			spoil(msg)
 		}
 		if err := tx.tx.send(msg); err != nil {
 			t.Fatal(err)
@@ -43,6 +46,13 @@ func TestFloorChecksSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	count, _, _, err := receiveAll(rx.rx, make([]byte, 64))
+	return count, err
+}
+
+// The floor's receiver checks every record's number: one record out of
+// sequence fails the phase, naming it.
+func TestFloorChecksSequence(t *testing.T) {
+	count, err := floorPhase(t, func(msg []byte) { binary.LittleEndian.PutUint64(msg, 55) }) // a number that does not follow
 	if err == nil || !strings.Contains(err.Error(), "message 5 arrived as number 55") {
 		t.Fatalf("receiveAll = %d messages, %v; want the error for message 5", count, err)
 	}
@@ -51,23 +61,7 @@ func TestFloorChecksSequence(t *testing.T) {
 // The floor's receiver checks every record's payload: one byte changed
 // fails the phase, naming the message.
 func TestFloorChecksPayload(t *testing.T) {
-	tx, rx := floorPair(t, 64, ringCapacity)
-	msg := make([]byte, 64)
-	for seq := range uint64(10) {
-		binary.LittleEndian.PutUint64(msg, seq)
-		msg[40] = 0
-		if seq == 5 {
-			msg[40] = 1
-		}
-		if err := tx.tx.send(msg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	binary.LittleEndian.PutUint64(msg, endTput)
-	if err := tx.tx.send(msg); err != nil {
-		t.Fatal(err)
-	}
-	count, _, _, err := receiveAll(rx.rx, make([]byte, 64))
+	count, err := floorPhase(t, func(msg []byte) { msg[40] = 1 })
 	if err == nil || !strings.Contains(err.Error(), "message 5 arrived corrupt") {
 		t.Fatalf("receiveAll = %d messages, %v; want the error for message 5", count, err)
 	}
