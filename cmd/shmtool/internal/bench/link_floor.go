@@ -22,9 +22,8 @@ import (
 // prefetcher fetches lines in pairs), then the records.
 const floorHead, floorTail, floorData = 0, 128, 256
 
-// The floor's ring holds about ringCapacity bytes, as a ring link's: a
-// record the producer comes back to a lap later has left both cores'
-// own caches, so that writing it again takes no probe of the other core.
+// The floor's ring holds about as many bytes as a ring link's
+// (ringCapacityFor), so that both keep the same lines in cache.
 //
 // floorLeast is how many bytes of records the consumer waits for before
 // it takes them, and floorPause how many PAUSEs (some 30ns each) it waits
