@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/ringbuf"
@@ -117,7 +118,7 @@ func TestWriteBatchAllocs(t *testing.T) {
 }
 
 // A producer that waits for room on a consumer that releases after
-// every message is woken once per quarter of the ring freed at most, not
+// every message is woken once per half of the ring freed at most, not
 // once per message; and a stream's reader once per Write (or quarter of
 // the ring) at most.
 func TestWakeThreshold(t *testing.T) {
@@ -144,7 +145,7 @@ func TestWakeThreshold(t *testing.T) {
 		}
 	}
 	st := r.State()
-	if most := uint64(total/(capacity/4) + 2); st.Counters.Consumed.Wakeups > most {
+	if most := uint64(total/(capacity/2) + 2); st.Counters.Consumed.Wakeups > most {
 		t.Errorf("the consumer woke the producer %d times for %d messages, want at most %d", st.Counters.Consumed.Wakeups, total/msg, most)
 	}
 
@@ -171,3 +172,56 @@ func TestWakeThreshold(t *testing.T) {
 		t.Errorf("the writer woke the reader %d times (%d writes, %d waits), want at most %d", st.Counters.Produced.Wakeups, writes, st.Counters.Produced.Waits, most)
 	}
 }
+
+// A producer parked on a full ring is woken once half the ring is free,
+// not before: the consumer's releases up to just under half leave it
+// parked, the one that crosses half lets its write through.
+func TestWakeAtHalf(t *testing.T) {
+	const capacity, msg = 1 << 16, 1024
+	r, _ := ringbuf.New(ringbuf.Config{Capacity: capacity, MaxMessage: msg})
+	defer r.Close()
+	p, _ := r.Producer()
+	c, _ := r.Consumer()
+	p.SetWait(ringbuf.Block)
+	b := make([]byte, msg)
+	for p.TryWrite(b) == nil {
+	}
+	full := r.State().ProducerPos
+	done := make(chan error, 1)
+	go func() { done <- p.Write(b) }()
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	for !r.State().ProducerWait {
+		if ctx.Err() != nil {
+			t.Fatal("the producer never parked on the full ring")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	readOne := func() {
+		t.Helper()
+		if n, err := c.ReadBatch(ctx, 1, func([]byte) error { return nil }); n != 1 || err != nil {
+			t.Fatalf("ReadBatch = %d, %v", n, err)
+		}
+	}
+	for r.State().ConsumerPos+recordOf(msg) < full-capacity/2 {
+		readOne()
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the producer's write went through (%v) with %d bytes free, less than half the ring", err, capacity-(full-r.State().ConsumerPos))
+	case <-time.After(100 * time.Millisecond): // it stays parked: nothing wakes it
+	}
+	readOne()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatalf("the producer was not woken with %d bytes free", capacity-(full-r.State().ConsumerPos))
+	}
+}
+
+// recordOf is a ring record's size for an n-byte message: its header and
+// the message, rounded up to 8 bytes.
+func recordOf(n int) uint64 { return uint64(8 + (n+7)&^7) }

@@ -52,7 +52,7 @@
 // announces that it is parked and sleeps on a futex; the other side makes
 // the wake-up system call only when it sees that announcement, and clears
 // it, so a sleeper is woken once. A parked producer asks to be woken only
-// once a quarter of the ring is free (or the room it needs, if more), and
+// once half the ring is free (or the room it needs, if more), and
 // a StreamWriter wakes a parked reader once per Write (or quarter of the
 // ring), not for every chunk: a steady stream costs a few wake-ups per
 // ring's worth of data. SetWait picks another strategy: Spin, Yield or

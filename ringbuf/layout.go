@@ -108,7 +108,7 @@ type flags struct {
 	fence atomic.Uint32
 	_     uint32
 	// want is, while a producer is parked, the consumer position that
-	// frees the room it waits for (or a quarter of the ring, if that is
+	// frees the room it waits for (or half the ring, if that is
 	// more): the consumer wakes it only once its position gets there, not
 	// on every release. The consumer's is unused.
 	want atomic.Uint64

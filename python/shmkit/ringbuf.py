@@ -442,7 +442,7 @@ class Producer(_Side):
             if self._room(pad + size + 8):
                 break
             need = pos + pad + size + 8
-            want = max(need, pos + self._cap // 4) - self._cap
+            want = max(need, pos + self._cap // 2) - self._cap
             other = self._other
             self._wait_for(lambda: self._q[other] >= want, deadline, want)
         q = self._q
