@@ -44,8 +44,8 @@ Go ring between the two processes doing the same work (fixed-size records, no
 validation, counters or liveness; spin, throughput only); limit, an atomic
 ping-pong on one shared cache line (the fastest round trip the hardware
 allows); and futex, a raw futex ping-pong (the fastest blocking one).
-The floor, the rings, the streams and the queues each hold 1 MiB, or 64
-messages where that is more (up to 4 MiB): a lap fits in a core's L2.
+Each ring, stream and queue holds 4 MiB; the floor's ring 1 MiB, or 64
+messages up to 4 MiB, where it is fastest (a lap fits in a core's L2).
 
 Every message carries a sequence number that the receiver checks, and the
 receiver checks the CRC-32C of every payload against the sender's (and the

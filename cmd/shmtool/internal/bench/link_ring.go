@@ -16,30 +16,41 @@ import (
 // linger.
 const linger = 2 * time.Microsecond
 
-// ringCapacity is the least any link's ring holds (the floor's, the
-// rings', the streams' and the queues'), and ringCapacityMany what it
-// grows to so as to hold 64 messages. A ring that fits in a core's L2
-// (2 MiB on the project's VM) keeps a lap's lines in cache: a consumer
-// that falls a lap behind a faster producer then reads them from there,
-// not from L3. With 4 MiB rings the floor lost a third at 64 bytes (38M
-// against 60M messages a second) and the queue at 1 KiB as much; 1 MiB
-// and 256 KiB did as well as each other. 64 KiB messages want the
-// larger ring: 16 of them in 1 MiB lost a quarter.
-const ringCapacity, ringCapacityMany = 1 << 20, 4 << 20
+// ringCapacity is each ring's, stream's and queue's size, and so about
+// what a link may hold. 4 MiB, twice a core's L2 on the project's VM: 1
+// MiB did as well in spin mode, and lost a fifth of the block rows'
+// throughput at 8 and 64 bytes (a producer parked on a full ring sooner
+// and more often), the streams' a quarter.
+const ringCapacity = 4 << 20
 
-// ringCapacityFor is a link's ring size for messages of size bytes:
-// ringCapacity, doubled up to ringCapacityMany while it holds fewer than
-// 64 of them, and past it where a quarter cannot hold one (a ring's
+// ringCapacityFor is a ring's size for messages of size bytes:
+// ringCapacity, or more where a quarter of it cannot hold one (a ring's
 // record, its 8-byte header included, takes at most a quarter).
 func ringCapacityFor(size int) int {
-	c := ringCapacity
-	for c < 64*size && c < ringCapacityMany {
-		c *= 2
-	}
+	return growFor(ringCapacity, size)
+}
+
+// growFor doubles c until a quarter of it holds a record of size bytes.
+func growFor(c, size int) int {
 	for c/4-8 < size {
 		c *= 2
 	}
 	return c
+}
+
+// floorCapacityFor is the floor's ring size for messages of size bytes,
+// where the floor is fastest on the project's VM: 1 MiB, doubled up to
+// 4 MiB while it holds fewer than 64 messages. In 4 MiB the floor lost
+// a third at 64 bytes (38M against 60M messages a second): its consumer,
+// the slower side, fell a lap behind and read lines that had left the
+// cores' L2 (2 MiB each). 64 KiB messages want 4 MiB: 16 of them in 1 MiB
+// lost a quarter.
+func floorCapacityFor(size int) int {
+	c := 1 << 20
+	for c < 64*size && c < ringCapacity {
+		c *= 2
+	}
+	return growFor(c, size)
 }
 
 type ringTx struct {
@@ -69,7 +80,7 @@ func (r ringRx) recvBatch(fn func(msg []byte) error) error {
 func ringLink(parent bool, transport, mode string, size int, args []string) (*link, error) {
 	if transport == "stream" {
 		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
-			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacityFor(size)}, nil)
+			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacity}, nil)
 		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
 			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode), size) })
 	}

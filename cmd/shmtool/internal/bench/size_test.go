@@ -32,19 +32,19 @@ func TestRunMaxSize(t *testing.T) {
 	}
 }
 
-// Every link's ring is ringCapacity at least, holds 64 messages where
-// ringCapacityMany allows, and a quarter of it always holds one record.
-func TestRingCapacityFor(t *testing.T) {
+// The floor's ring is 1 MiB at least, holds 64 messages where 4 MiB
+// allows, and a quarter of it always holds one record, as a ring's does.
+func TestCapacityFor(t *testing.T) {
 	for size, want := range map[int]int{
 		8: 1 << 20, 1024: 1 << 20, 16 << 10: 1 << 20, 16<<10 + 1: 2 << 20,
 		64 << 10: 4 << 20, 128 << 10: 4 << 20, MaxSize: 8 << 20,
 	} {
-		got := ringCapacityFor(size)
+		got := floorCapacityFor(size)
 		if got != want {
-			t.Errorf("ringCapacityFor(%d) = %d, want %d", size, got, want)
+			t.Errorf("floorCapacityFor(%d) = %d, want %d", size, got, want)
 		}
-		if got/4-8 < size {
-			t.Errorf("ringCapacityFor(%d) = %d: a quarter cannot hold a record", size, got)
+		if ring := ringCapacityFor(size); got/4-8 < size || ring/4-8 < size {
+			t.Errorf("for %d bytes the floor's ring is %d, a ring's %d: a quarter cannot hold a record", size, got, ring)
 		}
 	}
 }
