@@ -44,8 +44,12 @@ Go ring between the two processes doing the same work (fixed-size records, no
 validation, counters or liveness; spin, throughput only); limit, an atomic
 ping-pong on one shared cache line (the fastest round trip the hardware
 allows); and futex, a raw futex ping-pong (the fastest blocking one).
-Each ring, stream and queue holds 4 MiB; the floor's ring 1 MiB, or 64
-messages up to 4 MiB, where it is fastest (a lap fits in a core's L2).
+Each link's ring (or stream, or queue) holds what it ran fastest in on the
+project's VM: 1 MiB (doubled up to 4 MiB to hold 32 messages) where the
+producer outruns the consumer, as at 1 KiB and more and with batch writes,
+so that a lap fits in a core's L2; 4 MiB for single writes below 1 KiB,
+where only the depth counts (a blocking producer parks less often); the
+floor's 1 MiB.
 
 Every message carries a sequence number that the receiver checks, and the
 receiver checks the CRC-32C of every payload against the sender's (and the

@@ -29,7 +29,7 @@ func floorPair(t *testing.T, size, capacity int) (tx, rx *link) {
 // receiver said.
 func floorPhase(t *testing.T, spoil func(msg []byte)) (uint64, error) {
 	t.Helper()
-	tx, rx := floorPair(t, 64, ringCapacity)
+	tx, rx := floorPair(t, 64, lapCapacity)
 	msg := make([]byte, 64)
 	for seq := range uint64(10) {
 		binary.LittleEndian.PutUint64(msg, seq)

@@ -98,7 +98,7 @@ func openLink(ctx context.Context, parent bool, transport, mode string, size int
 	case "limit", "futex":
 		return turnLinkFor(parent, mode, size, args)
 	case "floor":
-		return floorLink(parent, size, floorCapacityFor(size), args)
+		return floorLink(parent, size, capacityFor("floor", size), args)
 	case "conn":
 		return connLink(parent, mode, args)
 	case "dict":

@@ -22,7 +22,7 @@ import (
 // prefetcher fetches lines in pairs), then the records.
 const floorHead, floorTail, floorData = 0, 128, 256
 
-// The floor's ring holds floorCapacityFor bytes, where it is fastest.
+// The floor's ring holds capacityFor("floor", size) bytes, where it is fastest.
 //
 // floorLeast is how many bytes of records the consumer waits for before
 // it takes them, and floorPause how many PAUSEs (some 30ns each) it waits

@@ -38,7 +38,7 @@ func (r queueRx) recvBatch(fn func(msg []byte) error) error {
 func queueLink(ctx context.Context, parent bool, mode string, size int, args []string) (*link, error) {
 	out, in, names, cleanup, err := objectPair(parent, args,
 		func(name string) (*queue.Queue, error) {
-			return queue.Create(name, queue.Config{Slots: max(64, queue.SlotsFor(ringCapacity, size)), MaxMessage: size}, nil)
+			return queue.Create(name, queue.Config{Slots: max(64, queue.SlotsFor(capacityFor("queue", size), size)), MaxMessage: size}, nil)
 		},
 		func(name string) (*queue.Queue, error) { return queue.Open(name, nil) })
 	if err != nil {

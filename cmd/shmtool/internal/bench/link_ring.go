@@ -16,41 +16,53 @@ import (
 // linger.
 const linger = 2 * time.Microsecond
 
-// ringCapacity is each ring's, stream's and queue's size, and so about
-// what a link may hold. 4 MiB, twice a core's L2 on the project's VM: 1
-// MiB did as well in spin mode, and lost a fifth of the block rows'
-// throughput at 8 and 64 bytes (a producer parked on a full ring sooner
-// and more often), the streams' a quarter.
-const ringCapacity = 4 << 20
+// A link's ring, stream or queue holds capacityFor bytes, where each
+// link ran fastest on the project's VM (interleaved runs; a core's L2 is
+// 2 MiB). Two effects pull apart:
+//
+//   - Where the producer outruns the consumer (messages of 1 KiB and
+//     more, and batch writes of any size), the ring runs full and the
+//     consumer reads what was written a lap ago: the lap should fit in
+//     L2. In 4 MiB the ring lost 30% at 1 KiB and a seventh at 64 KiB,
+//     ring-batch a tenth at 8 bytes and a fifth at 64, the floor a
+//     third at 64 bytes and a seventh at 64 KiB.
+//   - Where the consumer keeps up (single writes below 1 KiB), the ring
+//     stays nearly empty, and its depth only decides how often a
+//     blocking producer parks on a full one: in 1 MiB the block rows
+//     lost a tenth (ring) to a fifth (stream) at 8 bytes, the queue a
+//     quarter at 64.
+const (
+	lapCapacity  = 1 << 20
+	deepCapacity = 4 << 20
+)
 
-// ringCapacityFor is a ring's size for messages of size bytes:
-// ringCapacity, or more where a quarter of it cannot hold one (a ring's
-// record, its 8-byte header included, takes at most a quarter).
-func ringCapacityFor(size int) int {
-	return growFor(ringCapacity, size)
+// capacityFor is the ring size of transport's links for messages of size
+// bytes: deepCapacity for single writes below 1 KiB; else lapCapacity,
+// doubled up to deepCapacity while it holds fewer than 32 messages (at
+// 64 KiB, 2 MiB ran as fast as 1 MiB and woke a parked writer a third as
+// often: 0.02 a message against 0.056), except the floor's, which stays
+// at lapCapacity. Always enough that a quarter holds a record.
+func capacityFor(transport string, size int) int {
+	switch {
+	case transport == "floor":
+		return growFor(lapCapacity, size)
+	case size < 1<<10 && transport != "ring-batch":
+		return growFor(deepCapacity, size)
+	}
+	c := lapCapacity
+	for c < 32*size && c < deepCapacity {
+		c *= 2
+	}
+	return growFor(c, size)
 }
 
-// growFor doubles c until a quarter of it holds a record of size bytes.
+// growFor doubles c until a quarter of it holds a record of size bytes
+// (its 8-byte header included), as a ring requires.
 func growFor(c, size int) int {
 	for c/4-8 < size {
 		c *= 2
 	}
 	return c
-}
-
-// floorCapacityFor is the floor's ring size for messages of size bytes,
-// where the floor is fastest on the project's VM: 1 MiB, doubled up to
-// 4 MiB while it holds fewer than 64 messages. In 4 MiB the floor lost
-// a third at 64 bytes (38M against 60M messages a second): its consumer,
-// the slower side, fell a lap behind and read lines that had left the
-// cores' L2 (2 MiB each). 64 KiB messages want 4 MiB: 16 of them in 1 MiB
-// lost a quarter.
-func floorCapacityFor(size int) int {
-	c := 1 << 20
-	for c < 64*size && c < ringCapacity {
-		c *= 2
-	}
-	return growFor(c, size)
 }
 
 type ringTx struct {
@@ -80,12 +92,12 @@ func (r ringRx) recvBatch(fn func(msg []byte) error) error {
 func ringLink(parent bool, transport, mode string, size int, args []string) (*link, error) {
 	if transport == "stream" {
 		return pairLink(parent, args, func(name string) (*ringbuf.Stream, error) {
-			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: ringCapacity}, nil)
+			return ringbuf.CreateStream(name, ringbuf.StreamConfig{Capacity: capacityFor(transport, size)}, nil)
 		}, func(name string) (*ringbuf.Stream, error) { return ringbuf.OpenStream(name, nil) },
 			func(out, in *ringbuf.Stream) (*link, error) { return streamEnds(out, in, waitFor(mode), size) })
 	}
 	return pairLink(parent, args, func(name string) (*ringbuf.Ring, error) {
-		return ringbuf.Create(name, ringbuf.Config{Capacity: ringCapacityFor(size), MaxMessage: max(size, 8)}, nil)
+		return ringbuf.Create(name, ringbuf.Config{Capacity: capacityFor(transport, size), MaxMessage: max(size, 8)}, nil)
 	}, func(name string) (*ringbuf.Ring, error) { return ringbuf.Open(name, nil) },
 		func(out, in *ringbuf.Ring) (*link, error) {
 			l, err := ringEnds(out, in, waitFor(mode))

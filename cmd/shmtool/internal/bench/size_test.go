@@ -32,19 +32,27 @@ func TestRunMaxSize(t *testing.T) {
 	}
 }
 
-// The floor's ring is 1 MiB at least, holds 64 messages where 4 MiB
-// allows, and a quarter of it always holds one record, as a ring's does.
+// Each link's ring follows capacityFor's rule, and a quarter of it always
+// holds one record.
 func TestCapacityFor(t *testing.T) {
-	for size, want := range map[int]int{
-		8: 1 << 20, 1024: 1 << 20, 16 << 10: 1 << 20, 16<<10 + 1: 2 << 20,
-		64 << 10: 4 << 20, 128 << 10: 4 << 20, MaxSize: 8 << 20,
+	for _, c := range []struct {
+		transport string
+		size      int
+		want      int
+	}{
+		{"floor", 8, 1 << 20}, {"floor", 64 << 10, 1 << 20}, {"floor", 256 << 10, 2 << 20}, {"floor", MaxSize, 8 << 20},
+		{"ring", 8, 4 << 20}, {"stream", 1023, 4 << 20}, {"queue", 64, 4 << 20},
+		{"ring-batch", 8, 1 << 20}, {"ring-batch", 64, 1 << 20},
+		{"ring", 1024, 1 << 20}, {"queue", 32 << 10, 1 << 20}, {"stream", 32<<10 + 1, 2 << 20},
+		{"ring", 64 << 10, 2 << 20}, {"ring-batch", 64 << 10, 2 << 20}, {"queue", 128 << 10, 4 << 20},
+		{"ring", 1 << 20, 8 << 20}, {"stream", MaxSize, 8 << 20},
 	} {
-		got := floorCapacityFor(size)
-		if got != want {
-			t.Errorf("floorCapacityFor(%d) = %d, want %d", size, got, want)
+		got := capacityFor(c.transport, c.size)
+		if got != c.want {
+			t.Errorf("capacityFor(%s, %d) = %d, want %d", c.transport, c.size, got, c.want)
 		}
-		if ring := ringCapacityFor(size); got/4-8 < size || ring/4-8 < size {
-			t.Errorf("for %d bytes the floor's ring is %d, a ring's %d: a quarter cannot hold a record", size, got, ring)
+		if got/4-8 < c.size {
+			t.Errorf("capacityFor(%s, %d) = %d: a quarter cannot hold a record", c.transport, c.size, got)
 		}
 	}
 }
