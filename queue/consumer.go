@@ -16,7 +16,8 @@ import (
 // use; each goroutine that reads attaches its own.
 type Consumer struct {
 	attached
-	held span // a batch read's slots not yet handed over (ReadBatch)
+	held   span // a batch read's slots not yet handed over (ReadBatch)
+	linger int  // PAUSEs ReadBatch may wait for a full batch (SetLinger)
 }
 
 // Consumer attaches a consumer to q. It fails with ErrBusy if

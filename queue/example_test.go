@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/shmkit/shmkit/queue"
 	"github.com/shmkit/shmkit/shm"
@@ -116,4 +117,31 @@ func ExampleConsumer_ReadBatch() {
 	// resize b.png
 	// resize c.png
 	// 3 <nil>
+}
+
+// A consumer that reads for throughput lingers: its ReadBatch, once a
+// message is there, waits up to 4µs for a full batch (here max, 4), and
+// ends at once when one is claimed.
+func ExampleConsumer_SetLinger() {
+	q, err := queue.New(queue.Config{Slots: 64, MaxMessage: 64})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer q.Close()
+	p, _ := q.Producer()
+	defer p.Close()
+	for i := range 6 {
+		p.Write(fmt.Appendf(nil, "tick %d", i))
+	}
+	c, _ := q.Consumer()
+	defer c.Close()
+	c.SetLinger(4 * time.Microsecond)
+	for range 2 {
+		n, err := c.ReadBatch(context.Background(), 4, func(msg []byte) error { return nil })
+		fmt.Println(n, err)
+	}
+	// Output:
+	// 4 <nil>
+	// 2 <nil>
 }

@@ -66,6 +66,9 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 	recheck := spin.RecheckMin
 	for {
 		if c.held.from == c.held.to {
+			if c.linger > 0 && c.ready() {
+				c.lingerFor(ctx, c.batchLimit(max))
+			}
 			err := c.take(max)
 			if err == ErrEmpty {
 				if recheck, err = c.q.await(ctx, &c.attached, c.q.consWait, c.ready, true, recheck); err != nil { // io.EOF at the end
@@ -93,7 +96,7 @@ func (c *Consumer) readBatchUnnamed(ctx context.Context, max int, fn func(msg []
 // ErrCorrupt) as tryRead does.
 func (c *Consumer) take(max int) error {
 	q := c.q
-	limit := min(uint64(max), maxSpan, q.geo.slots/batchShare)
+	limit := c.batchLimit(max)
 	for range maxSpins {
 		h := q.head.Load()
 		s := q.seqAt(h).Load()

@@ -37,8 +37,9 @@ only. dict is a shmkit dict each way used as a mailbox: message n is Set
 under key n mod 64 and Got by the other process (spin only), so its rows
 are how fast a Set value reaches another process's Get. For throughput the
 ring and the queue are read in place (ReadBatch) and the stream
-with WriteTo (io.Copy's path, in place); round trips read with Next and
-Read. conn's block mode is a connection's default waiting (spin up to
+with WriteTo (io.Copy's path, in place), each lingering up to 4µs for a
+fuller batch (SetLinger); round trips read with Next and Read, which do
+not linger. conn's block mode is a connection's default waiting (spin up to
 50µs, then park until the peer's wake-up). Three floors frame them: floor, a minimal
 Go ring between the two processes doing the same work (fixed-size records, no
 validation, counters or liveness; spin, throughput only); limit, an atomic

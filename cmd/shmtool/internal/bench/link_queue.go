@@ -57,6 +57,7 @@ func queueLink(ctx context.Context, parent bool, mode string, size int, args []s
 	}
 	p.SetWait(waitFor(mode))
 	c.SetWait(waitFor(mode))
+	c.SetLinger(linger) // ReadBatch's, as a ring's; Read does not linger
 	wakeups := func() uint64 { return queueWakeups(out.State()) + queueWakeups(in.State()) }
 	flush := func() { p.Close(); c.Close() }
 	return &link{tx: queueTx{ctx, p}, rx: queueRx{ctx, c}, args: names, closer: func() { flush(); cleanup() }, wakeups: wakeups, flush: flush}, nil

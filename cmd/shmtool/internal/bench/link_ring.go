@@ -10,11 +10,12 @@ import (
 
 // ring and stream: one ring each way, zero-copy on both sides for ring.
 
-// linger is how long a ring or stream reader's batch waits for more
-// (ringbuf.Consumer.SetLinger, StreamReader.SetLinger): throughput is
-// measured with batch reads, round trips with single ones, which do not
-// linger.
-const linger = 2 * time.Microsecond
+// linger is how long a ring, stream or queue reader's batch waits for
+// more (SetLinger of ringbuf.Consumer, StreamReader and queue.Consumer):
+// throughput is measured with batch reads, round trips with single ones,
+// which do not linger. 4µs: the queue's 8-byte rows doubled from 2µs to
+// 4µs (a batch of 256 then fills), and the rings' held (interleaved runs).
+const linger = 4 * time.Microsecond
 
 // A link's ring, stream or queue holds capacityFor bytes, where each
 // link ran fastest on the project's VM (interleaved runs; a core's L2 is
