@@ -55,6 +55,11 @@ type Value[T any] struct {
 	p    *T          // the value, in the mapping
 	word bool        // a T of 1, 2, 4 or 8 bytes: written with one atomic instruction
 	held atomic.Bool // this handle's Lock holds the writers' lock
+	// scratch is update's copy of the value for f, kept for the next
+	// call: a pointer handed to an unknown f escapes, and a fresh copy
+	// would cost an allocation per Update. Taken with a swap, so that
+	// concurrent updates (UpdateLocked's on a word) never share one.
+	scratch atomic.Pointer[T]
 	view
 }
 
@@ -313,18 +318,23 @@ func (v *Value[T]) write(x T) {
 // an atomic operation changed it meanwhile: the update takes effect at
 // the swap, linearizable with them.
 func (v *Value[T]) update(f func(*T)) {
+	cur := v.scratch.Swap(nil)
+	if cur == nil {
+		cur = new(T) // the first update, or a concurrent one holds it
+	}
 	if !v.word {
-		cur := *v.p // no writer can run: we hold the lock, and atomics need a word
-		f(&cur)
-		v.write(cur)
+		*cur = *v.p // no writer can run: we hold the lock, and atomics need a word
+		f(cur)
+		v.write(*cur)
+		v.scratch.Store(cur)
 		return
 	}
-	var cur T
 	for {
 		old := loadWord(v.p)
-		cur = fromBits[T](old)
-		f(&cur)
-		if casWord(v.p, old, wordBits(&cur)) {
+		*cur = fromBits[T](old)
+		f(cur)
+		if casWord(v.p, old, wordBits(cur)) {
+			v.scratch.Store(cur)
 			return
 		}
 	}
