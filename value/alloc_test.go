@@ -10,7 +10,7 @@ import (
 )
 
 // create makes a Value of zero T, closed and removed at the test's end.
-func create[T any](t *testing.T) *value.Value[T] {
+func create[T any](t testing.TB) *value.Value[T] {
 	t.Helper()
 	name := testutil.Name(t)
 	var zero T

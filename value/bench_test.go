@@ -66,19 +66,7 @@ func BenchmarkAtomicAddHeap(b *testing.B) {
 	}
 }
 
-func createInt64(b *testing.B) *value.Value[int64] {
-	b.Helper()
-	name := testutil.Name(b)
-	v, err := value.Create[int64](name, 0, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		v.Close()
-		shm.Remove(name)
-	})
-	return v
-}
+func createInt64(b *testing.B) *value.Value[int64] { return create[int64](b) }
 
 // BenchmarkAddParallel is Add from every P at once, all on one word.
 func BenchmarkAddParallel(b *testing.B) {
