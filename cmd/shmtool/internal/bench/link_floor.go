@@ -136,7 +136,7 @@ func (f *floorRing) sendFor(msg []byte, d time.Duration) (sent uint64, err error
 	if len(msg) != f.size {
 		return 0, fmt.Errorf("floor: message of %d bytes in a ring of %d-byte records", len(msg), f.size)
 	}
-	size, end := f.size, int(f.slots)*f.stride
+	size, end := f.size, len(f.data)
 	every := max(1, 1<<16/size)
 	left := every
 	first, pos, limit := f.pos, f.pos, f.seen+f.slots
@@ -182,7 +182,7 @@ func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, 
 	if len(buf) != f.size {
 		return 0, 0, 0, fmt.Errorf("floor: buffer of %d bytes for %d-byte records", len(buf), f.size)
 	}
-	size, batch := f.size, f.floorBatch()
+	size, stride, batch := f.size, f.stride, f.floorBatch()
 	least := uint64(max(1, floorLeast/size))
 	pos, head := f.pos, f.seen
 	var start time.Time
@@ -197,7 +197,6 @@ func (f *floorRing) receiveAll(buf []byte) (count uint64, ns int64, sum uint32, 
 		}
 		idx := pos & (f.slots - 1)
 		n := min(head-pos, f.slots-idx, batch)
-		stride := f.stride
 		off := int(idx) * stride
 		span := f.data[off : off+int(n)*stride]
 		for i := 0; i < len(span); i += stride {
