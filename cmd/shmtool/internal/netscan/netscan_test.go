@@ -148,7 +148,7 @@ func TestScanProcTree(t *testing.T) {
 	symlink(t, "socket:[1001]", filepath.Join(root, "7/fd/4"))
 	symlink(t, "socket:[1002]", filepath.Join(root, "5/fd/0"))
 	symlink(t, "/memfd:shmnet:absent (deleted)", filepath.Join(root, "7/fd/5")) // dangling: skipped
-	if err := os.MkdirAll(filepath.Join(root, "9"), 0o700); err != nil { // exited: no fd
+	if err := os.MkdirAll(filepath.Join(root, "9"), 0o700); err != nil {        // exited: no fd
 		t.Fatal(err)
 	}
 
