@@ -25,25 +25,6 @@ func create[T any](t testing.TB) *value.Value[T] {
 	return v
 }
 
-// allocs fails the test if f allocates or fails.
-func allocs(t *testing.T, name string, f func() error) {
-	t.Helper()
-	var err error
-	if n := testing.AllocsPerRun(100, func() { err = cmpErr(err, f()) }); n != 0 {
-		t.Errorf("%s: %v allocations a call, want 0", name, n)
-	}
-	if err != nil {
-		t.Errorf("%s: %v", name, err)
-	}
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
 // The per-call methods allocate nothing, on a word (updated by CAS) and
 // on a larger T (copied under the lock) alike: Update's copy for f is
 // kept between calls.
@@ -52,19 +33,19 @@ func TestAllocs(t *testing.T) {
 		t.Skip("the race detector allocates on its own")
 	}
 	n := create[int64](t)
-	allocs(t, "Update int64", func() error { return n.Update(func(x *int64) { *x++ }) })
-	allocs(t, "Store int64", func() error { return n.Store(7) })
-	allocs(t, "Load int64", func() error { _, err := n.Load(); return err })
-	allocs(t, "Add", func() error { value.Add(n, 1); return nil })
+	testutil.NoAllocs(t, "Update int64", func() error { return n.Update(func(x *int64) { *x++ }) })
+	testutil.NoAllocs(t, "Store int64", func() error { return n.Store(7) })
+	testutil.NoAllocs(t, "Load int64", func() error { _, err := n.Load(); return err })
+	testutil.NoAllocs(t, "Add", func() error { value.Add(n, 1); return nil })
 	type point struct{ X, Y, Z float64 }
 	p := create[point](t)
-	allocs(t, "Update point", func() error { return p.Update(func(q *point) { q.X++ }) })
-	allocs(t, "Store point", func() error { return p.Store(point{1, 2, 3}) })
-	allocs(t, "Load point", func() error { _, err := p.Load(); return err })
+	testutil.NoAllocs(t, "Update point", func() error { return p.Update(func(q *point) { q.X++ }) })
+	testutil.NoAllocs(t, "Store point", func() error { return p.Store(point{1, 2, 3}) })
+	testutil.NoAllocs(t, "Load point", func() error { _, err := p.Load(); return err })
 	if err := p.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	allocs(t, "UpdateLocked point", func() error { return p.UpdateLocked(func(q *point) { q.Y++ }) })
+	testutil.NoAllocs(t, "UpdateLocked point", func() error { return p.UpdateLocked(func(q *point) { q.Y++ }) })
 	if err := p.Unlock(); err != nil {
 		t.Fatal(err)
 	}
