@@ -11,9 +11,13 @@ type attached struct {
 	me    *peer
 	idx   int       // me's index in its table, and its parked bit
 	ctr   *counters // its side's
+	side  queueSide
 	wait  Wait
 	tally tally
 	stuck stuckWatch
+	// counted: in side's waitLine.count (relax.go), a producer that
+	// commits plainly or a consumer that asks for fences.
+	counted bool
 }
 
 // attach takes an entry of side s's table for a new handle.
@@ -27,14 +31,14 @@ func (q *Queue) attach(s queueSide) (attached, error) {
 			q.gate.Unhold()
 			return attached{}, err
 		}
-		return attached{q: q, me: e, idx: i, ctr: q.consumed}, nil
+		return attached{q: q, me: e, idx: i, ctr: q.consumed, side: s}, nil
 	}
 	e, i, err := q.joinProducer()
 	if err != nil {
 		q.gate.Unhold()
 		return attached{}, err
 	}
-	return attached{q: q, me: e, idx: i, ctr: q.produced}, nil
+	return attached{q: q, me: e, idx: i, ctr: q.produced, side: s}, nil
 }
 
 // joinProducer joins the producer table under the roster lock (see
@@ -81,11 +85,13 @@ func (a *attached) detach() error {
 		return nil
 	}
 	me := a.me
-	a.me = nil
 	if err := a.q.seg.Check(); err != nil {
+		a.me = nil
 		return errors.Join(err, a.q.gate.Unhold()) // truncated: the entry goes with the file
 	}
 	a.tally.publish(a.ctr)
+	a.setCounted(false) // before the entry is free: its flag is ours
+	a.me = nil
 	detach(me)
 	if a.ctr == a.q.produced {
 		a.q.consWait.rouse() // consumers parked on an empty queue look for its end

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/shmkit/shmkit/futex"
@@ -131,6 +132,10 @@ func (q *Queue) await(ctx context.Context, a *attached, ws *waitLine, isReady fu
 	a.ctr.waits.Add(1)
 	ws.park(a.idx)
 	failpoint.Inject("queue/parked") // dying here leaves our bit set until the entry is reused
+	sleep := recheck
+	if ws == q.consWait && q.fenceParked() {
+		sleep = spin.RecheckMin // a wake-up may be missed: look again soon
+	}
 	if ready() {
 		ws.unpark(a.idx)
 		if owed {
@@ -138,7 +143,7 @@ func (q *Queue) await(ctx context.Context, a *attached, ws *waitLine, isReady fu
 		}
 		return recheck, nil
 	}
-	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(recheck))
+	err := futex.WaitContextUntil(ctx, &ws.wakes, seq, time.Now().Add(sleep))
 	if err != nil && ctx.Err() == nil {
 		// Before the mapping is touched again: a truncated file would
 		// raise SIGBUS.
@@ -147,14 +152,21 @@ func (q *Queue) await(ctx context.Context, a *attached, ws *waitLine, isReady fu
 		}
 	}
 	ws.unpark(a.idx) // first, so that a wake passed on is not for us
-	if clearWoken(ws) && ready() {
-		q.wakeOne(ws, nil)
+	if clearWoken(ws) {
+		q.passOn(ws, ready)
 	}
 	switch {
 	case err == nil:
 		return recheck, nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
+		if ready() {
+			lateWakeups.Add(1) // what it waited for came, its wake-up did not (or just too late)
+		}
 		return next, nil
 	}
 	return recheck, err
 }
+
+// lateWakeups counts, for tests, the parks that timed out although what
+// they waited for was there: a lost wake-up, or one that came too late.
+var lateWakeups atomic.Int64

@@ -64,7 +64,7 @@ func (p *Producer) tryWriteBatch(msgs [][]byte) (int, error) {
 		n++
 	}
 	if n > 0 {
-		p.me.claim.Store(0) // a full fence: every commit is seen before the parked bits are loaded
+		p.store(&p.me.claim, 0) // fenced, so that every commit is seen before the parked bits are loaded, or relaxed (relax.go)
 		p.q.wakeOne(p.q.consWait, &p.tally)
 	}
 	return n, err

@@ -38,8 +38,15 @@ func (q *Queue) consumerUnnamed() (*Consumer, error) {
 	return &Consumer{attached: a}, nil
 }
 
-// SetWait sets how Read waits for data.
-func (c *Consumer) SetWait(w Wait) { c.wait = w }
+// SetWait sets how Read waits for data. A consumer that waits with
+// Block, which parks on every wait, asks producers to commit with fenced
+// stores, so that it need not fence them each time it parks.
+func (c *Consumer) SetWait(w Wait) {
+	c.wait = w
+	if !c.closed() {
+		c.setCounted(w == Block)
+	}
+}
 
 // TryRead takes the next message, copies it into buf and returns its
 // length, or fails with ErrEmpty. A message longer than buf is left in the

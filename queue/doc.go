@@ -29,6 +29,10 @@
 // Waiting peers spin briefly, then park on one futex word per side; a
 // waker makes a system call only when a peer announced itself parked (see
 // docs/models/queuewake.pml for the protocol, checked with spin).
+// Producers commit with plain stores where membarrier(2) lets a parking
+// consumer fence them instead, as a ring's sides publish; a consumer that
+// waits with Block, and so parks on every wait, asks them for fenced
+// commits (State shows both counts).
 //
 // Batches cut the per-message cost. A consumer reads with ReadBatch: one
 // CAS takes a span of up to 256 committed slots at the head, which it

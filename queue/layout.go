@@ -63,9 +63,13 @@ type geometry struct {
 // entry clears its bit whether or not the peer got as far as setting it.
 // A count leaves it unknown whether a peer killed while announcing itself
 // had counted itself yet.
+//
+// count is how many of the side's peers commit plainly (the producers'
+// line: relaxed) or ask the other side for fenced commits (the
+// consumers' line: fence); see relax.go.
 type waitLine struct {
 	wakes  atomic.Uint32 // the futex word; the other side bumps it to wake one
-	_      uint32
+	count  atomic.Uint32
 	parked [MaxPeers / 64]atomic.Uint64 // bit i%64 of word i/64: entry i is parked, or about to park
 }
 
@@ -145,9 +149,10 @@ type recovered struct {
 // entry of a dead owner takes it over first by marking token with
 // reclaimBit.
 type peer struct {
-	token atomic.Uint64 // live.Token of the owner; | reclaimBit while a new owner settles it
-	claim atomic.Uint64 // 1 + position of the (first) slot being claimed or held, 0 if none
-	span  atomic.Uint64 // how many slots from claim's the claim covers (a batch read); 0 means 1
+	token   atomic.Uint64 // live.Token of the owner; | reclaimBit while a new owner settles it
+	claim   atomic.Uint64 // 1 + position of the (first) slot being claimed or held, 0 if none
+	span    atomic.Uint64 // how many slots from claim's the claim covers (a batch read); 0 means 1
+	counted atomic.Uint64 // 1 while the owner counts itself in its side's waitLine.count
 }
 
 // claimed returns the positions e's claim covers, [from, from+n); n is 0 if

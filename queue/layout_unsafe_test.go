@@ -37,7 +37,7 @@ func TestLayout(t *testing.T) {
 		t.Fatalf("docs/FORMAT.md queue table:\n%s\nthe code:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 	var e peerLine
-	if unsafe.Sizeof(e) != peerSize || unsafe.Offsetof(e.claim) != 8 || unsafe.Offsetof(e.span) != 16 {
+	if unsafe.Sizeof(e) != peerSize || unsafe.Offsetof(e.claim) != 8 || unsafe.Offsetof(e.span) != 16 || unsafe.Offsetof(e.counted) != 24 || unsafe.Offsetof(waitLine{}.count) != 4 {
 		t.Fatal("peer entry layout")
 	}
 	if offConsumers+MaxPeers*peerSize > dataOffset || dataOffset%4096 != 0 {

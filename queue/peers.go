@@ -109,6 +109,7 @@ func detach(e *peer) {
 // false if a live peer may hold the same claim: try later.
 func (q *Queue) settle(s queueSide, e *peer, i int) (bool, error) {
 	q.waitLine(s).unpark(i)
+	q.uncount(s, e)
 	from, n := e.claimed()
 	if n > maxSpan {
 		return false, fmt.Errorf("%w: %s entry %d claims %d slots, a batch takes at most %d", ErrCorrupt, s, i, n, maxSpan)

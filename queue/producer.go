@@ -13,7 +13,10 @@ import (
 
 // Producer puts messages into a Queue. It is not safe for concurrent
 // use; each goroutine that writes attaches its own.
-type Producer struct{ attached }
+type Producer struct {
+	attached
+	canRelax bool // this process may commit plainly (relax.go)
+}
 
 // Producer attaches a producer to q. It fails with ErrBusy if
 // MaxPeers live producers are attached, or if another live process keeps
@@ -32,7 +35,7 @@ func (q *Queue) producerUnnamed() (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Producer{a}, nil
+	return &Producer{attached: a, canRelax: spin.CanRelax()}, nil
 }
 
 // SetWait sets how Write waits for room.
@@ -96,7 +99,7 @@ func (p *Producer) tryWrite(msg []byte) error {
 	if err != nil {
 		return err
 	}
-	p.q.seqAt(t).Store(t + 1) // commit, and a full fence before wakeOne loads the parked bits
+	p.store(p.q.seqAt(t), t+1) // commit: fenced before wakeOne loads the parked bits, or relaxed (relax.go)
 	// Plain: a claim of a committed position is ignored by whoever reads
 	// it (settleAt looks at the sequence first), so it may clear late.
 	spin.Release(&p.me.claim, 0)

@@ -13,7 +13,7 @@ import (
 // Kind is the segment kind of a queue, and KindVersion its layout.
 const (
 	Kind        = "queue"
-	KindVersion = 5 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts; 4: the producers' roster lock; 5: a consumer's claim covers a span of slots (ReadBatch)
+	KindVersion = 6 // 2: parked peers are bits, no longer a count; 3: end of stream and task counts; 4: the producers' roster lock; 5: a consumer's claim covers a span of slots (ReadBatch); 6: producers commit with plain stores, and a parking consumer fences them (relax.go)
 )
 
 // Queue is a queue for many producers and many consumers in shared memory
@@ -46,7 +46,7 @@ type Queue struct {
 // peerLine is a peer padded to its own cache line.
 type peerLine struct {
 	peer
-	_ [peerSize - 24]byte
+	_ [peerSize - 32]byte
 }
 
 // Create makes a queue segment called name with the geometry of cfg.
@@ -262,7 +262,13 @@ type State struct {
 	ConsumerAlive   []bool `json:"consumer_alive"`
 	ProducersParked uint32 `json:"producers_parked"`
 	ConsumersParked uint32 `json:"consumers_parked"`
-	Counters        struct {
+	// RelaxedProducers is how many producers commit with plain stores,
+	// which a parking consumer fences with a barrier; FencingConsumers how
+	// many consumers (those that wait with Block) ask them not to. A peer
+	// killed while counted stays counted until its entry is reused.
+	RelaxedProducers uint32 `json:"relaxed_producers"`
+	FencingConsumers uint32 `json:"fencing_consumers"`
+	Counters         struct {
 		Produced Counters `json:"produced"`
 		Consumed Counters `json:"consumed"`
 		Skipped  uint64   `json:"skipped"` // slots dead producers claimed, passed over
@@ -277,6 +283,7 @@ func (q *Queue) State() State {
 	h, t := q.head.Load(), q.tail.Load()
 	st := State{Capacity: q.geo.slots, MaxMessage: q.geo.maxMsg, Head: h, Tail: t,
 		ProducersParked: q.prodWait.numParked(), ConsumersParked: q.consWait.numParked(),
+		RelaxedProducers: q.prodWait.count.Load(), FencingConsumers: q.consWait.count.Load(),
 		ProducerPIDs: []int{}, ConsumerPIDs: []int{}, ProducerAlive: []bool{}, ConsumerAlive: []bool{}}
 	if t >= h && t-h <= q.geo.slots {
 		st.Used = t - h

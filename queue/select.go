@@ -32,7 +32,7 @@ func (qc *queueCase) Park() (*atomic.Uint32, uint32, bool) {
 		seq = ws.wakes.Load()
 	}
 	ws.park(qc.c.idx)
-	return &ws.wakes, seq, false
+	return &ws.wakes, seq, qc.c.q.fenceParked()
 }
 
 // Unpark clears the parked bit first, so that a wake-up passed on is not
@@ -40,8 +40,8 @@ func (qc *queueCase) Park() (*atomic.Uint32, uint32, bool) {
 func (qc *queueCase) Unpark() {
 	q := qc.c.q
 	q.consWait.unpark(qc.c.idx)
-	if (clearWoken(q.consWait) || qc.owed) && qc.c.ready() {
-		q.wakeOne(q.consWait, nil)
+	if clearWoken(q.consWait) || qc.owed {
+		q.passOn(q.consWait, qc.c.ready)
 	}
 	qc.owed = false
 }

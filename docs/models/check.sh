@@ -4,8 +4,8 @@
 #   docs/models/check.sh
 #
 # Each configuration must verify with no errors, except those that show
-# why a step is needed (the ring's barrier, zeroed next header and walk,
-# the queue's wake hand-over),
+# why a step is needed (the ring's and the queue's barrier, the ring's
+# zeroed next header and walk, the queue's wake hand-over),
 # which must fail.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -46,4 +46,8 @@ check queuewake.pml pass
 check queuewake.pml pass -DLOOP
 check queuewake.pml fail -DNOPASSON
 check queuewake.pml fail -DNOTAKEOVER
+check queuewake.pml pass -DRELAXED -DBARRIER
+check queuewake.pml pass -DRELAXED -DBARRIER -DLOOP
+check queuewake.pml fail -DRELAXED
+check queuewake.pml fail -DRELAXED -DBARRIER -DNOPASSBARRIER
 exit $status

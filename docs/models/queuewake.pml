@@ -1,5 +1,5 @@
 /*
- * How the queue's waiters park and are woken (ringbuf/queue_peers.go:
+ * How the queue's waiters park and are woken (queue/await.go:
  * await, wakeOne, clearWoken), for one side: consumers waiting for
  * messages that producers commit. The other side is the same with room
  * for data.
@@ -33,6 +33,25 @@
  * and -DNOTAKEOVER (parkers sleep on an odd word, which nobody clears when
  * the wake that set it found no sleeper).
  *
+ * With RELAXED defined, a commit goes through its producer's store buffer
+ * (buf): it becomes visible to consumers later, at any moment (drain), so
+ * the producer's wakeOne may load the parked bits before its commit is
+ * seen, as a plain store followed by a load may on x86. That alone must
+ * fail. With BARRIER also defined, a consumer that has set its parked bit
+ * drains every producer's buffer before it looks again, as
+ * membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) does (queue/relax.go), and
+ * so does one back from its sleep that cleared woken, before it looks for
+ * a wake to pass on, if another consumer is parked (passOn). That must
+ * pass. Without the second barrier (-DNOPASSBARRIER) it fails: the woken
+ * consumer sees nothing yet, passes nothing on, and the other sleeps
+ * beside a message.
+ *
+ * The model keeps every producer relaxed, and lets no locked instruction
+ * drain a producer's buffer: it allows more than the machine does. A
+ * producer that goes back to fenced commits leaves the relaxed count by a
+ * locked decrement, after which its commits are visible, so a parker that
+ * reads a count of 0 is in the fenced model.
+ *
  * Not modeled: crashes. A consumer killed between its wake-up and clearing
  * woken leaves the bit set, and commits skip their wakes until a parker or
  * a sleeper's timeout clears it: a delay of at most 50 ms, which the crash
@@ -48,6 +67,7 @@ byte produced = 0;
 bit parked[C];     /* one word in the real queue, so loaded in one step */
 bit asleep[C];     /* in FUTEX_WAIT on wakes */
 byte wakes = 0;    /* the futex word; bit 0: a woken peer has not yet run */
+byte buf[P];       /* RELAXED: each producer's commits not yet visible */
 
 inline wakeOne() {
 	d_step { r = parked[0] | parked[1] }
@@ -96,12 +116,16 @@ inline clearWoken() {
 	fi
 }
 
-proctype producer() {
+proctype producer(byte me) {
 	byte v;
 	bit r, ok;
 end:
 	do
+#ifdef RELAXED
+	:: atomic { produced < M -> produced++; buf[me]++ }
+#else
 	:: atomic { produced < M -> produced++; avail++ }
+#endif
 		wakeOne()
 	:: atomic { produced == M -> break }
 	od
@@ -131,6 +155,9 @@ end_loop:
 			fi
 		od;
 		parked[me] = 1;
+#ifdef BARRIER
+		d_step { avail = avail + buf[0] + buf[1]; buf[0] = 0; buf[1] = 0 }
+#endif
 		if
 		:: avail > 0 ->                       /* ready after all */
 			parked[me] = 0;
@@ -148,6 +175,17 @@ end_sleep:
 			parked[me] = 0;
 #ifndef NOPASSON
 			clearWoken();
+#if defined(BARRIER) && !defined(NOPASSBARRIER)
+			/* a commit whose wake was skipped may still be buffered:
+			 * fence the producers first, if another consumer is parked */
+			d_step {
+				if
+				:: cleared && (parked[0] | parked[1]) ->
+					avail = avail + buf[0] + buf[1]; buf[0] = 0; buf[1] = 0
+				:: else -> skip
+				fi
+			}
+#endif
 			if
 			:: cleared && avail > 0 -> wakeOne()
 			:: else -> skip
@@ -158,6 +196,17 @@ end_sleep:
 	od
 }
 
+#ifdef RELAXED
+/* A producer's store buffer drains on its own, at any moment. */
+active proctype drain() {
+end:
+	do
+	:: atomic { buf[0] > 0 -> buf[0]--; avail++ }
+	:: atomic { buf[1] > 0 -> buf[1]--; avail++ }
+	od
+}
+#endif
+
 /* When nothing else can move, every message must have been taken. */
 active proctype monitor() {
 	timeout -> assert(avail == 0)
@@ -165,8 +214,8 @@ active proctype monitor() {
 
 init {
 	atomic {
-		run producer();
-		run producer();
+		run producer(0);
+		run producer(1);
 		run consumer(0);
 		run consumer(1)
 	}

@@ -60,7 +60,7 @@ REC_HEADER = 8
 COUNT_EVERY = 64
 
 # Queue (FORMAT.md "Queue"), payload offsets.
-QUEUE_KIND_VERSION = 5
+QUEUE_KIND_VERSION = 6
 QUEUE_MAGIC = 0x51554555
 QUEUE = {
     "geometry": (0, 32),
@@ -77,7 +77,8 @@ QUEUE = {
 }
 QUEUE_MAX_PEERS = 128
 QUEUE_PEER_SIZE = 64
-QUEUE_PEER_CLAIM, QUEUE_PEER_SPAN = 8, 16  # a peer entry's words after its token
+QUEUE_PEER_CLAIM, QUEUE_PEER_SPAN, QUEUE_PEER_COUNTED = 8, 16, 24  # a peer entry's words after its token
+QUEUE_WAIT_COUNT = 4  # a wait line's relaxed (producers') or fence (consumers') count, uint32
 QUEUE_MAX_SPAN = 256  # the most slots a batch read's span covers
 QUEUE_SLOT_HEADER = 16
 QUEUE_SLOT_ALIGN = 64

@@ -234,6 +234,9 @@ class Queue:
         word = line + 8 + (i // 64) * 8
         _atomic.and64(self._seg.addr(word, 8), ~(1 << (i % 64)) & 0xFFFFFFFFFFFFFFFF)
         off = (_PTAB if producers else _CTAB) + i * L.QUEUE_PEER_SIZE
+        if self._q[(off + L.QUEUE_PEER_COUNTED) >> 3]:  # the dead owner counted itself in relaxed or fence
+            self._q[(off + L.QUEUE_PEER_COUNTED) >> 3] = 0
+            _atomic.add32(self._seg.addr(line + L.QUEUE_WAIT_COUNT, 4), 0xFFFFFFFF)
         start, n = self._claimed(off)
         if n > L.QUEUE_MAX_SPAN:
             raise CorruptError("shmkit: corrupt queue %s: %s entry %d claims %d slots, a batch takes at most %d" % (
@@ -489,6 +492,8 @@ class Queue:
                 self._wake_one(line)
             raise
         _atomic.or64(word, bit)  # a locked instruction: a full fence before the look
+        if line == _CWAIT and self._w[(_PWAIT + L.QUEUE_WAIT_COUNT) >> 2] and not _sys.global_barrier():
+            recheck = RECHECK_MIN  # Go producers commit plainly, and the barrier failed: look again soon
         if ready():
             _atomic.and64(word, ~bit & 0xFFFFFFFFFFFFFFFF)
             if owed:
@@ -498,8 +503,12 @@ class Queue:
         if not woke:
             self._seg.check()
         _atomic.and64(word, ~bit & 0xFFFFFFFFFFFFFFFF)  # first, so that a wake passed on is not for us
-        if self._clear_woken(line) and ready():
-            self._wake_one(line)
+        if self._clear_woken(line) and self._any_parked(line):
+            # Owed the wakes skipped meanwhile; a relaxed Go producer's
+            # commit may not be visible yet: fence them first (Go's passOn).
+            if line != _CWAIT or not self._w[(_PWAIT + L.QUEUE_WAIT_COUNT) >> 2] or _sys.global_barrier():
+                if ready():
+                    self._wake_one(line)
         return recheck if woke else min(2 * recheck, RECHECK_MAX)
 
     def _producer(self):
