@@ -317,7 +317,14 @@ func queuePingPong(t *testing.T, mode string, rounds, burst, readers int) {
 	// A waker preempted for over 2ms between its commit and its wake-up
 	// looks late too, which happens when the tests of several packages
 	// share two cores: allow one in 500.
-	if late+childLate > int64(n/500) {
+	// Under the race detector, with the other packages' tests running,
+	// two consumer goroutines in one child are preempted far more: CI saw
+	// 8 late in 2000 there (0 without it), so allow one in 100.
+	allowed := int64(n / 500)
+	if spin.RaceEnabled {
+		allowed = int64(n / 100)
+	}
+	if late+childLate > allowed {
 		t.Fatalf("%d messages: %d late wake-ups here, %d in the child", n, late, childLate)
 	}
 	if st.Counters.Consumed.Waits < uint64(rounds/2) {
