@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/pool"
 )
 
@@ -27,7 +28,7 @@ var (
 	})
 	// slowSquare takes about 200µs, so that kills land mid-task.
 	slowSquare = pool.Register("slow-square", func(ctx context.Context, x int64) (int64, error) {
-		spinFor(200 * time.Microsecond)
+		testutil.SpinFor(200 * time.Microsecond)
 		return x * x, nil
 	})
 	// crc returns the CRC-32 of its input, read in place.
@@ -77,13 +78,6 @@ type point struct {
 	Name string
 	X    float64
 	Tags []string
-}
-
-// spinFor burns the CPU for d, as a real task does (a sleep would let
-// the kills land between tasks).
-func spinFor(d time.Duration) {
-	for start := time.Now(); time.Since(start) < d; {
-	}
 }
 
 var (

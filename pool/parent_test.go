@@ -17,7 +17,7 @@ import (
 // spinForever is a task that never returns and ignores its ctx.
 var spinForever = pool.Register("spin-forever", func(ctx context.Context, _ int) (int, error) {
 	for {
-		spinFor(time.Second)
+		testutil.SpinFor(time.Second)
 	}
 })
 

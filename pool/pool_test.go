@@ -591,7 +591,7 @@ func TestThreadsEnd(t *testing.T) {
 	for range 64 {
 		wg.Go(func() {
 			runtime.LockOSThread() // and exit locked: the thread ends
-			spinFor(time.Millisecond)
+			testutil.SpinFor(time.Millisecond)
 		})
 	}
 	wg.Wait()

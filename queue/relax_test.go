@@ -295,7 +295,7 @@ func queuePingPong(t *testing.T, mode string, rounds, burst, readers int) {
 			}
 			seen[binary.LittleEndian.Uint64(buf)] = true
 		}
-		spinFor(dawdle)
+		testutil.SpinFor(dawdle)
 	}
 	binary.LittleEndian.PutUint64(msg, uint64(n)) // the end, one for each reader
 	for range readers {
@@ -329,11 +329,5 @@ func queuePingPong(t *testing.T, mode string, rounds, burst, readers int) {
 	}
 	if st.Counters.Consumed.Waits < uint64(rounds/2) {
 		t.Fatalf("the child's consumers parked %d times in %d rounds: the test did not test parking", st.Counters.Consumed.Waits, rounds)
-	}
-}
-
-// spinFor busy-waits for d: a sleep would take far longer than asked.
-func spinFor(d time.Duration) {
-	for start := time.Now(); time.Since(start) < d; {
 	}
 }

@@ -50,7 +50,7 @@ func childPingPong(args []string) error {
 		if err != nil {
 			return err
 		}
-		spinFor(dawdle)
+		testutil.SpinFor(dawdle)
 		if err := p.Write(buf[:k]); err != nil {
 			return err
 		}
@@ -58,12 +58,6 @@ func childPingPong(args []string) error {
 	testutil.Send("%d", ringbuf.LateWakeups())
 	c.Close()
 	return p.Close()
-}
-
-// spinFor busy-waits for d: a sleep would take far longer than asked.
-func spinFor(d time.Duration) {
-	for start := time.Now(); time.Since(start) < d; {
-	}
 }
 
 // Every message of a ping-pong needs a wake-up: none may be lost. (A lost
@@ -118,7 +112,7 @@ func pingPong(t *testing.T, mode string, n int) {
 		if err != nil || k != 8 || binary.LittleEndian.Uint64(buf) != uint64(i) {
 			t.Fatalf("round trip %d: %d bytes %x, %v", i, k, buf[:k], err)
 		}
-		spinFor(dawdle)
+		testutil.SpinFor(dawdle)
 	}
 	childLate := child.ReadLine()
 	child.Wait()
