@@ -111,7 +111,8 @@ func (q *Queue) await(ctx context.Context, a *attached, ws *waitLine, isReady fu
 	// us ready stores its change and then loads the parked bits, so
 	// either we see the change here or it sees us and bumps the word we
 	// sleep on. (Or is a locked instruction, a full fence on amd64 and
-	// sequentially consistent in Go's model.)
+	// sequentially consistent in Go's model. A relaxed producer's plain
+	// commit is ordered before its load by the barrier fenceParked runs.)
 	// Never sleep on a word with wokenBit set: the wake that set it may
 	// have found nobody asleep, and nobody else would clear it.
 	seq := ws.wakes.Load()

@@ -265,7 +265,10 @@ type State struct {
 	// RelaxedProducers is how many producers commit with plain stores,
 	// which a parking consumer fences with a barrier; FencingConsumers how
 	// many consumers (those that wait with Block) ask them not to. A peer
-	// killed while counted stays counted until its entry is reused.
+	// killed while counted stays counted until a peer settles its entry.
+	// One killed between two steps of counting itself in or out can leave
+	// a count one too high for the queue's life: that costs barriers or
+	// fences, never a wake-up.
 	RelaxedProducers uint32 `json:"relaxed_producers"`
 	FencingConsumers uint32 `json:"fencing_consumers"`
 	Counters         struct {

@@ -263,6 +263,25 @@ func TestQueuePingPong(t *testing.T) {
 	}
 }
 
+// checkPingPongCounts checks, mid-run, that each side commits as its
+// consumers' wait asks: relaxed while they wait Adaptive, fenced while
+// they wait Block.
+func checkPingPongCounts(t *testing.T, mode string, readers int, ping, pong *queue.Queue) {
+	t.Helper()
+	wantPing := fmt.Sprintf("relaxed %d, fencing 0", relaxed())
+	wantPong := fmt.Sprintf("relaxed %d, fencing 0", uint32(readers)*relaxed())
+	if mode == "block" {
+		wantPing = fmt.Sprintf("relaxed 0, fencing %d", readers)
+		wantPong = "relaxed 0, fencing 1"
+	}
+	if got := counts(ping); got != wantPing {
+		t.Fatalf("mid-run, ping: %s, want %s", got, wantPing)
+	}
+	if got := counts(pong); got != wantPong {
+		t.Fatalf("mid-run, pong: %s, want %s", got, wantPong)
+	}
+}
+
 func queuePingPong(t *testing.T, mode string, rounds, burst, readers int) {
 	ping, pong := createQueue(t, 8), createQueue(t, 8)
 	p, _ := ping.Producer()
@@ -294,6 +313,9 @@ func queuePingPong(t *testing.T, mode string, rounds, burst, readers int) {
 				t.Fatalf("round %d: message %d back (out of its round, or twice)", r, v)
 			}
 			seen[binary.LittleEndian.Uint64(buf)] = true
+		}
+		if r == rounds/2 {
+			checkPingPongCounts(t, mode, readers, ping, pong)
 		}
 		testutil.SpinFor(dawdle)
 	}

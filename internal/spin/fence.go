@@ -29,8 +29,9 @@ import (
 // trust the wake-up and looks again every RecheckMin.
 
 // CanRelax reports, once per process, whether this process may publish
-// with plain release stores.
-var CanRelax = sync.OnceValue(func() bool { return !RaceEnabled && registerBarrier() })
+// with plain release stores: it has them (amd64, arm64), the race
+// detector is off, and a barrier can reach it.
+var CanRelax = sync.OnceValue(func() bool { return !RaceEnabled && plainStores && registerBarrier() })
 
 // A peer that parks on every wait (Wait Block) would pay for a barrier on
 // every message, which costs tens of microseconds where IPIs are slow (in

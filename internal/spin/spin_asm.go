@@ -2,6 +2,9 @@
 
 package spin
 
+// plainStores says StoreRelease is a plain store, without a fence.
+const plainStores = true
+
 // pause executes n PAUSE (YIELD) instructions: a spinning
 // core backs off, so that it does not keep pulling the line it polls away
 // from the core that writes it.

@@ -117,6 +117,24 @@ def queue_consume(name, producers=1):
     say("done", n, crc, total)
 
 
+def queue_echo(in_name, out_name, n):
+    """Gets n messages from in_name, putting each back on out_name; prints
+    "done N LATE", LATE being its parks that timed out with a message
+    there (a lost wake-up)."""
+    from shmkit import queue as shmqueue
+
+    qi, qo = shmkit.Queue(in_name), shmkit.Queue(out_name)
+    qo.attach("producer")
+    qi.attach("consumer")
+    say("ready")
+    sys.stdin.readline()
+    for _ in range(n):
+        qo.put(qi.get())
+    qo.close()
+    qi.close()
+    say("done", n, shmqueue._late_wakeups)
+
+
 def value_store(name, n, fmt=""):
     """Stores 1..n (a vector of 4 equal words with fmt "QQQQ")."""
     v = shmkit.Value(name, format=fmt or None)
@@ -497,6 +515,7 @@ COMMANDS = {
     "array-add": array_add,
     "queue-produce": queue_produce,
     "queue-consume": queue_consume,
+    "queue-echo": queue_echo,
     "ring-produce": ring_produce,
     "ring-consume": ring_consume,
 }
