@@ -82,17 +82,15 @@ func (p *Producer) store(word *atomic.Uint64, v uint64) {
 // whose wake-up was skipped may be a relaxed producer's, not yet visible
 // here, so a consumer first fences the producers, as a parker does; only
 // when another consumer is parked, for otherwise none is owed (one that
-// parks later fences them itself). If the barrier fails, what is visible
-// is still passed on; what is not, the parked consumer finds itself, as
-// a parker whose own barrier failed looks again every RecheckMin.
+// parks later fences them itself). If the barrier fails, a commit may be
+// there unseen, and the parked consumer, whose own barrier may have
+// worked, would sleep up to RecheckMax: it is woken unconditionally, one
+// wake-up call that may find nothing.
 func (q *Queue) passOn(ws *waitLine, ready func() bool) {
 	if !ws.anyParked() {
 		return
 	}
-	if ws == q.consWait {
-		q.fenceParked()
-	}
-	if ready() {
+	if unsure := ws == q.consWait && q.fenceParked(); unsure || ready() {
 		q.wakeOne(ws, nil)
 	}
 }

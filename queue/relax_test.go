@@ -269,16 +269,21 @@ func TestQueuePingPong(t *testing.T) {
 func checkPingPongCounts(t *testing.T, mode string, readers int, ping, pong *queue.Queue) {
 	t.Helper()
 	wantPing := fmt.Sprintf("relaxed %d, fencing 0", relaxed())
-	wantPong := fmt.Sprintf("relaxed %d, fencing 0", uint32(readers)*relaxed())
 	if mode == "block" {
 		wantPing = fmt.Sprintf("relaxed 0, fencing %d", readers)
-		wantPong = "relaxed 0, fencing 1"
 	}
 	if got := counts(ping); got != wantPing {
 		t.Fatalf("mid-run, ping: %s, want %s", got, wantPing)
 	}
-	if got := counts(pong); got != wantPong {
-		t.Fatalf("mid-run, pong: %s, want %s", got, wantPong)
+	// The child's producers count themselves at their first commit, and
+	// with two readers one may not have echoed anything yet.
+	st := pong.State()
+	lo, hi, fencing := relaxed(), uint32(readers)*relaxed(), uint32(0)
+	if mode == "block" {
+		lo, hi, fencing = 0, 0, 1
+	}
+	if st.RelaxedProducers < lo || st.RelaxedProducers > hi || st.FencingConsumers != fencing {
+		t.Fatalf("mid-run, pong: %s, want relaxed %d to %d, fencing %d", counts(pong), lo, hi, fencing)
 	}
 }
 
@@ -337,16 +342,12 @@ func queuePingPong(t *testing.T, mode string, rounds, burst, readers int) {
 	t.Logf("%d rounds of %d: consumer parks %d, wake-ups %d; late wake-ups %d here, %d in the child; ping: %s",
 		rounds, burst, st.Counters.Consumed.Waits, st.Counters.Produced.Wakeups, late, childLate, counts(ping))
 	// A waker preempted for over 2ms between its commit and its wake-up
-	// looks late too, which happens when the tests of several packages
-	// share two cores: allow one in 500.
-	// Under the race detector, with the other packages' tests running,
-	// two consumer goroutines in one child are preempted far more: CI saw
-	// 8 late in 2000 there (0 without it), so allow one in 100.
-	allowed := int64(n / 500)
-	if spin.RaceEnabled {
-		allowed = int64(n / 100)
-	}
-	if late+childLate > allowed {
+	// looks late too, which happens when other work shares the two
+	// cores: 0 late when the machine is idle, but CI's -race run saw 8 in
+	// 2000, and a review with two busy loops beside the test 6 to 13 in
+	// 2000 (burst2). Allow one in 50: a lost wake-up is lost on every
+	// message its race catches, not a few in a thousand.
+	if allowed := int64(n / 50); late+childLate > allowed {
 		t.Fatalf("%d messages: %d late wake-ups here, %d in the child", n, late, childLate)
 	}
 	if st.Counters.Consumed.Waits < uint64(rounds/2) {

@@ -506,17 +506,17 @@ class Queue:
         woke = _sys.futex_wait(self._seg.addr(line, 4), seq, recheck if left is None else min(recheck, left))
         if not woke:
             self._seg.check()
-            if ready():
+            if (left is None or left > recheck) and ready():  # not the caller's deadline
                 global _late_wakeups
                 _late_wakeups += 1
         _atomic.and64(word, ~bit & 0xFFFFFFFFFFFFFFFF)  # first, so that a wake passed on is not for us
         if self._clear_woken(line) and self._any_parked(line):
             # Owed the wakes skipped meanwhile; a relaxed Go producer's
             # commit may not be visible yet: fence them first (Go's passOn).
-            # If the barrier fails, what is visible is still passed on.
-            if line == _CWAIT and self._w[(_PWAIT + L.QUEUE_WAIT_COUNT) >> 2]:
-                _sys.global_barrier()
-            if ready():
+            # If the barrier fails, a commit may be there unseen: wake one
+            # anyway, as the parked one may sleep long (Go's passOn).
+            unsure = line == _CWAIT and self._w[(_PWAIT + L.QUEUE_WAIT_COUNT) >> 2] and not _sys.global_barrier()
+            if unsure or ready():
                 self._wake_one(line)
         return recheck if woke else min(2 * recheck, RECHECK_MAX)
 

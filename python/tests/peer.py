@@ -117,10 +117,10 @@ def queue_consume(name, producers=1):
     say("done", n, crc, total)
 
 
-def queue_echo(in_name, out_name, n):
-    """Gets n messages from in_name, putting each back on out_name; prints
-    "done N LATE", LATE being its parks that timed out with a message
-    there (a lost wake-up)."""
+def queue_echo(in_name, out_name):
+    """Gets messages from in_name until it ends, putting each back on
+    out_name; prints "done N LATE", LATE being its parks that timed out
+    with a message there (a lost wake-up)."""
     from shmkit import queue as shmqueue
 
     qi, qo = shmkit.Queue(in_name), shmkit.Queue(out_name)
@@ -128,8 +128,10 @@ def queue_echo(in_name, out_name, n):
     qi.attach("consumer")
     say("ready")
     sys.stdin.readline()
-    for _ in range(n):
-        qo.put(qi.get())
+    n = 0
+    for m in qi:
+        qo.put(m)
+        n += 1
     qo.close()
     qi.close()
     say("done", n, shmqueue._late_wakeups)
