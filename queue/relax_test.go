@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shmkit/shmkit/internal/spin"
+	"github.com/shmkit/shmkit/internal/testmsg"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/queue"
 )
@@ -19,20 +20,8 @@ func init() {
 	testutil.Child("queue-echo", childQueueEcho)
 }
 
-// relaxed is what RelaxedProducers shows for one producer that has
-// committed with no consumer asking for fences: 1 where this process can
-// commit plainly (no race detector, membarrier there), else 0.
-func relaxed() uint32 {
-	if spin.CanRelax() {
-		return 1
-	}
-	return 0
-}
-
-func counts(q *queue.Queue) string {
-	st := q.State()
-	return fmt.Sprintf("relaxed %d, fencing %d", st.RelaxedProducers, st.FencingConsumers)
-}
+// relaxed and counts are testmsg's, short.
+var relaxed, counts = testmsg.Relaxed, testmsg.QueueCounts
 
 // A producer counts itself relaxed from its first commit while no
 // consumer waits with Block, leaves the count (and commits fenced) while

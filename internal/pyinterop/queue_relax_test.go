@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shmkit/shmkit/internal/spin"
+	"github.com/shmkit/shmkit/internal/testmsg"
 	"github.com/shmkit/shmkit/internal/testutil"
 	"github.com/shmkit/shmkit/queue"
 )
@@ -42,20 +42,6 @@ func init() {
 	})
 }
 
-// relaxedCount is RelaxedProducers for one Go producer that committed
-// while no consumer asked for fences.
-func relaxedCount() uint32 {
-	if spin.CanRelax() {
-		return 1
-	}
-	return 0
-}
-
-func queueCounts(q *queue.Queue) string {
-	st := q.State()
-	return fmt.Sprintf("relaxed %d, fencing %d", st.RelaxedProducers, st.FencingConsumers)
-}
-
 // A Go process SIGKILLed while its producer counts itself relaxed and
 // its Block consumer fencing: a Python consumer that takes the dead
 // consumer's entry over removes its fence count, and takes the message;
@@ -66,7 +52,7 @@ func TestQueuePythonTakesOverCountedEntries(t *testing.T) {
 	child := testutil.Start(t, "queue-counted", name)
 	child.Expect("counted")
 	child.Kill()
-	if got, want := queueCounts(q), fmt.Sprintf("relaxed %d, fencing 1", relaxedCount()); got != want {
+	if got, want := testmsg.QueueCounts(q), fmt.Sprintf("relaxed %d, fencing 1", testmsg.Relaxed()); got != want {
 		t.Fatalf("after the Go child's SIGKILL: %s, want %s", got, want)
 	}
 	py := startPy(t, "queue-consume", name)
@@ -82,7 +68,7 @@ func TestQueuePythonTakesOverCountedEntries(t *testing.T) {
 	py.expect("ready")
 	py.send("go")
 	pyDone(t, py)
-	if got, want := queueCounts(q), "relaxed 0, fencing 0"; got != want {
+	if got, want := testmsg.QueueCounts(q), "relaxed 0, fencing 0"; got != want {
 		t.Fatalf("after python took the dead producer's entry: %s, want %s", got, want)
 	}
 	c, err := q.Consumer()
@@ -159,7 +145,7 @@ func pythonPingPong(t *testing.T, consumers int) {
 			seen[m] = true
 		}
 		if r == rounds/2 {
-			if got, want := queueCounts(ping), fmt.Sprintf("relaxed %d, fencing 0", relaxedCount()); got != want {
+			if got, want := testmsg.QueueCounts(ping), fmt.Sprintf("relaxed %d, fencing 0", testmsg.Relaxed()); got != want {
 				t.Fatalf("mid-run: %s, want %s", got, want)
 			}
 		}
