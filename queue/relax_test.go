@@ -68,23 +68,8 @@ func TestRelaxedCounts(t *testing.T) {
 // args[0] and, unless args[1] is "producer", a Block consumer; says so,
 // and waits to be killed.
 func childRelaxPeers(args []string) error {
-	q, err := queue.Open(args[0], nil)
-	if err != nil {
+	if err := testmsg.CountPeers(args[0], []byte("x"), len(args) < 2 || args[1] != "producer"); err != nil {
 		return err
-	}
-	p, err := q.Producer()
-	if err != nil {
-		return err
-	}
-	if err := p.Write([]byte("x")); err != nil {
-		return err
-	}
-	if len(args) < 2 || args[1] != "producer" {
-		c, err := q.Consumer()
-		if err != nil {
-			return err
-		}
-		c.SetWait(queue.Block)
 	}
 	testutil.Send("counted %t", spin.CanRelax())
 	testutil.Recv()

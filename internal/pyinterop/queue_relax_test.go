@@ -11,7 +11,6 @@ import (
 
 	"github.com/shmkit/shmkit/internal/testmsg"
 	"github.com/shmkit/shmkit/internal/testutil"
-	"github.com/shmkit/shmkit/queue"
 )
 
 // Go producers commit with plain stores where they can (queue/relax.go);
@@ -20,22 +19,9 @@ import (
 
 func init() {
 	testutil.Child("queue-counted", func(args []string) error {
-		q, err := queue.Open(args[0], nil)
-		if err != nil {
+		if err := testmsg.CountPeers(args[0], message(nil, 0), true); err != nil {
 			return err
 		}
-		p, err := q.Producer()
-		if err != nil {
-			return err
-		}
-		if err := p.Write(message(nil, 0)); err != nil {
-			return err
-		}
-		c, err := q.Consumer()
-		if err != nil {
-			return err
-		}
-		c.SetWait(queue.Block) // counts itself in fence
 		testutil.Send("counted")
 		testutil.Recv()
 		return nil
