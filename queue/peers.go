@@ -64,6 +64,10 @@ func (q *Queue) join(s queueSide) (*peer, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	// Cached looks first: a table full of live peers costs no lock probes.
+	// The cache may still call a process alive that died a moment ago, so
+	// before ErrBusy every entry is looked at again, uncached.
+	alive, fresh := live.Alive, false
 	for round := 0; ; round++ {
 		undecided := false
 		for i := range q.table(s) {
@@ -75,7 +79,7 @@ func (q *Queue) join(s queueSide) (*peer, int, error) {
 				}
 				continue
 			}
-			if live.Alive(live.Token(tok&^reclaimBit)) || !e.token.CompareAndSwap(tok, uint64(me)|reclaimBit) {
+			if alive(live.Token(tok&^reclaimBit)) || !e.token.CompareAndSwap(tok, uint64(me)|reclaimBit) {
 				continue
 			}
 			ok, err := q.settle(s, e, i)
@@ -89,6 +93,10 @@ func (q *Queue) join(s queueSide) (*peer, int, error) {
 			}
 			e.token.Store(uint64(me))
 			return e, i, nil
+		}
+		if !undecided && !fresh {
+			alive, fresh = live.AliveNow, true
+			continue
 		}
 		if !undecided || round == 100 {
 			return nil, 0, fmt.Errorf("%w: all %d %s entries are held by live processes", ErrBusy, MaxPeers, s)

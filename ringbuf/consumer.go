@@ -45,18 +45,18 @@ func (r *Ring) consumerUnnamed() (*Consumer, error) {
 		return nil, err
 	}
 	defer r.gate.Leave()
-	t, err := claim(r.cons, "consumer")
+	t, prev, err := claim(r.cons, "consumer")
 	if err != nil {
 		return nil, err
 	}
 	pos := r.cons.pos.Load()
 	if pos%recordAlign != 0 {
-		r.cons.owner.CompareAndSwap(uint64(t), 0)
+		unclaim(r.cons, t, prev)
 		return nil, fmt.Errorf("%w: consumer position %d is not %d-byte aligned", ErrCorrupt, pos, recordAlign)
 	}
 	c := &Consumer{r: r, token: t, pos: pos, next: pos}
 	if err = r.gate.Hold(); err != nil {
-		r.cons.owner.CompareAndSwap(uint64(t), 0)
+		unclaim(r.cons, t, prev)
 		return nil, err
 	}
 	c.held = true
@@ -100,7 +100,18 @@ func (c *Consumer) peek() ([]byte, error) {
 // committed reports whether a record (or the end of the ring's padding)
 // is committed at c.next: what a waiting consumer waits for.
 func (c *Consumer) committed() bool {
-	return c.r.hdr[(c.next&c.r.mask)/recordAlign].Load()>>32 != kindNone
+	return c.r.hdr[(c.next&c.r.mask)/recordAlign].Load() != 0 // anything else is for peek to read (or refuse)
+}
+
+// behind reports whether the producer's position is past c.next although
+// nothing is committed there: the consumer has lost the records' thread
+// (a peer rewrote a length it had not read, and it read a header out of a
+// payload), and would wait for a commit that has already happened. The
+// position is loaded first: a producer stores it after the header, so a
+// header stored by the time the position is seen is seen too.
+func (c *Consumer) behind() bool {
+	p := c.r.prod.pos.Load()
+	return p-c.next-1 < c.r.geo.capacity && c.r.hdr[(c.next&c.r.mask)/recordAlign].Load() == 0
 }
 
 // Release frees the space of the messages handed out so far, so that the
@@ -206,6 +217,9 @@ func (c *Consumer) waitData(ctx context.Context) error {
 	closed := func() bool { return c.r.prodFlag.closed.Load() == 1 }
 	if closed() && c.r.prod.pos.Load() == c.next {
 		return io.EOF
+	}
+	if c.behind() {
+		return fmt.Errorf("%w: nothing committed at %d, behind the producer's position %d", ErrCorrupt, c.next, c.r.prod.pos.Load())
 	}
 	// Closed counts only with the producer's position where ours is: a
 	// position a hostile peer moved (or a new producer's, seen early) must

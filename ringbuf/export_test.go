@@ -12,3 +12,13 @@ func RelaxedStores() bool { return spin.CanRelax() }
 
 // RaceEnabled reports whether the race detector is on.
 const RaceEnabled = spin.RaceEnabled
+
+// ScribblePos stores v in the producer's (or the consumer's) position, as
+// a hostile peer would.
+func ScribblePos(r *Ring, producer bool, v uint64) {
+	if producer {
+		r.prod.pos.Store(v)
+	} else {
+		r.cons.pos.Store(v)
+	}
+}

@@ -145,9 +145,11 @@ func TestHostileCommittedEverywhere(t *testing.T) {
 }
 
 // A closed flag with the producer's position scribbled away from the end
-// of the records: a blocking Next waits (and ends with its context), it
-// neither spins forever nor reports a false end. Found by the Python
-// package's hostile test, whose consumer had the same loop.
+// of the records: Next neither spins forever nor reports a false end.
+// Past the records it is ErrCorrupt (nothing is committed below the
+// producer's position); before them, a blocking Next waits, and ends with
+// its context. Found by the Python package's hostile test, whose consumer
+// had the same loop.
 func TestHostileClosedStrayPosition(t *testing.T) {
 	r, _ := healthyRing(t)
 	p, _ := r.Producer()
@@ -160,13 +162,79 @@ func TestHostileClosedStrayPosition(t *testing.T) {
 		t.Fatalf("Next = %q, %v", m, err)
 	}
 	r.prod.pos.Add(64)
+	if _, err := c.Next(context.Background()); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Next with the producer's position past the records: %v, want ErrCorrupt", err)
+	}
+	r.prod.pos.Add(^uint64(64 + 16 - 1)) // 16 bytes before the records' end
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := c.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Next with a stray producer position: %v, want the context's deadline", err)
+		t.Fatalf("Next with the producer's position before the records' end: %v, want the context's deadline", err)
 	}
-	r.prod.pos.Add(^uint64(63)) // back where the records end: the end of the stream
+	r.prod.pos.Add(16) // back where the records end: the end of the stream
 	if _, err := c.Next(context.Background()); err != io.EOF {
 		t.Fatalf("Next at the end: %v, want io.EOF", err)
+	}
+}
+
+// A header of kind none with a length (no producer stores one) is
+// ErrCorrupt to every read, not a commit that never comes: before, the
+// consumer waited for it while the producer filled the ring and waited
+// too.
+func TestHostileLengthWithoutKind(t *testing.T) {
+	for _, read := range []string{"next", "trynext", "batch"} {
+		t.Run(read, func(t *testing.T) {
+			r, _ := healthyRing(t)
+			p, _ := r.Producer()
+			c, _ := r.Consumer()
+			if err := p.Write(make([]byte, 40)); err != nil {
+				t.Fatal(err)
+			}
+			r.hdr[0].Store(40) // length 40, kind 0
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var err error
+			switch read {
+			case "next":
+				_, err = c.Next(ctx)
+			case "trynext":
+				_, err = c.TryNext()
+			case "batch":
+				_, err = c.ReadBatch(ctx, 10, func([]byte) error { return nil })
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("%s over a length without a kind: %v, want ErrCorrupt", read, err)
+			}
+		})
+	}
+}
+
+// A length rewritten to 0 under an unread message makes the consumer read
+// the next header from inside that message's payload: zeros there are
+// "nothing committed" below the producer's position, ErrCorrupt to a
+// read that would wait, in each wait mode, rather than a wait for a
+// commit that already happened.
+func TestHostileLengthRewrittenUnderConsumer(t *testing.T) {
+	for _, w := range []Wait{Spin, Adaptive, Block} {
+		t.Run(w.String(), func(t *testing.T) {
+			r, _ := healthyRing(t)
+			p, _ := r.Producer()
+			c, _ := r.Consumer()
+			c.SetWait(w)
+			for range 3 {
+				if err := p.Write(make([]byte, 40)); err != nil { // zeros: a sequence number 0, say
+					t.Fatal(err)
+				}
+			}
+			r.hdr[0].Store(makeHeader(0, kindMessage))
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if m, err := c.Next(ctx); err != nil || len(m) != 0 {
+				t.Fatalf("Next = %d bytes, %v; want the empty message the header now says", len(m), err)
+			}
+			if _, err := c.Next(ctx); !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Next inside a payload: %v, want ErrCorrupt", err)
+			}
+		})
 	}
 }

@@ -205,7 +205,7 @@ func makeHeader(length uint64, kind uint32) uint64 { return uint64(kind)<<32 | l
 func (r *Ring) record(idx, h uint64) (kind uint32, length, size uint64, err error) {
 	length, kind = h&math.MaxUint32, uint32(h>>32)
 	switch {
-	case kind == kindNone:
+	case h == 0: // kindNone is the whole word zeroed: a length beside it is no header a producer stores
 		return kind, 0, 0, nil
 	case kind == kindPadding && length == r.geo.capacity-idx:
 		return kind, length, length, nil

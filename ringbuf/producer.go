@@ -56,17 +56,17 @@ func (r *Ring) producerUnnamed() (*Producer, error) {
 		return nil, err
 	}
 	defer r.gate.Leave()
-	t, err := claim(r.prod, "producer")
+	t, prev, err := claim(r.prod, "producer")
 	if err != nil {
 		return nil, err
 	}
 	p := &Producer{r: r, token: t}
 	if err = p.findEnd(); err != nil {
-		r.prod.owner.CompareAndSwap(uint64(t), 0)
+		unclaim(r.prod, t, prev)
 		return nil, err
 	}
 	if err = r.gate.Hold(); err != nil {
-		r.prod.owner.CompareAndSwap(uint64(t), 0)
+		unclaim(r.prod, t, prev)
 		return nil, err
 	}
 	p.held = true

@@ -246,25 +246,33 @@ func (r *Ring) Segment() *shm.Segment { return r.seg }
 // Close does not remove the segment; see shm.Remove. It is idempotent.
 func (r *Ring) Close() error { return r.gate.Close(r.seg.Close) }
 
-// claim makes this process the owner of s, unless a live process is.
-func claim(s *side, role string) (live.Token, error) {
-	me, err := live.Self()
+// claim makes this process the owner of s, unless a live process is. It
+// returns our token and the one it replaced (a dead process's, or 0): a
+// taker that then fails gives the role back to that one with unclaim, so
+// that the other side still sees its peer dead, not a role never taken,
+// and does not wait for it forever.
+func claim(s *side, role string) (me, prev live.Token, err error) {
+	me, err = live.Self()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	for {
 		t := live.Token(s.owner.Load())
 		if t == me {
-			return 0, fmt.Errorf("%w: this process already holds it (one %s per ring; close it first)", ErrBusy, role)
+			return 0, 0, fmt.Errorf("%w: this process already holds it (one %s per ring; close it first)", ErrBusy, role)
 		}
-		if t != 0 && live.Alive(t) {
-			return 0, fmt.Errorf("%w (pid %d)", ErrBusy, live.PID(t))
+		if t != 0 && live.AliveNow(t) { // uncached: a process that died a moment ago frees the role now
+			return 0, 0, fmt.Errorf("%w (pid %d)", ErrBusy, live.PID(t))
 		}
 		if s.owner.CompareAndSwap(uint64(t), uint64(me)) {
-			return me, nil
+			return me, t, nil
 		}
 	}
 }
+
+// unclaim gives s back to prev, the owner claim replaced, after a failed
+// takeover: unless someone took it from us meanwhile.
+func unclaim(s *side, me, prev live.Token) { s.owner.CompareAndSwap(uint64(me), uint64(prev)) }
 
 // Inspect returns the state of the ring or stream in seg, opened by
 // shm.Open, read-only or not: for observers such as shmtool.

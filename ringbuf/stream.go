@@ -119,7 +119,7 @@ func (w *StreamWriter) WriteContext(ctx context.Context, b []byte) (int, error) 
 		buf, err := w.p.reserve(ctx, chunk) // which wakes a reader owed a wake-up before it waits
 		if err != nil {
 			w.p.wakeOwed()
-			return n, streamErr(err)
+			return n, streamErr(w.p.r.named(err))
 		}
 		copy(buf, b[n:n+chunk])
 		w.p.stageClaim(chunk) // cannot fail: reserved just now for chunk

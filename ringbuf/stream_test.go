@@ -1,6 +1,8 @@
 package ringbuf_test
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +21,26 @@ import (
 	"github.com/shmkit/shmkit/shm"
 )
 
-func init() { testutil.Child("stream-write", childStreamWrite) }
+func init() {
+	testutil.Child("stream-write", childStreamWrite)
+	testutil.Child("stream-hold-reader", childStreamHoldReader)
+}
+
+// childStreamHoldReader takes the reader's role of stream args[0], says
+// so, and waits to be killed.
+func childStreamHoldReader(args []string) error {
+	r, err := ringbuf.OpenStream(args[0], nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if _, err := r.Reader(); err != nil {
+		return err
+	}
+	testutil.Send("reading")
+	testutil.Recv()
+	return nil
+}
 
 // randomStream is n pseudo-random bytes from seed, and their sha256.
 func randomStream(seed uint64, n int64) (io.Reader, func() string) {
@@ -101,6 +123,37 @@ func TestStreamWriterKilled(t *testing.T) {
 	}
 	if time.Now().After(deadline) {
 		t.Fatal("the reader took over a second to notice the dead writer")
+	}
+}
+
+// A reader killed while the writer waits for room: each way of writing
+// returns ErrPeerDead, named with the stream, as the ring's errors are.
+func TestStreamReaderKilled(t *testing.T) {
+	for _, how := range []string{"write", "writecontext", "readfrom"} {
+		t.Run(how, func(t *testing.T) {
+			r := createStream(t)
+			sw, err := r.Writer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := testutil.Start(t, "stream-hold-reader", r.Segment().Name())
+			p.Expect("reading")
+			p.Kill()
+			big := make([]byte, 4*r.Capacity()) // more than fits: the write waits for room
+			switch how {
+			case "write":
+				_, err = sw.Write(big)
+			case "writecontext":
+				ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+				defer cancel()
+				_, err = sw.WriteContext(ctx, big)
+			case "readfrom":
+				_, err = sw.ReadFrom(bytes.NewReader(big))
+			}
+			if !errors.Is(err, ringbuf.ErrPeerDead) || !strings.Contains(err.Error(), r.Segment().Name()) {
+				t.Fatalf("%s beside a dead reader: %v, want ErrPeerDead naming %s", how, err, r.Segment().Name())
+			}
+		})
 	}
 }
 

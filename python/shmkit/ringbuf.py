@@ -185,7 +185,7 @@ class _Side:
         self._mm = seg._mm  # slicing the mmap itself copies once, where a memoryview slice copies twice
         self._base = H + _D  # the records' offset in the mapping
         self._msgs = self._bytes = self._wakeups = 0
-        self._token = 0
+        self._token = self._prev = 0
         self._inherited = False
         self._role = role
         self._can_relax = _sys.can_relax()
@@ -222,12 +222,15 @@ class _Side:
             if t and _live.alive(t):
                 raise BusyError("shmkit: %s: the %s role is taken by a live process (pid %d)" % (self._seg.name, self._role, _live.pid(t)))
             if _atomic.cas64(self._owner_addr, t, me) == t:
-                self._token = me
+                self._token, self._prev = me, t
                 return
 
-    def _give_up(self):
+    def _give_up(self, failed: bool = False):
+        # A take-over that failed gives the role back to the dead owner it
+        # replaced (as Go's unclaim): the other side must still see its
+        # peer dead, not a role never taken that it would wait on forever.
         if self._token:
-            _atomic.cas64(self._owner_addr, self._token, 0)
+            _atomic.cas64(self._owner_addr, self._token, self._prev if failed else 0)
             self._token = 0
         self._maxmsg = -1  # the fast paths refuse from now on: the slow ones say why
 
@@ -329,7 +332,7 @@ class Producer(_Side):
         try:
             self._find_end()
         except BaseException:
-            self._give_up()
+            self._give_up(failed=True)
             raise
         self._w[self._myflags + L.FLAG_CLOSED // 4] = 0
         self._wake_other()  # a dead producer may have died owing the consumer a wake-up
@@ -345,7 +348,7 @@ class Producer(_Side):
             idx = pos & self._mask
             h = q[(_D + L.HEADER_SIZE + idx) // 8]
             kind, n = h >> 32, h & _U32
-            if kind == L.REC_NONE:
+            if h == 0:  # the end: kind none is the whole word zeroed
                 break
             if kind == L.REC_PADDING and n == cap - idx:
                 size = n
@@ -492,7 +495,7 @@ class Consumer(_Side):
         _Side.__init__(self, ring, wait, _CONS, _PROD, _CFLAGS, _PFLAGS, "consumer")
         pos = self._q[self._me]
         if pos % 8 or pos >= _MAX_POS:
-            self._give_up()
+            self._give_up(failed=True)
             raise CorruptError("shmkit: corrupt ring %s: consumer position %d" % (self._seg.name, pos))
         self._pos = self._next = pos
         self._view = None
@@ -580,7 +583,7 @@ class Consumer(_Side):
             idx = nxt & self._mask
             h = q[(L.HEADER_SIZE + _D + idx) >> 3]
             kind, n = h >> 32, h & _U32
-            if kind == L.REC_NONE:
+            if h == 0:  # nothing committed: the whole word is zero (a length beside kind 0 is corrupt)
                 return None
             if kind == L.REC_PADDING and n == cap - idx:
                 size = n
@@ -598,7 +601,16 @@ class Consumer(_Side):
             self._release()  # padding: skip it
 
     def _committed(self) -> bool:
-        return self._q[(L.HEADER_SIZE + _D + (self._next & self._mask)) >> 3] >> 32 != 0
+        return self._q[(L.HEADER_SIZE + _D + (self._next & self._mask)) >> 3] != 0  # anything else is for _peek
+
+    def _behind(self) -> bool:
+        # The producer's position is past ours, yet nothing is committed
+        # here: a rewritten length made us read a header out of a payload,
+        # and we would wait for a commit that already happened. The
+        # position first: the producer stores it after the header (as Go's
+        # Consumer.behind).
+        p = self._q[self._other]
+        return 0 <= p - self._next - 1 < self._cap and self._q[(L.HEADER_SIZE + _D + (self._next & self._mask)) >> 3] == 0
 
     def _closed(self) -> bool:
         return self._w[self._otherflags + L.FLAG_CLOSED // 4] == 1
@@ -621,6 +633,8 @@ class Consumer(_Side):
                 self._release()
             if self._closed() and self._q[self._other] == self._next:
                 return None
+            if self._behind():
+                raise CorruptError("shmkit: corrupt ring %s: nothing committed at %d, behind the producer's position %d" % (self._seg.name, self._next, self._q[self._other]))
             # Closed counts only with the producer's position at ours (as
             # Go's waitData): a stray position must not make the wait
             # return at once, forever.

@@ -7,6 +7,7 @@ import threading
 import zlib
 
 from helpers import Case, shmkit
+from shmkit import layout as L
 
 
 class TestRing(Case):
@@ -117,6 +118,55 @@ class TestRing(Case):
         p = r.producer()
         p.write(b"after")
         self.assertEqual(c.read(), b"after")
+
+    def test_failed_takeover_keeps_the_producer_dead(self):
+        # A take-over that fails on a corrupt position leaves the role to
+        # the dead producer: the consumer still gets PeerDeadError, not a
+        # wait for a producer that never comes (as Go's unclaim).
+        r = self.ring()
+        code = ("import sys, shmkit; r = shmkit.Ring(sys.argv[1]); p = r.producer()\n"
+                "for i in range(5): p.write(b'm%d' % i)\n"
+                "print('written', flush=True); sys.stdin.readline()")
+        child = self.spawn(code, r.name)
+        self.assertEqual(child.stdout.readline().strip(), "written")
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        c = r.consumer()
+        for i in range(5):
+            self.assertEqual(c.read(), b"m%d" % i)
+        q, at = r._q, (L.HEADER_SIZE + L.RING["producer line"][0]) // 8
+        pos = q[at]
+        q[at] = pos - 3  # misaligned
+        with self.assertRaises(shmkit.CorruptError):
+            r.producer()
+        q[at] = pos
+        with self.assertRaises(shmkit.PeerDeadError):
+            c.read(timeout=5)
+
+    def test_length_without_kind_is_corrupt(self):
+        r = self.ring()
+        p, c = r.producer(), r.consumer()
+        p.write(b"x" * 40)
+        r._q[(L.HEADER_SIZE + L.RING["the records"][0]) // 8] = 40  # length 40, kind 0
+        with self.assertRaises(shmkit.CorruptError):
+            c.read(timeout=5)
+
+    def test_length_rewritten_under_the_consumer_is_corrupt(self):
+        # A length rewritten to 0 makes the consumer read the next header
+        # out of a payload of zeros: below the producer's position that is
+        # corrupt, not a commit to wait for.
+        for wait in ("block", "adaptive", "spin"):
+            r = self.ring()
+            p, c = r.producer(), r.consumer(wait)
+            for _ in range(3):
+                p.write(bytes(40))
+            r._q[(L.HEADER_SIZE + L.RING["the records"][0]) // 8] = 1 << 32  # an empty message
+            self.assertEqual(c.read(timeout=5), b"", wait)
+            with self.assertRaises(shmkit.CorruptError, msg=wait):
+                c.read(timeout=5)
+            c.close()
+            p.close()
+            r.close()
 
     def test_blocking_waits_wake(self):
         for wait in ("block", "adaptive", "spin"):
