@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,7 +80,11 @@ by size, the floors first, so that a row is measured within seconds of its
 baselines, and each ratio is the median of the rounds' ratios (a row over its
 baseline of the same round). --json keeps each round's figures and ratios too
 (rounds, round_ratios), the ratios as x_pipe, x_floor and x_rtt_floor, and
-their spread over the rounds (ratio_spread).
+their spread over the rounds (ratio_spread). Its machine says what ran the
+bench: cpu, cores, kernel, go, pinned_cpus (--cpus, or null), shared_core (the
+two processes were seen on one core at least once, where every wait is a
+context switch: unpinned, the kernel may put them there) and
+copy_bytes_per_sec (the single-core copy above the table).
 
 --cpuprofile DIR writes a CPU profile (pprof) of each process of each
 measurement into DIR, named for the row and the round:
@@ -125,15 +130,22 @@ On the project's 2-core VM a default run (3 rounds) takes 2 min 20 s and
 			if plotFile != "" && format != "svg" && format != "png" {
 				return usagef("--plot %q: want a .svg or .png file", plotFile)
 			}
-			rep, err := bench.Run(cmd.Context(), cfg)
-			if errors.Is(err, bench.ErrInvalidConfig) {
-				return usageError{err}
+			var chart *chartFile
+			if plotFile != "" { // opened now: a path it cannot write fails before minutes of measuring, not after
+				if chart, err = openChart(plotFile); err != nil {
+					return fmt.Errorf("--plot: %w", err)
+				}
 			}
+			rep, err := bench.Run(cmd.Context(), cfg)
 			if err != nil {
+				chart.discard()
+				if errors.Is(err, bench.ErrInvalidConfig) {
+					return usageError{err}
+				}
 				return err
 			}
-			if plotFile != "" {
-				if err := writePlot(plotFile, format, rep); err != nil {
+			if chart != nil {
+				if err := chart.write(format, rep); err != nil {
 					return fmt.Errorf("--plot: %w", err)
 				}
 				fmt.Fprintf(stderr, "bench: wrote the chart to %s\n", plotFile) // stderr: stdout may be --json
@@ -172,6 +184,9 @@ func parseSizes(s string) ([]int, error) {
 	for _, f := range splitList(s) {
 		n, err := parseSize(f)
 		if err != nil {
+			if strings.TrimSpace(f) == "0" { // a size, but none that create's range message fits
+				return nil, usagef("--sizes: message size 0: want %d to %d bytes", bench.MinSize, bench.MaxSize)
+			}
 			return nil, usagef("--sizes: %v", err)
 		}
 		out = append(out, n)
@@ -185,22 +200,46 @@ func parseInts(s string) ([]int, error) {
 	for _, f := range splitList(s) {
 		n, err := strconv.Atoi(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%q is not a core number", f)
 		}
 		out = append(out, n)
 	}
 	return out, nil
 }
 
-// writePlot draws rep's chart into the file at path.
-func writePlot(path, format string, rep bench.Report) error {
-	f, err := os.Create(path)
+// chartFile is --plot's file, opened before the bench runs.
+type chartFile struct {
+	f       *os.File
+	created bool // by us: a failed run removes it
+}
+
+// openChart opens path for writing, creating it if need be, without
+// truncating it: a run that fails leaves an existing file as it was.
+func openChart(path string) (*chartFile, error) {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := rep.WritePlot(f, format); err != nil {
-		f.Close()
-		return err
+	return &chartFile{f: f, created: errors.Is(statErr, fs.ErrNotExist)}, nil
+}
+
+// write draws rep's chart into the file, replacing what it held.
+func (c *chartFile) write(format string, rep bench.Report) error {
+	err := c.f.Truncate(0)
+	if err == nil {
+		err = rep.WritePlot(c.f, format)
 	}
-	return f.Close()
+	return errors.Join(err, c.f.Close())
+}
+
+// discard closes the file, and removes it if the run created it.
+func (c *chartFile) discard() {
+	if c == nil {
+		return
+	}
+	c.f.Close()
+	if c.created {
+		os.Remove(c.f.Name())
+	}
 }

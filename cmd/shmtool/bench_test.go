@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -165,6 +167,37 @@ func TestBenchUsage(t *testing.T) {
 				t.Errorf("%v: exit %d, %q; want 2 and why", args, code, stderr)
 			}
 		}
+	}
+}
+
+// A --plot path that cannot be written fails before anything is
+// measured, and a run that fails leaves no chart file behind it (and an
+// existing one as it was).
+func TestBenchPlotPath(t *testing.T) {
+	dir := t.TempDir()
+	profiles := filepath.Join(dir, "profiles") // what a measurement would leave
+	out, stderr, code := shmtool(t, "bench", "--quick", "--json", "--transports", "floor", "--sizes", "8",
+		"--cpuprofile", profiles, "--plot", filepath.Join(dir, "missing", "x.png"))
+	if code != 1 || !strings.Contains(stderr, "--plot") || strings.Contains(out, "results") {
+		t.Errorf("--plot into a missing directory: exit %d, stderr %q, stdout %q; want exit 1 naming --plot, before any result", code, stderr, out)
+	}
+	if got, _ := filepath.Glob(filepath.Join(profiles, "*")); len(got) > 0 {
+		t.Errorf("--plot into a missing directory was found out only after measuring: %v", got)
+	}
+	fresh := filepath.Join(dir, "fresh.svg")
+	if _, _, code := shmtool(t, "bench", "--transports", "carrier-pigeon", "--plot", fresh); code != 2 {
+		t.Errorf("a failed run: exit %d, want 2", code)
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed run left its chart file: %v", err)
+	}
+	old := filepath.Join(dir, "old.svg")
+	if err := os.WriteFile(old, []byte("<svg>kept</svg>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shmtool(t, "bench", "--transports", "carrier-pigeon", "--plot", old)
+	if b, err := os.ReadFile(old); err != nil || string(b) != "<svg>kept</svg>" {
+		t.Errorf("a failed run changed an existing chart: %q, %v", b, err)
 	}
 }
 
