@@ -124,10 +124,14 @@ func (p *Producer) put(msg []byte) (uint64, error) {
 		return 0, err
 	}
 	slot := p.q.slotAt(t)
-	half := len(msg) / 2
-	copy(slot, msg[:half])
-	failpoint.Inject("queue/claimed") // dying here leaves a claimed, half-written slot
-	copy(slot[half:], msg[half:])
+	if failpoint.Enabled() { // in two halves only for a test: the second copy call cost the 8-byte bench row a sixth
+		half := len(msg) / 2
+		copy(slot, msg[:half])
+		failpoint.Inject("queue/claimed") // dying here leaves a claimed, half-written slot
+		copy(slot[half:], msg[half:])
+	} else {
+		copy(slot, msg)
+	}
 	// Atomic, as a consumer that loses the race for this slot may read it,
 	// and plain: the commit's store orders it.
 	spin.Release(p.q.lenWordAt(t), lenWord(len(msg)))

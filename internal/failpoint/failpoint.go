@@ -42,6 +42,11 @@ func parse(spec string) {
 	enabled = len(points) > 0
 }
 
+// Enabled reports whether any failpoint is armed: a hot path that must be
+// cut in two for a failpoint to land between the halves (a copy, say)
+// does it in one piece otherwise.
+func Enabled() bool { return enabled }
+
 // Inject acts on the failpoint called name if it is armed.
 func Inject(name string) {
 	if !enabled {
