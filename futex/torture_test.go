@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +26,33 @@ func init() { testutil.Child("pong", childPong) }
 
 // parkDelay exceeds Event's spin, so a waiter kept waiting this long parks.
 const parkDelay = 40 * time.Microsecond
+
+// stallWatchdog returns a context that ends once *done stops growing for
+// testutil.Timeout: a lost wake-up stalls a side for good, while a side
+// that is only slow (the race detector, a loaded CI machine) keeps
+// counting. A deadline on the whole run took the second for the first.
+func stallWatchdog(done *atomic.Int64) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		last, since := done.Load(), time.Now()
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if n := done.Load(); n != last {
+				last, since = n, time.Now()
+			} else if time.Since(since) > testutil.Timeout {
+				cancel()
+				return
+			}
+		}
+	}()
+	return ctx, cancel
+}
 
 // floodSignals sends SIGUSR1 (caught and drained) and SIGURG (the runtime's
 // preemption signal) to this process every few microseconds until stop is
@@ -68,10 +96,12 @@ func childPong(args []string) error {
 	stop := make(chan struct{})
 	defer close(stop)
 	floodSignals(stop)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*testutil.Timeout) // the watchdog
+	var done atomic.Int64
+	ctx, cancel := stallWatchdog(&done)
 	defer cancel()
 	testutil.Send("ready")
 	for i := range n {
+		done.Store(int64(i))
 		if err := pp.Ping.Wait(ctx); err != nil {
 			return fmt.Errorf("round %d: %w", i, err)
 		}
@@ -91,7 +121,7 @@ func childPong(args []string) error {
 // Lost wake-up torture: 10^6 round trips between two processes through
 // two Events while both are flooded with signals; every 8th answer comes
 // late enough that the waiter has parked on the futex. Any lost wake-up hangs a
-// side, which the context watchdog turns into a failure; any surfaced
+// side, which the watchdog (no round for testutil.Timeout) turns into a failure; any surfaced
 // EINTR is an error. The counts must be exact.
 func TestEventPingPongTorture(t *testing.T) {
 	rounds := 1_000_000
@@ -111,10 +141,12 @@ func TestEventPingPongTorture(t *testing.T) {
 	stop := make(chan struct{})
 	floodSignals(stop)
 	defer close(stop)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*testutil.Timeout)
+	var done atomic.Int64
+	ctx, cancel := stallWatchdog(&done)
 	defer cancel()
 	start := time.Now()
 	for i := range rounds {
+		done.Store(int64(i))
 		pp.Ping.Set()
 		if err := pp.Pong.Wait(ctx); err != nil {
 			t.Fatalf("round %d of %d: %v (child count %d); child stderr: %s", i, rounds, err, pp.Count, p.Stderr())
