@@ -21,26 +21,7 @@ import (
 	"github.com/shmkit/shmkit/shm"
 )
 
-func init() {
-	testutil.Child("stream-write", childStreamWrite)
-	testutil.Child("stream-hold-reader", childStreamHoldReader)
-}
-
-// childStreamHoldReader takes the reader's role of stream args[0], says
-// so, and waits to be killed.
-func childStreamHoldReader(args []string) error {
-	r, err := ringbuf.OpenStream(args[0], nil)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	if _, err := r.Reader(); err != nil {
-		return err
-	}
-	testutil.Send("reading")
-	testutil.Recv()
-	return nil
-}
+func init() { testutil.Child("stream-write", childStreamWrite) }
 
 // randomStream is n pseudo-random bytes from seed, and their sha256.
 func randomStream(seed uint64, n int64) (io.Reader, func() string) {
@@ -136,7 +117,7 @@ func TestStreamReaderKilled(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := testutil.Start(t, "stream-hold-reader", r.Segment().Name())
+			p := testutil.Start(t, "hold-reader", r.Segment().Name(), "stream")
 			p.Expect("reading")
 			p.Kill()
 			big := make([]byte, 4*r.Capacity()) // more than fits: the write waits for room

@@ -10,20 +10,33 @@ import (
 	"github.com/shmkit/shmkit/ringbuf"
 )
 
-func init() { testutil.Child("hold-consumer", childHoldConsumer) }
+func init() { testutil.Child("hold-reader", childHoldReader) }
 
-// childHoldConsumer takes the consumer role of ring args[0], says so and
-// waits to be killed.
-func childHoldConsumer(args []string) error {
-	r, err := ringbuf.Open(args[0], nil)
+// childHoldReader takes the reading role of args[0], a ring's consumer or
+// (args[1] "stream") a stream's reader, says so, and waits to be killed.
+func childHoldReader(args []string) error {
+	var closer interface{ Close() error }
+	var err error
+	if len(args) > 1 && args[1] == "stream" {
+		var s *ringbuf.Stream
+		if s, err = ringbuf.OpenStream(args[0], nil); err == nil {
+			closer = s
+			_, err = s.Reader()
+		}
+	} else {
+		var r *ringbuf.Ring
+		if r, err = ringbuf.Open(args[0], nil); err == nil {
+			closer = r
+			_, err = r.Consumer()
+		}
+	}
+	if closer != nil {
+		defer closer.Close()
+	}
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	if _, err := r.Consumer(); err != nil {
-		return err
-	}
-	testutil.Send("holding")
+	testutil.Send("reading")
 	testutil.Recv()
 	return nil
 }
@@ -76,8 +89,8 @@ func TestFailedConsumerTakeoverKeepsPeerDead(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.SetWait(ringbuf.Block)
-	child := testutil.Start(t, "hold-consumer", r.Segment().Name())
-	child.Expect("holding")
+	child := testutil.Start(t, "hold-reader", r.Segment().Name())
+	child.Expect("reading")
 	child.Kill()
 	msg := make([]byte, 4096)
 	for p.TryWrite(msg) == nil { // fill the ring: the next write waits for room
