@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -182,14 +183,14 @@ func splitList(s string) []string {
 func parseSizes(s string) ([]int, error) {
 	var out []int
 	for _, f := range splitList(s) {
-		n, err := parseSize(f)
+		n, err := parseBytes(f) // the bench's range, not a segment's
 		if err != nil {
-			if strings.TrimSpace(f) == "0" { // a size, but none that create's range message fits
-				return nil, usagef("--sizes: message size 0: want %d to %d bytes", bench.MinSize, bench.MaxSize)
-			}
 			return nil, usagef("--sizes: %v", err)
 		}
-		out = append(out, n)
+		if n.Cmp(big.NewInt(bench.MinSize)) < 0 || n.Cmp(big.NewInt(bench.MaxSize)) > 0 {
+			return nil, usagef("--sizes: message size %s: want %d to %d bytes", n, bench.MinSize, bench.MaxSize)
+		}
+		out = append(out, int(n.Int64()))
 	}
 	return out, nil
 }

@@ -135,31 +135,41 @@ func kindNames() string { return fmt.Sprint(kinds.CreatableNames()) }
 // must come to a whole number of bytes, from 1 byte to 1 TiB
 // (shm.MaxPayloadSize).
 func parseSize(s string) (int, error) {
+	bytes, err := parseBytes(s)
+	if err != nil {
+		return 0, err
+	}
+	if bytes.Sign() <= 0 || bytes.Cmp(big.NewInt(shm.MaxPayloadSize)) > 0 {
+		return 0, fmt.Errorf("%q is %s bytes: want 1 byte to 1 TiB (%d bytes)", s, bytes, shm.MaxPayloadSize)
+	}
+	return int(bytes.Int64()), nil
+}
+
+// parseBytes is parseSize without its range: the whole number of bytes s
+// says, for a caller with a range of its own.
+func parseBytes(s string) (*big.Int, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
-		return 0, errors.New("a size is required, such as 4096, 64K or 1MiB")
+		return nil, errors.New("a size is required, such as 4096, 64K or 1MiB")
 	}
 	num, unit := splitSize(in)
 	if !sizeNumber.MatchString(num) {
-		return 0, fmt.Errorf("%q is not a size: want a number of bytes, such as 4096, 64K, 1.5MiB or 1MB", s)
+		return nil, fmt.Errorf("%q is not a size: want a number of bytes, such as 4096, 64K, 1.5MiB or 1MB", s)
 	}
 	unit = binaryUnit(unit)
 	// go-humanize parses; it truncates a fraction of a byte, so whether
 	// the size is whole is checked apart, from its unit's exact bytes.
 	bytes, err := humanize.ParseBigBytes(num + unit)
 	if err != nil {
-		return 0, fmt.Errorf("%q: unknown unit %q; want B, K or KiB, M or MiB, G or GiB, T or TiB (powers of 1024), or KB, MB, GB, TB (powers of 1000)", s, strings.TrimSpace(in[len(num):]))
+		return nil, fmt.Errorf("%q: unknown unit %q; want B, K or KiB, M or MiB, G or GiB, T or TiB (powers of 1024), or KB, MB, GB, TB (powers of 1000)", s, strings.TrimSpace(in[len(num):]))
 	}
 	mult, _ := humanize.ParseBigBytes("1" + unit) // the unit parsed above
 	exact, _ := new(big.Rat).SetString(strings.ReplaceAll(num, ",", ""))
 	if exact.Mul(exact, new(big.Rat).SetInt(mult)); !exact.IsInt() {
 		_, frac, _ := strings.Cut(num, ".")
-		return 0, fmt.Errorf("%q is %s bytes, not a whole number of bytes", s, exact.FloatString(len(frac)))
+		return nil, fmt.Errorf("%q is %s bytes, not a whole number of bytes", s, exact.FloatString(len(frac)))
 	}
-	if bytes.Sign() <= 0 || bytes.Cmp(big.NewInt(shm.MaxPayloadSize)) > 0 {
-		return 0, fmt.Errorf("%q is %s bytes: want 1 byte to 1 TiB (%d bytes)", s, bytes, shm.MaxPayloadSize)
-	}
-	return int(bytes.Int64()), nil
+	return bytes, nil
 }
 
 // sizeNumber is the number of a size: digits with a decimal point or not,

@@ -16,6 +16,19 @@ class TestRing(Case):
         self.addCleanup(r.close)
         return r
 
+    def killed_producer(self, r, n, before_kill=None):
+        """Has a child process write messages m0..m(n-1) to r and die by
+        SIGKILL still holding the producer's role."""
+        code = ("import sys, shmkit; r = shmkit.Ring(sys.argv[1]); p = r.producer()\n"
+                "for i in range(int(sys.argv[2])): p.write(b'm%d' % i)\n"
+                "print('written', flush=True); sys.stdin.readline()")
+        child = self.spawn(code, r.name, str(n))
+        self.assertEqual(child.stdout.readline().strip(), "written")
+        if before_kill:
+            before_kill()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
     def test_wraps_with_padding(self):
         # Sizes that do not divide the capacity: records pad to the end and wrap, many laps.
         r = self.ring()
@@ -101,15 +114,7 @@ class TestRing(Case):
         # A producer killed with messages committed: a new producer in this
         # process takes the role over and carries on after them.
         r = self.ring()
-        code = ("import sys, shmkit; r = shmkit.Ring(sys.argv[1]); p = r.producer()\n"
-                "for i in range(10): p.write(b'm%d' % i)\n"
-                "print('written', flush=True); sys.stdin.readline()")
-        child = self.spawn(code, r.name)
-        self.assertEqual(child.stdout.readline().strip(), "written")
-        with self.assertRaises(shmkit.BusyError):
-            r.producer()
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
+        self.killed_producer(r, 10, before_kill=lambda: self.assertRaises(shmkit.BusyError, r.producer))
         c = r.consumer()
         for i in range(10):
             self.assertEqual(c.read(), b"m%d" % i)
@@ -124,13 +129,7 @@ class TestRing(Case):
         # the dead producer: the consumer still gets PeerDeadError, not a
         # wait for a producer that never comes (as Go's unclaim).
         r = self.ring()
-        code = ("import sys, shmkit; r = shmkit.Ring(sys.argv[1]); p = r.producer()\n"
-                "for i in range(5): p.write(b'm%d' % i)\n"
-                "print('written', flush=True); sys.stdin.readline()")
-        child = self.spawn(code, r.name)
-        self.assertEqual(child.stdout.readline().strip(), "written")
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
+        self.killed_producer(r, 5)
         c = r.consumer()
         for i in range(5):
             self.assertEqual(c.read(), b"m%d" % i)
